@@ -1,0 +1,41 @@
+package io.weft.dataplane;
+
+/**
+ * Reports drops from the control side, so the packet path never logs: once a second it compares every drop counter
+ * with its last value and logs one line per reason that grew. A flood of bad datagrams thus costs one line a second
+ * per reason, and the first one is reported within a second.
+ */
+final class DropReporter
+{
+    private static final DataplaneCounter[] ALL = DataplaneCounter.values();
+
+    private final DataplaneCounters counters;
+    private final long[] lastSeen = new long[ALL.length];
+
+    DropReporter(final DataplaneCounters counters)
+    {
+        this.counters = counters;
+    }
+
+    /** Logs what grew since the last call; returns how many reasons did. */
+    int report()
+    {
+        int reasons = 0;
+        for (final DataplaneCounter counter : ALL)
+        {
+            if (!counter.isDrop())
+            {
+                continue;
+            }
+            final long value = counters.get(counter);
+            final long grown = value - lastSeen[counter.ordinal()];
+            if (grown > 0)
+            {
+                Log.warn("dropped " + grown + " packet(s): " + counter.series() + " total " + value);
+                lastSeen[counter.ordinal()] = value;
+                reasons++;
+            }
+        }
+        return reasons;
+    }
+}

@@ -1,0 +1,92 @@
+package io.weft.dataplane;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
+
+/**
+ * flannel's lease encoding: key name "10.244.1.0-24", value {"PublicIP":"192.168.100.1","PublicIPv6":null}.
+ * Extra fields (BackendType, BackendData, what newer flannels add) are accepted and ignored.
+ */
+final class LeaseCodec
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LeaseCodec()
+    {
+    }
+
+    /** Decodes one lease; the exception message says what is wrong with the key or the value. */
+    static Lease decode(final String keyName, final String value, final NetworkConfig config)
+    {
+        final Ipv4Prefix subnet = parseKey(keyName);
+        if (!config.holds(subnet))
+        {
+            throw new IllegalArgumentException("subnet " + subnet + " is not a /" + config.subnetLength() +
+                " inside Network " + config.network());
+        }
+        final JsonNode node;
+        try
+        {
+            node = JSON.readTree(value);
+        }
+        catch (final Exception e)
+        {
+            throw new IllegalArgumentException("value is not JSON: " + abbreviate(value));
+        }
+        return new Lease(subnet, publicIp(node));
+    }
+
+    static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config)
+    {
+        return decode(keyName, value.toString(), config);
+    }
+
+    /** The value weftd writes, byte for byte what flanneld's udp backend writes. */
+    static String encodeValue(final int publicIp)
+    {
+        final ObjectNode node = JSON.createObjectNode();
+        node.put("PublicIP", Ipv4Addresses.format(publicIp));
+        node.putNull("PublicIPv6");
+        return node.toString();
+    }
+
+    static Ipv4Prefix parseKey(final String keyName)
+    {
+        final int dash = keyName.lastIndexOf('-');
+        try
+        {
+            return new Ipv4Prefix(Ipv4Addresses.parse(keyName.substring(0, dash)),
+                Integer.parseInt(keyName.substring(dash + 1)));
+        }
+        catch (final RuntimeException e)
+        {
+            throw new IllegalArgumentException("key \"" + keyName + "\" is not a subnet name like 10.244.1.0-24");
+        }
+    }
+
+    private static int publicIp(final JsonNode node)
+    {
+        final JsonNode publicIp = node == null ? null : node.get("PublicIP");
+        if (publicIp == null || !publicIp.isTextual())
+        {
+            throw new IllegalArgumentException("value has no PublicIP string: " + abbreviate(String.valueOf(node)));
+        }
+        try
+        {
+            return Ipv4Addresses.parse(publicIp.asText());
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new IllegalArgumentException("PublicIP \"" + publicIp.asText() + "\" is not an IPv4 address");
+        }
+    }
+
+    private static String abbreviate(final String text)
+    {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+}

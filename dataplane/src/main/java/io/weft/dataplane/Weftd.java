@@ -1,0 +1,67 @@
+package io.weft.dataplane;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Setup errors print one
+ * line and exit 1; flag errors exit 2.
+ */
+public final class Weftd
+{
+    private static final long DROP_REPORT_INTERVAL_MS = 1000;
+
+    private Weftd()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        if (WeftdConfig.wantsHelp(args))
+        {
+            System.out.println(WeftdConfig.USAGE);
+            return;
+        }
+        final WeftdConfig config;
+        try
+        {
+            config = WeftdConfig.parse(args);
+        }
+        catch (final WeftdConfig.UsageException e)
+        {
+            System.err.println("weftd: " + e.getMessage() + " (see weftd --help)");
+            System.exit(2);
+            return;
+        }
+        final Daemon daemon;
+        try
+        {
+            daemon = Daemon.start(config);
+        }
+        catch (final Exception e)
+        {
+            System.err.println("weftd: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            Log.info("stopping");
+            daemon.close();
+            Log.info("stopped: TUN device and route removed, lease kept");
+            stopped.countDown();
+        }, "shutdown"));
+        try
+        {
+            while (stopped.getCount() > 0)
+            {
+                daemon.dropReporter().report();
+                Thread.sleep(DROP_REPORT_INTERVAL_MS);
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

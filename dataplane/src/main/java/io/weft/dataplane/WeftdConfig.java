@@ -1,0 +1,167 @@
+package io.weft.dataplane;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.weft.routing.Ipv4Addresses;
+
+/**
+ * weftd's flags, parsed and validated once. Names and defaults follow flanneld's where flanneld has the flag.
+ * Accepts --name=value, --name value and Go's single-dash -name forms.
+ */
+record WeftdConfig(
+    Path staticLeases,
+    int publicIp,
+    String iface,
+    Path subnetFile,
+    Path cniConfDir,
+    boolean ipMasq,
+    String tunName,
+    int healthzIp,
+    int healthzPort,
+    int socketBufferLength)
+{
+    static final String USAGE = String.join("\n",
+        "usage: weftd [flags]",
+        "  --static-leases FILE    leases and network config in flannel's etcd layout (required until etcd lands)",
+        "  --public-ip IP          this node's underlay address; picks our lease (default: first IPv4 of --iface)",
+        "  --iface NAME            underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)",
+        "  --subnet-file FILE      where to write subnet.env (default /run/flannel/subnet.env)",
+        "  --cni-conf-dir DIR      where to write " + NodeFiles.CONFLIST_NAME + " (default /etc/cni/net.d)",
+        "  --ip-masq               record FLANNEL_IPMASQ=true (default false: the bridge plugin masquerades)",
+        "  --tun-name NAME         TUN device name (default flannel0)",
+        "  --healthz-ip IP         address of /healthz and /metrics (default 127.0.0.1)",
+        "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
+        "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)");
+
+    private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
+    private static final List<String> KNOWN_FLAGS = List.of("static-leases", "public-ip", "iface", "subnet-file",
+        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "help");
+
+    /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
+    static final class UsageException extends IllegalArgumentException
+    {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    static boolean wantsHelp(final String[] args)
+    {
+        return List.of(args).contains("--help") || List.of(args).contains("-h") || List.of(args).contains("-help");
+    }
+
+    static WeftdConfig parse(final String[] args)
+    {
+        final Map<String, String> flags = parseFlags(args);
+        final String staticLeases = flags.get("static-leases");
+        if (staticLeases == null)
+        {
+            throw new UsageException("--static-leases is required (the etcd registry is not built yet)");
+        }
+        final String tunName = flags.getOrDefault("tun-name", "flannel0");
+        if (tunName.isEmpty() || tunName.length() > 15)
+        {
+            throw new UsageException("--tun-name must have 1 to 15 characters");
+        }
+        return new WeftdConfig(
+            Path.of(staticLeases),
+            address(flags, "public-ip", 0),
+            flags.getOrDefault("iface", ""),
+            Path.of(flags.getOrDefault("subnet-file", "/run/flannel/subnet.env")),
+            Path.of(flags.getOrDefault("cni-conf-dir", "/etc/cni/net.d")),
+            Boolean.parseBoolean(flags.getOrDefault("ip-masq", "false")),
+            tunName,
+            address(flags, "healthz-ip", Ipv4Addresses.parse("127.0.0.1")),
+            integer(flags, "healthz-port", 9286, 0, 65535),
+            integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE));
+    }
+
+    private static Map<String, String> parseFlags(final String[] args)
+    {
+        final Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if (!arg.startsWith("-"))
+            {
+                throw new UsageException("unexpected argument '" + arg + "'");
+            }
+            final String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            final int equals = body.indexOf('=');
+            final String name = equals < 0 ? body : body.substring(0, equals);
+            if (!KNOWN_FLAGS.contains(name))
+            {
+                throw new UsageException("unknown flag --" + name);
+            }
+            final String value;
+            if (equals >= 0)
+            {
+                value = body.substring(equals + 1);
+            }
+            else if (BOOLEAN_FLAGS.contains(name))
+            {
+                value = "true";
+            }
+            else if (i + 1 < args.length)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException("flag --" + name + " needs a value");
+            }
+            if (BOOLEAN_FLAGS.contains(name) && !value.equals("true") && !value.equals("false"))
+            {
+                throw new UsageException("flag --" + name + " takes true or false, not '" + value + "'");
+            }
+            flags.put(name, value);
+        }
+        return flags;
+    }
+
+    private static int address(final Map<String, String> flags, final String name, final int defaultValue)
+    {
+        final String value = flags.get(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return Ipv4Addresses.parse(value);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException("--" + name + " '" + value + "' is not an IPv4 address");
+        }
+    }
+
+    private static int integer(final Map<String, String> flags, final String name, final int defaultValue,
+        final int min, final int max)
+    {
+        final String value = flags.get(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            final int parsed = Integer.parseInt(value);
+            if (parsed < min || parsed > max)
+            {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new UsageException("--" + name + " '" + value + "' must be an integer in " + min + ".." + max);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.weft.testbed;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Small traffic tools run inside pods ({@code ip netns exec <pod> java -cp ... io.weft.testbed.NetTool ...}): a TCP
+ * source and a byte-for-byte verifying sink, a UDP datagram counter, and a UDP injector for crafted datagrams.
+ * Only JDK classes: the class path needs nothing but this class's own jar or directory.
+ */
+public final class NetTool {
+    static final int HEADER_BYTES = 2 * Long.BYTES;
+    static final int ACCEPT_TIMEOUT_MS = 60_000;
+    static final int READ_TIMEOUT_MS = 30_000;
+    private static final int CHUNK_BYTES = 64 * 1024;
+    private static final String USAGE = String.join("\n",
+        "usage: NetTool tcp-sink PORT",
+        "       NetTool tcp-source HOST PORT BYTES SEED",
+        "       NetTool udp-count PORT SECONDS",
+        "       NetTool udp-send SRC_BIND_IP[:PORT] DST_IP DST_PORT HEX_PAYLOAD [COUNT]");
+
+    private NetTool() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /** {@code java -cp <this class's location> io.weft.testbed.NetTool <args>}, for use inside a namespace. */
+    public static List<String> command(String... args) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", classPath(),
+            NetTool.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    static int run(String[] args, PrintStream out) {
+        try {
+            String tool = args.length == 0 ? "" : args[0];
+            switch (tool) {
+                case "tcp-sink" -> {
+                    expect(args, 2, 2);
+                    try (ServerSocket server = new ServerSocket()) {
+                        server.bind(new InetSocketAddress(Integer.parseInt(args[1])));
+                        out.println("LISTENING port=" + server.getLocalPort());
+                        out.flush();
+                        String report = tcpSink(server, out);
+                        out.println(report);
+                        return report.startsWith("OK ") ? 0 : 1;
+                    }
+                }
+                case "tcp-source" -> {
+                    expect(args, 5, 5);
+                    long sent = tcpSource(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]),
+                        Long.parseLong(args[4]));
+                    out.println("sent=" + sent);
+                    return 0;
+                }
+                case "udp-count" -> {
+                    expect(args, 3, 3);
+                    try (DatagramSocket socket = new DatagramSocket(Integer.parseInt(args[1]))) {
+                        out.println("LISTENING port=" + socket.getLocalPort());
+                        out.flush();
+                        out.println("count=" + udpCount(socket, Long.parseLong(args[2]) * 1000));
+                        return 0;
+                    }
+                }
+                case "udp-send" -> {
+                    expect(args, 5, 6);
+                    int count = args.length == 6 ? Integer.parseInt(args[5]) : 1;
+                    out.println("sent=" + udpSend(args[1], args[2], Integer.parseInt(args[3]),
+                        HexFormat.of().parseHex(args[4]), count));
+                    return 0;
+                }
+                default -> {
+                    out.println(USAGE);
+                    return 2;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            out.println("ERROR " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        } catch (IOException e) {
+            out.println("ERROR " + e);
+            return 1;
+        } finally {
+            out.flush();
+        }
+    }
+
+    /**
+     * Accepts one connection and checks it: 8-byte seed, 8-byte length, then exactly that many bytes of the seed's
+     * {@link PatternStream}. Returns {@code OK bytes=N sha256=HEX}, {@code MISMATCH at offset N}, {@code SHORT bytes=N
+     * expected=M} or {@code LONG expected=M}.
+     */
+    static String tcpSink(ServerSocket server, PrintStream out) throws IOException {
+        server.setSoTimeout(ACCEPT_TIMEOUT_MS);
+        try (Socket socket = server.accept()) {
+            out.println("ACCEPTED from=" + socket.getInetAddress().getHostAddress() + ":" + socket.getPort());
+            out.flush();
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            return verify(socket.getInputStream());
+        }
+    }
+
+    static String verify(InputStream stream) throws IOException {
+        DataInputStream in = new DataInputStream(stream);
+        long seed;
+        long length;
+        try {
+            seed = in.readLong();
+            length = in.readLong();
+        } catch (EOFException e) {
+            return "SHORT bytes=0 expected=header";
+        }
+        PatternStream expected = new PatternStream(seed);
+        MessageDigest sha256 = sha256();
+        byte[] data = new byte[CHUNK_BYTES];
+        byte[] want = new byte[CHUNK_BYTES];
+        long received = 0;
+        while (received < length) {
+            int n = in.read(data, 0, (int) Math.min(CHUNK_BYTES, length - received));
+            if (n < 0) {
+                return "SHORT bytes=" + received + " expected=" + length;
+            }
+            expected.fill(want, 0, n);
+            int mismatch = Arrays.mismatch(data, 0, n, want, 0, n);
+            if (mismatch >= 0) {
+                return "MISMATCH at offset " + (received + mismatch);
+            }
+            sha256.update(data, 0, n);
+            received += n;
+        }
+        if (in.read() >= 0) {
+            return "LONG expected=" + length;
+        }
+        return "OK bytes=" + received + " sha256=" + HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** Connects and sends the header and {@code bytes} of the seed's stream; returns the payload bytes sent. */
+    static long tcpSource(String host, int port, long bytes, long seed) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
+            OutputStream raw = new BufferedOutputStream(socket.getOutputStream(), CHUNK_BYTES);
+            DataOutputStream out = new DataOutputStream(raw);
+            out.writeLong(seed);
+            out.writeLong(bytes);
+            PatternStream stream = new PatternStream(seed);
+            byte[] chunk = new byte[CHUNK_BYTES];
+            long sent = 0;
+            while (sent < bytes) {
+                int n = (int) Math.min(CHUNK_BYTES, bytes - sent);
+                stream.fill(chunk, 0, n);
+                out.write(chunk, 0, n);
+                sent += n;
+            }
+            out.flush();
+            socket.shutdownOutput();
+            // Wait for the sink to close: it has then read (and judged) everything.
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            socket.getInputStream().read();
+            return sent;
+        }
+    }
+
+    /** Counts datagrams arriving for {@code durationMs}. */
+    static long udpCount(DatagramSocket socket, long durationMs) throws IOException {
+        byte[] buffer = new byte[65_536];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        long deadline = System.nanoTime() + durationMs * 1_000_000;
+        long count = 0;
+        while (true) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                return count;
+            }
+            socket.setSoTimeout((int) Math.max(1, Math.min(leftMs, Integer.MAX_VALUE)));
+            try {
+                socket.receive(packet);
+                count++;
+            } catch (SocketTimeoutException e) {
+                // Deadline check at the top of the loop.
+            }
+        }
+    }
+
+    /** Sends {@code payload} as one datagram {@code count} times from {@code srcBind} (IP or IP:PORT). */
+    static int udpSend(String srcBind, String dstIp, int dstPort, byte[] payload, int count) throws IOException {
+        int colon = srcBind.lastIndexOf(':');
+        String srcIp = colon < 0 ? srcBind : srcBind.substring(0, colon);
+        int srcPort = colon < 0 ? 0 : Integer.parseInt(srcBind.substring(colon + 1));
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(srcIp), srcPort))) {
+            DatagramPacket packet = new DatagramPacket(payload, payload.length,
+                new InetSocketAddress(InetAddress.getByName(dstIp), dstPort));
+            for (int i = 0; i < count; i++) {
+                socket.send(packet);
+            }
+            return count;
+        }
+    }
+
+    private static void expect(String[] args, int min, int max) {
+        if (args.length < min || args.length > max) {
+            throw new IllegalArgumentException(args[0] + ": wrong number of arguments");
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String classPath() {
+        CodeSource source = NetTool.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return System.getProperty("java.class.path");
+        }
+        try {
+            return Path.of(source.getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            return System.getProperty("java.class.path");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.weft.testbed;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A weftd started in a node ({@link Node#startWeftd}): its process, health and metrics endpoint. */
+public final class WeftdProcess {
+    /** Overrides where weftd.jar is; default: {@code dataplane/target/weftd.jar} above the working directory. */
+    public static final String JAR_PROPERTY = "weft.weftd.jar";
+    public static final int DEFAULT_HEALTHZ_PORT = 9286;
+    static final String JVM_EXPORTS = "--add-exports";
+    static final String JVM_EXPORTS_VALUE = "java.base/jdk.internal.misc=ALL-UNNAMED";
+    private static final long POLL_MS = 100;
+
+    private final Node node;
+    private final ManagedProcess process;
+    private final String healthzHost;
+    private final int healthzPort;
+
+    WeftdProcess(Node node, ManagedProcess process, Map.Entry<String, Integer> healthz) {
+        this.node = node;
+        this.process = process;
+        this.healthzHost = healthz.getKey();
+        this.healthzPort = healthz.getValue();
+    }
+
+    /** The jar from {@code -Dweft.weftd.jar}, else {@code dataplane/target/weftd.jar} in the nearest parent dir. */
+    public static Path locateJar() {
+        String configured = System.getProperty(JAR_PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            Path jar = Path.of(configured).toAbsolutePath();
+            if (!Files.isRegularFile(jar)) {
+                throw new TestbedException(JAR_PROPERTY + "=" + configured + " is not a file");
+            }
+            return jar;
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path jar = dir.resolve("dataplane/target/weftd.jar");
+            if (Files.isRegularFile(jar)) {
+                return jar;
+            }
+        }
+        throw new TestbedException("no dataplane/target/weftd.jar above " + Path.of("").toAbsolutePath()
+            + " (build it with mvn package, or set -D" + JAR_PROPERTY + ")");
+    }
+
+    static List<String> command(Path jar, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), JVM_EXPORTS, JVM_EXPORTS_VALUE, "-Xmx256m", "-jar", jar.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    /** Where to reach /healthz from inside the node, from --healthz-ip/--healthz-port (flag=value or flag value). */
+    static Map.Entry<String, Integer> healthzEndpoint(List<String> args) {
+        String ip = flag(args, "--healthz-ip");
+        String port = flag(args, "--healthz-port");
+        String host = ip == null || ip.isEmpty() || "0.0.0.0".equals(ip) ? "127.0.0.1" : ip;
+        return Map.entry(host, port == null ? DEFAULT_HEALTHZ_PORT : Integer.parseInt(port));
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    public int healthzPort() {
+        return healthzPort;
+    }
+
+    /** Polls {@code curl -sf http://<healthz-ip>:<port>/healthz} in the node until it succeeds. */
+    public WeftdProcess awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String url = "http://" + healthzHost + ":" + healthzPort + "/healthz";
+        ExecResult last = null;
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new TestbedException("weftd in " + node.name() + " exited with " + process.exitCode()
+                    + Shell.section("log " + process.logFile(), process.logText()));
+            }
+            last = node.exec(Duration.ofSeconds(5), List.of("curl", "-sf", "--max-time", "1", url));
+            if (last.ok()) {
+                return this;
+            }
+            ManagedProcess.sleepMs(POLL_MS);
+        }
+        throw new TestbedException("weftd in " + node.name() + " not healthy at " + url + " after "
+            + timeout.toMillis() + " ms" + (last == null ? "" : Shell.section("curl", last.stderr()))
+            + Shell.section("log " + process.logFile(), process.logText()));
+    }
+
+    /** /metrics on the healthz port, parsed by {@link Metrics#parse}. */
+    public Map<String, Number> metrics() {
+        return Metrics.fetch(node, healthzHost, healthzPort);
+    }
+
+    /** SIGTERM, then SIGKILL after 5 s; returns the exit code. */
+    public int stop() {
+        return process.stop();
+    }
+
+    private static String flag(List<String> args, String name) {
+        String value = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals(name) && i + 1 < args.size()) {
+                value = args.get(++i);
+            } else if (arg.startsWith(name + "=")) {
+                value = arg.substring(name.length() + 1);
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,30 @@
+package io.weft.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WeftdProcessTest {
+
+    @Test
+    void shouldRunJarWithAgronaExportWhenBuildingCommand() {
+        List<String> command = WeftdProcess.command(Path.of("/w/weftd.jar"), List.of("--iface", "eth0"));
+
+        assertThat(command.get(0)).endsWith("/bin/java");
+        assertThat(command.subList(1, command.size())).containsExactly("--add-exports",
+            "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m", "-jar", "/w/weftd.jar", "--iface", "eth0");
+    }
+
+    @Test
+    void shouldUseDefaultsWhenHealthzFlagsAreAbsentOrWildcard() {
+        assertThat(WeftdProcess.healthzEndpoint(List.of("--iface", "eth0")))
+            .isEqualTo(Map.entry("127.0.0.1", WeftdProcess.DEFAULT_HEALTHZ_PORT));
+        assertThat(WeftdProcess.healthzEndpoint(List.of("--healthz-ip", "0.0.0.0", "--healthz-port", "9300")))
+            .isEqualTo(Map.entry("127.0.0.1", 9300));
+        assertThat(WeftdProcess.healthzEndpoint(List.of("--healthz-ip=192.168.213.1", "--healthz-port=9400")))
+            .isEqualTo(Map.entry("192.168.213.1", 9400));
+    }
+}

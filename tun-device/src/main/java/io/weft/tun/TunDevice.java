@@ -1,0 +1,168 @@
+package io.weft.tun;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A TUN interface opened through /dev/net/tun. The fd is non-blocking: {@link #read} returns 0 when nothing is
+ * queued, and the owner waits for readiness with {@link Epoll}. The kernel removes the device when the last fd
+ * closes, and with it every address and route on it.
+ */
+public final class TunDevice implements AutoCloseable
+{
+    /** From include/uapi/linux/if_tun.h. */
+    public static final int IFF_TUN = 0x0001;
+    public static final int IFF_NO_PI = 0x1000;
+    public static final int IFF_MULTI_QUEUE = 0x0100;
+    public static final int IFF_VNET_HDR = 0x4000;
+    static final long TUNSETIFF = 0x400454caL;
+    static final String DEVICE = "/dev/net/tun";
+
+    /*
+     * struct ifreq (40 bytes on 64-bit):
+     *   char ifr_name[IFNAMSIZ];   offset 0, 16 bytes, NUL terminated
+     *   short ifr_flags;           offset 16 (a union with other members)
+     */
+    private static final int IFREQ_LENGTH = 40;
+    private static final int IFREQ_FLAGS_OFFSET = 16;
+    static final int IFNAMSIZ = 16;
+
+    private final String name;
+    private final int fd;
+    private boolean closed;
+
+    private TunDevice(final String name, final int fd)
+    {
+        this.name = name;
+        this.fd = fd;
+    }
+
+    /** Opens (creating if needed) the TUN interface {@code name} with {@code IFF_TUN | IFF_NO_PI | extraFlags}. */
+    public static TunDevice open(final String name, final int extraFlags) throws NativeException
+    {
+        final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ)
+        {
+            throw new IllegalArgumentException("TUN name '" + name + "' must have 1 to 15 characters");
+        }
+        final LibC libc = Native.libc();
+        final int fd = Native.check(
+            libc.open(DEVICE, SocketConstants.O_RDWR | SocketConstants.O_NONBLOCK | SocketConstants.O_CLOEXEC),
+            "cannot open " + DEVICE, TunDevice::explainOpen);
+        try
+        {
+            final NativeBuffer ifreq = new NativeBuffer(IFREQ_LENGTH);
+            for (int i = 0; i < nameBytes.length; i++)
+            {
+                ifreq.buffer.put(i, nameBytes[i]);
+            }
+            ifreq.buffer.putShort(IFREQ_FLAGS_OFFSET, (short)(IFF_TUN | IFF_NO_PI | extraFlags));
+            Native.check(libc.ioctl(fd, TUNSETIFF, ifreq.address), "cannot create TUN device " + name + " (TUNSETIFF)",
+                errno -> explainSetIff(name, errno));
+            return new TunDevice(name, fd);
+        }
+        catch (final NativeException | RuntimeException e)
+        {
+            Native.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /** True when this process could open a TUN device; see {@link #unavailabilityCause()}. */
+    public static boolean isAvailable()
+    {
+        return unavailabilityCause() == null;
+    }
+
+    /** Why TUN devices cannot be used here, or null when they can (checks the library and the device node only). */
+    public static String unavailabilityCause()
+    {
+        if (Native.LIBC == null)
+        {
+            return "jnr-ffi cannot load libc: " + Native.LOAD_FAILURE;
+        }
+        if (!Files.exists(Path.of(DEVICE)))
+        {
+            return DEVICE + " does not exist (no TUN support in this kernel or container)";
+        }
+        final int fd = Native.LIBC.open(DEVICE, SocketConstants.O_RDWR | SocketConstants.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return "cannot open " + DEVICE + ": " + Errno.describe(Native.errno());
+        }
+        Native.closeQuietly(fd);
+        return null;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public int fd()
+    {
+        return fd;
+    }
+
+    /** Reads one packet into native memory: its length, 0 when none is queued, or -errno. */
+    public int read(final long address, final int length)
+    {
+        final long result = Native.LIBC.read(fd, address, length);
+        return result >= 0 ? (int)result : negativeErrnoOrZero();
+    }
+
+    /** Writes one packet: the bytes written, 0 when the queue is full, or -errno. */
+    public int write(final long address, final int length)
+    {
+        final long result = Native.LIBC.write(fd, address, length);
+        return result >= 0 ? (int)result : negativeErrnoOrZero();
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            Native.closeQuietly(fd);
+        }
+    }
+
+    static int negativeErrnoOrZero()
+    {
+        final int errno = Native.errno();
+        return errno == Errno.EAGAIN ? 0 : -errno;
+    }
+
+    private static String explainOpen(final int errno)
+    {
+        switch (errno)
+        {
+            case Errno.ENOENT:
+            case Errno.ENODEV:
+                return "no TUN support: load the tun module or create the device node";
+            case Errno.EPERM:
+            case Errno.EACCES:
+                return "need CAP_NET_ADMIN or access to " + DEVICE;
+            default:
+                return "";
+        }
+    }
+
+    private static String explainSetIff(final String name, final int errno)
+    {
+        switch (errno)
+        {
+            case Errno.EPERM:
+            case Errno.EACCES:
+                return "need CAP_NET_ADMIN";
+            case Errno.EBUSY:
+                return "name in use: another process holds " + name;
+            case Errno.EINVAL:
+                return "name in use by a device that is not a TUN of these flags";
+            default:
+                return "";
+        }
+    }
+}

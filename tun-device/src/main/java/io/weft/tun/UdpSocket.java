@@ -1,0 +1,151 @@
+package io.weft.tun;
+
+/**
+ * A non-blocking IPv4 UDP socket on raw native memory. One thread may send and one other thread may receive at
+ * the same time: each direction has its own sockaddr scratch, so neither allocates nor locks.
+ */
+public final class UdpSocket implements AutoCloseable
+{
+    private static final int INT_LENGTH = 4;
+    /* msg_flags bit set by recvmsg when the datagram was longer than the buffer. */
+    private static final int MSG_TRUNC = 0x20;
+
+    private final int fd;
+    private final String boundTo;
+    private final MessageHeader sendHeader = new MessageHeader();
+    private final MessageHeader receiveHeader = new MessageHeader();
+    private boolean closed;
+
+    private UdpSocket(final int fd, final String boundTo)
+    {
+        this.fd = fd;
+        this.boundTo = boundTo;
+    }
+
+    /**
+     * Binds {@code ipv4Address:port} (0 = any). {@code reusePort} joins a SO_REUSEPORT group so several lanes share
+     * the port; buffer sizes of 0 keep the kernel defaults.
+     */
+    public static UdpSocket bind(final int ipv4Address, final int port, final boolean reusePort,
+        final int sendBufferLength, final int receiveBufferLength) throws NativeException
+    {
+        final LibC libc = Native.libc();
+        final String where = Ipv4Text.format(ipv4Address) + ":" + port;
+        final int fd = Native.check(libc.socket(SocketConstants.AF_INET,
+            SocketConstants.SOCK_DGRAM | SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC, 0),
+            "cannot create UDP socket");
+        final UdpSocket socket = new UdpSocket(fd, where);
+        try
+        {
+            if (reusePort)
+            {
+                socket.setIntOption(SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
+            socket.setBufferLength(SocketConstants.SO_SNDBUFFORCE, SocketConstants.SO_SNDBUF, sendBufferLength);
+            socket.setBufferLength(SocketConstants.SO_RCVBUFFORCE, SocketConstants.SO_RCVBUF, receiveBufferLength);
+            final NativeBuffer address = new NativeBuffer(SocketConstants.SOCKADDR_IN_LENGTH);
+            address.putSockaddrIn(0, ipv4Address, port);
+            Native.check(libc.bind(fd, address.address, SocketConstants.SOCKADDR_IN_LENGTH), "cannot bind UDP " + where,
+                UdpSocket::explainBind);
+            return socket;
+        }
+        catch (final NativeException | RuntimeException e)
+        {
+            socket.close();
+            throw e;
+        }
+    }
+
+    public int fd()
+    {
+        return fd;
+    }
+
+    /** Sets an int socket option; throws naming the option on failure (setup only). */
+    public void setIntOption(final int level, final int name, final int value, final String optionName)
+        throws NativeException
+    {
+        final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
+        buffer.buffer.putInt(0, value);
+        Native.check(Native.LIBC.setsockopt(fd, level, name, buffer.address, INT_LENGTH),
+            "setsockopt(" + optionName + "=" + value + ") on UDP " + boundTo);
+    }
+
+    /** Sends one datagram from native memory: bytes sent, 0 when the send buffer is full, or -errno. */
+    public int sendTo(final long address, final int length, final int ipv4Address, final int port)
+    {
+        sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
+        sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
+        final long result = Native.LIBC.sendmsg(fd, sendHeader.address(), 0);
+        return result >= 0 ? (int)result : TunDevice.negativeErrnoOrZero();
+    }
+
+    /**
+     * Receives one datagram into native memory: its length (which may be 0 for an empty datagram), -EAGAIN when
+     * none is queued, or another -errno. The sender is then in {@link #senderAddress()} and {@link #senderPort()},
+     * and {@link #wasTruncated()} tells whether the datagram was longer than {@code capacity}.
+     */
+    public int receive(final long address, final int capacity)
+    {
+        receiveHeader.prepare(address, capacity, receiveHeader.nameCapacity());
+        final long result = Native.LIBC.recvmsg(fd, receiveHeader.address(), 0);
+        return result >= 0 ? (int)result : -Native.errno();
+    }
+
+    /** IPv4 source address of the last datagram received, as an int in network order semantics. */
+    public int senderAddress()
+    {
+        return Integer.reverseBytes(receiveHeader.memory.buffer.getInt(receiveHeader.nameOffset() + 4));
+    }
+
+    public int senderPort()
+    {
+        return Short.toUnsignedInt(Short.reverseBytes(receiveHeader.memory.buffer.getShort(receiveHeader.nameOffset() + 2)));
+    }
+
+    public boolean wasTruncated()
+    {
+        return (receiveHeader.memory.buffer.getInt(48) & MSG_TRUNC) != 0;
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            Native.closeQuietly(fd);
+        }
+    }
+
+    private void setBufferLength(final int forcedOption, final int option, final int length) throws NativeException
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        // The FORCE variants pass net.core.{w,r}mem_max when we hold CAP_NET_ADMIN; fall back to the capped one.
+        final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
+        buffer.buffer.putInt(0, length);
+        if (Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, forcedOption, buffer.address, INT_LENGTH) < 0)
+        {
+            setIntOption(SocketConstants.SOL_SOCKET, option, length, option == SocketConstants.SO_SNDBUF
+                ? "SO_SNDBUF" : "SO_RCVBUF");
+        }
+    }
+
+    private static String explainBind(final int errno)
+    {
+        switch (errno)
+        {
+            case Errno.EADDRINUSE:
+                return "port in use: is flanneld or another weftd running on this node?";
+            case Errno.EADDRNOTAVAIL:
+                return "address not on any interface of this node";
+            case Errno.EACCES:
+                return "permission denied for this port";
+            default:
+                return "";
+        }
+    }
+}
