@@ -7,6 +7,9 @@ import java.util.Deque;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
 
+import io.weft.registry.Lease;
+import io.weft.registry.NetworkConfig;
+import io.weft.registry.StaticLeaseFile;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Epoll;

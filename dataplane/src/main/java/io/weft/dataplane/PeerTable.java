@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
+import io.weft.registry.Lease;
 import io.weft.routing.Route;
 import io.weft.routing.RouteSnapshot;
 import io.weft.routing.RouteTable;

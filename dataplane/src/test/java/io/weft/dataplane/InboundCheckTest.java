@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 
 class InboundCheckTest

@@ -1,6 +1,5 @@
-package io.weft.dataplane;
+package io.weft.registry;
 
-import static io.weft.dataplane.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -311,5 +310,10 @@ class NetworkConfigTest
         {
             throw new IllegalArgumentException(singleQuoted, e);
         }
+    }
+
+    private static int ip(final String dotted)
+    {
+        return io.weft.routing.Ipv4Addresses.parse(dotted);
     }
 }

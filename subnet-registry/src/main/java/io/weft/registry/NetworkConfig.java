@@ -1,4 +1,4 @@
-package io.weft.dataplane;
+package io.weft.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -9,13 +9,13 @@ import io.weft.routing.Ipv4Prefix;
  * flannel's network config ({@code <prefix>/config}), validated. Defaults as flannel's: SubnetLen 24, SubnetMin the
  * second subnet, SubnetMax the last subnet, Backend.Port 8285.
  */
-record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin, int subnetMax, int backendPort)
+public record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin, int subnetMax, int backendPort)
 {
-    static final int DEFAULT_SUBNET_LENGTH = 24;
-    static final int DEFAULT_BACKEND_PORT = 8285;
+    public static final int DEFAULT_SUBNET_LENGTH = 24;
+    public static final int DEFAULT_BACKEND_PORT = 8285;
 
     /** Parses and validates; the exception message names the key and what is wrong with it. */
-    static NetworkConfig parse(final JsonNode config)
+    public static NetworkConfig parse(final JsonNode config)
     {
         if (config == null || !config.isObject())
         {
@@ -55,7 +55,7 @@ record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin, int su
     }
 
     /** True when {@code subnet} is a subnet of this network with the configured length. */
-    boolean holds(final Ipv4Prefix subnet)
+    public boolean holds(final Ipv4Prefix subnet)
     {
         return subnet.length() == subnetLength && network.contains(subnet.address());
     }
@@ -122,7 +122,7 @@ record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin, int su
     }
 
     /** A network config that cannot be used; the message names the key. */
-    static final class InvalidConfigException extends IllegalArgumentException
+    public static final class InvalidConfigException extends IllegalArgumentException
     {
         private static final long serialVersionUID = 1L;
 

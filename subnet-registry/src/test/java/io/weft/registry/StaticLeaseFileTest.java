@@ -1,6 +1,5 @@
-package io.weft.dataplane;
+package io.weft.registry;
 
-import static io.weft.dataplane.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -129,5 +128,10 @@ class StaticLeaseFileTest
         final Path file = directory.resolve("leases.json");
         Files.writeString(file, singleQuotedJson.replace('\'', '"'));
         return file;
+    }
+
+    private static int ip(final String dotted)
+    {
+        return io.weft.routing.Ipv4Addresses.parse(dotted);
     }
 }

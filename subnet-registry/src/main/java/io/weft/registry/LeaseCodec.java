@@ -1,4 +1,4 @@
-package io.weft.dataplane;
+package io.weft.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +11,7 @@ import io.weft.routing.Ipv4Prefix;
  * flannel's lease encoding: key name "10.244.1.0-24", value {"PublicIP":"192.168.100.1","PublicIPv6":null}.
  * Extra fields (BackendType, BackendData, what newer flannels add) are accepted and ignored.
  */
-final class LeaseCodec
+public final class LeaseCodec
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -20,7 +20,7 @@ final class LeaseCodec
     }
 
     /** Decodes one lease; the exception message says what is wrong with the key or the value. */
-    static Lease decode(final String keyName, final String value, final NetworkConfig config)
+    public static Lease decode(final String keyName, final String value, final NetworkConfig config)
     {
         final Ipv4Prefix subnet = parseKey(keyName);
         if (!config.holds(subnet))
@@ -40,13 +40,13 @@ final class LeaseCodec
         return new Lease(subnet, publicIp(node));
     }
 
-    static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config)
+    public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config)
     {
         return decode(keyName, value.toString(), config);
     }
 
     /** The value weftd writes, byte for byte what flanneld's udp backend writes. */
-    static String encodeValue(final int publicIp)
+    public static String encodeValue(final int publicIp)
     {
         final ObjectNode node = JSON.createObjectNode();
         node.put("PublicIP", Ipv4Addresses.format(publicIp));
@@ -54,7 +54,7 @@ final class LeaseCodec
         return node.toString();
     }
 
-    static Ipv4Prefix parseKey(final String keyName)
+    public static Ipv4Prefix parseKey(final String keyName)
     {
         final int dash = keyName.lastIndexOf('-');
         try

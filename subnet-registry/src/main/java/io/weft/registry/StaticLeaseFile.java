@@ -1,4 +1,4 @@
-package io.weft.dataplane;
+package io.weft.registry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,17 +15,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {"config": {...network config...}, "subnets": {"10.244.1.0-24": {"PublicIP": "..."}, ...}}.
  * Bad lease entries are skipped and reported, like garbage in etcd; a bad config fails.
  */
-final class StaticLeaseFile
+public final class StaticLeaseFile
 {
     private StaticLeaseFile()
     {
     }
 
-    record Contents(NetworkConfig config, List<Lease> leases, List<String> skipped)
+    public record Contents(NetworkConfig config, List<Lease> leases, List<String> skipped)
     {
     }
 
-    static Contents load(final Path file) throws IOException
+    public static Contents load(final Path file) throws IOException
     {
         final JsonNode root;
         try
