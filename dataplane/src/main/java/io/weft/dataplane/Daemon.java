@@ -2,36 +2,33 @@ package io.weft.dataplane;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
-
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SystemNanoClock;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseRegistry;
 import io.weft.registry.NetworkConfig;
-import io.weft.registry.StaticLeaseFile;
-import io.weft.routing.Ipv4Addresses;
+import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
-import io.weft.tun.Epoll;
 import io.weft.tun.EventFd;
 import io.weft.tun.Netlink;
-import io.weft.tun.TunDevice;
-import io.weft.tun.UdpSocket;
 
 /**
- * One node's weftd: takes its lease, makes flannel0 and the overlay route, writes subnet.env and the CNI config,
- * then runs the two directions of the data path on their own threads. {@link #close()} undoes it in reverse order
- * (the lease is kept, so a restart reuses the subnet).
+ * One node's weftd: takes its lease from the registry, makes flannel0 and the overlay route, writes subnet.env and
+ * the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
+ * {@link #close()} undoes it in reverse order; the lease is kept, so a restart reuses the subnet.
  */
 final class Daemon implements AutoCloseable
 {
-    private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
+    private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
-    private final DataplaneCounters counters = new DataplaneCounters();
+    private final List<DataplaneCounters> counters = new ArrayList<>();
     private final DropReporter dropReporter = new DropReporter(counters);
-    private AgentRunner tunReaderRunner;
-    private AgentRunner udpReceiverRunner;
+    private final List<Lane> lanes = new ArrayList<>();
     private EventFd shutdown;
     private volatile boolean forwarding;
     private boolean closed;
@@ -40,7 +37,11 @@ final class Daemon implements AutoCloseable
     {
     }
 
-    static Daemon start(final WeftdConfig config) throws IOException
+    /**
+     * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
+     * after starting the DaemonSet); fails fast, naming the cause, on everything else.
+     */
+    static Daemon start(final WeftdConfig config) throws IOException, InterruptedException
     {
         final Daemon daemon = new Daemon();
         try
@@ -48,73 +49,83 @@ final class Daemon implements AutoCloseable
             daemon.setUp(config);
             return daemon;
         }
-        catch (final IOException | RuntimeException e)
+        catch (final IOException | InterruptedException | RuntimeException e)
         {
             daemon.close();
             throw e;
         }
     }
 
-    private void setUp(final WeftdConfig config) throws IOException
+    private void setUp(final WeftdConfig config) throws IOException, InterruptedException
     {
-        final StaticLeaseFile.Contents registry = StaticLeaseFile.load(config.staticLeases());
-        registry.skipped().forEach(reason -> Log.warn("skipped lease " + reason));
-        final NetworkConfig network = registry.config();
         final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
-        final Lease ownLease = registry.leases().stream()
-            .filter(lease -> lease.publicIp() == underlay.publicIp())
-            .findFirst()
-            .orElseThrow(() -> new IOException("no lease with PublicIP " + Ipv4Addresses.format(underlay.publicIp()) +
-                " in " + config.staticLeases()));
+        for (int i = 0; i < config.lanes(); i++)
+        {
+            counters.add(new DataplaneCounters());
+        }
+        final LeaseRegistry registry = track(Registries.open(config));
+        final ControlMetrics metrics = new ControlMetrics(counters, registry.stats());
+        if (config.healthzPort() != 0)
+        {
+            // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
+            track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
+                () -> forwarding));
+        }
+        final NetworkConfig network = registry.awaitNetworkConfig();
+        final Lease ownLease = registry.acquire(underlay.publicIp(), SubnetEnvFile.readSubnet(config.subnetFile()));
         final Ipv4Prefix subnet = ownLease.subnet();
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        // Bind first: a port in use is the most common clash (flanneld still running) and nothing is changed yet.
-        final UdpSocket socket = track(UdpSocket.bind(underlay.publicIp(), network.backendPort(), false,
-            config.socketBufferLength(), config.socketBufferLength()));
-        final TunDevice tun = track(TunDevice.open(config.tunName(), 0));
-        try (Netlink netlink = new Netlink())
-        {
-            final int link = Netlink.linkIndex(tun.name());
-            netlink.addAddress(link, subnet.address(), 32);
-            netlink.setMtu(link, underlay.mtu());
-            netlink.setUp(link);
-            netlink.addRoute(network.network().address(), network.network().length(), link);
-            opened.push(() -> removeRoute(tun.name(), network.network()));
-        }
-        NodeFiles.writeAtomically(config.subnetFile(),
-            NodeFiles.subnetEnv(network.network(), subnet, underlay.mtu(), config.ipMasq()));
-        NodeFiles.writeAtomically(config.cniConfDir().resolve(NodeFiles.CONFLIST_NAME),
-            NodeFiles.cniConflist(network.network(), subnet, underlay.mtu(), config.ipMasq()));
+        final LaneResources resources = track(LaneResources.open(config.tunName(), config.lanes(), config.offload(),
+            underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
+        metrics.offloads(resources.offloads);
+        configureLink(config.tunName(), subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
+        SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
+            CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
 
         final PeerTable peers = new PeerTable(network.backendPort());
-        peers.replaceAll(registry.leases());
-        Log.info("routes: " + registry.leases());
+        final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet, () -> System.exit(1));
+        metrics.routeUpdater(routeUpdater);
+        registry.watch(routeUpdater);
+        if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS))
+        {
+            throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
+        }
 
         shutdown = track(new EventFd());
-        final Epoll tunEpoll = track(new Epoll());
-        tunEpoll.add(tun.fd(), Epoll.EPOLLIN);
-        tunEpoll.add(shutdown.fd(), Epoll.EPOLLIN);
-        final Epoll udpEpoll = track(new Epoll());
-        udpEpoll.add(socket.fd(), Epoll.EPOLLIN);
-        udpEpoll.add(shutdown.fd(), Epoll.EPOLLIN);
-
-        final TunReader tunReader = new TunReader(tun, socket, peers, underlay.publicIp(), counters,
-            new IcmpUnreachable(network.network().address(), ICMP_UNREACHABLE_PER_SECOND), new SystemNanoClock(), "tun-reader");
-        final UdpReceiver udpReceiver = new UdpReceiver(socket, tun, peers, subnet, counters, "udp-receiver");
-        tunReaderRunner = new AgentRunner(new EpollIdleStrategy(tunEpoll), Daemon::onAgentError, null, tunReader);
-        udpReceiverRunner = new AgentRunner(new EpollIdleStrategy(udpEpoll), Daemon::onAgentError, null, udpReceiver);
-        AgentRunner.startOnThread(tunReaderRunner);
-        AgentRunner.startOnThread(udpReceiverRunner);
-        forwarding = true;
-
-        if (config.healthzPort() != 0)
+        for (int i = 0; i < config.lanes(); i++)
         {
-            track(new MetricsServer(config.healthzIp(), config.healthzPort(), counters::toPrometheusText,
-                () -> forwarding));
+            lanes.add(new Lane(i, resources.queues.get(i), resources.receiveSockets.get(i),
+                resources.sendSockets.get(i), resources.offloads, shutdown, peers, underlay.publicIp(), subnet,
+                network.network().address(), counters.get(i), config.idle()));
         }
-        Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " + tun.name());
+        lanes.forEach(Lane::start);
+        forwarding = true;
+        Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
+            config.tunName() + ": " + config.lanes() + " lane(s), offloads " + resources.offloads +
+            ", idle " + config.idle().name().toLowerCase(Locale.ROOT));
+    }
+
+    private void configureLink(final String tunName, final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
+        final boolean superPackets) throws IOException
+    {
+        try (Netlink netlink = new Netlink())
+        {
+            final int link = Netlink.linkIndex(tunName);
+            // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the whole Network routed in.
+            netlink.addAddress(link, subnet.address(), 32);
+            netlink.setMtu(link, mtu);
+            if (superPackets)
+            {
+                // The userspace splitter (like one UDP GSO send) takes at most 64 segments per super-packet.
+                netlink.setGsoMaxSegments(link, TsoSplitter.MAX_SEGMENTS);
+            }
+            netlink.setUp(link);
+            netlink.addRoute(network.address(), network.length(), link);
+            opened.push(() -> removeRoute(tunName, network));
+        }
     }
 
     DropReporter dropReporter()
@@ -122,7 +133,7 @@ final class Daemon implements AutoCloseable
         return dropReporter;
     }
 
-    /** Stops the threads (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent. */
+    /** Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent. */
     @Override
     public synchronized void close()
     {
@@ -136,8 +147,7 @@ final class Daemon implements AutoCloseable
         {
             shutdown.signal();
         }
-        closeRunner(tunReaderRunner);
-        closeRunner(udpReceiverRunner);
+        lanes.forEach(Lane::close);
         while (!opened.isEmpty())
         {
             try
@@ -157,24 +167,11 @@ final class Daemon implements AutoCloseable
         return resource;
     }
 
-    private static void closeRunner(final AgentRunner runner)
-    {
-        if (runner != null)
-        {
-            runner.close();
-        }
-    }
-
     private static void removeRoute(final String tunName, final Ipv4Prefix network) throws IOException
     {
         try (Netlink netlink = new Netlink())
         {
             netlink.deleteRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
         }
-    }
-
-    private static void onAgentError(final Throwable error)
-    {
-        Log.warn("data path error: " + error);
     }
 }

@@ -7,12 +7,16 @@ package io.weft.dataplane;
 enum DataplaneCounter
 {
     TUN_RX_PACKETS("weft_packets_total{direction=\"tun_to_udp\",stage=\"read\"}"),
+    TUN_RX_READS("weft_syscalls_total{call=\"tun_read\"}"),
     TUN_RX_BYTES("weft_bytes_total{direction=\"tun_to_udp\",stage=\"read\"}"),
     UDP_TX_PACKETS("weft_packets_total{direction=\"tun_to_udp\",stage=\"sent\"}"),
+    UDP_TX_SENDS("weft_syscalls_total{call=\"udp_send\"}"),
     UDP_TX_BYTES("weft_bytes_total{direction=\"tun_to_udp\",stage=\"sent\"}"),
     UDP_RX_PACKETS("weft_packets_total{direction=\"udp_to_tun\",stage=\"read\"}"),
+    UDP_RX_RECEIVES("weft_syscalls_total{call=\"udp_receive\"}"),
     UDP_RX_BYTES("weft_bytes_total{direction=\"udp_to_tun\",stage=\"read\"}"),
     TUN_TX_PACKETS("weft_packets_total{direction=\"udp_to_tun\",stage=\"written\"}"),
+    TUN_TX_WRITES("weft_syscalls_total{call=\"tun_write\"}"),
     TUN_TX_BYTES("weft_bytes_total{direction=\"udp_to_tun\",stage=\"written\"}"),
     ICMP_UNREACHABLE_SENT("weft_icmp_unreachable_sent_total"),
 
@@ -23,6 +27,7 @@ enum DataplaneCounter
     DROP_SEND_BUFFER_FULL(drop("tun_to_udp", "send_buffer_full")),
     DROP_SEND_ERROR(drop("tun_to_udp", "send_error")),
     DROP_TUN_READ_ERROR(drop("tun_to_udp", "tun_read_error")),
+    DROP_BAD_OFFLOAD(drop("tun_to_udp", "bad_offload")),
 
     DROP_EMPTY(drop("udp_to_tun", "empty")),
     DROP_TOO_SHORT(drop("udp_to_tun", "too_short")),

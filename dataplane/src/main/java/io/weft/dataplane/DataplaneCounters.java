@@ -1,13 +1,14 @@
 package io.weft.dataplane;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The values of {@link DataplaneCounter}s. Each counter has one writing thread (its direction's agent), so an
- * increment is a plain read plus an ordered write: no lock, no CAS, no allocation; readers on other threads see
- * every increment eventually.
+ * The values of {@link DataplaneCounter}s for one lane. Each counter has one writing thread (its direction's agent
+ * in that lane), so an increment is a plain read plus an ordered write: no lock, no CAS, no allocation; readers on
+ * other threads see every increment eventually and sum the lanes.
  */
 final class DataplaneCounters
 {
@@ -33,8 +34,19 @@ final class DataplaneCounters
         return values.get(counter.ordinal() * STRIDE);
     }
 
-    /** Prometheus text exposition: series grouped under one TYPE line per family, as the format requires. */
-    String toPrometheusText()
+    /** The sum of {@code counter} over every lane. */
+    static long sum(final List<DataplaneCounters> lanes, final DataplaneCounter counter)
+    {
+        long total = 0;
+        for (final DataplaneCounters lane : lanes)
+        {
+            total += lane.get(counter);
+        }
+        return total;
+    }
+
+    /** Prometheus text exposition of every counter summed over the lanes, one TYPE line per family. */
+    static String toPrometheusText(final List<DataplaneCounters> lanes)
     {
         final Map<String, StringBuilder> families = new LinkedHashMap<>();
         for (final DataplaneCounter counter : ALL)
@@ -43,7 +55,7 @@ final class DataplaneCounters
             final int brace = series.indexOf('{');
             final String family = brace < 0 ? series : series.substring(0, brace);
             families.computeIfAbsent(family, name -> new StringBuilder("# TYPE ").append(name).append(" counter\n"))
-                .append(series).append(' ').append(get(counter)).append('\n');
+                .append(series).append(' ').append(sum(lanes, counter)).append('\n');
         }
         final StringBuilder text = new StringBuilder(4096);
         families.values().forEach(text::append);

@@ -1,5 +1,7 @@
 package io.weft.dataplane;
 
+import java.util.List;
+
 /**
  * Reports drops from the control side, so the packet path never logs: once a second it compares every drop counter
  * with its last value and logs one line per reason that grew. A flood of bad datagrams thus costs one line a second
@@ -9,12 +11,12 @@ final class DropReporter
 {
     private static final DataplaneCounter[] ALL = DataplaneCounter.values();
 
-    private final DataplaneCounters counters;
+    private final List<DataplaneCounters> lanes;
     private final long[] lastSeen = new long[ALL.length];
 
-    DropReporter(final DataplaneCounters counters)
+    DropReporter(final List<DataplaneCounters> lanes)
     {
-        this.counters = counters;
+        this.lanes = lanes;
     }
 
     /** Logs what grew since the last call; returns how many reasons did. */
@@ -27,7 +29,7 @@ final class DropReporter
             {
                 continue;
             }
-            final long value = counters.get(counter);
+            final long value = DataplaneCounters.sum(lanes, counter);
             final long grown = value - lastSeen[counter.ordinal()];
             if (grown > 0)
             {

@@ -2,6 +2,7 @@ package io.weft.dataplane;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import io.weft.routing.RouteSnapshot;
 import io.weft.tun.TunDevice;
@@ -9,11 +10,15 @@ import io.weft.tun.UdpSocket;
 
 /**
  * TUN to UDP: reads packets the kernel routed into the overlay, finds the node leasing the destination and sends
- * the packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port.
+ * each packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port. With TUN
+ * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}) that leave in
+ * one UDP GSO send; on the wire nothing changes.
  */
 final class TunReader implements Agent
 {
     static final int BATCH_LIMIT = 64;
+    /** Room for the segments of one super-packet: 64 KB of payload plus up to 64 copies of the headers. */
+    private static final int SEGMENTS_CAPACITY = 2 * PacketBuffer.MAX_PACKET_LENGTH;
 
     private final TunDevice tun;
     private final UdpSocket socket;
@@ -23,12 +28,26 @@ final class TunReader implements Agent
     private final IcmpUnreachable icmp;
     private final NanoClock clock;
     private final String roleName;
-    private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
-    private final PacketBuffer reply = new PacketBuffer(Ipv4Header.MIN_LENGTH + IcmpUnreachable.ICMP_HEADER_LENGTH + 68);
+    private final boolean virtioHeaders;
+    private final boolean udpGso;
+    /** Where the IP packet starts in what the TUN returns: after the virtio_net_hdr when offloads are on. */
+    private final int ipOffset;
+    private final PacketBuffer packet = new PacketBuffer(VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH);
+    private final UnsafeBuffer ipPacket;
+    private final PacketBuffer reply = new PacketBuffer(VirtioNetHeader.LENGTH + 128);
+    private final UnsafeBuffer ipReply;
+    private final PacketBuffer segments;
     private final Ipv4Header header = new Ipv4Header();
+    private final VirtioNetHeader virtio = new VirtioNetHeader();
+    private final TsoSplitter splitter = new TsoSplitter();
 
+    /**
+     * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR and offloads.
+     * @param udpGso        {@code socket} takes UDP_SEGMENT sends.
+     */
     TunReader(final TunDevice tun, final UdpSocket socket, final PeerTable peers, final int ownPublicIp,
-        final DataplaneCounters counters, final IcmpUnreachable icmp, final NanoClock clock, final String roleName)
+        final DataplaneCounters counters, final IcmpUnreachable icmp, final NanoClock clock, final String roleName,
+        final boolean virtioHeaders, final boolean udpGso)
     {
         this.tun = tun;
         this.socket = socket;
@@ -38,7 +57,14 @@ final class TunReader implements Agent
         this.icmp = icmp;
         this.clock = clock;
         this.roleName = roleName;
-        header.wrap(packet.buffer);
+        this.virtioHeaders = virtioHeaders;
+        this.udpGso = udpGso;
+        this.ipOffset = virtioHeaders ? VirtioNetHeader.LENGTH : 0;
+        this.ipPacket = new UnsafeBuffer(packet.address + ipOffset, packet.capacity - ipOffset);
+        this.ipReply = new UnsafeBuffer(reply.address + ipOffset, reply.capacity - ipOffset);
+        this.segments = virtioHeaders ? new PacketBuffer(SEGMENTS_CAPACITY) : null;
+        header.wrap(ipPacket);
+        virtio.wrap(packet.buffer, 0);
     }
 
     @Override
@@ -53,6 +79,7 @@ final class TunReader implements Agent
             {
                 break;
             }
+            counters.increment(DataplaneCounter.TUN_RX_READS);
             if (length < 0)
             {
                 counters.increment(DataplaneCounter.DROP_TUN_READ_ERROR);
@@ -66,10 +93,11 @@ final class TunReader implements Agent
 
     private void forward(final RouteSnapshot<Peer> routes, final int length)
     {
+        final int ipLength = length - ipOffset;
         counters.increment(DataplaneCounter.TUN_RX_PACKETS);
-        counters.add(DataplaneCounter.TUN_RX_BYTES, length);
+        counters.add(DataplaneCounter.TUN_RX_BYTES, ipLength);
         // The kernel only routes IPv4 here, but a link also carries its own IPv6 chatter (router solicitations).
-        if (length < Ipv4Header.MIN_LENGTH || header.version() != 4)
+        if (ipLength < Ipv4Header.MIN_LENGTH || header.version() != 4)
         {
             counters.increment(DataplaneCounter.DROP_TUN_NOT_IPV4);
             return;
@@ -78,7 +106,7 @@ final class TunReader implements Agent
         if (route == RouteSnapshot.NO_ROUTE)
         {
             counters.increment(DataplaneCounter.DROP_NO_ROUTE);
-            answerUnreachable(length);
+            answerUnreachable(ipLength);
             return;
         }
         final Peer peer = routes.value(route);
@@ -87,32 +115,73 @@ final class TunReader implements Agent
             counters.increment(DataplaneCounter.DROP_ROUTE_TO_SELF);
             return;
         }
+        // Decrement once here: the segments of a super-packet copy this header.
         if (!header.decrementTtl())
         {
             counters.increment(DataplaneCounter.DROP_TUN_TTL_EXPIRED);
             return;
         }
-        final int sent = socket.sendTo(packet.address, length, peer.publicIp(), peer.port());
+        if (virtioHeaders && virtio.gsoType() != VirtioNetHeader.GSO_NONE)
+        {
+            sendSuperPacket(length, peer);
+            return;
+        }
+        if (virtioHeaders && splitter.completeChecksum(packet.buffer, 0, length) != TsoSplitter.OK)
+        {
+            counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
+            return;
+        }
+        send(packet.address + ipOffset, ipLength, 0, 1, peer);
+    }
+
+    private void sendSuperPacket(final int length, final Peer peer)
+    {
+        final int count = splitter.split(packet.buffer, 0, length, segments.buffer, 0, segments.capacity);
+        if (count < 0)
+        {
+            counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
+            return;
+        }
+        final int segmentLength = splitter.segmentLength();
+        // One UDP GSO send carries at most 64 segments and 65,507 bytes: a 64 KB super-packet takes two.
+        final int perSend = udpGso ? TsoSplitter.segmentsPerSend(segmentLength) : 1;
+        for (int first = 0; first < count; first += perSend)
+        {
+            final int inThisSend = Math.min(perSend, count - first);
+            final int bytes = (inThisSend - 1) * segmentLength +
+                (first + inThisSend == count ? splitter.lastSegmentLength() : segmentLength);
+            send(segments.address + (long)first * segmentLength, bytes, segmentLength, inThisSend, peer);
+        }
+    }
+
+    /** One send: a single datagram, or {@code count} datagrams of {@code segmentLength} with UDP GSO. */
+    private void send(final long address, final int length, final int segmentLength, final int count, final Peer peer)
+    {
+        final int sent = count > 1
+            ? socket.sendSegments(address, length, segmentLength, peer.publicIp(), peer.port())
+            : socket.sendTo(address, length, peer.publicIp(), peer.port());
+        counters.increment(DataplaneCounter.UDP_TX_SENDS);
         if (sent == length)
         {
-            counters.increment(DataplaneCounter.UDP_TX_PACKETS);
+            counters.add(DataplaneCounter.UDP_TX_PACKETS, count);
             counters.add(DataplaneCounter.UDP_TX_BYTES, length);
         }
         else if (sent == 0)
         {
-            counters.increment(DataplaneCounter.DROP_SEND_BUFFER_FULL);
+            counters.add(DataplaneCounter.DROP_SEND_BUFFER_FULL, count);
         }
         else
         {
-            counters.increment(DataplaneCounter.DROP_SEND_ERROR);
+            counters.add(DataplaneCounter.DROP_SEND_ERROR, count);
         }
     }
 
     private void answerUnreachable(final int length)
     {
-        if (icmp.shouldAnswer(packet.buffer, clock.nanoTime()))
+        if (icmp.shouldAnswer(ipPacket, clock.nanoTime()))
         {
-            final int replyLength = icmp.build(packet.buffer, length, reply.buffer);
+            // With virtio headers the reply needs one too; the buffer's first bytes stay zero: no offload asked.
+            final int replyLength = ipOffset + icmp.build(ipPacket, length, ipReply);
             if (tun.write(reply.address, replyLength) == replyLength)
             {
                 counters.increment(DataplaneCounter.ICMP_UNREACHABLE_SENT);

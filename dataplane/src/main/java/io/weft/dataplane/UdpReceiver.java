@@ -1,6 +1,7 @@
 package io.weft.dataplane;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Errno;
@@ -9,8 +10,9 @@ import io.weft.tun.UdpSocket;
 
 /**
  * UDP to TUN: takes datagrams from peers, lets {@link InboundCheck} accept or refuse each, and writes the accepted
- * ones to the TUN. Everything refused is counted under its reason and dropped; the next datagram is processed as if
- * nothing happened.
+ * ones to the TUN. With UDP GRO one receive returns many datagrams of one sender; with TUN offloads consecutive TCP
+ * segments of one flow are coalesced ({@link GroCoalescer}) into one super-packet per TUN write. Everything refused
+ * is counted under its reason and dropped; the next datagram is processed as if nothing happened.
  */
 final class UdpReceiver implements Agent
 {
@@ -19,20 +21,26 @@ final class UdpReceiver implements Agent
     private final UdpSocket socket;
     private final TunDevice tun;
     private final PeerTable peers;
-    private final InboundCheck check;
     private final DataplaneCounters counters;
     private final String roleName;
+    private final InboundCheck check;
     private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
+    private final UnsafeBuffer datagram = new UnsafeBuffer(0, 0);
+    private final GroCoalescer coalescer;
 
+    /** @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR: writes carry a virtio_net_hdr. */
     UdpReceiver(final UdpSocket socket, final TunDevice tun, final PeerTable peers, final Ipv4Prefix ownSubnet,
-        final DataplaneCounters counters, final String roleName)
+        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders)
     {
         this.socket = socket;
         this.tun = tun;
         this.peers = peers;
-        this.check = new InboundCheck(ownSubnet);
         this.counters = counters;
         this.roleName = roleName;
+        this.check = new InboundCheck(ownSubnet);
+        this.coalescer = virtioHeaders
+            ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun)
+            : null;
     }
 
     @Override
@@ -47,34 +55,71 @@ final class UdpReceiver implements Agent
             {
                 break;
             }
+            counters.increment(DataplaneCounter.UDP_RX_RECEIVES);
             if (length < 0)
             {
                 counters.increment(DataplaneCounter.DROP_UDP_READ_ERROR);
                 break;
             }
             work++;
-            deliver(view, length, socket.senderAddress());
+            deliverAll(view, length, socket.senderAddress());
+        }
+        if (coalescer != null)
+        {
+            coalescer.flush();
         }
         return work;
     }
 
-    private void deliver(final PeerTable.Peers view, final int length, final int sender)
+    /** Walks the datagrams of one receive: one, or with GRO several of the same size (the last may be shorter). */
+    private void deliverAll(final PeerTable.Peers view, final int length, final int sender)
+    {
+        final int segmentLength = socket.segmentLength();
+        final boolean truncated = socket.wasTruncated();
+        if (segmentLength <= 0 || segmentLength >= length)
+        {
+            deliver(view, 0, length, truncated, sender);
+            return;
+        }
+        for (int offset = 0; offset < length; offset += segmentLength)
+        {
+            deliver(view, offset, Math.min(segmentLength, length - offset), truncated, sender);
+        }
+    }
+
+    private void deliver(final PeerTable.Peers view, final int offset, final int length, final boolean truncated,
+        final int sender)
     {
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.add(DataplaneCounter.UDP_RX_BYTES, length);
-        final DataplaneCounter refusal = check.check(packet.buffer, length, socket.wasTruncated(), sender, view);
+        datagram.wrap(packet.buffer, offset, length);
+        final DataplaneCounter refusal = check.check(datagram, length, truncated, sender, view);
         if (refusal != null)
         {
             counters.increment(refusal);
             return;
         }
-        final int written = tun.write(packet.address, length);
-        if (written == length)
+        counters.increment(DataplaneCounter.TUN_TX_PACKETS);
+        counters.add(DataplaneCounter.TUN_TX_BYTES, length);
+        if (coalescer != null)
         {
-            counters.increment(DataplaneCounter.TUN_TX_PACKETS);
-            counters.add(DataplaneCounter.TUN_TX_BYTES, length);
+            coalescer.offer(packet.buffer, offset, length);
         }
         else
+        {
+            write(packet.address + offset, length);
+        }
+    }
+
+    private void writeToTun(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        write(buffer.addressOffset() + offset, length);
+    }
+
+    private void write(final long address, final int length)
+    {
+        counters.increment(DataplaneCounter.TUN_TX_WRITES);
+        if (tun.write(address, length) != length)
         {
             counters.increment(DataplaneCounter.DROP_TUN_WRITE_ERROR);
         }

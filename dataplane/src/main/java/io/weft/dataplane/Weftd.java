@@ -37,6 +37,12 @@ public final class Weftd
         {
             daemon = Daemon.start(config);
         }
+        catch (final InterruptedException e)
+        {
+            System.err.println("weftd: interrupted during setup");
+            System.exit(1);
+            return;
+        }
         catch (final Exception e)
         {
             System.err.println("weftd: " + e.getMessage());

@@ -13,6 +13,14 @@ import io.weft.routing.Ipv4Addresses;
  */
 record WeftdConfig(
     Path staticLeases,
+    List<String> etcdEndpoints,
+    String etcdPrefix,
+    String etcdCaFile,
+    String etcdCertFile,
+    String etcdKeyFile,
+    String etcdUsername,
+    String etcdPassword,
+    int subnetLeaseRenewMarginMinutes,
     int publicIp,
     String iface,
     Path subnetFile,
@@ -21,24 +29,38 @@ record WeftdConfig(
     String tunName,
     int healthzIp,
     int healthzPort,
-    int socketBufferLength)
+    int socketBufferLength,
+    int lanes,
+    boolean offload,
+    EpollIdleStrategy.Mode idle)
 {
     static final String USAGE = String.join("\n",
         "usage: weftd [flags]",
-        "  --static-leases FILE    leases and network config in flannel's etcd layout (required until etcd lands)",
+        "  --etcd-endpoints URLS   comma-separated etcd v3 endpoints (default http://127.0.0.1:2379)",
+        "  --etcd-prefix PREFIX    etcd prefix of the network config and leases (default /coreos.com/network)",
+        "  --etcd-cafile FILE, --etcd-certfile FILE, --etcd-keyfile FILE   TLS to etcd",
+        "  --etcd-username USER, --etcd-password PASSWORD                   etcd authentication",
+        "  --subnet-lease-renew-margin MINUTES   renew the 24 h lease this long before it expires (default 60)",
+        "  --static-leases FILE    instead of etcd: network config and leases in a file of flannel's etcd layout",
         "  --public-ip IP          this node's underlay address; picks our lease (default: first IPv4 of --iface)",
         "  --iface NAME            underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)",
         "  --subnet-file FILE      where to write subnet.env (default /run/flannel/subnet.env)",
-        "  --cni-conf-dir DIR      where to write " + NodeFiles.CONFLIST_NAME + " (default /etc/cni/net.d)",
+        "  --cni-conf-dir DIR      where to write " + CniConflist.FILE_NAME + " (default /etc/cni/net.d)",
         "  --ip-masq               record FLANNEL_IPMASQ=true (default false: the bridge plugin masquerades)",
         "  --tun-name NAME         TUN device name (default flannel0)",
         "  --healthz-ip IP         address of /healthz and /metrics (default 127.0.0.1)",
         "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
-        "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)");
+        "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)",
+        "  --lanes N               data path lanes: TUN queues, sockets and thread pairs (default: one per core)",
+        "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
+        "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default backoff)");
 
     private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
-    private static final List<String> KNOWN_FLAGS = List.of("static-leases", "public-ip", "iface", "subnet-file",
-        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "help");
+    private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
+        "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
+        "static-leases", "public-ip", "iface", "subnet-file",
+        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "offload", "idle",
+        "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException
@@ -60,9 +82,18 @@ record WeftdConfig(
     {
         final Map<String, String> flags = parseFlags(args);
         final String staticLeases = flags.get("static-leases");
-        if (staticLeases == null)
+        final String prefix = flags.getOrDefault("etcd-prefix", "/coreos.com/network");
+        if (!prefix.startsWith("/"))
         {
-            throw new UsageException("--static-leases is required (the etcd registry is not built yet)");
+            throw new UsageException("--etcd-prefix '" + prefix + "' must start with /");
+        }
+        final List<String> endpoints = List.of(flags.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(","));
+        for (final String endpoint : endpoints)
+        {
+            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://"))
+            {
+                throw new UsageException("--etcd-endpoints entry '" + endpoint + "' must be an http:// or https:// URL");
+            }
         }
         final String tunName = flags.getOrDefault("tun-name", "flannel0");
         if (tunName.isEmpty() || tunName.length() > 15)
@@ -70,7 +101,15 @@ record WeftdConfig(
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
         return new WeftdConfig(
-            Path.of(staticLeases),
+            staticLeases == null ? null : Path.of(staticLeases),
+            endpoints,
+            prefix,
+            flags.getOrDefault("etcd-cafile", ""),
+            flags.getOrDefault("etcd-certfile", ""),
+            flags.getOrDefault("etcd-keyfile", ""),
+            flags.getOrDefault("etcd-username", ""),
+            flags.getOrDefault("etcd-password", ""),
+            integer(flags, "subnet-lease-renew-margin", 60, 1, 24 * 60 - 1),
             address(flags, "public-ip", 0),
             flags.getOrDefault("iface", ""),
             Path.of(flags.getOrDefault("subnet-file", "/run/flannel/subnet.env")),
@@ -79,7 +118,10 @@ record WeftdConfig(
             tunName,
             address(flags, "healthz-ip", Ipv4Addresses.parse("127.0.0.1")),
             integer(flags, "healthz-port", 9286, 0, 65535),
-            integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE));
+            integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE),
+            integer(flags, "lanes", Runtime.getRuntime().availableProcessors(), 1, 64),
+            choice(flags, "offload", "auto", List.of("auto", "off")).equals("auto"),
+            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "backoff", List.of("spin", "backoff", "block"))));
     }
 
     private static Map<String, String> parseFlags(final String[] args)
@@ -140,6 +182,17 @@ record WeftdConfig(
         {
             throw new UsageException("--" + name + " '" + value + "' is not an IPv4 address");
         }
+    }
+
+    private static String choice(final Map<String, String> flags, final String name, final String defaultValue,
+        final List<String> choices)
+    {
+        final String value = flags.getOrDefault(name, defaultValue);
+        if (!choices.contains(value))
+        {
+            throw new UsageException("--" + name + " '" + value + "' must be one of " + String.join(", ", choices));
+        }
+        return value;
     }
 
     private static int integer(final Map<String, String> flags, final String name, final int defaultValue,

@@ -79,7 +79,7 @@ class DataplaneCountersTest
             counters.add(all[i], 1000L * i + 7);
         }
 
-        final String text = counters.toPrometheusText();
+        final String text = DataplaneCounters.toPrometheusText(List.of(counters, new DataplaneCounters()));
 
         assertThat(text).endsWith("\n");
         final List<String> lines = text.lines().collect(Collectors.toList());
@@ -114,12 +114,27 @@ class DataplaneCountersTest
 
         assertThat(typeLines.values()).allMatch(count -> count == 1);
         assertThat(familiesInOrder).containsExactlyInAnyOrder(
-            "weft_packets_total", "weft_bytes_total", "weft_icmp_unreachable_sent_total", "weft_drops_total");
+            "weft_packets_total", "weft_syscalls_total", "weft_bytes_total", "weft_icmp_unreachable_sent_total",
+            "weft_drops_total");
         assertThat(seriesLines).hasSize(all.length);
         assertThat(seriesLines.values()).allMatch(count -> count == 1);
         for (final DataplaneCounter counter : all)
         {
             assertThat(seriesLines).as(counter.name()).containsKey(counter.series());
         }
+    }
+
+    @Test
+    void shouldSumEveryLaneWhenAggregating()
+    {
+        final DataplaneCounters other = new DataplaneCounters();
+        counters.add(DataplaneCounter.UDP_TX_BYTES, 1500);
+        other.add(DataplaneCounter.UDP_TX_BYTES, 500);
+        other.increment(DataplaneCounter.DROP_NO_ROUTE);
+
+        assertThat(DataplaneCounters.sum(List.of(counters, other), DataplaneCounter.UDP_TX_BYTES)).isEqualTo(2000);
+        assertThat(DataplaneCounters.sum(List.of(counters, other), DataplaneCounter.DROP_NO_ROUTE)).isEqualTo(1);
+        assertThat(DataplaneCounters.toPrometheusText(List.of(counters, other)))
+            .contains("weft_bytes_total{direction=\"tun_to_udp\",stage=\"sent\"} 2000\n");
     }
 }

@@ -13,14 +13,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WeftdConfigTest
 {
     private static final String LEASES = "/etc/weft/leases.json";
+    private static final int LANES = Runtime.getRuntime().availableProcessors();
+    private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0]);
 
     @Test
     void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven()
     {
         final WeftdConfig config = parse("--static-leases", LEASES);
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), 0, "", Path.of("/run/flannel/subnet.env"),
-            Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20));
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
+            Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, true,
+            EpollIdleStrategy.Mode.BACKOFF));
     }
 
     @Test
@@ -30,8 +34,9 @@ class WeftdConfigTest
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
             "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992));
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, ip("192.168.100.1"), "eth1",
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, true, EpollIdleStrategy.Mode.BACKOFF));
     }
 
     @Test
@@ -41,8 +46,10 @@ class WeftdConfigTest
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
             "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0));
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, ip("192.168.100.1"), "eth1",
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, true,
+            EpollIdleStrategy.Mode.BACKOFF));
     }
 
     @Test
@@ -79,7 +86,7 @@ class WeftdConfigTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--etcd-endpoints=http://127.0.0.1:2379", "--kube-subnet-mgr", "-v", "--Public-ip=1.2.3.4",
+    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-mgr", "-v", "--Public-ip=1.2.3.4",
         "--", "-", "---iface=eth0"})
     void shouldNameTheFlagWhenItIsUnknown(final String flag)
     {
@@ -139,10 +146,34 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldRequireStaticLeasesWhenItIsMissing()
+    void shouldUseEtcdAsFlanneldDoesWhenNoStaticLeasesAreGiven()
     {
-        assertUsage("--static-leases is required (the etcd registry is not built yet)");
-        assertUsage("--static-leases is required (the etcd registry is not built yet)", "--iface", "eth0");
+        final WeftdConfig config = parse("--etcd-endpoints", "http://10.0.0.1:2379,https://10.0.0.2:2379",
+            "--etcd-prefix", "/weft/network", "--etcd-cafile", "/ca.pem", "--etcd-username", "weft",
+            "--subnet-lease-renew-margin", "30");
+        assertThat(config.staticLeases()).isNull();
+        assertThat(config.etcdEndpoints()).containsExactly("http://10.0.0.1:2379", "https://10.0.0.2:2379");
+        assertThat(config.etcdPrefix()).isEqualTo("/weft/network");
+        assertThat(config.etcdCaFile()).isEqualTo("/ca.pem");
+        assertThat(config.etcdUsername()).isEqualTo("weft");
+        assertThat(config.subnetLeaseRenewMarginMinutes()).isEqualTo(30);
+        assertThat(ETCD_DEFAULTS.etcdEndpoints()).containsExactly("http://127.0.0.1:2379");
+        assertThat(ETCD_DEFAULTS.etcdPrefix()).isEqualTo("/coreos.com/network");
+        assertUsage("--etcd-endpoints entry '10.0.0.1:2379' must be an http:// or https:// URL", "--etcd-endpoints",
+            "10.0.0.1:2379");
+        assertUsage("--etcd-prefix 'coreos' must start with /", "--etcd-prefix", "coreos");
+    }
+
+    @Test
+    void shouldParseTheFastPathFlags()
+    {
+        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin");
+        assertThat(config.lanes()).isEqualTo(4);
+        assertThat(config.offload()).isFalse();
+        assertThat(config.idle()).isEqualTo(EpollIdleStrategy.Mode.SPIN);
+        assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
+        assertUsage("--idle 'poll' must be one of spin, backoff, block", "--idle", "poll");
+        assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
     }
 
     @Test

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ./weft demo}: two nodes joined by a veth underlay, weftd on each, one pod per node attached by the real CNI
- * bridge plugin; then ping, a 5-second iperf3 TCP run and the counters. Everything is torn down at the end, on
+ * {@code ./weft demo}: a throwaway etcd and two nodes joined by a veth underlay, weftd on each leasing its subnet in
+ * etcd and learning the other's from it, one pod per node attached by the real CNI bridge plugin; then ping, a
+ * 5-second iperf3 TCP run and the counters. Everything is torn down at the end, on
  * failure and on Ctrl-C.
  */
 public final class Demo {
@@ -23,9 +24,12 @@ public final class Demo {
         int status = 0;
         try (Testbed testbed = Testbed.create()) {
             step("run " + testbed.prefix() + ": underlay bridge 192.168.213.0/24 in namespace " + testbed.hub().name());
-            step("starting weftd on n1 (192.168.213.1, 10.244.1.0/24) and n2 (192.168.213.2, 10.244.2.0/24),"
-                + " then attaching one pod per node with the CNI bridge plugin and the conflist weftd wrote");
+            step("starting etcd at http://" + Hub.IP + ":" + Etcd.CLIENT_PORT + " with the network config "
+                + OverlayCluster.NETWORK_CONFIG + ", then weftd on n1 (192.168.213.1) and n2 (192.168.213.2);"
+                + " each leases a subnet in etcd, then gets a pod attached by the CNI bridge plugin with the conflist"
+                + " weftd wrote");
             OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of());
+            step("leases in etcd: " + cluster.etcd().keys(OverlayCluster.ETCD_PREFIX + "/subnets/"));
             Pod a = cluster.pod(1);
             Pod b = cluster.pod(2);
             step("pod " + a.name() + " = " + a.ip() + ", pod " + b.name() + " = " + b.ip());

@@ -77,6 +77,12 @@ public final class ManagedProcess {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
+    /** SIGKILL at once, as a crash would end it; returns when it is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor(STOP_GRACE);
+    }
+
     public Path logFile() {
         return logFile;
     }

@@ -1,5 +1,6 @@
 package io.weft.testbed;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,55 +10,85 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A weft cluster in a {@link Testbed}: node i has underlay address 192.168.213.i and leases 10.244.i.0/24 in a static
- * lease file, runs weftd, and gets one pod attached by the CNI plugins with the conflist weftd wrote.
+ * A weft cluster in a {@link Testbed}: node i has underlay address 192.168.213.i, runs weftd, and gets one pod ("a")
+ * attached by the CNI plugins with the conflist weftd wrote. Leases come from a throwaway etcd in the hub (as in
+ * production: each weftd leases a random free subnet) or from a static lease file (node i leases 10.244.i.0/24).
  */
 public final class OverlayCluster {
     public static final String NETWORK = "10.244.0.0/16";
     public static final int BACKEND_PORT = 8285;
+    public static final String ETCD_PREFIX = "/coreos.com/network";
+    public static final String NETWORK_CONFIG = "{\"Network\":\"" + NETWORK + "\",\"Backend\":{\"Type\":\"udp\",\"Port\":"
+        + BACKEND_PORT + "}}";
     private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Testbed testbed;
+    private final Etcd etcd;
     private final Path leaseFile;
+    private final List<String> extraWeftdArgs;
     private final List<Node> nodes = new ArrayList<>();
     private final List<WeftdProcess> daemons = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
 
-    private OverlayCluster(Testbed testbed, Path leaseFile) {
+    private OverlayCluster(Testbed testbed, Etcd etcd, Path leaseFile, List<String> extraWeftdArgs) {
         this.testbed = testbed;
+        this.etcd = etcd;
         this.leaseFile = leaseFile;
+        this.extraWeftdArgs = List.copyOf(extraWeftdArgs);
     }
 
     /**
-     * Starts {@code nodeCount} nodes with weftd and one pod ("a") each. weftd runs with {@code --ip-masq} so that the
-     * bridge plugin does not masquerade pod-to-pod traffic (pods see each other's real addresses), plus
-     * {@code extraWeftdArgs}.
+     * Starts etcd in the hub, writes the network config, then {@code nodeCount} nodes with weftd and a pod each.
+     * weftd runs with {@code --ip-masq} so the bridge plugin does not masquerade pod-to-pod traffic (pods see each
+     * other's real addresses), plus {@code extraWeftdArgs}.
      */
     public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs) {
-        Map<String, String> leases = new LinkedHashMap<>();
-        for (int i = 1; i <= nodeCount; i++) {
-            leases.put(subnet(i), underlayIp(i));
-        }
-        Path leaseFile = StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases);
-        OverlayCluster cluster = new OverlayCluster(testbed, leaseFile);
-        for (int i = 1; i <= nodeCount; i++) {
-            cluster.nodes.add(testbed.addNode("n" + i, underlayIp(i)));
-        }
-        for (Node node : cluster.nodes) {
-            cluster.daemons.add(node.startWeftd(cluster.weftdArgs(node, extraWeftdArgs)));
-        }
-        for (int i = 0; i < nodeCount; i++) {
-            cluster.daemons.get(i).awaitHealthy(HEALTHY_TIMEOUT);
-            cluster.pods.add(cluster.nodes.get(i).addPod("a", cluster.conflist(cluster.nodes.get(i))));
-        }
+        Etcd etcd = Etcd.start(testbed);
+        etcd.put(ETCD_PREFIX + "/config", NETWORK_CONFIG);
+        OverlayCluster cluster = new OverlayCluster(testbed, etcd, null, extraWeftdArgs);
+        cluster.addNodes(nodeCount);
         return cluster;
     }
 
-    /** The flags weftd gets on {@code node}: the lease file, its address, and per-node output files. */
+    /** As {@link #start} but with a static lease file instead of etcd: node i leases 10.244.i.0/24. */
+    public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs) {
+        Map<String, String> leases = new LinkedHashMap<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            leases.put("10.244." + i + ".0/24", underlayIp(i));
+        }
+        Path leaseFile = StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases);
+        OverlayCluster cluster = new OverlayCluster(testbed, null, leaseFile, extraWeftdArgs);
+        cluster.addNodes(nodeCount);
+        return cluster;
+    }
+
+    /** Adds {@code count} nodes: all weftd start together, then each gets its pod once healthy. Returns them. */
+    public synchronized List<Node> addNodes(int count) {
+        List<Node> added = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            Node node = testbed.addNode("n" + (nodes.size() + 1), underlayIp(nodes.size() + 1));
+            nodes.add(node);
+            daemons.add(node.startWeftd(weftdArgs(node, extraWeftdArgs)));
+            added.add(node);
+        }
+        for (Node node : added) {
+            int i = nodes.indexOf(node);
+            daemons.get(i).awaitHealthy(HEALTHY_TIMEOUT);
+            pods.add(node.addPod("a", conflist(node)));
+        }
+        return added;
+    }
+
+    /** The flags weftd gets on {@code node}: where its leases come from, its address, per-node output files. */
     public List<String> weftdArgs(Node node, List<String> extra) {
         Path dir = nodeDir(node);
-        List<String> args = new ArrayList<>(List.of(
-            "--static-leases", leaseFile.toString(),
+        List<String> args = new ArrayList<>();
+        if (etcd != null) {
+            args.addAll(List.of("--etcd-endpoints", etcd.endpoint(), "--etcd-prefix", ETCD_PREFIX));
+        } else {
+            args.addAll(List.of("--static-leases", leaseFile.toString()));
+        }
+        args.addAll(List.of(
             "--public-ip", node.ip(),
             "--iface", Node.UNDERLAY_IFACE,
             "--subnet-file", dir.resolve("subnet.env").toString(),
@@ -80,34 +111,48 @@ public final class OverlayCluster {
         return nodeDir(node).resolve("subnet.env");
     }
 
+    /** The subnet weftd leased for {@code node}, from its subnet.env: e.g. "10.244.7.0/24". */
+    public String subnetOf(Node node) {
+        try {
+            String line = Files.readAllLines(subnetFile(node)).stream()
+                .filter(l -> l.startsWith("FLANNEL_SUBNET=")).findFirst()
+                .orElseThrow(() -> new TestbedException("no FLANNEL_SUBNET in " + subnetFile(node)));
+            String gateway = line.substring("FLANNEL_SUBNET=".length(), line.indexOf('/'));
+            return gateway.substring(0, gateway.lastIndexOf('.')) + ".0" + line.substring(line.indexOf('/'));
+        } catch (IOException e) {
+            throw new TestbedException("cannot read " + subnetFile(node) + ": " + e, e);
+        }
+    }
+
+    /** The etcd of this cluster; null for a static-lease cluster. */
+    public Etcd etcd() {
+        return etcd;
+    }
+
     public Testbed testbed() {
         return testbed;
     }
 
-    public Path leaseFile() {
-        return leaseFile;
+    public synchronized int size() {
+        return nodes.size();
     }
 
     /** Node i, counted from 1 as in its name and addresses. */
-    public Node node(int i) {
+    public synchronized Node node(int i) {
         return nodes.get(i - 1);
     }
 
-    public WeftdProcess weftd(int i) {
+    public synchronized WeftdProcess weftd(int i) {
         return daemons.get(i - 1);
     }
 
-    /** The first pod of node i. */
-    public Pod pod(int i) {
+    /** The pod "a" of node i. */
+    public synchronized Pod pod(int i) {
         return pods.get(i - 1);
     }
 
     public static String underlayIp(int i) {
         return "192.168.213." + i;
-    }
-
-    public static String subnet(int i) {
-        return "10.244." + i + ".0/24";
     }
 
     private Path nodeDir(Node node) {

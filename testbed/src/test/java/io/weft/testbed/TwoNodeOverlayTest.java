@@ -36,7 +36,7 @@ class TwoNodeOverlayTest {
         assumeTrue(Testbed.unavailabilityCause().isEmpty(),
             () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
         testbed = Testbed.create();
-        cluster = OverlayCluster.start(testbed, 2, List.of());
+        cluster = OverlayCluster.startStatic(testbed, 2, List.of());
         podA = cluster.pod(1);
         podB = cluster.pod(2);
     }

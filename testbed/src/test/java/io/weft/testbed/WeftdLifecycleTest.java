@@ -18,7 +18,7 @@ class WeftdLifecycleTest {
         assumeTrue(Testbed.unavailabilityCause().isEmpty(), () -> "needs root: " + Testbed.unavailabilityCause());
         try (Testbed testbed = Testbed.create()) {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
-            Map<String, String> leases = Map.of(OverlayCluster.subnet(1), node.ip());
+            Map<String, String> leases = Map.of("10.244.1.0/24", node.ip());
             StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285, leases);
             WeftdProcess weftd = node.startWeftd(args(testbed, node, List.of())).awaitHealthy(Duration.ofSeconds(30));
             assertThat(node.exec("ip", "route").stdout()).contains("10.244.0.0/16 dev flannel0");
@@ -37,7 +37,7 @@ class WeftdLifecycleTest {
         try (Testbed testbed = Testbed.create()) {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
             StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
-                Map.of(OverlayCluster.subnet(1), node.ip()));
+                Map.of("10.244.1.0/24", node.ip()));
             // Root without CAP_NET_ADMIN in its bounding set: what a pod without that capability gets.
             List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set=-net_admin",
                 "--inh-caps=-net_admin", "--"));

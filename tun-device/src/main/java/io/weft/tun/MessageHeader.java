@@ -17,6 +17,7 @@ final class MessageHeader
      *   int msg_flags;           48  (then 4 bytes padding)
      * struct iovec { void *iov_base; size_t iov_len; }: 16 bytes, placed at 56
      * the sockaddr (up to 16 bytes) at 72
+     * the control area (ancillary data, cmsg) at 88
      */
     private static final int NAME_LENGTH_OFFSET = 8;
     private static final int IOV_OFFSET = 16;
@@ -25,7 +26,16 @@ final class MessageHeader
     private static final int IOVEC_AT = 56;
     private static final int NAME_AT = 72;
     private static final int NAME_CAPACITY = 16;
-    private static final int TOTAL_LENGTH = NAME_AT + NAME_CAPACITY;
+    private static final int CONTROL_OFFSET = 32;
+    private static final int CONTROL_LENGTH_OFFSET = 40;
+    private static final int CONTROL_AT = NAME_AT + NAME_CAPACITY;
+    /* Room for one cmsg with an int or u16 value: CMSG_SPACE(4) = 16 + 8. */
+    static final int CONTROL_CAPACITY = 24;
+    private static final int TOTAL_LENGTH = CONTROL_AT + CONTROL_CAPACITY;
+    /* struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } then the data at 16. */
+    private static final int CMSG_LEVEL_OFFSET = 8;
+    private static final int CMSG_TYPE_OFFSET = 12;
+    private static final int CMSG_DATA_OFFSET = 16;
 
     final NativeBuffer memory = new NativeBuffer(TOTAL_LENGTH);
 
@@ -41,13 +51,55 @@ final class MessageHeader
         return memory.address;
     }
 
-    /** Points the single iovec at {@code length} bytes of native memory and resets the name length and flags. */
+    /**
+     * Points the single iovec at {@code length} bytes of native memory, resets the name length and flags, and
+     * attaches no ancillary data.
+     */
     void prepare(final long data, final int length, final int nameLength)
     {
         memory.buffer.putLong(IOVEC_AT, data);
         memory.buffer.putLong(IOVEC_AT + 8, length);
         memory.buffer.putInt(NAME_LENGTH_OFFSET, nameLength);
         memory.buffer.putInt(FLAGS_OFFSET, 0);
+        memory.buffer.putLong(CONTROL_OFFSET, 0L);
+        memory.buffer.putLong(CONTROL_LENGTH_OFFSET, 0L);
+    }
+
+    /** Attaches one cmsg carrying a u16, e.g. UDP_SEGMENT for a GSO send. Call after {@link #prepare}. */
+    void attachShortControl(final int level, final int type, final int value)
+    {
+        memory.buffer.putLong(CONTROL_AT, CMSG_DATA_OFFSET + 2);
+        memory.buffer.putInt(CONTROL_AT + CMSG_LEVEL_OFFSET, level);
+        memory.buffer.putInt(CONTROL_AT + CMSG_TYPE_OFFSET, type);
+        memory.buffer.putShort(CONTROL_AT + CMSG_DATA_OFFSET, (short)value);
+        memory.buffer.putLong(CONTROL_OFFSET, memory.address + CONTROL_AT);
+        memory.buffer.putLong(CONTROL_LENGTH_OFFSET, CONTROL_CAPACITY);
+    }
+
+    /** Offers the control area to recvmsg, so the kernel can return one cmsg (e.g. UDP_GRO's segment size). */
+    void offerControl()
+    {
+        memory.buffer.putLong(CONTROL_AT, 0L);
+        memory.buffer.putLong(CONTROL_OFFSET, memory.address + CONTROL_AT);
+        memory.buffer.putLong(CONTROL_LENGTH_OFFSET, CONTROL_CAPACITY);
+    }
+
+    /** The int value of the cmsg the kernel returned with {@code level}/{@code type}, or 0 when there is none. */
+    int receivedIntControl(final int level, final int type)
+    {
+        final long controlLength = memory.buffer.getLong(CONTROL_LENGTH_OFFSET);
+        if (controlLength < CMSG_DATA_OFFSET + 4 ||
+            memory.buffer.getInt(CONTROL_AT + CMSG_LEVEL_OFFSET) != level ||
+            memory.buffer.getInt(CONTROL_AT + CMSG_TYPE_OFFSET) != type)
+        {
+            return 0;
+        }
+        return memory.buffer.getInt(CONTROL_AT + CMSG_DATA_OFFSET);
+    }
+
+    int flags()
+    {
+        return memory.buffer.getInt(FLAGS_OFFSET);
     }
 
     int nameOffset()

@@ -27,6 +27,7 @@ public final class Netlink implements AutoCloseable
     private static final int IFINFOMSG_LENGTH = 16;
     private static final int IFF_UP = 0x1;
     private static final int IFLA_MTU = 4;
+    private static final int IFLA_GSO_MAX_SEGS = 40;
 
     /* struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; } : 8 bytes */
     private static final int IFADDRMSG_LENGTH = 8;
@@ -84,6 +85,14 @@ public final class Netlink implements AutoCloseable
         beginLink(linkIndex, 0, 0);
         putIntAttribute(IFLA_MTU, mtu);
         request("set MTU " + mtu + " on link " + linkIndex, errno -> "");
+    }
+
+    /** Caps the segments of one super-packet the kernel hands this link (e.g. what one UDP GSO send can carry). */
+    public void setGsoMaxSegments(final int linkIndex, final int segments) throws NativeException
+    {
+        beginLink(linkIndex, 0, 0);
+        putIntAttribute(IFLA_GSO_MAX_SEGS, segments);
+        request("set gso_max_segs " + segments + " on link " + linkIndex, errno -> "");
     }
 
     public void setUp(final int linkIndex) throws NativeException

@@ -17,6 +17,14 @@ public final class TunDevice implements AutoCloseable
     public static final int IFF_MULTI_QUEUE = 0x0100;
     public static final int IFF_VNET_HDR = 0x4000;
     static final long TUNSETIFF = 0x400454caL;
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** TUNSETOFFLOAD flags: what the kernel may hand us unfinished (partial checksums, TCP super-packets). */
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+    /** sizeof(struct virtio_net_hdr): the header every read and write carries with IFF_VNET_HDR. */
+    public static final int VIRTIO_NET_HDR_LENGTH = 10;
     static final String DEVICE = "/dev/net/tun";
 
     /*
@@ -93,6 +101,23 @@ public final class TunDevice implements AutoCloseable
         }
         Native.closeQuietly(fd);
         return null;
+    }
+
+    /**
+     * Lets the kernel pass packets with partial checksums and TCP segmentation left undone (TUNSETOFFLOAD); needs
+     * IFF_VNET_HDR. Throws when this kernel refuses, so the caller can fall back.
+     */
+    public void setOffload(final int offloadFlags) throws NativeException
+    {
+        Native.check(Native.LIBC.ioctl(fd, TUNSETOFFLOAD, offloadFlags), "TUNSETOFFLOAD(" + offloadFlags + ") on " + name);
+    }
+
+    /** Sets the virtio_net_hdr length of reads and writes (TUNSETVNETHDRSZ). */
+    public void setVnetHeaderLength(final int length) throws NativeException
+    {
+        final NativeBuffer value = new NativeBuffer(4);
+        value.buffer.putInt(0, length);
+        Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address), "TUNSETVNETHDRSZ(" + length + ") on " + name);
     }
 
     public String name()

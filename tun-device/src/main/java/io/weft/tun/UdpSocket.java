@@ -9,11 +9,18 @@ public final class UdpSocket implements AutoCloseable
     private static final int INT_LENGTH = 4;
     /* msg_flags bit set by recvmsg when the datagram was longer than the buffer. */
     private static final int MSG_TRUNC = 0x20;
+    /** From include/uapi/linux/udp.h: the level and options of UDP segmentation offloads. */
+    public static final int SOL_UDP = 17;
+    public static final int UDP_SEGMENT = 103;
+    public static final int UDP_GRO = 104;
+    /** The kernel sends at most this many segments in one UDP GSO call (UDP_MAX_SEGMENTS). */
+    public static final int UDP_MAX_SEGMENTS = 64;
 
     private final int fd;
     private final String boundTo;
     private final MessageHeader sendHeader = new MessageHeader();
     private final MessageHeader receiveHeader = new MessageHeader();
+    private boolean groEnabled;
     private boolean closed;
 
     private UdpSocket(final int fd, final String boundTo)
@@ -81,6 +88,50 @@ public final class UdpSocket implements AutoCloseable
     }
 
     /**
+     * Sends {@code length} bytes as datagrams of {@code segmentLength} bytes each (the last may be shorter) in one
+     * call, with UDP GSO (a UDP_SEGMENT cmsg): the kernel cuts them, or the NIC does. Same results as
+     * {@link #sendTo}: bytes sent, 0 when the send buffer is full, or -errno (-EIO when GSO is not supported).
+     */
+    public int sendSegments(final long address, final int length, final int segmentLength, final int ipv4Address,
+        final int port)
+    {
+        sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
+        sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
+        sendHeader.attachShortControl(SOL_UDP, UDP_SEGMENT, segmentLength);
+        final long result = Native.LIBC.sendmsg(fd, sendHeader.address(), 0);
+        return result >= 0 ? (int)result : TunDevice.negativeErrnoOrZero();
+    }
+
+    /**
+     * Asks the kernel to hand over consecutive datagrams of one sender as one buffer (UDP_GRO). Each receive then
+     * reports their common size in {@link #segmentLength()}. False when this kernel cannot.
+     */
+    public boolean enableGro()
+    {
+        final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
+        buffer.buffer.putInt(0, 1);
+        groEnabled = Native.LIBC.setsockopt(fd, SOL_UDP, UDP_GRO, buffer.address, INT_LENGTH) == 0;
+        return groEnabled;
+    }
+
+    /** True when the kernel accepts UDP_SEGMENT on this socket: GSO sends will work. */
+    public boolean supportsGso()
+    {
+        final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
+        buffer.buffer.putInt(0, 0);
+        return Native.LIBC.setsockopt(fd, SOL_UDP, UDP_SEGMENT, buffer.address, INT_LENGTH) == 0;
+    }
+
+    /**
+     * With GRO on, the size of each datagram in the last buffer received (the last one may be shorter); 0 when the
+     * buffer holds a single datagram.
+     */
+    public int segmentLength()
+    {
+        return groEnabled ? receiveHeader.receivedIntControl(SOL_UDP, UDP_GRO) : 0;
+    }
+
+    /**
      * Receives one datagram into native memory: its length (which may be 0 for an empty datagram), -EAGAIN when
      * none is queued, or another -errno. The sender is then in {@link #senderAddress()} and {@link #senderPort()},
      * and {@link #wasTruncated()} tells whether the datagram was longer than {@code capacity}.
@@ -88,6 +139,10 @@ public final class UdpSocket implements AutoCloseable
     public int receive(final long address, final int capacity)
     {
         receiveHeader.prepare(address, capacity, receiveHeader.nameCapacity());
+        if (groEnabled)
+        {
+            receiveHeader.offerControl();
+        }
         final long result = Native.LIBC.recvmsg(fd, receiveHeader.address(), 0);
         return result >= 0 ? (int)result : -Native.errno();
     }
@@ -105,7 +160,7 @@ public final class UdpSocket implements AutoCloseable
 
     public boolean wasTruncated()
     {
-        return (receiveHeader.memory.buffer.getInt(48) & MSG_TRUNC) != 0;
+        return (receiveHeader.flags() & MSG_TRUNC) != 0;
     }
 
     @Override

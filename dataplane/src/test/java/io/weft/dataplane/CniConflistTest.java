@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
 
-class NodeFilesTest
+class CniConflistTest
 {
     private static final Ipv4Prefix NETWORK = Ipv4Prefix.parse("10.244.0.0/16");
     private static final Ipv4Prefix SUBNET = Ipv4Prefix.parse("10.244.1.0/24");
@@ -30,7 +31,7 @@ class NodeFilesTest
     @Test
     void shouldWriteSubnetEnvExactlyAsFlannelWhenIpMasqIsOff()
     {
-        assertThat(NodeFiles.subnetEnv(NETWORK, SUBNET, 1472, false)).isEqualTo(
+        assertThat(SubnetEnvFile.render(NETWORK, SUBNET, 1472, false)).isEqualTo(
             "FLANNEL_NETWORK=10.244.0.0/16\n" +
             "FLANNEL_SUBNET=10.244.1.1/24\n" +
             "FLANNEL_MTU=1472\n" +
@@ -40,7 +41,7 @@ class NodeFilesTest
     @Test
     void shouldWriteTheGatewayAddressAndIpMasqWhenSubnetIsSmallAndIpMasqIsOn()
     {
-        assertThat(NodeFiles.subnetEnv(Ipv4Prefix.parse("172.16.0.0/12"), Ipv4Prefix.parse("172.16.3.64/26"), 8972,
+        assertThat(SubnetEnvFile.render(Ipv4Prefix.parse("172.16.0.0/12"), Ipv4Prefix.parse("172.16.3.64/26"), 8972,
             true)).isEqualTo(
             "FLANNEL_NETWORK=172.16.0.0/12\n" +
             "FLANNEL_SUBNET=172.16.3.65/26\n" +
@@ -52,7 +53,7 @@ class NodeFilesTest
     @ValueSource(booleans = {false, true})
     void shouldBuildFlannelsBridgeConflistWhenParsedBack(final boolean ipMasq) throws IOException
     {
-        final String text = NodeFiles.cniConflist(NETWORK, SUBNET, 1472, ipMasq);
+        final String text = CniConflist.render(NETWORK, SUBNET, 1472, ipMasq);
 
         assertThat(text).endsWith("}\n");
         final JsonNode conflist = new ObjectMapper().readTree(text);
@@ -94,7 +95,7 @@ class NodeFilesTest
     {
         final Path file = directory.resolve("run/flannel/subnet.env");
 
-        NodeFiles.writeAtomically(file, "FLANNEL_MTU=1472\n");
+        SubnetEnvFile.writeAtomically(file, "FLANNEL_MTU=1472\n");
 
         assertThat(file).hasContent("FLANNEL_MTU=1472\n");
         assertThat(listing(file.getParent())).containsExactly("subnet.env");
@@ -103,16 +104,16 @@ class NodeFilesTest
     @Test
     void shouldReplaceTheContentAndLeaveNoTemporaryFileWhenWrittenAgain() throws IOException
     {
-        final Path file = directory.resolve(NodeFiles.CONFLIST_NAME);
+        final Path file = directory.resolve(CniConflist.FILE_NAME);
         Files.writeString(directory.resolve("99-other.conflist"), "{}");
-        final String longer = NodeFiles.cniConflist(NETWORK, SUBNET, 1472, false);
+        final String longer = CniConflist.render(NETWORK, SUBNET, 1472, false);
         final String shorter = "{}\n";
 
-        NodeFiles.writeAtomically(file, longer);
-        NodeFiles.writeAtomically(file, shorter);
+        SubnetEnvFile.writeAtomically(file, longer);
+        SubnetEnvFile.writeAtomically(file, shorter);
 
         assertThat(Files.readString(file)).isEqualTo(shorter);
-        assertThat(listing(directory)).containsExactlyInAnyOrder(NodeFiles.CONFLIST_NAME, "99-other.conflist");
+        assertThat(listing(directory)).containsExactlyInAnyOrder(CniConflist.FILE_NAME, "99-other.conflist");
     }
 
     @Test
@@ -122,7 +123,7 @@ class NodeFilesTest
         Files.writeString(notADirectory, "x");
         final Path file = notADirectory.resolve("subnet.env");
 
-        assertThatThrownBy(() -> NodeFiles.writeAtomically(file, "x"))
+        assertThatThrownBy(() -> SubnetEnvFile.writeAtomically(file, "x"))
             .isInstanceOf(IOException.class)
             .hasMessageStartingWith("cannot write " + file + ": ");
     }

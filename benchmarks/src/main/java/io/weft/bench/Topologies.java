@@ -1,0 +1,163 @@
+package io.weft.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.testbed.Node;
+import io.weft.testbed.OverlayCluster;
+import io.weft.testbed.Pod;
+import io.weft.testbed.Testbed;
+import java.util.List;
+
+/**
+ * Builds each variant's two-node cluster: node i has underlay address 192.168.213.i and pod subnet 10.244.i.0/24,
+ * one pod "a" each, attached by the real CNI bridge plugin with a conflist of flannel's shape.
+ */
+final class Topologies {
+    static final int NODES = 2;
+    static final String NETWORK = OverlayCluster.NETWORK;
+    static final int UNDERLAY_MTU = 1500;
+    /** flannel's vxlan MTU: underlay MTU minus 50 bytes of outer Ethernet, IPv4, UDP and VXLAN headers. */
+    static final int VXLAN_MTU = 1450;
+    static final String VXLAN_DEVICE = "flannel.1";
+    static final int VXLAN_ID = 1;
+    static final int VXLAN_PORT = 8472;
+
+    private Topologies() {
+    }
+
+    /** Plain routes as flannel's host-gw backend sets them: {@code 10.244.M.0/24 via 192.168.213.M}. */
+    static Topology hostGw() {
+        return build(testbed -> {
+            List<Node> nodes = addNodes(testbed);
+            for (int i = 1; i <= NODES; i++) {
+                for (int peer = 1; peer <= NODES; peer++) {
+                    if (peer != i) {
+                        nodes.get(i - 1).addRoute(subnet(peer), OverlayCluster.underlayIp(peer));
+                    }
+                }
+            }
+            return new Topology(testbed, addPod(nodes.get(0), 1, UNDERLAY_MTU), addPod(nodes.get(1), 2, UNDERLAY_MTU),
+                List.of());
+        });
+    }
+
+    /**
+     * Kernel VXLAN as flannel's vxlan backend sets it: device flannel.1 (VNI 1, port 8472, no learning, local = node
+     * address, dev eth0) holding 10.244.N.0/32; per peer an onlink route via the peer's 10.244.M.0, a permanent
+     * neighbour entry for that address and an fdb entry sending the peer's MAC to its underlay address.
+     */
+    static Topology vxlan() {
+        return build(testbed -> {
+            List<Node> nodes = addNodes(testbed);
+            for (int i = 1; i <= NODES; i++) {
+                Node node = nodes.get(i - 1);
+                node.exec("ip", "link", "add", VXLAN_DEVICE, "address", vxlanMac(i), "type", "vxlan",
+                    "id", Integer.toString(VXLAN_ID), "dstport", Integer.toString(VXLAN_PORT),
+                    "local", OverlayCluster.underlayIp(i), "dev", Node.UNDERLAY_IFACE, "nolearning").orThrow();
+                node.exec("ip", "link", "set", VXLAN_DEVICE, "mtu", Integer.toString(VXLAN_MTU)).orThrow();
+                node.exec("ip", "addr", "add", "10.244." + i + ".0/32", "dev", VXLAN_DEVICE).orThrow();
+                node.exec("ip", "link", "set", VXLAN_DEVICE, "up").orThrow();
+            }
+            for (int i = 1; i <= NODES; i++) {
+                Node node = nodes.get(i - 1);
+                for (int peer = 1; peer <= NODES; peer++) {
+                    if (peer == i) {
+                        continue;
+                    }
+                    String gateway = "10.244." + peer + ".0";
+                    node.exec("ip", "neigh", "replace", gateway, "lladdr", vxlanMac(peer), "dev", VXLAN_DEVICE,
+                        "nud", "permanent").orThrow();
+                    node.exec("bridge", "fdb", "replace", vxlanMac(peer), "dev", VXLAN_DEVICE,
+                        "dst", OverlayCluster.underlayIp(peer), "self", "permanent").orThrow();
+                    node.exec("ip", "route", "replace", subnet(peer), "via", gateway,
+                        "dev", VXLAN_DEVICE, "onlink").orThrow();
+                }
+            }
+            return new Topology(testbed, addPod(nodes.get(0), 1, VXLAN_MTU), addPod(nodes.get(1), 2, VXLAN_MTU),
+                List.of());
+        });
+    }
+
+    /**
+     * weftd on each node via {@link OverlayCluster} with a static lease file (node i leases 10.244.i.0/24, no etcd
+     * running beside the measurement); pods use the conflist weftd wrote; each weftd is pinned to its node's CPU.
+     */
+    static Topology weft(List<String> extraWeftdArgs, Pinning pinning) {
+        return build(testbed -> {
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, NODES, extraWeftdArgs);
+            List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
+            for (int i = 1; i <= NODES; i++) {
+                pinning.pin(cluster.node(i), i, pids.get(i - 1));
+            }
+            return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
+        });
+    }
+
+    /**
+     * The conflist flannel's CNI plugin delegates (as weftd writes it), with {@code ipMasq} false: pod-to-pod
+     * traffic keeps its addresses, as with weftd's {@code --ip-masq}.
+     */
+    static String conflist(String subnet, int mtu) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode list = json.createObjectNode();
+        list.put("name", "cbr0");
+        list.put("cniVersion", "0.3.1");
+        ArrayNode plugins = list.putArray("plugins");
+        ObjectNode bridge = plugins.addObject();
+        bridge.put("type", "bridge");
+        bridge.put("bridge", "cni0");
+        bridge.put("isGateway", true);
+        bridge.put("isDefaultGateway", true);
+        bridge.put("hairpinMode", true);
+        bridge.put("ipMasq", false);
+        bridge.put("mtu", mtu);
+        ObjectNode ipam = bridge.putObject("ipam");
+        ipam.put("type", "host-local");
+        ipam.putArray("ranges").addArray().addObject().put("subnet", subnet);
+        ipam.putArray("routes").addObject().put("dst", NETWORK);
+        ObjectNode portmap = plugins.addObject();
+        portmap.put("type", "portmap");
+        portmap.putObject("capabilities").put("portMappings", true);
+        return list.toString();
+    }
+
+    /** Node i's pod subnet, 10.244.i.0/24, as every variant (and weft's static leases) assigns it. */
+    static String subnet(int node) {
+        return "10.244." + node + ".0/24";
+    }
+
+    /** A locally administered, per-node MAC, so peers' fdb entries are known before the devices exist. */
+    static String vxlanMac(int node) {
+        return String.format("0e:77:00:00:00:%02x", node);
+    }
+
+    private static List<Node> addNodes(Testbed testbed) {
+        return List.of(testbed.addNode("n1", OverlayCluster.underlayIp(1)),
+            testbed.addNode("n2", OverlayCluster.underlayIp(2)));
+    }
+
+    private static Pod addPod(Node node, int index, int mtu) {
+        return node.addPod("a", conflist(subnet(index), mtu));
+    }
+
+    /** Creates a fresh testbed and runs {@code setup} in it, closing the testbed when setup fails. */
+    private static Topology build(Setup setup) {
+        Testbed testbed = Testbed.create();
+        try {
+            return setup.apply(testbed);
+        } catch (RuntimeException | Error e) {
+            try {
+                testbed.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Setup {
+        Topology apply(Testbed testbed);
+    }
+}

@@ -1,0 +1,49 @@
+package io.weft.bench;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The dataplanes compared in one run, named as in the result file. */
+enum Variant {
+    /** No overlay: plain routes between the nodes, the reference for what the underlay can do. */
+    HOST_GW("host-gw"),
+    /** Kernel VXLAN set up as flannel's vxlan backend does. */
+    VXLAN("vxlan"),
+    /** weftd in the flannel-style mode: one lane, no offloads. */
+    WEFT_BASELINE("weft-baseline"),
+    /** weftd as shipped. */
+    WEFT("weft");
+
+    /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads. */
+    static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off");
+
+    private final String label;
+
+    Variant(String label) {
+        this.label = label;
+    }
+
+    String label() {
+        return label;
+    }
+
+    boolean isWeft() {
+        return this == WEFT_BASELINE || this == WEFT;
+    }
+
+    Topology build(Pinning pinning) {
+        return switch (this) {
+            case HOST_GW -> Topologies.hostGw();
+            case VXLAN -> Topologies.vxlan();
+            case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning);
+            case WEFT -> Topologies.weft(List.of(), pinning);
+        };
+    }
+
+    static Variant parse(String label) {
+        return Arrays.stream(values()).filter(v -> v.label.equals(label)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + label + "' (known: "
+                + Arrays.stream(values()).map(Variant::label).collect(Collectors.joining(", ")) + ")"));
+    }
+}

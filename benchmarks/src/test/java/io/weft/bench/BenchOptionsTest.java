@@ -1,0 +1,54 @@
+package io.weft.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    @Test
+    void shouldUseDocumentedDefaultsWhenNoFlagsAreGiven() {
+        BenchOptions options = BenchOptions.defaults();
+
+        assertThat(options.rounds()).isEqualTo(3);
+        assertThat(options.seconds()).isEqualTo(10);
+        assertThat(options.variants()).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
+            Variant.WEFT);
+        assertThat(options.output()).isEqualTo(Path.of("perf-reports/results/e2e.json"));
+        assertThat(options.pinning()).isTrue();
+        assertThat(options.cpus()).containsExactly(0, 1);
+    }
+
+    @Test
+    void shouldParseEveryFlagWhenGiven() {
+        BenchOptions options = BenchOptions.parse(new String[] {"--rounds", "1", "--seconds", "2",
+            "--warmup-seconds", "0", "--variants", "weft, host-gw,weft", "--out", "x.json", "--udp-bitrate", "500M",
+            "--ping-interval-ms", "20", "--cpus", "1,0", "--no-pin"});
+
+        assertThat(options).isEqualTo(new BenchOptions(1, 2, 0, List.of(Variant.WEFT, Variant.HOST_GW),
+            Path.of("x.json"), "500M", 20, false, List.of(1, 0)));
+    }
+
+    @Test
+    void shouldRotateTheVariantOrderWhenRoundsAdvance() {
+        BenchOptions options = BenchOptions.defaults();
+
+        assertThat(options.order(1)).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
+            Variant.WEFT);
+        assertThat(options.order(2)).containsExactly(Variant.VXLAN, Variant.WEFT_BASELINE, Variant.WEFT,
+            Variant.HOST_GW);
+        assertThat(options.order(5)).isEqualTo(options.order(1));
+    }
+
+    @Test
+    void shouldRefuseUnknownVariantsAndFlagsWhenParsing() {
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--variants", "flannel"}))
+            .hasMessageContaining("unknown variant 'flannel'");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--lanes", "2"})).hasMessageContaining("--lanes");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds"})).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");
+    }
+}

@@ -1,0 +1,56 @@
+package io.weft.dataplane;
+
+import java.util.List;
+
+import io.weft.registry.RegistryStats;
+
+/** Everything /metrics shows: the lanes' counters, the offloads in use, and the control side (leases, watch, renewals). */
+final class ControlMetrics
+{
+    private final List<DataplaneCounters> lanes;
+    private final RegistryStats registry;
+    private volatile LaneResources.OffloadStatus offloads;
+    private volatile RouteUpdater routeUpdater;
+
+    ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry)
+    {
+        this.lanes = lanes;
+        this.registry = registry;
+    }
+
+    void offloads(final LaneResources.OffloadStatus status)
+    {
+        offloads = status;
+    }
+
+    void routeUpdater(final RouteUpdater updater)
+    {
+        routeUpdater = updater;
+    }
+
+    String toPrometheusText()
+    {
+        final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
+        text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n');
+        final LaneResources.OffloadStatus status = offloads;
+        if (status != null)
+        {
+            text.append(status.toPrometheusText());
+        }
+        final RouteUpdater updater = routeUpdater;
+        if (updater != null)
+        {
+            text.append(updater.toPrometheusText());
+        }
+        text.append("# TYPE weft_registry_watch_restarts_total counter\n")
+            .append("weft_registry_watch_restarts_total ").append(registry.watchRestarts()).append('\n')
+            .append("# TYPE weft_registry_renewals_total counter\n")
+            .append("weft_registry_renewals_total{result=\"ok\"} ").append(registry.renewalsOk()).append('\n')
+            .append("weft_registry_renewals_total{result=\"failed\"} ").append(registry.renewalsFailed()).append('\n')
+            .append("# TYPE weft_registry_reconnects_total counter\n")
+            .append("weft_registry_reconnects_total ").append(registry.reconnects()).append('\n')
+            .append("# TYPE weft_registry_skipped_entries_total counter\n")
+            .append("weft_registry_skipped_entries_total ").append(registry.skippedEntries()).append('\n');
+        return text.toString();
+    }
+}

@@ -1,0 +1,219 @@
+package io.weft.dataplane;
+
+import java.nio.ByteOrder;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Merges consecutive TCP segments of one flow, received from a peer, back into one super-packet for one TUN write
+ * (virtio_net_hdr: GSO TCPV4, checksum left to finish), so the kernel takes up to 64 KB at once: the receive-side
+ * twin of {@link TsoSplitter}, and a one-flow-at-a-time GRO after the kernel's tcp_gro_receive.
+ * <p>
+ * Every offered packet ends up, in order, in exactly one {@link TunWrite#write}: alone behind a zeroed
+ * virtio_net_hdr, or merged. A run is merged only when it is safe: same flow, IHL 5, no fragment, same TOS, TTL and
+ * DF, same TCP header length, options and ack, contiguous sequence numbers, valid IP and TCP checksums, only ACK set
+ * (PSH allowed on the segment that ends the run), every payload but the last as long as the first, 65535 bytes in
+ * all. The caller calls {@link #flush()} at the end of each receive batch.
+ */
+final class GroCoalescer
+{
+    /** Receives a packet or super-packet to write to the TUN; {@code length} includes the virtio_net_hdr. */
+    @FunctionalInterface
+    interface TunWrite
+    {
+        void write(UnsafeBuffer buffer, int offset, int length);
+    }
+
+    /** The capacity the output buffer needs: a virtio_net_hdr and the largest IPv4 packet. */
+    static final int OUTPUT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
+    /** The packet was held on its own (whatever was held before has been written). */
+    static final int HELD = 0;
+    /** The packet was appended to the super-packet being built. */
+    static final int APPENDED = 1;
+    /** The offset or length is outside the buffer, or the length is not that of an IPv4 packet: nothing done. */
+    static final int ERROR_BAD_LENGTH = -1;
+
+    private static final int IP = VirtioNetHeader.LENGTH;
+    private static final int TCP = IP + Ipv4Header.MIN_LENGTH;
+    private static final int VERSION_4_IHL_5 = 0x45;
+    private static final int TYPE_OF_SERVICE_OFFSET = 1;
+    private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
+    private static final int NOT_MERGEABLE = -1;
+
+    private final UnsafeBuffer output;
+    private final TunWrite tunWrite;
+    private final VirtioNetHeader virtio = new VirtioNetHeader();
+    private final TcpHeader tcp = new TcpHeader();
+    private int heldLength;
+    private boolean open;
+    private int segments;
+    private int gsoSize;
+    private int tcpHeaderLength;
+    private int nextSequence;
+
+    /** @param output where packets are assembled; at least {@link #OUTPUT_LENGTH} bytes, written from offset 0. */
+    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite)
+    {
+        if (output.capacity() < OUTPUT_LENGTH)
+        {
+            throw new IllegalArgumentException("GRO output buffer of " + output.capacity() + " bytes, need " +
+                OUTPUT_LENGTH);
+        }
+        this.output = output;
+        this.tunWrite = tunWrite;
+    }
+
+    /**
+     * Appends the IPv4 packet at {@code buffer[offset, offset + length)} to the super-packet being built when safe;
+     * otherwise writes out what was held and holds this packet instead.
+     *
+     * @return {@link #APPENDED}, {@link #HELD} or {@link #ERROR_BAD_LENGTH}.
+     */
+    int offer(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        if (offset < 0 || length <= 0 || length > PacketBuffer.MAX_PACKET_LENGTH || offset > buffer.capacity() - length)
+        {
+            return ERROR_BAD_LENGTH;
+        }
+        final int payloadLength = mergeablePayloadLength(buffer, offset, length);
+        if (open && payloadLength > 0 && continuesRun(buffer, offset, payloadLength))
+        {
+            output.putBytes(IP + heldLength, buffer, offset + length - payloadLength, payloadLength);
+            heldLength += payloadLength;
+            segments++;
+            nextSequence += payloadLength;
+            final int flags = tcp.wrap(buffer, offset + Ipv4Header.MIN_LENGTH).flags();
+            if ((flags & TcpHeader.PSH) != 0)
+            {
+                tcp.wrap(output, TCP).flags(tcp.flags() | TcpHeader.PSH);
+            }
+            open = (flags & TcpHeader.PSH) == 0 && payloadLength == gsoSize;
+            return APPENDED;
+        }
+        flush();
+        virtio.wrap(output, 0).clear();
+        output.putBytes(IP, buffer, offset, length);
+        heldLength = length;
+        segments = 1;
+        open = false;
+        if (payloadLength > 0)
+        {
+            tcp.wrap(output, TCP);
+            open = (tcp.flags() & TcpHeader.PSH) == 0;
+            gsoSize = payloadLength;
+            tcpHeaderLength = tcp.headerLength();
+            nextSequence = tcp.sequenceNumber() + payloadLength;
+        }
+        return HELD;
+    }
+
+    /** Writes out what is held, if anything: one packet, or one super-packet with its GSO header. */
+    void flush()
+    {
+        if (heldLength == 0)
+        {
+            return;
+        }
+        if (segments > 1)
+        {
+            finishSuperPacket();
+        }
+        final int length = VirtioNetHeader.LENGTH + heldLength;
+        heldLength = 0;
+        segments = 0;
+        open = false;
+        tunWrite.write(output, 0, length);
+    }
+
+    /**
+     * The TCP payload length of a packet that may be part of a super-packet (0 for a bare ACK, which never is),
+     * or {@link #NOT_MERGEABLE}.
+     */
+    private int mergeablePayloadLength(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        if (length < Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH ||
+            (buffer.getByte(offset + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF) != VERSION_4_IHL_5 ||
+            (buffer.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != length ||
+            (buffer.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) & 0xFF) != Ipv4Header.PROTOCOL_TCP ||
+            (buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
+            MORE_FRAGMENTS_AND_OFFSET) != 0)
+        {
+            return NOT_MERGEABLE;
+        }
+        tcp.wrap(buffer, offset + Ipv4Header.MIN_LENGTH);
+        final int tcpLength = length - Ipv4Header.MIN_LENGTH;
+        final int headerLength = tcp.headerLength();
+        // FIN, RST, SYN, URG, CWR and ECE each mean something per segment: such a segment travels alone.
+        if (headerLength < TcpHeader.MIN_LENGTH || headerLength > tcpLength ||
+            (tcp.flags() & ~TcpHeader.PSH) != TcpHeader.ACK)
+        {
+            return NOT_MERGEABLE;
+        }
+        // Merging hides a corrupt segment from the kernel's own check (the super-packet's checksum is recomputed).
+        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(
+            buffer.getInt(offset + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
+            buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
+            Ipv4Header.PROTOCOL_TCP, tcpLength);
+        if (Checksum.foldedSum(buffer, offset, Ipv4Header.MIN_LENGTH) != 0xFFFF ||
+            TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(buffer, offset + Ipv4Header.MIN_LENGTH,
+            tcpLength)) != 0xFFFF)
+        {
+            return NOT_MERGEABLE;
+        }
+        return tcpLength - headerLength;
+    }
+
+    /** True when the mergeable segment at {@code offset} may follow the open super-packet. */
+    private boolean continuesRun(final UnsafeBuffer buffer, final int offset, final int payloadLength)
+    {
+        final int tcpOffset = offset + Ipv4Header.MIN_LENGTH;
+        return payloadLength <= gsoSize && heldLength + payloadLength <= PacketBuffer.MAX_PACKET_LENGTH &&
+            buffer.getInt(tcpOffset + TcpHeader.SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) == nextSequence &&
+            // TOS; flags and fragment offset (so DF); TTL
+            buffer.getByte(offset + TYPE_OF_SERVICE_OFFSET) == output.getByte(IP + TYPE_OF_SERVICE_OFFSET) &&
+            buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET) ==
+            output.getShort(IP + Ipv4Header.FLAGS_FRAGMENT_OFFSET) &&
+            buffer.getByte(offset + Ipv4Header.TTL_OFFSET) == output.getByte(IP + Ipv4Header.TTL_OFFSET) &&
+            // source and destination addresses, then ports
+            buffer.getLong(offset + Ipv4Header.SOURCE_OFFSET) == output.getLong(IP + Ipv4Header.SOURCE_OFFSET) &&
+            buffer.getInt(tcpOffset) == output.getInt(TCP) &&
+            buffer.getInt(tcpOffset + TcpHeader.ACKNOWLEDGMENT_OFFSET) ==
+            output.getInt(TCP + TcpHeader.ACKNOWLEDGMENT_OFFSET) &&
+            // data offset (so the header length) and the reserved bits, then the options byte for byte
+            buffer.getByte(tcpOffset + TcpHeader.DATA_OFFSET_OFFSET) ==
+            output.getByte(TCP + TcpHeader.DATA_OFFSET_OFFSET) &&
+            sameOptions(buffer, tcpOffset);
+    }
+
+    private boolean sameOptions(final UnsafeBuffer buffer, final int tcpOffset)
+    {
+        // The data offset counts 32-bit words, so the options are a whole number of ints.
+        for (int i = TcpHeader.OPTIONS_OFFSET; i < tcpHeaderLength; i += 4)
+        {
+            if (buffer.getInt(tcpOffset + i) != output.getInt(TCP + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void finishSuperPacket()
+    {
+        output.putShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)heldLength, ByteOrder.BIG_ENDIAN);
+        Checksum.store(output, IP, Ipv4Header.MIN_LENGTH, IP + Ipv4Header.CHECKSUM_OFFSET);
+        // As the kernel's own CHECKSUM_PARTIAL: the pseudo-header sum, folded, not complemented.
+        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(
+            output.getInt(IP + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
+            output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
+            Ipv4Header.PROTOCOL_TCP, heldLength - Ipv4Header.MIN_LENGTH);
+        tcp.wrap(output, TCP).checksum(TransportChecksum.fold(pseudoHeaderSum));
+        virtio.wrap(output, 0)
+            .flags(VirtioNetHeader.F_NEEDS_CSUM)
+            .gsoType(VirtioNetHeader.GSO_TCPV4)
+            .hdrLen(Ipv4Header.MIN_LENGTH + tcpHeaderLength)
+            .gsoSize(gsoSize)
+            .csumStart(Ipv4Header.MIN_LENGTH)
+            .csumOffset(TcpHeader.CHECKSUM_OFFSET);
+    }
+}

@@ -1,0 +1,238 @@
+package io.weft.dataplane;
+
+import java.nio.ByteOrder;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Turns what a TUN with {@code IFF_VNET_HDR} and TSO4/CSUM offloads hands over into packets fit for the wire: it
+ * finishes a checksum the kernel left partial, or cuts a TCP super-packet into MSS-sized IPv4 packets with complete
+ * checksums, laid back to back so that one UDP GSO send carries them, as the kernel's own TSO would have.
+ * <p>
+ * Input is {@code [virtio_net_hdr][IPv4 packet]} exactly as read ({@code length} counts both). The caller decrements
+ * the TTL of the super-packet before splitting, so every segment inherits it. Nothing here throws on bad input or
+ * reads outside {@code [offset, offset + length)}: refusals are negative return codes.
+ */
+final class TsoSplitter
+{
+    /** UDP_MAX_SEGMENTS: the most datagrams one UDP GSO send may carry. */
+    static final int MAX_SEGMENTS = 64;
+    /** The most payload bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
+    static final int MAX_UDP_GSO_PAYLOAD = PacketBuffer.MAX_PACKET_LENGTH - Ipv4Header.MIN_LENGTH - 8;
+
+    static final int OK = 0;
+    /** An offset or length outside its buffer, or too short for the headers it must hold. */
+    static final int ERROR_BAD_LENGTH = -1;
+    /** gso_type NONE: nothing to split; {@link #completeChecksum} and send the packet as it is. */
+    static final int ERROR_NOT_GSO = -2;
+    /** A gso_type other than TCPV4 (with or without the ECN bit), or a GSO type given to completeChecksum. */
+    static final int ERROR_GSO_TYPE = -3;
+    /** Not IPv4, IHL below 5 or past the end, total length not the packet's, not TCP, or a fragment. */
+    static final int ERROR_IP_HEADER = -4;
+    /** TCP data offset below 5 or past the end. */
+    static final int ERROR_TCP_HEADER = -5;
+    /** csum_start/csum_offset not where the headers put them, or past the end; hdr_len past the end. */
+    static final int ERROR_CHECKSUM_FIELDS = -6;
+    static final int ERROR_GSO_SIZE = -7;
+    static final int ERROR_TOO_MANY_SEGMENTS = -8;
+    static final int ERROR_OUTPUT_TOO_SMALL = -9;
+
+    private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
+
+    private final VirtioNetHeader virtio = new VirtioNetHeader();
+    private final TcpHeader tcp = new TcpHeader();
+    private int segmentLength;
+    private int lastSegmentLength;
+    private int outputLength;
+
+    /** Length of every segment but the last of the last successful split: the UDP_SEGMENT size to send with. */
+    int segmentLength()
+    {
+        return segmentLength;
+    }
+
+    /** Length of the last segment of the last successful split, at most {@link #segmentLength()}. */
+    int lastSegmentLength()
+    {
+        return lastSegmentLength;
+    }
+
+    /** Bytes the last successful split wrote: all segments, back to back from {@code outOffset}. */
+    int outputLength()
+    {
+        return outputLength;
+    }
+
+    /** How many segments of {@code segmentLength} bytes one UDP GSO send can carry (64 and 65507 bytes at most). */
+    static int segmentsPerSend(final int segmentLength)
+    {
+        return Math.max(1, Math.min(MAX_SEGMENTS, MAX_UDP_GSO_PAYLOAD / Math.max(1, segmentLength)));
+    }
+
+    /**
+     * For a packet without GSO, finishes in place a checksum the kernel left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM:
+     * the field holds the pseudo-header sum), as skb_checksum_help does, and clears the flag. TCP and UDP alike.
+     *
+     * @return {@link #OK} (also when there was nothing to do), or {@link #ERROR_BAD_LENGTH},
+     *     {@link #ERROR_GSO_TYPE}, {@link #ERROR_CHECKSUM_FIELDS}.
+     */
+    int completeChecksum(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        if (!isInside(buffer, offset, length) || length < VirtioNetHeader.LENGTH)
+        {
+            return ERROR_BAD_LENGTH;
+        }
+        virtio.wrap(buffer, offset);
+        if (virtio.gsoType() != VirtioNetHeader.GSO_NONE)
+        {
+            return ERROR_GSO_TYPE;
+        }
+        if ((virtio.flags() & VirtioNetHeader.F_NEEDS_CSUM) == 0)
+        {
+            return OK;
+        }
+        final int ip = offset + VirtioNetHeader.LENGTH;
+        final int ipLength = length - VirtioNetHeader.LENGTH;
+        final int start = virtio.csumStart();
+        final int field = start + virtio.csumOffset();
+        if (field + 2 > ipLength)
+        {
+            return ERROR_CHECKSUM_FIELDS;
+        }
+        final int checksum = ~TransportChecksum.fold(TransportChecksum.sum(buffer, ip + start, ipLength - start));
+        // A UDP checksum of zero means "none" (RFC 768); 0xFFFF is the same one's-complement value (CSUM_MANGLED_0).
+        buffer.putShort(ip + field, (short)((checksum & 0xFFFF) == 0 ? 0xFFFF : checksum), ByteOrder.BIG_ENDIAN);
+        virtio.flags(virtio.flags() & ~VirtioNetHeader.F_NEEDS_CSUM);
+        return OK;
+    }
+
+    /**
+     * Cuts a TCPV4 super-packet into segments of gso_size payload bytes, written back to back into
+     * {@code out[outOffset, outOffset + outLength)}: each one the original IP header (total length, identification
+     * + i, checksum fixed) and TCP header (seq + i x gso_size; FIN and PSH on the last only, CWR on the first only)
+     * with a complete TCP checksum. Every segment but the last is {@link #segmentLength()} long. {@code in} and
+     * {@code out} must not overlap.
+     *
+     * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
+     */
+    int split(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out, final int outOffset,
+        final int outLength)
+    {
+        segmentLength = 0;
+        lastSegmentLength = 0;
+        outputLength = 0;
+        if (!isInside(in, offset, length) || !isInside(out, outOffset, outLength) ||
+            length < VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH)
+        {
+            return ERROR_BAD_LENGTH;
+        }
+        virtio.wrap(in, offset);
+        final int gsoType = virtio.gsoType() & ~VirtioNetHeader.GSO_ECN;
+        if (gsoType == VirtioNetHeader.GSO_NONE)
+        {
+            return ERROR_NOT_GSO;
+        }
+        if (gsoType != VirtioNetHeader.GSO_TCPV4)
+        {
+            return ERROR_GSO_TYPE;
+        }
+        final int ip = offset + VirtioNetHeader.LENGTH;
+        final int ipLength = length - VirtioNetHeader.LENGTH;
+        final int ipHeaderLength = tcpIpv4HeaderLength(in, ip, ipLength);
+        if (ipHeaderLength < 0)
+        {
+            return ERROR_IP_HEADER;
+        }
+        final int tcpHeaderLength = tcp.wrap(in, ip + ipHeaderLength).headerLength();
+        final int headersLength = ipHeaderLength + tcpHeaderLength;
+        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || headersLength > ipLength)
+        {
+            return ERROR_TCP_HEADER;
+        }
+        // hdr_len is not checked against the headers: on a read it may be the skb's whole linear part.
+        if (virtio.hdrLen() > ipLength || ((virtio.flags() & VirtioNetHeader.F_NEEDS_CSUM) != 0 &&
+            (virtio.csumStart() != ipHeaderLength || virtio.csumOffset() != TcpHeader.CHECKSUM_OFFSET)))
+        {
+            return ERROR_CHECKSUM_FIELDS;
+        }
+        final int gsoSize = virtio.gsoSize();
+        if (gsoSize == 0)
+        {
+            return ERROR_GSO_SIZE;
+        }
+        final int payloadLength = ipLength - headersLength;
+        final int segments = payloadLength <= gsoSize ? 1 : (payloadLength + gsoSize - 1) / gsoSize;
+        if (segments > MAX_SEGMENTS)
+        {
+            return ERROR_TOO_MANY_SEGMENTS;
+        }
+        final int total = payloadLength + segments * headersLength;
+        if (total > outLength)
+        {
+            return ERROR_OUTPUT_TOO_SMALL;
+        }
+        writeSegments(in, ip, ipHeaderLength, headersLength, payloadLength, gsoSize, segments, out, outOffset);
+        segmentLength = segments == 1 ? ipLength : headersLength + gsoSize;
+        lastSegmentLength = total - (segments - 1) * segmentLength;
+        outputLength = total;
+        return segments;
+    }
+
+    private void writeSegments(final UnsafeBuffer in, final int ip, final int ipHeaderLength, final int headersLength,
+        final int payloadLength, final int gsoSize, final int segments, final UnsafeBuffer out, final int outOffset)
+    {
+        final int source = in.getInt(ip + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int destination = in.getInt(ip + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int identification = in.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int sequence = tcp.wrap(in, ip + ipHeaderLength).sequenceNumber();
+        final int flags = tcp.flags();
+        int segment = outOffset;
+        for (int i = 0; i < segments; i++)
+        {
+            final int segmentPayload = i == segments - 1 ? payloadLength - i * gsoSize : gsoSize;
+            final int packetLength = headersLength + segmentPayload;
+            out.putBytes(segment, in, ip, headersLength);
+            out.putBytes(segment + headersLength, in, ip + headersLength + i * gsoSize, segmentPayload);
+
+            out.putShort(segment + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)packetLength, ByteOrder.BIG_ENDIAN);
+            // Linux's TSO gives the segments consecutive IDs unless told otherwise (SKB_GSO_TCP_FIXEDID).
+            out.putShort(segment + Ipv4Header.IDENTIFICATION_OFFSET, (short)(identification + i), ByteOrder.BIG_ENDIAN);
+            Checksum.store(out, segment, ipHeaderLength, segment + Ipv4Header.CHECKSUM_OFFSET);
+
+            int segmentFlags = flags;
+            if (i != segments - 1)
+            {
+                segmentFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+            }
+            if (i != 0)
+            {
+                segmentFlags &= ~TcpHeader.CWR; // tcp_gso_segment: the congestion window was reduced once
+            }
+            final int tcpOffset = segment + ipHeaderLength;
+            final int tcpLength = packetLength - ipHeaderLength;
+            tcp.wrap(out, tcpOffset).sequenceNumber(sequence + i * gsoSize).flags(segmentFlags).checksum(0);
+            final long pseudoHeaderSum =
+                TransportChecksum.pseudoHeaderSum(source, destination, Ipv4Header.PROTOCOL_TCP, tcpLength);
+            tcp.checksum(~TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(out, tcpOffset, tcpLength)));
+            segment += packetLength;
+        }
+    }
+
+    /** The IHL in bytes of an unfragmented IPv4 packet of {@code ipLength} bytes carrying TCP, or -1. */
+    private static int tcpIpv4HeaderLength(final UnsafeBuffer in, final int ip, final int ipLength)
+    {
+        final int versionIhl = in.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF;
+        final int headerLength = (versionIhl & 0x0F) << 2;
+        final boolean valid = (versionIhl >>> 4) == 4 &&
+            headerLength >= Ipv4Header.MIN_LENGTH && headerLength + TcpHeader.MIN_LENGTH <= ipLength &&
+            (in.getShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == ipLength &&
+            (in.getByte(ip + Ipv4Header.PROTOCOL_OFFSET) & 0xFF) == Ipv4Header.PROTOCOL_TCP &&
+            (in.getShort(ip + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & MORE_FRAGMENTS_AND_OFFSET) == 0;
+        return valid ? headerLength : -1;
+    }
+
+    private static boolean isInside(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        return offset >= 0 && length >= 0 && offset <= buffer.capacity() - length;
+    }
+}

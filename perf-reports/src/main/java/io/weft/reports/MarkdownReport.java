@@ -1,0 +1,121 @@
+package io.weft.reports;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/** Builds REPORT.md: targets with pass/miss, one table per metric with ratios, plots, JMH, machine and settings. */
+final class MarkdownReport {
+    private static final List<String> MACHINE_KEYS =
+        List.of("date", "cpuModel", "nproc", "kernel", "java", "iperf3", "commandLine");
+
+    private MarkdownReport() {
+    }
+
+    /** {@code sources} and {@code plots} are named relative to the report's directory. */
+    static String render(EndToEndResults e2e, Summary summary, List<JmhResult> jmh, List<Target.Verdict> verdicts,
+                         List<Path> plots, List<String> sources) {
+        StringBuilder md = new StringBuilder();
+        md.append("# weft performance report\n\n");
+        md.append("Rendered by perf-reports from ").append(String.join(" and ", sources.stream()
+            .map(s -> "`" + s + "`").toList())).append(" (`./weft bench`). End-to-end numbers are medians over ")
+            .append(rounds(e2e.settings().getOrDefault("rounds", "?"))).append(" of one run, interleaved (")
+            .append(e2e.settings().getOrDefault("order", "")).append("); ratios are ratios of those medians. ")
+            .append("Two nodes in network namespaces joined by a veth underlay, one pod each, attached by the CNI ")
+            .append("bridge plugin; traffic goes from the pod on node 1 to the pod on node 2.\n\n");
+
+        md.append("## Targets (issue 4)\n\n| target | measured | result |\n| --- | --- | --- |\n");
+        for (Target.Verdict verdict : verdicts) {
+            md.append("| ").append(verdict.target().description()).append(" | ").append(verdict.measured())
+                .append(" | ").append(status(verdict.status())).append(" |\n");
+        }
+        if (!e2e.settings().getOrDefault("baselineWeftdArgs", "[]").replaceAll("[\\[\\]\\s]", "").isEmpty()) {
+            md.append("\nweft-baseline runs weftd with ").append(e2e.settings().get("baselineWeftdArgs")).append(".\n");
+        } else if (summary.variants().contains(Summary.BASELINE)) {
+            md.append("\nweft-baseline ran weftd without extra flags (the flannel-style mode's flags do not exist ")
+                .append("yet), so it is the same daemon as weft.\n");
+        }
+
+        md.append("\n## End to end\n\n");
+        md.append("- CPU pinning: ").append(e2e.settings().getOrDefault("pinning", "not recorded")).append(".\n");
+        md.append("- UDP packets sent is the offered load of one iperf3 client (`-b 0`, one datagram per system call):")
+            .append(" where delivered is close to sent, that sender (sharing its CPU with the kernel's transmit")
+            .append(" path) is the limit, not the dataplane.\n");
+        md.append("- Dataplane CPU time is measured for weftd only; the kernel dataplanes (host-gw, vxlan) spend")
+            .append(" theirs in softirq context, which has no process to account it to.\n\n");
+        for (Path plot : plots) {
+            md.append("![").append(plot.getFileName().toString().replace(".png", "")).append("](").append(plot)
+                .append(")\n\n");
+        }
+        for (String metric : summary.metrics()) {
+            appendMetric(md, summary, metric);
+        }
+        if (!e2e.errors().isEmpty()) {
+            md.append("### Failed variant runs\n\n");
+            e2e.errors().forEach(error -> md.append("- ").append(error.replace('\n', ' ')).append('\n'));
+            md.append('\n');
+        }
+
+        if (!jmh.isEmpty()) {
+            appendJmh(md, jmh);
+        }
+
+        md.append("## Machine and settings\n\n");
+        for (String key : MACHINE_KEYS) {
+            if (e2e.machine().containsKey(key)) {
+                md.append("- ").append(key).append(": `").append(e2e.machine().get(key)).append("`\n");
+            }
+        }
+        for (Map.Entry<String, String> setting : e2e.settings().entrySet()) {
+            md.append("- ").append(setting.getKey()).append(": ").append(setting.getValue()).append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void appendMetric(StringBuilder md, Summary summary, String metric) {
+        MetricInfo info = MetricInfo.of(metric);
+        String unit = summary.unit(metric);
+        md.append("### ").append(info.title()).append(": ").append(unit).append(", ")
+            .append(info.higherIsBetter() ? "higher" : "lower").append(" is better\n\n");
+        md.append("| variant | median | min - max | rounds | vs vxlan | vs weft-baseline |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (String variant : summary.variants(metric)) {
+            Summary.Cell cell = summary.cell(metric, variant);
+            md.append("| ").append(variant).append(" | ").append(Format.number(cell.median())).append(" | ")
+                .append(Format.number(cell.min())).append(" - ").append(Format.number(cell.max())).append(" | ")
+                .append(cell.rounds()).append(" | ").append(ratio(summary.ratio(metric, variant, Summary.VXLAN)))
+                .append(" | ").append(ratio(summary.ratio(metric, variant, Summary.BASELINE))).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static void appendJmh(StringBuilder md, List<JmhResult> jmh) {
+        md.append("## Microbenchmarks (JMH, -prof gc)\n\n");
+        md.append("| benchmark | params | score | error | unit | allocated B/op |\n");
+        md.append("| --- | --- | ---: | ---: | --- | ---: |\n");
+        for (JmhResult result : jmh) {
+            md.append("| ").append(result.shortName()).append(" | ").append(result.paramsText()).append(" | ")
+                .append(Format.number(result.score())).append(" | ").append(Format.number(result.scoreError()))
+                .append(" | ").append(result.unit()).append(" | ").append(Format.number(result.allocatedBytesPerOp()))
+                .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String rounds(String count) {
+        return "1".equals(count) ? "1 round" : count + " rounds";
+    }
+
+    private static String ratio(OptionalDouble ratio) {
+        return ratio.isPresent() ? Format.number(ratio.getAsDouble()) + "x" : "n/a";
+    }
+
+    private static String status(Target.Status status) {
+        return switch (status) {
+            case PASS -> "**pass**";
+            case MISS -> "**miss**";
+            case NOT_MEASURED -> "not measured";
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package io.weft.reports;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders the end-to-end result file and (optionally) JMH's JSON into {@code REPORT.md} plus PNG plots in one
+ * directory. Reads result files only.
+ * <pre>
+ * java -Djava.awt.headless=true -jar perf-reports.jar [--e2e FILE] [--jmh FILE] [--out DIR]
+ * </pre>
+ * Defaults: {@code perf-reports/results/e2e.json}, {@code perf-reports/results/jmh.json} when it exists, and
+ * {@code perf-reports}.
+ */
+public final class RenderReport {
+    static final String REPORT = "REPORT.md";
+    static final Path DEFAULT_E2E = Path.of("perf-reports", "results", "e2e.json");
+    static final Path DEFAULT_JMH = Path.of("perf-reports", "results", "jmh.json");
+    static final Path DEFAULT_OUT = Path.of("perf-reports");
+    private static final String USAGE = "usage: RenderReport [--e2e FILE] [--jmh FILE] [--out DIR]";
+
+    /** What a rendering wrote and found. */
+    public record Rendered(Path report, List<Path> plots, int targetsPassed, int targetsMissed) {
+    }
+
+    private RenderReport() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        Path e2e = DEFAULT_E2E;
+        Path jmh = null;
+        boolean jmhGiven = false;
+        Path out = DEFAULT_OUT;
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                fail(args[i] + " needs a value\n" + USAGE);
+            }
+            switch (args[i]) {
+                case "--e2e" -> e2e = Path.of(args[i + 1]);
+                case "--jmh" -> {
+                    jmh = Path.of(args[i + 1]);
+                    jmhGiven = true;
+                }
+                case "--out" -> out = Path.of(args[i + 1]);
+                default -> fail("unknown flag " + args[i] + "\n" + USAGE);
+            }
+        }
+        if (!jmhGiven && Files.isRegularFile(DEFAULT_JMH)) {
+            jmh = DEFAULT_JMH;
+        }
+        Rendered rendered = render(e2e, jmh, out);
+        System.out.println("[report] " + rendered.report() + " and " + rendered.plots().size() + " plots; targets: "
+            + rendered.targetsPassed() + " pass, " + rendered.targetsMissed() + " miss");
+    }
+
+    /** Renders {@code e2e} (and {@code jmh}, may be null) into {@code outDir}. */
+    public static Rendered render(Path e2e, Path jmh, Path outDir) {
+        System.setProperty("java.awt.headless", "true");
+        EndToEndResults results = EndToEndResults.read(e2e);
+        List<JmhResult> jmhResults = jmh == null ? List.of() : JmhResult.read(jmh);
+        Summary summary = Summary.of(results);
+        List<Target.Verdict> verdicts = new ArrayList<>();
+        Target.ISSUE_4.forEach(target -> verdicts.add(target.evaluate(summary)));
+        verdicts.add(Target.evaluateAllocation(jmhResults));
+        List<Path> plots = Charts.write(summary, outDir);
+        List<String> sources = new ArrayList<>(List.of(relative(outDir, e2e)));
+        if (jmh != null) {
+            sources.add(relative(outDir, jmh));
+        }
+        String markdown = MarkdownReport.render(results, summary, jmhResults, verdicts,
+            plots.stream().map(p -> outDir.toAbsolutePath().relativize(p.toAbsolutePath())).toList(), sources);
+        Path report = outDir.resolve(REPORT);
+        try {
+            Files.createDirectories(outDir);
+            Files.writeString(report, markdown);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + report + ": " + e.getMessage(), e);
+        }
+        int passed = (int) verdicts.stream().filter(v -> v.status() == Target.Status.PASS).count();
+        int missed = (int) verdicts.stream().filter(v -> v.status() == Target.Status.MISS).count();
+        return new Rendered(report, plots, passed, missed);
+    }
+
+    private static String relative(Path dir, Path file) {
+        Path absoluteDir = dir.toAbsolutePath().normalize();
+        Path absoluteFile = file.toAbsolutePath().normalize();
+        return absoluteFile.startsWith(absoluteDir) ? absoluteDir.relativize(absoluteFile).toString()
+            : absoluteFile.toString();
+    }
+
+    private static void fail(String message) {
+        System.err.println("RenderReport: " + message);
+        System.exit(2);
+    }
+}

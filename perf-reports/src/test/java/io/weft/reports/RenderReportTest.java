@@ -1,0 +1,136 @@
+package io.weft.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RenderReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldTakeMediansOverRoundsAndRatiosOfMediansWhenSummarized() throws IOException {
+        Summary summary = Summary.of(EndToEndResults.read(e2e()));
+
+        assertThat(summary.median("tcp_1_stream", "vxlan")).hasValue(9.0);
+        assertThat(summary.median("udp_64b_delivered", "vxlan")).hasValue(110_000.0);
+        assertThat(summary.cell("tcp_1_stream", "weft").min()).isEqualTo(6.3);
+        assertThat(summary.cell("tcp_1_stream", "weft").max()).isEqualTo(7.2);
+        assertThat(summary.ratio("tcp_1_stream", "weft", "vxlan").getAsDouble()).isCloseTo(7.0 / 9.0, within(1e-12));
+        assertThat(summary.ratio("tcp_1_stream", "weft", "weft-baseline").getAsDouble()).isCloseTo(7.0, within(1e-12));
+        assertThat(summary.ratio("dataplane_cpu_per_gb", "weft", "weft-baseline").getAsDouble())
+            .isCloseTo(0.225, within(1e-12));
+        assertThat(summary.ratio("dataplane_cpu_per_gb", "weft", "vxlan")).isEmpty();
+        assertThat(summary.variants()).containsExactly("host-gw", "vxlan", "weft-baseline", "weft");
+    }
+
+    @Test
+    void shouldPassOrMissEachTargetWhenItsRatioIsOnEitherSideOfTheLimit() throws IOException {
+        Summary summary = Summary.of(EndToEndResults.read(e2e()));
+
+        assertThat(Target.ISSUE_4.stream().map(t -> t.evaluate(summary).status()).toList()).containsExactly(
+            Target.Status.PASS, // TCP 1 stream 7 / 9 = 0.78 >= 0.7
+            Target.Status.MISS, // TCP 1 stream 7 / 1 = 7 < 8
+            Target.Status.PASS, // UDP 110000 / 110000 = 1.0 >= 1.0
+            Target.Status.MISS, // ping p50 0.08 / 0.05 = 1.6 > 1.5
+            Target.Status.PASS); // CPU 0.9 / 4.0 = 0.225 <= 0.25
+        assertThat(Target.ISSUE_4.get(0).evaluate(summary).measured()).isEqualTo("0.778x (7 Gbit/s vs 9 Gbit/s)");
+    }
+
+    @Test
+    void shouldMissNoAllocationWhenOneBenchmarkAllocates() throws IOException {
+        assertThat(Target.evaluateAllocation(JmhResult.read(jmh(0.0004, 0.002))).status())
+            .isEqualTo(Target.Status.PASS);
+        Target.Verdict verdict = Target.evaluateAllocation(JmhResult.read(jmh(0.0004, 24.0)));
+        assertThat(verdict.status()).isEqualTo(Target.Status.MISS);
+        assertThat(verdict.measured()).contains("24", "RouteTableLookupBenchmark.lookupMiss", "routes=65536");
+        assertThat(Target.evaluateAllocation(List.of()).status()).isEqualTo(Target.Status.NOT_MEASURED);
+    }
+
+    @Test
+    void shouldSayNotMeasuredWhenAReferenceVariantIsMissing() throws IOException {
+        Path file = write("partial.json", results("[\"host-gw\", \"weft\"]",
+            row("host-gw", 1, "tcp_1_stream", 9.5, "Gbit/s") + "," + row("weft", 1, "tcp_1_stream", 1.0, "Gbit/s")));
+        Summary summary = Summary.of(EndToEndResults.read(file));
+
+        assertThat(Target.ISSUE_4.get(0).evaluate(summary).status()).isEqualTo(Target.Status.NOT_MEASURED);
+    }
+
+    @Test
+    void shouldWriteReportWithTablesTargetsAndNonEmptyPlotsWhenRendered() throws IOException {
+        Path out = dir.resolve("out");
+        RenderReport.Rendered rendered = RenderReport.render(e2e(), jmh(0.0004, 0.002), out);
+
+        assertThat(rendered.plots()).extracting(p -> p.getFileName().toString())
+            .containsExactly("throughput.png", "packets.png", "latency.png", "cpu.png");
+        for (Path plot : rendered.plots()) {
+            assertThat(plot).isRegularFile();
+            assertThat(Files.size(plot)).isPositive();
+        }
+        assertThat(rendered.targetsPassed()).isEqualTo(4);
+        assertThat(rendered.targetsMissed()).isEqualTo(2);
+        String report = Files.readString(rendered.report());
+        assertThat(report)
+            .contains("| TCP 1 stream: weft >= 0.7x kernel VXLAN | 0.778x (7 Gbit/s vs 9 Gbit/s) | **pass** |")
+            .contains("| weft | 7 | 6.3 - 7.2 | 3 | 0.778x | 7x |")
+            .contains("| vxlan | 110,000 | 100,000 - 120,000 | 2 | 1x | n/a |")
+            .contains("![throughput](throughput.png)")
+            .contains("| RouteTableLookupBenchmark.lookupMiss | routes=65536 | 2.5 |")
+            .contains("- cpuModel: `Test CPU`");
+    }
+
+    private Path e2e() throws IOException {
+        StringBuilder rows = new StringBuilder();
+        double[][] tcp1 = {{9.5, 9.6, 9.4}, {8, 10, 9}, {1, 1.2, 0.8}, {7, 6.3, 7.2}};
+        String[] variants = {"host-gw", "vxlan", "weft-baseline", "weft"};
+        for (int v = 0; v < variants.length; v++) {
+            for (int round = 1; round <= 3; round++) {
+                rows.append(row(variants[v], round, "tcp_1_stream", tcp1[v][round - 1], "Gbit/s")).append(',');
+            }
+        }
+        rows.append(row("vxlan", 1, "udp_64b_delivered", 100_000, "packets/s")).append(',')
+            .append(row("vxlan", 2, "udp_64b_delivered", 120_000, "packets/s")).append(',')
+            .append(row("weft", 1, "udp_64b_delivered", 121_000, "packets/s")).append(',')
+            .append(row("weft", 2, "udp_64b_delivered", 99_000, "packets/s")).append(',')
+            .append(row("vxlan", 1, "ping_p50", 0.05, "ms")).append(',')
+            .append(row("weft", 1, "ping_p50", 0.08, "ms")).append(',')
+            .append(row("weft", 1, "rr_p99", 80, "us")).append(',')
+            .append(row("weft-baseline", 1, "dataplane_cpu_per_gb", 4.0, "cpu-s/GB")).append(',')
+            .append(row("weft", 1, "dataplane_cpu_per_gb", 0.9, "cpu-s/GB"));
+        return write("e2e.json", results("[\"host-gw\", \"vxlan\", \"weft-baseline\", \"weft\"]", rows.toString()));
+    }
+
+    private Path jmh(double allocHit, double allocMiss) throws IOException {
+        return write("jmh.json", "[" + jmhRow("lookupHit", 1.5, allocHit) + "," + jmhRow("lookupMiss", 2.5, allocMiss)
+            + "]");
+    }
+
+    private static String jmhRow(String method, double score, double alloc) {
+        return String.format(Locale.ROOT, "{\"benchmark\": \"io.weft.routing.RouteTableLookupBenchmark.%s\","
+            + " \"mode\": \"avgt\", \"params\": {\"routes\": \"65536\"}, \"primaryMetric\": {\"score\": %s,"
+            + " \"scoreError\": 0.1, \"scoreUnit\": \"ns/op\"}, \"secondaryMetrics\": {\"gc.alloc.rate.norm\":"
+            + " {\"score\": %s, \"scoreUnit\": \"B/op\"}}}", method, score, alloc);
+    }
+
+    private static String results(String variants, String rows) {
+        return "{\"format\": \"weft-e2e/1\", \"machine\": {\"nproc\": 2, \"cpuModel\": \"Test CPU\"},"
+            + " \"settings\": {\"rounds\": 3, \"variants\": " + variants + "}, \"results\": [" + rows + "],"
+            + " \"errors\": []}";
+    }
+
+    private static String row(String variant, int round, String metric, double value, String unit) {
+        return String.format(Locale.ROOT, "{\"variant\": \"%s\", \"round\": %d, \"metric\": \"%s\", \"value\": %s,"
+            + " \"unit\": \"%s\"}", variant, round, metric, value, unit);
+    }
+
+    private Path write(String name, String json) throws IOException {
+        return Files.writeString(dir.resolve(name), json);
+    }
+}

@@ -1,0 +1,18 @@
+package io.weft.registry;
+
+import java.util.List;
+
+/** Receives the lease set from a {@link LeaseRegistry}, always on the registry's thread. */
+public interface LeaseListener
+{
+    /**
+     * The full current lease set (ours included), sorted by subnet.
+     *
+     * @param observedNanos {@link System#nanoTime()} when the etcd event (or snapshot) that caused this change was
+     *                      received; with several coalesced events, the earliest, so latency is never understated.
+     */
+    void onLeases(List<Lease> leases, long observedNanos);
+
+    /** Our own lease vanished and was re-acquired; if the subnet changed the dataplane must restart. */
+    void onOwnLeaseReacquired(Lease lease);
+}

@@ -1,0 +1,33 @@
+package io.weft.registry;
+
+import java.io.IOException;
+
+import io.weft.routing.Ipv4Prefix;
+
+/** Where weftd gets the network config, its own subnet lease and every node's lease: etcd as flannel, or a file. */
+public interface LeaseRegistry extends AutoCloseable
+{
+    /** Blocks until {@code <prefix>/config} exists and is valid; logs (once per distinct problem) what is wrong. */
+    NetworkConfig awaitNetworkConfig() throws InterruptedException;
+
+    /**
+     * Our lease: the one whose PublicIP is ours; else {@code previousSubnet} (from the old subnet.env, may be null)
+     * if free; else a random free subnet among the first 100 free ones. Kept alive from then on.
+     *
+     * @throws IOException when no lease can be had (none free, none in the file, access refused), with the cause.
+     */
+    Lease acquire(int publicIp, Ipv4Prefix previousSubnet) throws IOException, InterruptedException;
+
+    /**
+     * Starts delivering the complete set of valid leases to {@code listener} whenever it changes, from a registry
+     * thread; the first call is the snapshot. Bursts are coalesced: the listener sees the latest state.
+     */
+    void watch(LeaseListener listener);
+
+    /** Counters, live: readable from any thread at any time. */
+    RegistryStats stats();
+
+    /** Stops watching and renewing; the lease itself is kept, so a restart reuses the subnet. */
+    @Override
+    void close();
+}

@@ -1,0 +1,173 @@
+package io.weft.registry.etcd;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+
+import io.etcd.jetcd.Client;
+
+import io.weft.registry.Lease;
+import io.weft.registry.LeaseListener;
+import io.weft.registry.LeaseRegistry;
+import io.weft.registry.NetworkConfig;
+import io.weft.registry.OncePerKeyLog;
+import io.weft.registry.RegistryStats;
+import io.weft.routing.Ipv4Prefix;
+
+/**
+ * flannel's etcd v3 subnet registry: the network config at {@code <prefix>/config}, one key per node lease under
+ * {@code <prefix>/subnets/}, attached to an etcd lease that weftd renews. The only code in weft that talks to etcd.
+ */
+public final class EtcdLeaseRegistry implements LeaseRegistry
+{
+    private final EtcdRegistryConfig config;
+    private final EtcdCalls calls;
+    private final RegistryStats stats = new RegistryStats();
+    private final OncePerKeyLog entryLog = new OncePerKeyLog();
+    private volatile NetworkConfig network;
+    private volatile LeaseKeeper keeper;
+    private LeaseListener listener;
+    private LeaseWatcher watcher;
+    private Runnable beforeWatch = () ->
+    {
+    };
+    private boolean acquiring;
+    private volatile boolean closed;
+
+    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client)
+    {
+        this.config = config;
+        this.calls = new EtcdCalls(client, config.requestTimeout(), stats, config.endpoints());
+    }
+
+    /** Creates the client; nothing is sent to etcd until a method needs it. */
+    public static EtcdLeaseRegistry open(final EtcdRegistryConfig config) throws IOException
+    {
+        return new EtcdLeaseRegistry(config, EtcdClients.build(config));
+    }
+
+    @Override
+    public NetworkConfig awaitNetworkConfig() throws InterruptedException
+    {
+        final NetworkConfig read = NetworkConfigReader.await(calls, config.configKey(), config.configPoll());
+        network = read;
+        return read;
+    }
+
+    /** Blocks while etcd is unreachable; close() from another thread ends the wait with an IOException. */
+    @Override
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet) throws IOException, InterruptedException
+    {
+        synchronized (this)
+        {
+            if (acquiring || closed)
+            {
+                throw new IllegalStateException(closed ? "registry closed" : "acquire() was called already");
+            }
+            acquiring = true;
+        }
+        final NetworkConfig current = requireNetwork();
+        final LeaseAcquirer acquirer =
+            new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, new SecureRandom());
+        final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
+        synchronized (this)
+        {
+            if (closed)
+            {
+                throw new IOException("etcd registry closed while acquiring a lease");
+            }
+            final LeaseKeeper started = new LeaseKeeper(calls, acquirer, current, config.subnetsPrefix(),
+                config.renewMargin(), newBackoff(), stats, own);
+            started.listener(listener);
+            keeper = started;
+        }
+        return own.lease();
+    }
+
+    @Override
+    public synchronized void watch(final LeaseListener newListener)
+    {
+        if (watcher != null || closed)
+        {
+            throw new IllegalStateException(closed ? "registry closed" : "already watching");
+        }
+        listener = newListener;
+        if (keeper != null)
+        {
+            keeper.listener(newListener);
+        }
+        watcher = new LeaseWatcher(calls, requireNetwork(), config.subnetsPrefix(), new LeaseWatcher.OwnLeaseView()
+        {
+            @Override
+            public OwnLease ownLease()
+            {
+                final LeaseKeeper current = keeper;
+                return current == null ? null : current.ownLease();
+            }
+
+            @Override
+            public void onOwnKeyChanged()
+            {
+                final LeaseKeeper current = keeper;
+                if (current != null)
+                {
+                    current.onOwnKeyChanged();
+                }
+            }
+        }, newListener, stats, entryLog, newBackoff(), beforeWatch);
+        watcher.start();
+    }
+
+    @Override
+    public RegistryStats stats()
+    {
+        return stats;
+    }
+
+    /** Stops watching and renewing and closes the client; the lease stays in etcd until it expires. */
+    @Override
+    public void close()
+    {
+        final LeaseWatcher stoppingWatcher;
+        final LeaseKeeper stoppingKeeper;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            stoppingWatcher = watcher;
+            stoppingKeeper = keeper;
+        }
+        if (stoppingWatcher != null)
+        {
+            stoppingWatcher.close();
+        }
+        if (stoppingKeeper != null)
+        {
+            stoppingKeeper.close();
+        }
+        calls.close();
+    }
+
+    /** For tests: runs on the watcher's thread between each snapshot and the watch that follows it. */
+    synchronized void beforeWatch(final Runnable hook)
+    {
+        beforeWatch = hook;
+    }
+
+    private Backoff newBackoff()
+    {
+        return new Backoff(config.backoffInitial(), config.backoffMax());
+    }
+
+    private NetworkConfig requireNetwork()
+    {
+        final NetworkConfig current = network;
+        if (current == null)
+        {
+            throw new IllegalStateException("awaitNetworkConfig() first: leases are read against the network config");
+        }
+        return current;
+    }
+}

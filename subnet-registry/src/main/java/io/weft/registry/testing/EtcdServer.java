@@ -1,0 +1,288 @@
+package io.weft.registry.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway single-member etcd (Debian's etcd-server) for tests and demos, started as its own process, optionally
+ * behind a command prefix such as {@code ip netns exec NS}. Ready means etcd logged that it serves clients, which
+ * works whichever network namespace it runs in. The data directory belongs to the server: close() deletes it.
+ */
+public final class EtcdServer implements AutoCloseable
+{
+    /** What etcd 3.4 logs once it serves clients: zap's and capnslog's words, without and with TLS. */
+    private static final List<String> READY_LINES = List.of("ready to serve client requests", "serving client traffic",
+        "serving insecure client requests", "serving client requests");
+    private static final long READY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final int OUTPUT_LINES_KEPT = 40;
+
+    private static final FileAttribute<?> PRIVATE_DIRECTORY =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+    private final List<String> command;
+    private final String endpoint;
+    private final Path dataDir;
+    private final Deque<String> recentOutput = new ArrayDeque<>();
+    private Process process;
+    /** The process that said it serves clients: a reader of an earlier run must not count for a restart. */
+    private Process readyProcess;
+
+    private EtcdServer(final List<String> command, final String endpoint, final Path dataDir)
+    {
+        this.command = command;
+        this.endpoint = endpoint;
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * Starts etcd listening on {@code listenIp} and waits until it serves clients.
+     *
+     * @param commandPrefix prepended to the etcd command line, such as ["ip", "netns", "exec", "wt1234-ul"]; may be
+     *                      empty. It must exec etcd (not fork it) for kill() to be a crash of etcd itself.
+     * @param dataDir       etcd's --data-dir, created if missing, deleted by close().
+     */
+    public static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
+        final int peerPort, final Path dataDir) throws IOException
+    {
+        final String client = "http://" + listenIp + ":" + clientPort;
+        final String peer = "http://" + listenIp + ":" + peerPort;
+        final List<String> command = new ArrayList<>(commandPrefix);
+        command.addAll(List.of(System.getProperty("weft.etcd.binary", "etcd"),
+            "--name", "t",
+            "--data-dir", dataDir.toString(),
+            "--listen-client-urls", client, "--advertise-client-urls", client,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", "t=" + peer,
+            "--logger", "zap", "--log-outputs", "stderr"));
+        final EtcdServer server = new EtcdServer(List.copyOf(command), client, dataDir);
+        server.launch();
+        return server;
+    }
+
+    /** Starts etcd on 127.0.0.1 with free ports, trying other ports if another process took them meanwhile. */
+    public static EtcdServer startOnLoopback(final Path dataDir) throws IOException
+    {
+        IOException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir);
+            }
+            catch (final IOException e)
+            {
+                failure = e;
+                deleteRecursively(dataDir);
+            }
+        }
+        throw failure;
+    }
+
+    /** A TCP port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The client URL, such as {@code http://127.0.0.1:23790}. */
+    public String endpoint()
+    {
+        return endpoint;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    public synchronized boolean isRunning()
+    {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as a crash or a power cut: etcd gets no chance to close its connections cleanly. */
+    public synchronized void kill()
+    {
+        if (process != null)
+        {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            awaitExit(process);
+        }
+    }
+
+    /** Starts etcd again on the same ports and data directory (after kill(), or stopping it if it still runs). */
+    public synchronized void restart() throws IOException
+    {
+        stop();
+        launch();
+    }
+
+    /** The last lines etcd printed, for a failure message. */
+    public String recentOutput()
+    {
+        synchronized (recentOutput)
+        {
+            return String.join("\n", recentOutput);
+        }
+    }
+
+    /** Stops etcd (SIGTERM, then SIGKILL after 10 s) and deletes its data directory. Idempotent. */
+    @Override
+    public synchronized void close()
+    {
+        stop();
+        try
+        {
+            deleteRecursively(dataDir);
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot delete etcd data directory " + dataDir, e);
+        }
+    }
+
+    private void stop()
+    {
+        if (process != null && process.isAlive())
+        {
+            process.destroy();
+            try
+            {
+                if (!process.waitFor(10, TimeUnit.SECONDS))
+                {
+                    kill();
+                }
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                kill();
+            }
+        }
+    }
+
+    private synchronized void launch() throws IOException
+    {
+        // etcd warns about a data directory others can read.
+        Files.createDirectories(dataDir, PRIVATE_DIRECTORY);
+        final Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process = started;
+        final Thread reader = new Thread(() -> readOutput(started), "etcd-output-" + started.pid());
+        reader.setDaemon(true);
+        reader.start();
+        final long deadline = System.nanoTime() + READY_TIMEOUT_NS;
+        try
+        {
+            while (readyProcess != started)
+            {
+                final long remainingNs = deadline - System.nanoTime();
+                if (!started.isAlive() || remainingNs <= 0)
+                {
+                    final String why = started.isAlive() ? "did not get ready within 30 s" :
+                        "exited with status " + started.exitValue();
+                    kill();
+                    throw new IOException("etcd " + endpoint + " " + why + "; command: " + String.join(" ", command) +
+                        "\n" + recentOutput());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            kill();
+            throw new IOException("interrupted while waiting for etcd " + endpoint, e);
+        }
+    }
+
+    private void readOutput(final Process started)
+    {
+        try (BufferedReader output =
+            new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while ((line = output.readLine()) != null)
+            {
+                synchronized (recentOutput)
+                {
+                    recentOutput.addLast(line);
+                    if (recentOutput.size() > OUTPUT_LINES_KEPT)
+                    {
+                        recentOutput.removeFirst();
+                    }
+                }
+                if (isReadyLine(line))
+                {
+                    synchronized (this)
+                    {
+                        readyProcess = started;
+                        notifyAll();
+                    }
+                }
+            }
+        }
+        catch (final IOException e)
+        {
+            // The process is gone; launch() reports its exit status and last lines.
+        }
+    }
+
+    private static boolean isReadyLine(final String line)
+    {
+        for (final String ready : READY_LINES)
+        {
+            if (line.contains(ready))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void awaitExit(final Process process)
+    {
+        try
+        {
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteRecursively(final Path directory) throws IOException
+    {
+        if (!Files.exists(directory))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
