@@ -4,19 +4,21 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.weft.routing.Ipv4Prefix;
-import io.weft.tun.Errno;
+import io.weft.tun.ReceiveBatch;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;
 
 /**
- * UDP to TUN: takes datagrams from peers, lets {@link InboundCheck} accept or refuse each, and writes the accepted
- * ones to the TUN. With UDP GRO one receive returns many datagrams of one sender; with TUN offloads consecutive TCP
+ * UDP to TUN: takes datagrams from peers (up to {@link #SLOTS} per recvmmsg), lets {@link InboundCheck} accept or
+ * refuse each, and writes the accepted ones to the TUN. With UDP GRO one slot holds many datagrams of one sender; with TUN offloads consecutive TCP
  * segments of one flow are coalesced ({@link GroCoalescer}) into one super-packet per TUN write. Everything refused
  * is counted under its reason and dropped; the next datagram is processed as if nothing happened.
  */
 final class UdpReceiver implements Agent
 {
     static final int BATCH_LIMIT = 64;
+    /** Datagrams (or GRO runs) per recvmmsg; each slot holds the largest UDP payload so nothing legitimate truncates. */
+    static final int SLOTS = 16;
 
     private final UdpSocket socket;
     private final TunDevice tun;
@@ -24,7 +26,9 @@ final class UdpReceiver implements Agent
     private final DataplaneCounters counters;
     private final String roleName;
     private final InboundCheck check;
-    private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
+    private final PacketBuffer slots = new PacketBuffer(SLOTS * PacketBuffer.MAX_PACKET_LENGTH);
+    private final ReceiveBatch batch = new ReceiveBatch(SLOTS, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
+    private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer datagram = new UnsafeBuffer(0, 0);
     private final GroCoalescer coalescer;
 
@@ -50,19 +54,22 @@ final class UdpReceiver implements Agent
         int work = 0;
         while (work < BATCH_LIMIT)
         {
-            final int length = socket.receive(packet.address, packet.capacity);
-            if (length == -Errno.EAGAIN)
+            final int count = socket.receive(batch);
+            if (count == 0)
             {
                 break;
             }
             counters.increment(DataplaneCounter.UDP_RX_RECEIVES);
-            if (length < 0)
+            if (count < 0)
             {
                 counters.increment(DataplaneCounter.DROP_UDP_READ_ERROR);
                 break;
             }
-            work++;
-            deliverAll(view, length, socket.senderAddress());
+            for (int i = 0; i < count; i++)
+            {
+                deliverAll(view, i);
+            }
+            work += count;
         }
         if (coalescer != null)
         {
@@ -71,11 +78,14 @@ final class UdpReceiver implements Agent
         return work;
     }
 
-    /** Walks the datagrams of one receive: one, or with GRO several of the same size (the last may be shorter). */
-    private void deliverAll(final PeerTable.Peers view, final int length, final int sender)
+    /** Walks the datagrams of one slot: one, or with GRO several of the same size (the last may be shorter). */
+    private void deliverAll(final PeerTable.Peers view, final int index)
     {
-        final int segmentLength = socket.segmentLength();
-        final boolean truncated = socket.wasTruncated();
+        final int length = batch.length(index);
+        final int segmentLength = batch.segmentLength(index);
+        final boolean truncated = batch.wasTruncated(index);
+        final int sender = batch.senderAddress(index);
+        slot.wrap(batch.slotAddress(index), batch.slotLength());
         if (segmentLength <= 0 || segmentLength >= length)
         {
             deliver(view, 0, length, truncated, sender);
@@ -92,7 +102,7 @@ final class UdpReceiver implements Agent
     {
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.add(DataplaneCounter.UDP_RX_BYTES, length);
-        datagram.wrap(packet.buffer, offset, length);
+        datagram.wrap(slot, offset, length);
         final DataplaneCounter refusal = check.check(datagram, length, truncated, sender, view);
         if (refusal != null)
         {
@@ -103,11 +113,11 @@ final class UdpReceiver implements Agent
         counters.add(DataplaneCounter.TUN_TX_BYTES, length);
         if (coalescer != null)
         {
-            coalescer.offer(packet.buffer, offset, length);
+            coalescer.offer(slot, offset, length);
         }
         else
         {
-            write(packet.address + offset, length);
+            write(slot.addressOffset() + offset, length);
         }
     }
 

@@ -147,6 +147,15 @@ public final class UdpSocket implements AutoCloseable
         return result >= 0 ? (int)result : -Native.errno();
     }
 
+    /**
+     * Receives up to {@code batch.capacity()} datagrams in one recvmmsg: the slots filled, 0 when none was queued,
+     * or -errno. Read them through the batch.
+     */
+    public int receive(final ReceiveBatch batch)
+    {
+        return batch.receive(fd);
+    }
+
     /** IPv4 source address of the last datagram received, as an int in network order semantics. */
     public int senderAddress()
     {

@@ -127,4 +127,43 @@ class OffloadTest
             });
         }
     }
+
+    @Test
+    void shouldReceiveManyDatagramsInOneCallWithRecvmmsg() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("mmsg"))
+        {
+            ns.run(() ->
+            {
+                try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 40001, false, 0, 0))
+                {
+                    final ByteBuffer slots = ByteBuffer.allocateDirect(8 * 2048);
+                    final ReceiveBatch batch = new ReceiveBatch(8, jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(),
+                        2048);
+                    assertThat(receiver.receive(batch)).as("nothing queued").isZero();
+
+                    final ByteBuffer data = ByteBuffer.allocateDirect(64);
+                    final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, data).address();
+                    for (int i = 0; i < 5; i++)
+                    {
+                        data.put(0, (byte)i);
+                        assertThat(sender.sendTo(address, 10 + i, LOOPBACK, 8285)).isEqualTo(10 + i);
+                    }
+                    assertThat(receiver.receive(batch)).isEqualTo(5);
+                    for (int i = 0; i < 5; i++)
+                    {
+                        assertThat(batch.length(i)).isEqualTo(10 + i);
+                        assertThat(slots.get(i * 2048)).isEqualTo((byte)i);
+                        assertThat(batch.senderAddress(i)).isEqualTo(LOOPBACK);
+                        assertThat(batch.segmentLength(i)).isZero();
+                        assertThat(batch.wasTruncated(i)).isFalse();
+                    }
+                    assertThat(sender.sendTo(address, 7, LOOPBACK, 8285)).isEqualTo(7);
+                    assertThat(receiver.receive(batch)).as("slots reusable").isEqualTo(1);
+                    assertThat(batch.length(0)).isEqualTo(7);
+                }
+            });
+        }
+    }
 }
