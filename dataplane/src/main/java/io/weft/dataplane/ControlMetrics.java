@@ -4,7 +4,7 @@ import java.util.List;
 
 import io.weft.registry.RegistryStats;
 
-/** Everything /metrics shows: the lanes' counters, the offloads in use, and the control side (leases, watch, renewals). */
+/** Everything /metrics shows: the lanes' counters, the offloads in use, the control side (leases, watch, renewals). */
 final class ControlMetrics
 {
     private final List<DataplaneCounters> lanes;

@@ -114,7 +114,7 @@ final class Daemon implements AutoCloseable
         try (Netlink netlink = new Netlink())
         {
             final int link = Netlink.linkIndex(tunName);
-            // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the whole Network routed in.
+            // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the Network routed in.
             netlink.addAddress(link, subnet.address(), 32);
             netlink.setMtu(link, mtu);
             if (superPackets)

@@ -63,7 +63,9 @@ final class InboundCheck
         final int route = routes.lookup(header.source());
         if (route == RouteSnapshot.NO_ROUTE || routes.value(route).publicIp() != sender)
         {
-            return view.isKnownSender(sender) ? DataplaneCounter.DROP_SPOOFED_SOURCE : DataplaneCounter.DROP_UNKNOWN_SENDER;
+            return view.isKnownSender(sender)
+                ? DataplaneCounter.DROP_SPOOFED_SOURCE
+                : DataplaneCounter.DROP_UNKNOWN_SENDER;
         }
         if ((header.destination() & ownSubnetMask) != ownSubnetAddress)
         {

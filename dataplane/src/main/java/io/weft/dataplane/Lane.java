@@ -52,7 +52,8 @@ final class Lane implements AutoCloseable
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
             "udp-receiver-" + id, offloads.tunTso);
         tunReaderRunner = new AgentRunner(new EpollIdleStrategy(tunEpoll, idle), Lane::onAgentError, null, tunReader);
-        udpReceiverRunner = new AgentRunner(new EpollIdleStrategy(udpEpoll, idle), Lane::onAgentError, null, udpReceiver);
+        udpReceiverRunner =
+            new AgentRunner(new EpollIdleStrategy(udpEpoll, idle), Lane::onAgentError, null, udpReceiver);
     }
 
     void start()

@@ -33,7 +33,8 @@ final class PeerTable
         int i = 0;
         for (final Lease lease : leases)
         {
-            newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), new Peer(lease.publicIp(), port)));
+            final Peer peer = new Peer(lease.publicIp(), port);
+            newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
             publicIps[i++] = lease.publicIp();
         }
         routes.replaceAll(newRoutes);

@@ -10,14 +10,15 @@ import io.weft.tun.UdpSocket;
 
 /**
  * UDP to TUN: takes datagrams from peers (up to {@link #SLOTS} per recvmmsg), lets {@link InboundCheck} accept or
- * refuse each, and writes the accepted ones to the TUN. With UDP GRO one slot holds many datagrams of one sender; with TUN offloads consecutive TCP
- * segments of one flow are coalesced ({@link GroCoalescer}) into one super-packet per TUN write. Everything refused
- * is counted under its reason and dropped; the next datagram is processed as if nothing happened.
+ * refuse each, and writes the accepted ones to the TUN. With UDP GRO one slot holds many datagrams of one sender;
+ * with TUN offloads consecutive TCP segments of one flow are coalesced ({@link GroCoalescer}) into one super-packet
+ * per TUN write. Everything refused is counted under its reason and dropped; the next datagram is processed as if
+ * nothing happened.
  */
 final class UdpReceiver implements Agent
 {
     static final int BATCH_LIMIT = 64;
-    /** Datagrams (or GRO runs) per recvmmsg; each slot holds the largest UDP payload so nothing legitimate truncates. */
+    /** Datagrams (or GRO runs) per recvmmsg; a slot holds the largest UDP payload, so nothing legitimate truncates. */
     static final int SLOTS = 16;
 
     private final UdpSocket socket;

@@ -43,7 +43,8 @@ record WeftdConfig(
         "  --subnet-lease-renew-margin MINUTES   renew the 24 h lease this long before it expires (default 60)",
         "  --static-leases FILE    instead of etcd: network config and leases in a file of flannel's etcd layout",
         "  --public-ip IP          this node's underlay address; picks our lease (default: first IPv4 of --iface)",
-        "  --iface NAME            underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)",
+        "  --iface NAME            underlay interface; its MTU - 28 is the overlay MTU",
+        "                          (default: the interface holding --public-ip)",
         "  --subnet-file FILE      where to write subnet.env (default /run/flannel/subnet.env)",
         "  --cni-conf-dir DIR      where to write " + CniConflist.FILE_NAME + " (default /etc/cni/net.d)",
         "  --ip-masq               record FLANNEL_IPMASQ=true (default false: the bridge plugin masquerades)",
@@ -59,8 +60,8 @@ record WeftdConfig(
     private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
         "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
         "static-leases", "public-ip", "iface", "subnet-file",
-        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "offload", "idle",
-        "help");
+        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "offload",
+        "idle", "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException
@@ -87,12 +88,14 @@ record WeftdConfig(
         {
             throw new UsageException("--etcd-prefix '" + prefix + "' must start with /");
         }
-        final List<String> endpoints = List.of(flags.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(","));
+        final List<String> endpoints =
+            List.of(flags.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(","));
         for (final String endpoint : endpoints)
         {
             if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://"))
             {
-                throw new UsageException("--etcd-endpoints entry '" + endpoint + "' must be an http:// or https:// URL");
+                throw new UsageException(
+                    "--etcd-endpoints entry '" + endpoint + "' must be an http:// or https:// URL");
             }
         }
         final String tunName = flags.getOrDefault("tun-name", "flannel0");

@@ -21,7 +21,8 @@ class WeftdConfigTest
     {
         final WeftdConfig config = parse("--static-leases", LEASES);
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, true,
             EpollIdleStrategy.Mode.BACKOFF));
@@ -34,9 +35,11 @@ class WeftdConfigTest
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
             "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, true, EpollIdleStrategy.Mode.BACKOFF));
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, true,
+            EpollIdleStrategy.Mode.BACKOFF));
     }
 
     @Test
@@ -46,7 +49,8 @@ class WeftdConfigTest
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
             "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(), ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, true,
             EpollIdleStrategy.Mode.BACKOFF));

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ public final class OverlayCluster {
     public static final String NETWORK = "10.244.0.0/16";
     public static final int BACKEND_PORT = 8285;
     public static final String ETCD_PREFIX = "/coreos.com/network";
-    public static final String NETWORK_CONFIG = "{\"Network\":\"" + NETWORK + "\",\"Backend\":{\"Type\":\"udp\",\"Port\":"
+    public static final String NETWORK_CONFIG =
+        "{\"Network\":\"" + NETWORK + "\",\"Backend\":{\"Type\":\"udp\",\"Port\":"
         + BACKEND_PORT + "}}";
     private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -52,23 +54,44 @@ public final class OverlayCluster {
 
     /** As {@link #start} but with a static lease file instead of etcd: node i leases 10.244.i.0/24. */
     public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs) {
-        Map<String, String> leases = new LinkedHashMap<>();
-        for (int i = 1; i <= nodeCount; i++) {
-            leases.put("10.244." + i + ".0/24", underlayIp(i));
-        }
-        Path leaseFile = StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases);
-        OverlayCluster cluster = new OverlayCluster(testbed, null, leaseFile, extraWeftdArgs);
+        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, nodeCount),
+            extraWeftdArgs);
         cluster.addNodes(nodeCount);
         return cluster;
     }
 
+    /**
+     * As {@link #startStatic(Testbed, int, List)} with one node per entry, node i running weftd with the extra flags
+     * {@code perNodeWeftdArgs.get(i - 1)}: e.g. one node as shipped next to one with {@code --offload=off}. Nodes
+     * added later get no extra flags.
+     */
+    public static OverlayCluster startStatic(Testbed testbed, List<List<String>> perNodeWeftdArgs) {
+        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, perNodeWeftdArgs.size()),
+            List.of());
+        cluster.addNodes(perNodeWeftdArgs);
+        return cluster;
+    }
+
+    private static Path writeStaticLeases(Testbed testbed, int nodeCount) {
+        Map<String, String> leases = new LinkedHashMap<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            leases.put("10.244." + i + ".0/24", underlayIp(i));
+        }
+        return StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases);
+    }
+
     /** Adds {@code count} nodes: all weftd start together, then each gets its pod once healthy. Returns them. */
     public synchronized List<Node> addNodes(int count) {
+        return addNodes(Collections.nCopies(count, extraWeftdArgs));
+    }
+
+    /** Adds one node per entry of {@code extraArgsPerNode}, its weftd started with those extra flags. */
+    private synchronized List<Node> addNodes(List<List<String>> extraArgsPerNode) {
         List<Node> added = new ArrayList<>();
-        for (int k = 0; k < count; k++) {
+        for (List<String> extra : extraArgsPerNode) {
             Node node = testbed.addNode("n" + (nodes.size() + 1), underlayIp(nodes.size() + 1));
             nodes.add(node);
-            daemons.add(node.startWeftd(weftdArgs(node, extraWeftdArgs)));
+            daemons.add(node.startWeftd(weftdArgs(node, extra)));
             added.add(node);
         }
         for (Node node : added) {

@@ -150,7 +150,8 @@ class TwoNodeOverlayTest {
             List.of("--tun-name", "flannel9", "--healthz-port", "9299")));
         assertThat(second.process().waitFor(Duration.ofSeconds(30))).isTrue();
         assertThat(second.process().exitCode()).isEqualTo(1);
-        assertThat(WeftdLifecycleTest.lastLine(second.process().logText())).isEqualTo("weftd: cannot bind UDP 192.168.213.1:8285: "
+        assertThat(WeftdLifecycleTest.lastLine(second.process().logText()))
+            .isEqualTo("weftd: cannot bind UDP 192.168.213.1:8285: "
             + "EADDRINUSE (Address already in use) - port in use: is flanneld or another weftd running on this node?");
     }
 

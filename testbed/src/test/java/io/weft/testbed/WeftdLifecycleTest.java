@@ -64,7 +64,8 @@ class WeftdLifecycleTest {
     }
 
     private static List<String> args(Testbed testbed, Node node, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("--static-leases", testbed.runDir().resolve("leases.json").toString(),
+        List<String> args = new ArrayList<>(List.of(
+            "--static-leases", testbed.runDir().resolve("leases.json").toString(),
             "--public-ip", node.ip(), "--subnet-file", testbed.runDir().resolve("subnet.env").toString(),
             "--cni-conf-dir", testbed.runDir().resolve("net.d").toString()));
         args.addAll(extra);

@@ -109,7 +109,8 @@ public final class TunDevice implements AutoCloseable
      */
     public void setOffload(final int offloadFlags) throws NativeException
     {
-        Native.check(Native.LIBC.ioctl(fd, TUNSETOFFLOAD, offloadFlags), "TUNSETOFFLOAD(" + offloadFlags + ") on " + name);
+        Native.check(Native.LIBC.ioctl(fd, TUNSETOFFLOAD, offloadFlags),
+            "TUNSETOFFLOAD(" + offloadFlags + ") on " + name);
     }
 
     /** Sets the virtio_net_hdr length of reads and writes (TUNSETVNETHDRSZ). */
@@ -117,7 +118,8 @@ public final class TunDevice implements AutoCloseable
     {
         final NativeBuffer value = new NativeBuffer(4);
         value.buffer.putInt(0, length);
-        Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address), "TUNSETVNETHDRSZ(" + length + ") on " + name);
+        Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address),
+            "TUNSETVNETHDRSZ(" + length + ") on " + name);
     }
 
     public String name()

@@ -164,7 +164,8 @@ public final class UdpSocket implements AutoCloseable
 
     public int senderPort()
     {
-        return Short.toUnsignedInt(Short.reverseBytes(receiveHeader.memory.buffer.getShort(receiveHeader.nameOffset() + 2)));
+        final short networkOrder = receiveHeader.memory.buffer.getShort(receiveHeader.nameOffset() + 2);
+        return Short.toUnsignedInt(Short.reverseBytes(networkOrder));
     }
 
     public boolean wasTruncated()

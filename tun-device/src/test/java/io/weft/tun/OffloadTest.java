@@ -95,7 +95,8 @@ class OffloadTest
             ns.run(() ->
             {
                 try (TunDevice tun = TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
-                    TunDevice secondQueue = TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
+                    TunDevice secondQueue =
+                        TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
                     Netlink netlink = new Netlink();
                     UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0))
                 {
@@ -139,8 +140,8 @@ class OffloadTest
                     UdpSocket sender = UdpSocket.bind(LOOPBACK, 40001, false, 0, 0))
                 {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(8 * 2048);
-                    final ReceiveBatch batch = new ReceiveBatch(8, jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(),
-                        2048);
+                    final long slotsAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address();
+                    final ReceiveBatch batch = new ReceiveBatch(8, slotsAddress, 2048);
                     assertThat(receiver.receive(batch)).as("nothing queued").isZero();
 
                     final ByteBuffer data = ByteBuffer.allocateDirect(64);
