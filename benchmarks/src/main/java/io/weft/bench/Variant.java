@@ -15,6 +15,9 @@ enum Variant {
     /** weftd as shipped. */
     WEFT("weft");
 
+    /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
+    static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
+
     /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads. */
     static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off");
 
@@ -37,7 +40,7 @@ enum Variant {
             case HOST_GW -> Topologies.hostGw();
             case VXLAN -> Topologies.vxlan();
             case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning);
-            case WEFT -> Topologies.weft(List.of(), pinning);
+            case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning);
         };
     }
 
@@ -45,5 +48,10 @@ enum Variant {
         return Arrays.stream(values()).filter(v -> v.label.equals(label)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + label + "' (known: "
                 + Arrays.stream(values()).map(Variant::label).collect(Collectors.joining(", ")) + ")"));
+    }
+
+    private static List<String> shippedWeftdArgs() {
+        String extra = System.getProperty(WEFT_ARGS_PROPERTY, "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 }

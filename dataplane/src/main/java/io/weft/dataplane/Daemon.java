@@ -24,6 +24,7 @@ import io.weft.tun.Netlink;
 final class Daemon implements AutoCloseable
 {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
+    private static final int TUN_TRANSMIT_QUEUE_LENGTH = 10_000;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
@@ -117,6 +118,8 @@ final class Daemon implements AutoCloseable
             // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the Network routed in.
             netlink.addAddress(link, subnet.address(), 32);
             netlink.setMtu(link, mtu);
+            // A TUN's default 500-packet queue overflows in the bursts a sleeping reader meets; TCP then retransmits.
+            netlink.setTransmitQueueLength(link, TUN_TRANSMIT_QUEUE_LENGTH);
             if (superPackets)
             {
                 // The userspace splitter (like one UDP GSO send) takes at most 64 segments per super-packet.

@@ -54,7 +54,7 @@ record WeftdConfig(
         "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)",
         "  --lanes N               data path lanes: TUN queues, sockets and thread pairs (default: one per core)",
         "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
-        "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default backoff)");
+        "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default block)");
 
     private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
     private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
@@ -124,7 +124,7 @@ record WeftdConfig(
             integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE),
             integer(flags, "lanes", Runtime.getRuntime().availableProcessors(), 1, 64),
             choice(flags, "offload", "auto", List.of("auto", "off")).equals("auto"),
-            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "backoff", List.of("spin", "backoff", "block"))));
+            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "block", List.of("spin", "backoff", "block"))));
     }
 
     private static Map<String, String> parseFlags(final String[] args)

@@ -25,7 +25,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, true,
-            EpollIdleStrategy.Mode.BACKOFF));
+            EpollIdleStrategy.Mode.BLOCK));
     }
 
     @Test
@@ -39,7 +39,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, true,
-            EpollIdleStrategy.Mode.BACKOFF));
+            EpollIdleStrategy.Mode.BLOCK));
     }
 
     @Test
@@ -53,7 +53,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, true,
-            EpollIdleStrategy.Mode.BACKOFF));
+            EpollIdleStrategy.Mode.BLOCK));
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class Netlink implements AutoCloseable
     private static final int IFINFOMSG_LENGTH = 16;
     private static final int IFF_UP = 0x1;
     private static final int IFLA_MTU = 4;
+    private static final int IFLA_TXQLEN = 13;
     private static final int IFLA_GSO_MAX_SEGS = 40;
 
     /* struct ifaddrmsg { u8 family; u8 prefixlen; u8 flags; u8 scope; u32 index; } : 8 bytes */
@@ -93,6 +94,14 @@ public final class Netlink implements AutoCloseable
         beginLink(linkIndex, 0, 0);
         putIntAttribute(IFLA_GSO_MAX_SEGS, segments);
         request("set gso_max_segs " + segments + " on link " + linkIndex, errno -> "");
+    }
+
+    /** Sets the transmit queue length: the packets the kernel holds for the TUN reader before dropping. */
+    public void setTransmitQueueLength(final int linkIndex, final int packets) throws NativeException
+    {
+        beginLink(linkIndex, 0, 0);
+        putIntAttribute(IFLA_TXQLEN, packets);
+        request("set txqueuelen " + packets + " on link " + linkIndex, errno -> "");
     }
 
     public void setUp(final int linkIndex) throws NativeException

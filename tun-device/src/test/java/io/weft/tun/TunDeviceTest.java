@@ -43,13 +43,14 @@ class TunDeviceTest
                     final int index = Netlink.linkIndex("flannel0");
                     netlink.setMtu(index, 1400);
                     netlink.setGsoMaxSegments(index, 64);
+                    netlink.setTransmitQueueLength(index, 10000);
                     netlink.addAddress(index, OWN_ADDRESS, 32);
                     netlink.setUp(index);
                     netlink.addRoute(NETWORK, 16, index);
 
                     assertThat(ns.ip("-d", "link", "show", "flannel0")).contains("gso_max_segs 64");
                     final String link = ns.ip("-o", "link", "show", "flannel0");
-                    assertThat(link).contains("mtu 1400").contains("UP");
+                    assertThat(link).contains("mtu 1400").contains("UP").contains("qlen 10000");
                     assertThat(ns.ip("-o", "addr", "show", "flannel0")).contains("inet 10.244.1.0/32");
                     assertThat(ns.ip("route", "show")).contains("10.244.0.0/16 dev flannel0");
 
