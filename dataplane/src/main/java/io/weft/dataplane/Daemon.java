@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseRegistry;
+import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;

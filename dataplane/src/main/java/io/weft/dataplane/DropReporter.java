@@ -2,6 +2,8 @@ package io.weft.dataplane;
 
 import java.util.List;
 
+import io.weft.registry.Log;
+
 /**
  * Reports drops from the control side, so the packet path never logs: once a second it compares every drop counter
  * with its last value and logs one line per reason that grew. A flood of bad datagrams thus costs one line a second

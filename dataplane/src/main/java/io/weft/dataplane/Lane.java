@@ -3,6 +3,7 @@ package io.weft.dataplane;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
 
+import io.weft.registry.Log;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Epoll;
 import io.weft.tun.EventFd;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
+import io.weft.registry.Log;
 import io.weft.tun.NativeException;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;

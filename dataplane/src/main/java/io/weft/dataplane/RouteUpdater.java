@@ -8,6 +8,7 @@ import org.HdrHistogram.SynchronizedHistogram;
 
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
+import io.weft.registry.Log;
 import io.weft.routing.Ipv4Prefix;
 
 /**

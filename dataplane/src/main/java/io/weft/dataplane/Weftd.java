@@ -2,6 +2,8 @@ package io.weft.dataplane;
 
 import java.util.concurrent.CountDownLatch;
 
+import io.weft.registry.Log;
+
 /**
  * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Setup errors print one
  * line and exit 1; flag errors exit 2.

@@ -3,8 +3,8 @@ package io.weft.registry;
 import java.time.Instant;
 
 /**
- * weftd's log as the registry writes it: one line per event on stderr, {@code <instant> weftd INFO|WARN message}.
- * Control path only. Public so that the etcd package shares it.
+ * weftd's log: one line per event on stderr, {@code <instant> weftd INFO|WARN message}, which the DaemonSet's
+ * container runtime collects. Control path only; shared by the registry, its etcd package and the dataplane.
  */
 public final class Log
 {
