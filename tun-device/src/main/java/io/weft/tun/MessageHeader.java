@@ -19,23 +19,23 @@ final class MessageHeader
      * the sockaddr (up to 16 bytes) at 72
      * the control area (ancillary data, cmsg) at 88
      */
-    private static final int NAME_LENGTH_OFFSET = 8;
-    private static final int IOV_OFFSET = 16;
-    private static final int IOV_LENGTH_OFFSET = 24;
-    private static final int FLAGS_OFFSET = 48;
+    static final int NAME_LENGTH_OFFSET = 8;
+    static final int IOV_OFFSET = 16;
+    static final int IOV_LENGTH_OFFSET = 24;
+    static final int FLAGS_OFFSET = 48;
     private static final int IOVEC_AT = 56;
     private static final int NAME_AT = 72;
     private static final int NAME_CAPACITY = 16;
-    private static final int CONTROL_OFFSET = 32;
-    private static final int CONTROL_LENGTH_OFFSET = 40;
+    static final int CONTROL_OFFSET = 32;
+    static final int CONTROL_LENGTH_OFFSET = 40;
     private static final int CONTROL_AT = NAME_AT + NAME_CAPACITY;
     /* Room for one cmsg with an int or u16 value: CMSG_SPACE(4) = 16 + 8. */
     static final int CONTROL_CAPACITY = 24;
     private static final int TOTAL_LENGTH = CONTROL_AT + CONTROL_CAPACITY;
     /* struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } then the data at 16. */
-    private static final int CMSG_LEVEL_OFFSET = 8;
-    private static final int CMSG_TYPE_OFFSET = 12;
-    private static final int CMSG_DATA_OFFSET = 16;
+    static final int CMSG_LEVEL_OFFSET = 8;
+    static final int CMSG_TYPE_OFFSET = 12;
+    static final int CMSG_DATA_OFFSET = 16;
 
     final NativeBuffer memory = new NativeBuffer(TOTAL_LENGTH);
 

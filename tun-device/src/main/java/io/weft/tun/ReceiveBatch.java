@@ -14,16 +14,15 @@ public final class ReceiveBatch
      */
     private static final int MMSGHDR_LENGTH = 64;
     private static final int MSG_LEN_OFFSET = 56;
-    private static final int NAME_LENGTH_OFFSET = 8;
-    private static final int IOV_OFFSET = 16;
-    private static final int IOV_LENGTH_OFFSET = 24;
-    private static final int CONTROL_OFFSET = 32;
-    private static final int CONTROL_LENGTH_OFFSET = 40;
-    private static final int FLAGS_OFFSET = 48;
+    private static final int NAME_LENGTH_OFFSET = MessageHeader.NAME_LENGTH_OFFSET;
+    private static final int IOV_OFFSET = MessageHeader.IOV_OFFSET;
+    private static final int IOV_LENGTH_OFFSET = MessageHeader.IOV_LENGTH_OFFSET;
+    private static final int CONTROL_OFFSET = MessageHeader.CONTROL_OFFSET;
+    private static final int CONTROL_LENGTH_OFFSET = MessageHeader.CONTROL_LENGTH_OFFSET;
+    private static final int FLAGS_OFFSET = MessageHeader.FLAGS_OFFSET;
     private static final int IOVEC_LENGTH = 16;
     private static final int NAME_LENGTH = 16;
     private static final int CONTROL_LENGTH = 24;
-    private static final int MSG_TRUNC = 0x20;
 
     private final int capacity;
     private final long dataAddress;
@@ -90,7 +89,7 @@ public final class ReceiveBatch
 
     public boolean wasTruncated(final int slot)
     {
-        return (vector.buffer.getInt(slot * MMSGHDR_LENGTH + FLAGS_OFFSET) & MSG_TRUNC) != 0;
+        return (vector.buffer.getInt(slot * MMSGHDR_LENGTH + FLAGS_OFFSET) & UdpSocket.MSG_TRUNC) != 0;
     }
 
     /** With UDP GRO, the size of each datagram in the slot; 0 when the slot holds a single datagram. */
@@ -98,12 +97,13 @@ public final class ReceiveBatch
     {
         final int control = slot * CONTROL_LENGTH;
         final long controlLength = vector.buffer.getLong(slot * MMSGHDR_LENGTH + CONTROL_LENGTH_OFFSET);
-        if (controlLength < 20 || controls.buffer.getInt(control + 8) != UdpSocket.SOL_UDP ||
-            controls.buffer.getInt(control + 12) != UdpSocket.UDP_GRO)
+        if (controlLength < MessageHeader.CMSG_DATA_OFFSET + 4 ||
+            controls.buffer.getInt(control + MessageHeader.CMSG_LEVEL_OFFSET) != UdpSocket.SOL_UDP ||
+            controls.buffer.getInt(control + MessageHeader.CMSG_TYPE_OFFSET) != UdpSocket.UDP_GRO)
         {
             return 0;
         }
-        return controls.buffer.getInt(control + 16);
+        return controls.buffer.getInt(control + MessageHeader.CMSG_DATA_OFFSET);
     }
 
     /** recvmmsg into every slot: the number of slots filled, 0 when none was queued, or -errno. */

@@ -8,7 +8,7 @@ public final class UdpSocket implements AutoCloseable
 {
     private static final int INT_LENGTH = 4;
     /* msg_flags bit set by recvmsg when the datagram was longer than the buffer. */
-    private static final int MSG_TRUNC = 0x20;
+    static final int MSG_TRUNC = 0x20;
     /** From include/uapi/linux/udp.h: the level and options of UDP segmentation offloads. */
     public static final int SOL_UDP = 17;
     public static final int UDP_SEGMENT = 103;
