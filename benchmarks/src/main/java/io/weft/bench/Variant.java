@@ -19,7 +19,7 @@ enum Variant {
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
 
     /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads. */
-    static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off");
+    static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1");
 
     private final String label;
 

@@ -101,12 +101,13 @@ final class Daemon implements AutoCloseable
         {
             lanes.add(new Lane(i, resources.queues.get(i), resources.receiveSockets.get(i),
                 resources.sendSockets.get(i), resources.offloads, shutdown, peers, underlay.publicIp(), subnet,
-                network.network().address(), counters.get(i), config.idle()));
+                network.network().address(), counters.get(i), config.idle(), config.batch()));
         }
         lanes.forEach(Lane::start);
         forwarding = true;
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
-            config.tunName() + ": " + config.lanes() + " lane(s), offloads " + resources.offloads +
+            config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
+            resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT));
     }
 

@@ -29,7 +29,7 @@ final class Lane implements AutoCloseable
     Lane(final int id, final TunDevice tun, final UdpSocket receiveSocket, final UdpSocket sendSocket,
         final LaneResources.OffloadStatus offloads, final EventFd shutdown, final PeerTable peers,
         final int ownPublicIp, final Ipv4Prefix ownSubnet, final int icmpSource, final DataplaneCounters counters,
-        final EpollIdleStrategy.Mode idle)
+        final EpollIdleStrategy.Mode idle, final int batch)
         throws NativeException
     {
         tunEpoll = new Epoll();
@@ -49,9 +49,9 @@ final class Lane implements AutoCloseable
         }
         final TunReader tunReader = new TunReader(tun, sendSocket, peers, ownPublicIp, counters,
             new IcmpUnreachable(icmpSource, ICMP_UNREACHABLE_PER_SECOND), new SystemNanoClock(), "tun-reader-" + id,
-            offloads.tunTso, offloads.udpGso);
+            offloads.tunTso, offloads.udpGso, batch);
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
-            "udp-receiver-" + id, offloads.tunTso);
+            "udp-receiver-" + id, offloads.tunTso, batch);
         tunReaderRunner = new AgentRunner(new EpollIdleStrategy(tunEpoll, idle), Lane::onAgentError, null, tunReader);
         udpReceiverRunner =
             new AgentRunner(new EpollIdleStrategy(udpEpoll, idle), Lane::onAgentError, null, udpReceiver);

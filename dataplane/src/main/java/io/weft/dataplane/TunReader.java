@@ -5,6 +5,7 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.weft.routing.RouteSnapshot;
+import io.weft.tun.SendBatch;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;
 
@@ -12,11 +13,15 @@ import io.weft.tun.UdpSocket;
  * TUN to UDP: reads packets the kernel routed into the overlay, finds the node leasing the destination and sends
  * each packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port. With TUN
  * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}) that leave in
- * one UDP GSO send; on the wire nothing changes.
+ * one UDP GSO send; on the wire nothing changes. Single datagrams are read straight into the slots of a
+ * {@link SendBatch} and leave together in one sendmmsg at the end of the drain (or before a super-packet, so a
+ * flow's packets keep their order).
  */
 final class TunReader implements Agent
 {
     static final int BATCH_LIMIT = 64;
+    /** Each send slot takes a whole read, virtio_net_hdr and 64 KB super-packet included. */
+    private static final int SLOT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
     /** Room for the segments of one super-packet: 64 KB of payload plus up to 64 copies of the headers. */
     private static final int SEGMENTS_CAPACITY = 2 * PacketBuffer.MAX_PACKET_LENGTH;
 
@@ -32,8 +37,11 @@ final class TunReader implements Agent
     private final boolean udpGso;
     /** Where the IP packet starts in what the TUN returns: after the virtio_net_hdr when offloads are on. */
     private final int ipOffset;
-    private final PacketBuffer packet = new PacketBuffer(VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH);
-    private final UnsafeBuffer ipPacket;
+    private final PacketBuffer slots;
+    private final SendBatch batch;
+    /** The read being forwarded: [virtio_net_hdr][IPv4] (or just IPv4) in the batch's next slot. */
+    private final UnsafeBuffer packet = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer ipPacket = new UnsafeBuffer(0, 0);
     private final PacketBuffer reply = new PacketBuffer(VirtioNetHeader.LENGTH + 128);
     private final UnsafeBuffer ipReply;
     private final PacketBuffer segments;
@@ -44,11 +52,14 @@ final class TunReader implements Agent
     /**
      * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR and offloads.
      * @param udpGso        {@code socket} takes UDP_SEGMENT sends.
+     * @param sendSlots     datagrams per sendmmsg; 1 is flannel's one packet per system call.
      */
     TunReader(final TunDevice tun, final UdpSocket socket, final PeerTable peers, final int ownPublicIp,
         final DataplaneCounters counters, final IcmpUnreachable icmp, final NanoClock clock, final String roleName,
-        final boolean virtioHeaders, final boolean udpGso)
+        final boolean virtioHeaders, final boolean udpGso, final int sendSlots)
     {
+        this.slots = new PacketBuffer(sendSlots * SLOT_LENGTH);
+        this.batch = new SendBatch(sendSlots, slots.address, SLOT_LENGTH);
         this.tun = tun;
         this.socket = socket;
         this.peers = peers;
@@ -60,11 +71,9 @@ final class TunReader implements Agent
         this.virtioHeaders = virtioHeaders;
         this.udpGso = udpGso;
         this.ipOffset = virtioHeaders ? VirtioNetHeader.LENGTH : 0;
-        this.ipPacket = new UnsafeBuffer(packet.address + ipOffset, packet.capacity - ipOffset);
         this.ipReply = new UnsafeBuffer(reply.address + ipOffset, reply.capacity - ipOffset);
         this.segments = virtioHeaders ? new PacketBuffer(SEGMENTS_CAPACITY) : null;
         header.wrap(ipPacket);
-        virtio.wrap(packet.buffer, 0);
     }
 
     @Override
@@ -74,7 +83,12 @@ final class TunReader implements Agent
         int work = 0;
         while (work < BATCH_LIMIT)
         {
-            final int length = tun.read(packet.address, packet.capacity);
+            if (batch.isFull())
+            {
+                flush();
+            }
+            final long address = batch.nextSlotAddress();
+            final int length = tun.read(address, SLOT_LENGTH);
             if (length == 0)
             {
                 break;
@@ -86,8 +100,12 @@ final class TunReader implements Agent
                 break;
             }
             work++;
+            packet.wrap(address, SLOT_LENGTH);
+            ipPacket.wrap(address + ipOffset, SLOT_LENGTH - ipOffset);
+            virtio.wrap(packet, 0);
             forward(routes, length);
         }
+        flush();
         return work;
     }
 
@@ -126,17 +144,43 @@ final class TunReader implements Agent
             sendSuperPacket(length, peer);
             return;
         }
-        if (virtioHeaders && splitter.completeChecksum(packet.buffer, 0, length) != TsoSplitter.OK)
+        if (virtioHeaders && splitter.completeChecksum(packet, 0, length) != TsoSplitter.OK)
         {
             counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
             return;
         }
-        send(packet.address + ipOffset, ipLength, 0, 1, peer);
+        batch.add(ipOffset, ipLength, peer.publicIp(), peer.port());
+    }
+
+    /** Sends what the batch holds with one sendmmsg and counts the outcome per datagram. */
+    private void flush()
+    {
+        final int queued = batch.size();
+        if (queued == 0)
+        {
+            return;
+        }
+        final int sent = socket.send(batch);
+        counters.increment(DataplaneCounter.UDP_TX_SENDS);
+        if (sent < 0)
+        {
+            counters.add(DataplaneCounter.DROP_SEND_ERROR, queued);
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < sent; i++)
+        {
+            bytes += batch.length(i);
+        }
+        counters.add(DataplaneCounter.UDP_TX_PACKETS, sent);
+        counters.add(DataplaneCounter.UDP_TX_BYTES, bytes);
+        counters.add(DataplaneCounter.DROP_SEND_BUFFER_FULL, queued - sent);
     }
 
     private void sendSuperPacket(final int length, final Peer peer)
     {
-        final int count = splitter.split(packet.buffer, 0, length, segments.buffer, 0, segments.capacity);
+        flush();
+        final int count = splitter.split(packet, 0, length, segments.buffer, 0, segments.capacity);
         if (count < 0)
         {
             counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);

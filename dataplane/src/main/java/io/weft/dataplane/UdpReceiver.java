@@ -9,7 +9,7 @@ import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;
 
 /**
- * UDP to TUN: takes datagrams from peers (up to {@link #SLOTS} per recvmmsg), lets {@link InboundCheck} accept or
+ * UDP to TUN: takes datagrams from peers (several per recvmmsg), lets {@link InboundCheck} accept or
  * refuse each, and writes the accepted ones to the TUN. With UDP GRO one slot holds many datagrams of one sender;
  * with TUN offloads consecutive TCP segments of one flow are coalesced ({@link GroCoalescer}) into one super-packet
  * per TUN write. Everything refused is counted under its reason and dropped; the next datagram is processed as if
@@ -18,8 +18,6 @@ import io.weft.tun.UdpSocket;
 final class UdpReceiver implements Agent
 {
     static final int BATCH_LIMIT = 64;
-    /** Datagrams (or GRO runs) per recvmmsg; a slot holds the largest UDP payload, so nothing legitimate truncates. */
-    static final int SLOTS = 16;
 
     private final UdpSocket socket;
     private final TunDevice tun;
@@ -27,16 +25,21 @@ final class UdpReceiver implements Agent
     private final DataplaneCounters counters;
     private final String roleName;
     private final InboundCheck check;
-    private final PacketBuffer slots = new PacketBuffer(SLOTS * PacketBuffer.MAX_PACKET_LENGTH);
-    private final ReceiveBatch batch = new ReceiveBatch(SLOTS, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
+    /** Datagrams (or GRO runs) per recvmmsg; a slot holds the largest UDP payload, so nothing legitimate truncates. */
+    private final ReceiveBatch batch;
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer datagram = new UnsafeBuffer(0, 0);
     private final GroCoalescer coalescer;
 
-    /** @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR: writes carry a virtio_net_hdr. */
+    /**
+     * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR: writes carry a virtio_net_hdr.
+     * @param receiveSlots  datagrams per recvmmsg; 1 is flannel's one packet per system call.
+     */
     UdpReceiver(final UdpSocket socket, final TunDevice tun, final PeerTable peers, final Ipv4Prefix ownSubnet,
-        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders)
+        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders, final int receiveSlots)
     {
+        final PacketBuffer slots = new PacketBuffer(receiveSlots * PacketBuffer.MAX_PACKET_LENGTH);
+        this.batch = new ReceiveBatch(receiveSlots, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
         this.socket = socket;
         this.tun = tun;
         this.peers = peers;

@@ -31,6 +31,7 @@ record WeftdConfig(
     int healthzPort,
     int socketBufferLength,
     int lanes,
+    int batch,
     boolean offload,
     EpollIdleStrategy.Mode idle)
 {
@@ -53,6 +54,7 @@ record WeftdConfig(
         "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
         "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)",
         "  --lanes N               data path lanes: TUN queues, sockets and thread pairs (default: one per core)",
+        "  --batch N               datagrams per sendmmsg/recvmmsg (default 16; 1 = one packet per system call)",
         "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
         "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default block)");
 
@@ -60,8 +62,8 @@ record WeftdConfig(
     private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
         "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
         "static-leases", "public-ip", "iface", "subnet-file",
-        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "offload",
-        "idle", "help");
+        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "batch",
+        "offload", "idle", "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException
@@ -123,6 +125,7 @@ record WeftdConfig(
             integer(flags, "healthz-port", 9286, 0, 65535),
             integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE),
             integer(flags, "lanes", Runtime.getRuntime().availableProcessors(), 1, 64),
+            integer(flags, "batch", 16, 1, 64),
             choice(flags, "offload", "auto", List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice(flags, "idle", "block", List.of("spin", "backoff", "block"))));
     }

@@ -24,7 +24,7 @@ class WeftdConfigTest
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
-            Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, true,
+            Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
             EpollIdleStrategy.Mode.BLOCK));
     }
 
@@ -38,7 +38,7 @@ class WeftdConfigTest
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, true,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BLOCK));
     }
 
@@ -52,7 +52,7 @@ class WeftdConfigTest
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, true,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16, true,
             EpollIdleStrategy.Mode.BLOCK));
     }
 
@@ -171,8 +171,9 @@ class WeftdConfigTest
     @Test
     void shouldParseTheFastPathFlags()
     {
-        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin");
+        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin", "--batch", "1");
         assertThat(config.lanes()).isEqualTo(4);
+        assertThat(config.batch()).isEqualTo(1);
         assertThat(config.offload()).isFalse();
         assertThat(config.idle()).isEqualTo(EpollIdleStrategy.Mode.SPIN);
         assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OffloadInteropTest {
-    private static final List<String> FLANNEL_STYLE_ARGS = List.of("--lanes=1", "--offload=off");
+    private static final List<String> FLANNEL_STYLE_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1");
     private static final String TUN_TSO = "weft_offload_enabled{offload=\"tun_tso\"}";
     private static final String UDP_SENDS = "weft_syscalls_total{call=\"udp_send\"}";
     private static final String SENT = "weft_packets_total{direction=\"tun_to_udp\",stage=\"sent\"}";

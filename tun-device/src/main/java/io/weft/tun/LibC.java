@@ -49,6 +49,9 @@ public interface LibC
     @ssize_t long recvmsg(int fd, long messageHeader, int flags);
 
     @SaveError
+    int sendmmsg(int fd, long messageVector, int vectorLength, int flags);
+
+    @SaveError
     int recvmmsg(int fd, long messageVector, int vectorLength, int flags, long timeout);
 
     @SaveError

@@ -148,6 +148,15 @@ public final class UdpSocket implements AutoCloseable
     }
 
     /**
+     * Sends every datagram queued in {@code batch} with one sendmmsg: how many were sent (the rest were not), 0 when
+     * the send buffer was full, or -errno. The batch is empty afterwards.
+     */
+    public int send(final SendBatch batch)
+    {
+        return batch.send(fd);
+    }
+
+    /**
      * Receives up to {@code batch.capacity()} datagrams in one recvmmsg: the slots filled, 0 when none was queued,
      * or -errno. Read them through the batch.
      */

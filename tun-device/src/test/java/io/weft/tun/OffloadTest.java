@@ -167,4 +167,41 @@ class OffloadTest
             });
         }
     }
+
+    @Test
+    void shouldSendManyDatagramsToTheirOwnDestinationsInOneCallWithSendmmsg() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("smsg"))
+        {
+            ns.run(() ->
+            {
+                try (UdpSocket first = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
+                    UdpSocket second = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
+                {
+                    final ByteBuffer slots = ByteBuffer.allocateDirect(4 * 2048);
+                    final SendBatch batch = new SendBatch(4, jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(),
+                        2048);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        slots.put(i * 2048, (byte)(i + 1));
+                        batch.add(0, 10 + i, LOOPBACK, i % 2 == 0 ? 8285 : 8286);
+                    }
+                    assertThat(batch.isFull()).isTrue();
+                    assertThat(sender.send(batch)).isEqualTo(4);
+                    assertThat(batch.size()).isZero();
+
+                    final ByteBuffer in = ByteBuffer.allocateDirect(2048);
+                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    assertThat(first.receive(inAddress, 2048)).isEqualTo(10);
+                    assertThat(in.get(0)).isEqualTo((byte)1);
+                    assertThat(first.receive(inAddress, 2048)).isEqualTo(12);
+                    assertThat(second.receive(inAddress, 2048)).isEqualTo(11);
+                    assertThat(in.get(0)).isEqualTo((byte)2);
+                    assertThat(second.receive(inAddress, 2048)).isEqualTo(13);
+                    assertThat(sender.send(batch)).as("an empty batch sends nothing").isZero();
+                }
+            });
+        }
+    }
 }
