@@ -14,21 +14,7 @@ final class Checksum
     /** One's-complement sum of {@code length} bytes folded to 16 bits; 0xFFFF means a stored checksum verifies. */
     static int foldedSum(final UnsafeBuffer buffer, final int offset, final int length)
     {
-        long sum = 0;
-        int i = 0;
-        for (; i + 1 < length; i += 2)
-        {
-            sum += buffer.getShort(offset + i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
-        }
-        if (i < length)
-        {
-            sum += (buffer.getByte(offset + i) & 0xFF) << 8;
-        }
-        while ((sum >>> 16) != 0)
-        {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int)sum;
+        return TransportChecksum.fold(TransportChecksum.sum(buffer, offset, length));
     }
 
     /** Computes and stores the checksum of {@code length} bytes whose checksum field at {@code fieldOffset} is zero. */

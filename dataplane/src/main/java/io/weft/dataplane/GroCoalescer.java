@@ -7,13 +7,18 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Merges consecutive TCP segments of one flow, received from a peer, back into one super-packet for one TUN write
  * (virtio_net_hdr: GSO TCPV4, checksum left to finish), so the kernel takes up to 64 KB at once: the receive-side
- * twin of {@link TsoSplitter}, and a one-flow-at-a-time GRO after the kernel's tcp_gro_receive.
+ * twin of {@link TsoSplitter}, and a one-flow-at-a-time GRO after the kernel's tcp_gro_receive. When the kernel takes
+ * UDP super-packets from the TUN (GSO_UDP_L4, Linux 6.2), consecutive datagrams of one UDP flow are merged the same
+ * way, as udp_gro_receive_segment does: one TUN write and one pass through the kernel's forwarding path for up to 64
+ * datagrams, which are cut back into the same datagrams just before the pod's socket.
  * <p>
  * Every offered packet ends up, in order, in exactly one {@link TunWrite#write}: alone behind a zeroed
  * virtio_net_hdr, or merged. A run is merged only when it is safe: same flow, IHL 5, no fragment, same TOS, TTL and
  * DF, same TCP header length, options and ack, contiguous sequence numbers, valid IP and TCP checksums, only ACK set
  * (PSH allowed on the segment that ends the run), every payload but the last as long as the first, 65535 bytes in
- * all. The caller calls {@link #flush()} at the end of each receive batch.
+ * all. A UDP run: same flow, IHL 5, no fragment, same TOS, TTL and DF, consecutive IP identifications, valid IP and
+ * (non-zero) UDP checksums, every payload but the last as long as the first, at most 64 datagrams and 65535 bytes.
+ * The caller calls {@link #flush()} at the end of each receive batch.
  */
 final class GroCoalescer
 {
@@ -34,25 +39,43 @@ final class GroCoalescer
     static final int ERROR_BAD_LENGTH = -1;
 
     private static final int IP = VirtioNetHeader.LENGTH;
-    private static final int TCP = IP + Ipv4Header.MIN_LENGTH;
+    private static final int TRANSPORT = IP + Ipv4Header.MIN_LENGTH;
     private static final int VERSION_4_IHL_5 = 0x45;
     private static final int TYPE_OF_SERVICE_OFFSET = 1;
     private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
     private static final int NOT_MERGEABLE = -1;
+    private static final int UDP_HEADER_LENGTH = 8;
+    private static final int UDP_LENGTH_OFFSET = 4;
+    private static final int UDP_CHECKSUM_OFFSET = 6;
+    /** As many datagrams as one UDP GSO send may carry (UDP_MAX_SEGMENTS). */
+    private static final int MAX_UDP_SEGMENTS = 64;
 
     private final UnsafeBuffer output;
     private final TunWrite tunWrite;
+    private final boolean udpRuns;
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TcpHeader tcp = new TcpHeader();
     private int heldLength;
+    /** The protocol of the run being built: TCP or UDP. */
+    private int protocol;
     private boolean open;
     private int segments;
     private int gsoSize;
     private int tcpHeaderLength;
     private int nextSequence;
+    private int nextIdentification;
 
-    /** @param output where packets are assembled; at least {@link #OUTPUT_LENGTH} bytes, written from offset 0. */
+    /** TCP runs only. */
     GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite)
+    {
+        this(output, tunWrite, false);
+    }
+
+    /**
+     * @param output  where packets are assembled; at least {@link #OUTPUT_LENGTH} bytes, written from offset 0.
+     * @param udpRuns the TUN takes GSO_UDP_L4 super-packets: merge UDP runs too.
+     */
+    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite, final boolean udpRuns)
     {
         if (output.capacity() < OUTPUT_LENGTH)
         {
@@ -61,6 +84,7 @@ final class GroCoalescer
         }
         this.output = output;
         this.tunWrite = tunWrite;
+        this.udpRuns = udpRuns;
     }
 
     /**
@@ -81,11 +105,17 @@ final class GroCoalescer
             output.putBytes(IP + heldLength, buffer, offset + length - payloadLength, payloadLength);
             heldLength += payloadLength;
             segments++;
+            if (protocol == Ipv4Header.PROTOCOL_UDP)
+            {
+                nextIdentification++;
+                open = payloadLength == gsoSize && segments < MAX_UDP_SEGMENTS;
+                return APPENDED;
+            }
             nextSequence += payloadLength;
             final int flags = tcp.wrap(buffer, offset + Ipv4Header.MIN_LENGTH).flags();
             if ((flags & TcpHeader.PSH) != 0)
             {
-                tcp.wrap(output, TCP).flags(tcp.flags() | TcpHeader.PSH);
+                tcp.wrap(output, TRANSPORT).flags(tcp.flags() | TcpHeader.PSH);
             }
             open = (flags & TcpHeader.PSH) == 0 && payloadLength == gsoSize;
             return APPENDED;
@@ -98,11 +128,17 @@ final class GroCoalescer
         open = false;
         if (payloadLength > 0)
         {
-            tcp.wrap(output, TCP);
-            open = (tcp.flags() & TcpHeader.PSH) == 0;
+            protocol = output.getByte(IP + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
             gsoSize = payloadLength;
-            tcpHeaderLength = tcp.headerLength();
-            nextSequence = tcp.sequenceNumber() + payloadLength;
+            nextIdentification = identification(output, IP) + 1;
+            open = true;
+            if (protocol == Ipv4Header.PROTOCOL_TCP)
+            {
+                tcp.wrap(output, TRANSPORT);
+                open = (tcp.flags() & TcpHeader.PSH) == 0;
+                tcpHeaderLength = tcp.headerLength();
+                nextSequence = tcp.sequenceNumber() + payloadLength;
+            }
         }
         return HELD;
     }
@@ -126,49 +162,65 @@ final class GroCoalescer
     }
 
     /**
-     * The TCP payload length of a packet that may be part of a super-packet (0 for a bare ACK, which never is),
-     * or {@link #NOT_MERGEABLE}.
+     * The TCP or UDP payload length of a packet that may be part of a super-packet (0 for a bare ACK or an empty
+     * datagram, which never are), or {@link #NOT_MERGEABLE}.
      */
     private int mergeablePayloadLength(final UnsafeBuffer buffer, final int offset, final int length)
     {
-        if (length < Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH ||
+        if (length < Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH ||
             (buffer.getByte(offset + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF) != VERSION_4_IHL_5 ||
             (buffer.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != length ||
-            (buffer.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) & 0xFF) != Ipv4Header.PROTOCOL_TCP ||
             (buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
-            MORE_FRAGMENTS_AND_OFFSET) != 0)
+            MORE_FRAGMENTS_AND_OFFSET) != 0 ||
+            Checksum.foldedSum(buffer, offset, Ipv4Header.MIN_LENGTH) != 0xFFFF)
         {
             return NOT_MERGEABLE;
         }
-        tcp.wrap(buffer, offset + Ipv4Header.MIN_LENGTH);
-        final int tcpLength = length - Ipv4Header.MIN_LENGTH;
-        final int headerLength = tcp.headerLength();
-        // FIN, RST, SYN, URG, CWR and ECE each mean something per segment: such a segment travels alone.
-        if (headerLength < TcpHeader.MIN_LENGTH || headerLength > tcpLength ||
-            (tcp.flags() & ~TcpHeader.PSH) != TcpHeader.ACK)
+        final int protocol = buffer.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
+        final int transport = offset + Ipv4Header.MIN_LENGTH;
+        final int transportLength = length - Ipv4Header.MIN_LENGTH;
+        final int headerLength;
+        if (protocol == Ipv4Header.PROTOCOL_TCP && transportLength >= TcpHeader.MIN_LENGTH)
+        {
+            tcp.wrap(buffer, transport);
+            headerLength = tcp.headerLength();
+            // FIN, RST, SYN, URG, CWR and ECE each mean something per segment: such a segment travels alone.
+            if (headerLength < TcpHeader.MIN_LENGTH || headerLength > transportLength ||
+                (tcp.flags() & ~TcpHeader.PSH) != TcpHeader.ACK)
+            {
+                return NOT_MERGEABLE;
+            }
+        }
+        else if (protocol == Ipv4Header.PROTOCOL_UDP && udpRuns &&
+            (buffer.getShort(transport + UDP_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == transportLength &&
+            buffer.getShort(transport + UDP_CHECKSUM_OFFSET) != 0)
+        {
+            // A zero UDP checksum means none: merged, the datagrams would come out with one.
+            headerLength = UDP_HEADER_LENGTH;
+        }
+        else
         {
             return NOT_MERGEABLE;
         }
-        // Merging hides a corrupt segment from the kernel's own check (the super-packet's checksum is recomputed).
+        // Merging hides a corrupt packet from the kernel's own check (the super-packet's checksum is recomputed).
         final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(
             buffer.getInt(offset + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
-            buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
-            Ipv4Header.PROTOCOL_TCP, tcpLength);
-        if (Checksum.foldedSum(buffer, offset, Ipv4Header.MIN_LENGTH) != 0xFFFF ||
-            TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(buffer, offset + Ipv4Header.MIN_LENGTH,
-            tcpLength)) != 0xFFFF)
+            buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, transportLength);
+        if (TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(buffer, transport, transportLength)) !=
+            0xFFFF)
         {
             return NOT_MERGEABLE;
         }
-        return tcpLength - headerLength;
+        return transportLength - headerLength;
     }
 
-    /** True when the mergeable segment at {@code offset} may follow the open super-packet. */
+    /** True when the mergeable packet at {@code offset} may follow the open super-packet. */
     private boolean continuesRun(final UnsafeBuffer buffer, final int offset, final int payloadLength)
     {
-        final int tcpOffset = offset + Ipv4Header.MIN_LENGTH;
-        return payloadLength <= gsoSize && heldLength + payloadLength <= PacketBuffer.MAX_PACKET_LENGTH &&
-            buffer.getInt(tcpOffset + TcpHeader.SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) == nextSequence &&
+        final int transport = offset + Ipv4Header.MIN_LENGTH;
+        final boolean sameIpFlow = payloadLength <= gsoSize &&
+            heldLength + payloadLength <= PacketBuffer.MAX_PACKET_LENGTH &&
+            buffer.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) == output.getByte(IP + Ipv4Header.PROTOCOL_OFFSET) &&
             // TOS; flags and fragment offset (so DF); TTL
             buffer.getByte(offset + TYPE_OF_SERVICE_OFFSET) == output.getByte(IP + TYPE_OF_SERVICE_OFFSET) &&
             buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET) ==
@@ -176,13 +228,28 @@ final class GroCoalescer
             buffer.getByte(offset + Ipv4Header.TTL_OFFSET) == output.getByte(IP + Ipv4Header.TTL_OFFSET) &&
             // source and destination addresses, then ports
             buffer.getLong(offset + Ipv4Header.SOURCE_OFFSET) == output.getLong(IP + Ipv4Header.SOURCE_OFFSET) &&
-            buffer.getInt(tcpOffset) == output.getInt(TCP) &&
-            buffer.getInt(tcpOffset + TcpHeader.ACKNOWLEDGMENT_OFFSET) ==
-            output.getInt(TCP + TcpHeader.ACKNOWLEDGMENT_OFFSET) &&
+            buffer.getInt(transport) == output.getInt(TRANSPORT);
+        if (!sameIpFlow)
+        {
+            return false;
+        }
+        if (protocol == Ipv4Header.PROTOCOL_UDP)
+        {
+            // The kernel gives the datagrams it cuts consecutive identifications from the first one's.
+            return identification(buffer, offset) == (nextIdentification & 0xFFFF);
+        }
+        return buffer.getInt(transport + TcpHeader.SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) == nextSequence &&
+            buffer.getInt(transport + TcpHeader.ACKNOWLEDGMENT_OFFSET) ==
+            output.getInt(TRANSPORT + TcpHeader.ACKNOWLEDGMENT_OFFSET) &&
             // data offset (so the header length) and the reserved bits, then the options byte for byte
-            buffer.getByte(tcpOffset + TcpHeader.DATA_OFFSET_OFFSET) ==
-            output.getByte(TCP + TcpHeader.DATA_OFFSET_OFFSET) &&
-            sameOptions(buffer, tcpOffset);
+            buffer.getByte(transport + TcpHeader.DATA_OFFSET_OFFSET) ==
+            output.getByte(TRANSPORT + TcpHeader.DATA_OFFSET_OFFSET) &&
+            sameOptions(buffer, transport);
+    }
+
+    private static int identification(final UnsafeBuffer buffer, final int ip)
+    {
+        return buffer.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
     private boolean sameOptions(final UnsafeBuffer buffer, final int tcpOffset)
@@ -190,7 +257,7 @@ final class GroCoalescer
         // The data offset counts 32-bit words, so the options are a whole number of ints.
         for (int i = TcpHeader.OPTIONS_OFFSET; i < tcpHeaderLength; i += 4)
         {
-            if (buffer.getInt(tcpOffset + i) != output.getInt(TCP + i))
+            if (buffer.getInt(tcpOffset + i) != output.getInt(TRANSPORT + i))
             {
                 return false;
             }
@@ -202,18 +269,24 @@ final class GroCoalescer
     {
         output.putShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)heldLength, ByteOrder.BIG_ENDIAN);
         Checksum.store(output, IP, Ipv4Header.MIN_LENGTH, IP + Ipv4Header.CHECKSUM_OFFSET);
+        final int transportLength = heldLength - Ipv4Header.MIN_LENGTH;
         // As the kernel's own CHECKSUM_PARTIAL: the pseudo-header sum, folded, not complemented.
-        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(
+        final int pseudoHeaderSum = TransportChecksum.fold(TransportChecksum.pseudoHeaderSum(
             output.getInt(IP + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
-            output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN),
-            Ipv4Header.PROTOCOL_TCP, heldLength - Ipv4Header.MIN_LENGTH);
-        tcp.wrap(output, TCP).checksum(TransportChecksum.fold(pseudoHeaderSum));
-        virtio.wrap(output, 0)
-            .flags(VirtioNetHeader.F_NEEDS_CSUM)
-            .gsoType(VirtioNetHeader.GSO_TCPV4)
+            output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, transportLength));
+        virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).gsoSize(gsoSize).csumStart(Ipv4Header.MIN_LENGTH);
+        if (protocol == Ipv4Header.PROTOCOL_UDP)
+        {
+            output.putShort(TRANSPORT + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
+            output.putShort(TRANSPORT + UDP_CHECKSUM_OFFSET, (short)pseudoHeaderSum, ByteOrder.BIG_ENDIAN);
+            virtio.gsoType(VirtioNetHeader.GSO_UDP_L4)
+                .hdrLen(Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH)
+                .csumOffset(UDP_CHECKSUM_OFFSET);
+            return;
+        }
+        tcp.wrap(output, TRANSPORT).checksum(pseudoHeaderSum);
+        virtio.gsoType(VirtioNetHeader.GSO_TCPV4)
             .hdrLen(Ipv4Header.MIN_LENGTH + tcpHeaderLength)
-            .gsoSize(gsoSize)
-            .csumStart(Ipv4Header.MIN_LENGTH)
             .csumOffset(TcpHeader.CHECKSUM_OFFSET);
     }
 }

@@ -51,7 +51,7 @@ final class Lane implements AutoCloseable
             new IcmpUnreachable(icmpSource, ICMP_UNREACHABLE_PER_SECOND), new SystemNanoClock(), "tun-reader-" + id,
             offloads.tunTso, offloads.udpGso, batch);
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
-            "udp-receiver-" + id, offloads.tunTso, batch);
+            "udp-receiver-" + id, offloads.tunTso, offloads.tunUso, batch);
         tunReaderRunner = new AgentRunner(new EpollIdleStrategy(tunEpoll, idle), Lane::onAgentError, null, tunReader);
         udpReceiverRunner =
             new AgentRunner(new EpollIdleStrategy(udpEpoll, idle), Lane::onAgentError, null, udpReceiver);

@@ -89,6 +89,10 @@ final class LaneResources implements AutoCloseable
                 if (withOffload)
                 {
                     queue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
+                    if (i == 0)
+                    {
+                        offloads.tunUso = acceptsUdpSegmentation(queue);
+                    }
                     queue.setOffload(TUN_OFFLOADS);
                 }
             }
@@ -106,6 +110,25 @@ final class LaneResources implements AutoCloseable
         opening.forEach(this::track);
         queues.addAll(opening);
         return true;
+    }
+
+    /**
+     * Whether this kernel takes GSO_UDP_L4 super-packets written to a TUN: it does from Linux 6.2, where TUNSETOFFLOAD
+     * learnt USO4|USO6. The offload itself is not left on: it would also hand UDP super-packets to our reads.
+     */
+    private static boolean acceptsUdpSegmentation(final TunDevice queue)
+    {
+        try
+        {
+            queue.setOffload(TUN_OFFLOADS | TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6);
+            return true;
+        }
+        catch (final NativeException e)
+        {
+            Log.warn("TUN takes no UDP super-packets (USO, Linux 6.2), UDP runs go one write per datagram: " +
+                e.getMessage());
+            return false;
+        }
     }
 
     private <T extends AutoCloseable> T track(final T resource)
@@ -135,6 +158,8 @@ final class LaneResources implements AutoCloseable
     {
         final boolean wanted;
         boolean tunTso;
+        /** The TUN takes UDP super-packets (GSO_UDP_L4) on writes. */
+        boolean tunUso;
         boolean udpGso;
         boolean udpGro;
 
@@ -152,13 +177,14 @@ final class LaneResources implements AutoCloseable
             {
                 return 0;
             }
-            return (tunTso ? 0 : 1) + (udpGso ? 0 : 1) + (udpGro ? 0 : 1);
+            return (tunTso ? 0 : 1) + (tunTso && !tunUso ? 1 : 0) + (udpGso ? 0 : 1) + (udpGro ? 0 : 1);
         }
 
         String toPrometheusText()
         {
             return "# TYPE weft_offload_enabled gauge\n" +
                 "weft_offload_enabled{offload=\"tun_tso\"} " + (tunTso ? 1 : 0) + "\n" +
+                "weft_offload_enabled{offload=\"tun_uso\"} " + (tunTso && tunUso ? 1 : 0) + "\n" +
                 "weft_offload_enabled{offload=\"udp_gso\"} " + (udpGso ? 1 : 0) + "\n" +
                 "weft_offload_enabled{offload=\"udp_gro\"} " + (udpGro ? 1 : 0) + "\n" +
                 "# TYPE weft_offload_fallbacks_total counter\nweft_offload_fallbacks_total " + fallbacks() + "\n";
@@ -167,7 +193,8 @@ final class LaneResources implements AutoCloseable
         @Override
         public String toString()
         {
-            return wanted ? "TUN TSO " + onOff(tunTso) + ", UDP GSO " + onOff(udpGso) + ", UDP GRO " + onOff(udpGro)
+            return wanted ? "TUN TSO " + onOff(tunTso) + ", TUN USO " + onOff(tunTso && tunUso) +
+                ", UDP GSO " + onOff(udpGso) + ", UDP GRO " + onOff(udpGro)
                 : "off (--offload=off)";
         }
 

@@ -59,7 +59,9 @@ final class TunReader implements Agent
         final boolean virtioHeaders, final boolean udpGso, final int sendSlots)
     {
         this.slots = new PacketBuffer(sendSlots * SLOT_LENGTH);
-        this.batch = new SendBatch(sendSlots, slots.address, SLOT_LENGTH);
+        // With UDP GSO, a run of datagrams to one peer leaves as one send; each fits the underlay, as the TUN MTU
+        // is the underlay's less the outer headers.
+        this.batch = new SendBatch(sendSlots, slots.address, SLOT_LENGTH, udpGso);
         this.tun = tun;
         this.socket = socket;
         this.peers = peers;
@@ -160,21 +162,28 @@ final class TunReader implements Agent
         {
             return;
         }
+        // The per-message counts outlive the send: with UDP GSO one message carries several datagrams.
         final int sent = socket.send(batch);
         counters.increment(DataplaneCounter.UDP_TX_SENDS);
-        if (sent < 0)
-        {
-            counters.add(DataplaneCounter.DROP_SEND_ERROR, queued);
-            return;
-        }
+        int datagramsSent = 0;
+        int datagramsLost = 0;
         long bytes = 0;
-        for (int i = 0; i < sent; i++)
+        for (int i = 0; i < queued; i++)
         {
-            bytes += batch.length(i);
+            if (i < sent)
+            {
+                datagramsSent += batch.datagrams(i);
+                bytes += batch.length(i);
+            }
+            else
+            {
+                datagramsLost += batch.datagrams(i);
+            }
         }
-        counters.add(DataplaneCounter.UDP_TX_PACKETS, sent);
+        counters.add(DataplaneCounter.UDP_TX_PACKETS, datagramsSent);
         counters.add(DataplaneCounter.UDP_TX_BYTES, bytes);
-        counters.add(DataplaneCounter.DROP_SEND_BUFFER_FULL, queued - sent);
+        counters.add(sent < 0 ? DataplaneCounter.DROP_SEND_ERROR : DataplaneCounter.DROP_SEND_BUFFER_FULL,
+            datagramsLost);
     }
 
     private void sendSuperPacket(final int length, final Peer peer)

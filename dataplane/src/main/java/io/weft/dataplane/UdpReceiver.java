@@ -33,10 +33,12 @@ final class UdpReceiver implements Agent
 
     /**
      * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR: writes carry a virtio_net_hdr.
+     * @param udpRuns       the TUN takes UDP super-packets: runs of one UDP flow are merged too.
      * @param receiveSlots  datagrams per recvmmsg; 1 is flannel's one packet per system call.
      */
     UdpReceiver(final UdpSocket socket, final TunDevice tun, final PeerTable peers, final Ipv4Prefix ownSubnet,
-        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders, final int receiveSlots)
+        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders, final boolean udpRuns,
+        final int receiveSlots)
     {
         final PacketBuffer slots = new PacketBuffer(receiveSlots * PacketBuffer.MAX_PACKET_LENGTH);
         this.batch = new ReceiveBatch(receiveSlots, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
@@ -47,7 +49,7 @@ final class UdpReceiver implements Agent
         this.roleName = roleName;
         this.check = new InboundCheck(ownSubnet);
         this.coalescer = virtioHeaders
-            ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun)
+            ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun, udpRuns)
             : null;
     }
 

@@ -45,6 +45,8 @@ final class VirtioNetHeader
     static final int GSO_TCPV4 = 1;
     static final int GSO_UDP = 3;
     static final int GSO_TCPV6 = 4;
+    /** UDP segmentation (USO): Linux 6.2 and later. */
+    static final int GSO_UDP_L4 = 5;
     static final int GSO_ECN = 0x80;
     static final ByteOrder BYTE_ORDER = ByteOrder.nativeOrder();
 

@@ -94,6 +94,85 @@ class GroCoalescerTest
     }
 
     @Test
+    void shouldMergeARunOfOneUdpFlowIntoOneUdpSuperPacketThatTheKernelCutsBackIntoTheSameDatagrams()
+    {
+        final GroCoalescer udp = udpCoalescer();
+        final List<byte[]> datagrams = List.of(datagram(100, 5555, 64, 1), datagram(101, 5555, 64, 2),
+            datagram(102, 5555, 64, 3), datagram(103, 5555, 30, 4));
+        for (int i = 0; i < datagrams.size(); i++)
+        {
+            assertThat(udp.offer(new UnsafeBuffer(datagrams.get(i)), 0, datagrams.get(i).length))
+                .isEqualTo(i == 0 ? GroCoalescer.HELD : GroCoalescer.APPENDED);
+        }
+        udp.flush();
+
+        assertThat(writes).hasSize(1);
+        final byte[] write = writes.get(0);
+        assertThat(write.length).isEqualTo(VIRTIO + 28 + 3 * 64 + 30);
+        assertThat(write[VirtioNetHeader.FLAGS_OFFSET]).isEqualTo((byte)VirtioNetHeader.F_NEEDS_CSUM);
+        assertThat(write[VirtioNetHeader.GSO_TYPE_OFFSET]).isEqualTo((byte)VirtioNetHeader.GSO_UDP_L4);
+        assertThat(virtioField(write, VirtioNetHeader.GSO_SIZE_OFFSET)).isEqualTo(64);
+        assertThat(virtioField(write, VirtioNetHeader.HDR_LEN_OFFSET)).isEqualTo(28);
+        assertThat(virtioField(write, VirtioNetHeader.CSUM_START_OFFSET)).isEqualTo(20);
+        assertThat(virtioField(write, VirtioNetHeader.CSUM_OFFSET_OFFSET)).isEqualTo(6);
+        assertPartialChecksumCompletesValid(write);
+        assertThat(cutAsTheKernelDoes(write, 64)).as("the datagrams __udp_gso_segment makes, byte for byte")
+            .containsExactlyElementsOf(datagrams);
+    }
+
+    @Test
+    void shouldWriteUdpDatagramsOneByOneWhenTheTunTakesNoUdpSuperPackets()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            assertThat(offer(datagram(100 + i, 5555, 64, i))).isEqualTo(GroCoalescer.HELD);
+        }
+        coalescer.flush();
+
+        assertThat(writes).hasSize(3).allSatisfy(write -> assertThat(write[VirtioNetHeader.GSO_TYPE_OFFSET]).isZero());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("udpRunBreaks")
+    void shouldEndAUdpRunWhereMergingWouldChangeWhatTheReceiverSees(final String name, final byte[] second)
+    {
+        final GroCoalescer udp = udpCoalescer();
+        final byte[] first = datagram(100, 5555, 64, 1);
+        assertThat(udp.offer(new UnsafeBuffer(first), 0, first.length)).isEqualTo(GroCoalescer.HELD);
+        assertThat(udp.offer(new UnsafeBuffer(second), 0, second.length)).isEqualTo(GroCoalescer.HELD);
+        udp.flush();
+
+        assertThat(writes).containsExactly(withZeroVirtioHeader(first), withZeroVirtioHeader(second));
+    }
+
+    static Stream<Arguments> udpRunBreaks()
+    {
+        final byte[] zeroChecksum = datagram(101, 5555, 64, 2);
+        TestPackets.putShort(zeroChecksum, 26, 0);
+        return Stream.of(
+            Arguments.of("identification not the next one", datagram(105, 5555, 64, 2)),
+            Arguments.of("another source port", datagram(101, 5556, 64, 2)),
+            Arguments.of("longer than the first", datagram(101, 5555, 65, 2)),
+            Arguments.of("no UDP checksum", zeroChecksum),
+            Arguments.of("corrupt payload", corrupt(datagram(101, 5555, 64, 2), 40)));
+    }
+
+    @Test
+    void shouldStopAUdpRunAt64Datagrams()
+    {
+        final GroCoalescer udp = udpCoalescer();
+        for (int i = 0; i < 65; i++)
+        {
+            final byte[] datagram = datagram(i, 5555, 16, i);
+            udp.offer(new UnsafeBuffer(datagram), 0, datagram.length);
+        }
+        udp.flush();
+
+        assertThat(writes).hasSize(2);
+        assertThat(writes.get(0).length).isEqualTo(VIRTIO + 28 + 64 * 16);
+    }
+
+    @Test
     void shouldStartOverWhenTheCallerFlushesBetweenBatches()
     {
         final Flow flow = new Flow();
@@ -390,6 +469,62 @@ class GroCoalescerTest
     }
 
     /** What the kernel will do with NEEDS_CSUM: sum from csum_start over the partial field, store the complement. */
+    private GroCoalescer udpCoalescer()
+    {
+        return new GroCoalescer(new UnsafeBuffer(new byte[GroCoalescer.OUTPUT_LENGTH]), (buffer, offset, length) ->
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            writes.add(copy);
+        }, true);
+    }
+
+    /** A UDP datagram 10.244.1.2:sourcePort to 10.244.2.3:7777 with a valid checksum and DF set. */
+    private static byte[] datagram(final int identification, final int sourcePort, final int payload, final int seed)
+    {
+        final byte[] packet = TestPackets.udp(28 + payload, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
+        TestPackets.putShort(packet, 4, identification);
+        TestPackets.putShort(packet, 6, DF);
+        TestPackets.storeHeaderChecksum(packet);
+        TestPackets.putShort(packet, 20, sourcePort);
+        TestPackets.putShort(packet, 22, 7777);
+        TestPackets.putShort(packet, 24, 8 + payload);
+        for (int i = 0; i < payload; i++)
+        {
+            packet[28 + i] = (byte)(seed * 31 + i);
+        }
+        TcpPackets.storeTransportChecksum(packet, 0, packet.length, 6);
+        return packet;
+    }
+
+    /** What __udp_gso_segment makes of a UDP super-packet: headers copied, lengths, IDs and checksums per datagram. */
+    private static List<byte[]> cutAsTheKernelDoes(final byte[] write, final int gsoSize)
+    {
+        final byte[] superPacket = Arrays.copyOfRange(write, VIRTIO, write.length);
+        final List<byte[]> datagrams = new ArrayList<>();
+        for (int at = 28, i = 0; at < superPacket.length; at += gsoSize, i++)
+        {
+            final int payload = Math.min(gsoSize, superPacket.length - at);
+            final byte[] datagram = new byte[28 + payload];
+            System.arraycopy(superPacket, 0, datagram, 0, 28);
+            System.arraycopy(superPacket, at, datagram, 28, payload);
+            TestPackets.putShort(datagram, 2, datagram.length);
+            TestPackets.putShort(datagram, 4, getShort(superPacket, 4) + i);
+            TestPackets.storeHeaderChecksum(datagram);
+            TestPackets.putShort(datagram, 24, 8 + payload);
+            TcpPackets.storeTransportChecksum(datagram, 0, datagram.length, 6);
+            datagrams.add(datagram);
+        }
+        return datagrams;
+    }
+
+    private static byte[] withZeroVirtioHeader(final byte[] packet)
+    {
+        final byte[] write = new byte[VIRTIO + packet.length];
+        System.arraycopy(packet, 0, write, VIRTIO, packet.length);
+        return write;
+    }
+
     private static void assertPartialChecksumCompletesValid(final byte[] write)
     {
         if (write[VirtioNetHeader.FLAGS_OFFSET] == 0)

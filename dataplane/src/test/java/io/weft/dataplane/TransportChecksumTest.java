@@ -4,6 +4,7 @@ import static io.weft.dataplane.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import java.nio.ByteBuffer;
 import java.util.Random;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,6 +24,25 @@ class TransportChecksumTest
             final int length = random.nextInt(data.length - offset + 1);
 
             assertThat(TransportChecksum.fold(TransportChecksum.sum(new UnsafeBuffer(data), offset, length)))
+                .as("run %d offset %d length %d", run, offset, length)
+                .isEqualTo(TestPackets.onesComplementSum(data, offset, length));
+        }
+    }
+
+    @Test
+    void shouldMatchTheReferenceSumInNativeMemoryAsOnTheHeap()
+    {
+        final Random random = new Random(0x0FF_4EA9L);
+        final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
+        for (int run = 0; run < 2_000; run++)
+        {
+            final byte[] data = new byte[1 + random.nextInt(2048)];
+            random.nextBytes(data);
+            direct.putBytes(0, data);
+            final int offset = random.nextInt(data.length);
+            final int length = random.nextInt(data.length - offset + 1);
+
+            assertThat(TransportChecksum.fold(TransportChecksum.sum(direct, offset, length)))
                 .as("run %d offset %d length %d", run, offset, length)
                 .isEqualTo(TestPackets.onesComplementSum(data, offset, length));
         }

@@ -1,5 +1,7 @@
 package io.weft.tun;
 
+import java.nio.ByteBuffer;
+
 /**
  * A struct msghdr with one iovec and room for the peer's sockaddr, prepared once and reused for every
  * sendmsg/recvmsg of one thread.
@@ -68,12 +70,19 @@ final class MessageHeader
     /** Attaches one cmsg carrying a u16, e.g. UDP_SEGMENT for a GSO send. Call after {@link #prepare}. */
     void attachShortControl(final int level, final int type, final int value)
     {
-        memory.buffer.putLong(CONTROL_AT, CMSG_DATA_OFFSET + 2);
-        memory.buffer.putInt(CONTROL_AT + CMSG_LEVEL_OFFSET, level);
-        memory.buffer.putInt(CONTROL_AT + CMSG_TYPE_OFFSET, type);
-        memory.buffer.putShort(CONTROL_AT + CMSG_DATA_OFFSET, (short)value);
+        writeShortControl(memory.buffer, CONTROL_AT, level, type, value);
         memory.buffer.putLong(CONTROL_OFFSET, memory.address + CONTROL_AT);
         memory.buffer.putLong(CONTROL_LENGTH_OFFSET, CONTROL_CAPACITY);
+    }
+
+    /** Writes one cmsg carrying a u16 at {@code offset}: {@link #CONTROL_CAPACITY} bytes. */
+    static void writeShortControl(final ByteBuffer buffer, final int offset, final int level, final int type,
+        final int value)
+    {
+        buffer.putLong(offset, CMSG_DATA_OFFSET + 2);
+        buffer.putInt(offset + CMSG_LEVEL_OFFSET, level);
+        buffer.putInt(offset + CMSG_TYPE_OFFSET, type);
+        buffer.putShort(offset + CMSG_DATA_OFFSET, (short)value);
     }
 
     /** Offers the control area to recvmsg, so the kernel can return one cmsg (e.g. UDP_GRO's segment size). */

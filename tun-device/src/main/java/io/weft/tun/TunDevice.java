@@ -23,8 +23,14 @@ public final class TunDevice implements AutoCloseable
     public static final int TUN_F_CSUM = 0x01;
     public static final int TUN_F_TSO4 = 0x02;
     public static final int TUN_F_TSO6 = 0x04;
+    /** UDP segmentation offload, IPv4 and IPv6: Linux 6.2 takes them only together. */
+    public static final int TUN_F_USO4 = 0x20;
+    public static final int TUN_F_USO6 = 0x40;
     /** sizeof(struct virtio_net_hdr): the header every read and write carries with IFF_VNET_HDR. */
     public static final int VIRTIO_NET_HDR_LENGTH = 10;
+    public static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+    /** A UDP super-packet: the kernel cuts it into datagrams of gso_size payload bytes (Linux 6.2 and later). */
+    public static final int VIRTIO_NET_HDR_GSO_UDP_L4 = 5;
     static final String DEVICE = "/dev/net/tun";
 
     /*

@@ -204,4 +204,128 @@ class OffloadTest
             });
         }
     }
+
+    @Test
+    void shouldJoinConsecutiveSameSizeDatagramsToOneDestinationIntoOneGsoSend() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("sgso"))
+        {
+            ns.run(() ->
+            {
+                try (UdpSocket plain = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
+                    UdpSocket gro = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
+                {
+                    assertThat(gro.enableGro()).isTrue();
+                    final int[] lengths = {100, 100, 100, 60, 100, 100, 90, 100};
+                    final int[] ports = {8285, 8285, 8285, 8285, 8285, 8286, 8286, 8285};
+                    final ByteBuffer slots = ByteBuffer.allocateDirect(lengths.length * 2048);
+                    final SendBatch batch = new SendBatch(lengths.length,
+                        jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(), 2048, true);
+                    for (int i = 0; i < lengths.length; i++)
+                    {
+                        slots.put(i * 2048, (byte)(i + 1));
+                        batch.add(0, lengths[i], LOOPBACK, ports[i]);
+                    }
+                    // 100,100,100,60 (the shorter one ends the run) | 100 | 100,90 to the other port | 100
+                    assertThat(batch.size()).isEqualTo(4);
+                    assertThat(batch.datagrams(0)).isEqualTo(4);
+                    assertThat(batch.length(0)).isEqualTo(360);
+                    assertThat(batch.datagrams(1)).isEqualTo(1);
+                    assertThat(batch.datagrams(2)).isEqualTo(2);
+                    assertThat(batch.length(2)).isEqualTo(190);
+                    assertThat(sender.send(batch)).isEqualTo(4);
+
+                    // Without GRO the receiver sees each datagram, in order, as if sent one by one.
+                    final ByteBuffer in = ByteBuffer.allocateDirect(65536);
+                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    for (final int i : new int[] {0, 1, 2, 3, 4, 7})
+                    {
+                        assertThat(plain.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(lengths[i]);
+                        assertThat(in.get(0)).as("datagram %d", i).isEqualTo((byte)(i + 1));
+                    }
+                    assertThat(plain.receive(inAddress, 65536)).isEqualTo(-Errno.EAGAIN);
+                    // With GRO the run arrives as one buffer of 100-byte datagrams, the last one 90.
+                    assertThat(gro.receive(inAddress, 65536)).isEqualTo(190);
+                    assertThat(gro.segmentLength()).isEqualTo(100);
+                    assertThat(in.get(0)).isEqualTo((byte)6);
+                    assertThat(in.get(100)).isEqualTo((byte)7);
+                }
+            });
+        }
+    }
+
+    @Test
+    void shouldDeliverEachDatagramOfAUdpSuperPacketWrittenWithGsoUdpL4() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("uso"))
+        {
+            ns.run(() ->
+            {
+                try (TunDevice tun = TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
+                    Netlink netlink = new Netlink())
+                {
+                    tun.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
+                    tun.setOffload(TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6);
+                    final int index = Netlink.linkIndex("flannel0");
+                    netlink.addAddress(index, 0x0AF40100, 32);
+                    netlink.setUp(index);
+                    netlink.addRoute(0x0AF40000, 16, index);
+                    try (UdpSocket receiver = UdpSocket.bind(0x0AF40100, 7777, false, 1 << 20, 1 << 20))
+                    {
+                        final int payload = 3 * 64 + 10;
+                        final ByteBuffer packet = udpSuperPacket(payload, 64);
+                        final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, packet).address();
+                        final int length = TunDevice.VIRTIO_NET_HDR_LENGTH + 28 + payload;
+                        assertThat(tun.write(address, length)).isEqualTo(length);
+
+                        final ByteBuffer in = ByteBuffer.allocateDirect(65536);
+                        final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                        Thread.sleep(50);
+                        for (int i = 0; i < 4; i++)
+                        {
+                            final int expected = i < 3 ? 64 : 10;
+                            assertThat(receiver.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(expected);
+                            assertThat(in.get(0)).isEqualTo((byte)(i + 1));
+                            assertThat(in.get(expected - 1)).isEqualTo((byte)(i + 1));
+                        }
+                        assertThat(receiver.receive(inAddress, 65536)).isEqualTo(-Errno.EAGAIN);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * [virtio_net_hdr GSO_UDP_L4][IPv4 10.244.2.5 to 10.244.1.0][UDP 5555 to 7777][payload: byte i / gsoSize + 1],
+     * the UDP checksum field holding the pseudo-header sum, as the kernel's own CHECKSUM_PARTIAL.
+     */
+    private static ByteBuffer udpSuperPacket(final int payload, final int gsoSize)
+    {
+        final ByteBuffer packet = ByteBuffer.allocateDirect(2048).order(ByteOrder.LITTLE_ENDIAN);
+        packet.put(0, (byte)TunDevice.VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, (byte)TunDevice.VIRTIO_NET_HDR_GSO_UDP_L4)
+            .putShort(2, (short)28).putShort(4, (short)gsoSize).putShort(6, (short)20).putShort(8, (short)6);
+        packet.order(ByteOrder.BIG_ENDIAN);
+        final int ip = TunDevice.VIRTIO_NET_HDR_LENGTH;
+        packet.put(ip, (byte)0x45).putShort(ip + 2, (short)(28 + payload)).putShort(ip + 4, (short)100)
+            .putShort(ip + 6, (short)0x4000).put(ip + 8, (byte)64).put(ip + 9, (byte)17)
+            .putInt(ip + 12, 0x0AF40205).putInt(ip + 16, 0x0AF40100);
+        int ipSum = 0;
+        for (int i = 0; i < 20; i += 2)
+        {
+            ipSum += packet.getShort(ip + i) & 0xFFFF;
+        }
+        ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
+        packet.putShort(ip + 10, (short)~ipSum);
+        final int udp = ip + 20;
+        int pseudo = 0x0AF4 + 0x0205 + 0x0AF4 + 0x0100 + 17 + 8 + payload;
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        packet.putShort(udp, (short)5555).putShort(udp + 2, (short)7777).putShort(udp + 4, (short)(8 + payload))
+            .putShort(udp + 6, (short)pseudo);
+        for (int i = 0; i < payload; i++)
+        {
+            packet.put(udp + 8 + i, (byte)(i / gsoSize + 1));
+        }
+        return packet;
+    }
 }
