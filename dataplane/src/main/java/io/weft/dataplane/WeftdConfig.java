@@ -53,7 +53,7 @@ record WeftdConfig(
         "  --healthz-ip IP         address of /healthz and /metrics (default 127.0.0.1)",
         "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
         "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)",
-        "  --lanes N               data path lanes: TUN queues, sockets and thread pairs (default: one per core)",
+        "  --lanes N               data path lanes: TUN queues, sockets and threads (default: one per core)",
         "  --batch N               datagrams per sendmmsg/recvmmsg (default 16; 1 = one packet per system call)",
         "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
         "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default block)");
