@@ -1,7 +1,7 @@
 package io.weft.dataplane;
 
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SystemNanoClock;
 
 import io.weft.registry.Log;
@@ -25,7 +25,6 @@ final class Lane implements AutoCloseable
 {
     private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
 
-    private final String threadName;
     private final Epoll epoll;
     private final AgentRunner runner;
 
@@ -36,7 +35,6 @@ final class Lane implements AutoCloseable
         final EpollIdleStrategy.Mode idle, final int batch)
         throws NativeException
     {
-        threadName = "weft-lane-" + id;
         epoll = new Epoll();
         try
         {
@@ -55,12 +53,12 @@ final class Lane implements AutoCloseable
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
             "udp-receiver-" + id, offloads.tunTso, offloads.tunUso, batch);
         runner = new AgentRunner(new EpollIdleStrategy(epoll, idle), Lane::onAgentError, null,
-            new CompositeAgent(tunReader, udpReceiver));
+            bothDirections("weft-lane-" + id, tunReader, udpReceiver));
     }
 
     void start()
     {
-        AgentRunner.startOnThread(runner, task -> new Thread(task, threadName));
+        AgentRunner.startOnThread(runner);
     }
 
     /** Stops the thread; the caller signals the shutdown eventfd first so it does not stay blocked in epoll_wait. */
@@ -69,6 +67,25 @@ final class Lane implements AutoCloseable
     {
         runner.close();
         epoll.close();
+    }
+
+    /** Out, then in, as one agent whose role name is the thread's name. */
+    private static Agent bothDirections(final String name, final Agent out, final Agent in)
+    {
+        return new Agent()
+        {
+            @Override
+            public int doWork() throws Exception
+            {
+                return out.doWork() + in.doWork();
+            }
+
+            @Override
+            public String roleName()
+            {
+                return name;
+            }
+        };
     }
 
     private static void onAgentError(final Throwable error)
