@@ -39,11 +39,21 @@ final class TsoSplitter
 
     private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
 
+    /** The most header bytes one segment carries: 60 of IPv4 and 60 of TCP. */
+    static final int MAX_HEADERS_LENGTH = 120;
+    /** Room {@link #splitHeaders} needs for the headers of the most segments. */
+    static final int HEADERS_CAPACITY = MAX_SEGMENTS * MAX_HEADERS_LENGTH;
+
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TcpHeader tcp = new TcpHeader();
+    private final UnsafeBuffer headers = new UnsafeBuffer(new byte[HEADERS_CAPACITY]);
     private int segmentLength;
     private int lastSegmentLength;
     private int outputLength;
+    private int headersLength;
+    private int payloadStart;
+    private int gsoSize;
+    private int payloadLength;
 
     /** Length of every segment but the last of the last successful split: the UDP_SEGMENT size to send with. */
     int segmentLength()
@@ -111,16 +121,56 @@ final class TsoSplitter
      * {@code out[outOffset, outOffset + outLength)}: each one the original IP header (total length, identification
      * + i, checksum fixed) and TCP header (seq + i x gso_size; FIN and PSH on the last only, CWR on the first only)
      * with a complete TCP checksum. Every segment but the last is {@link #segmentLength()} long. {@code in} and
-     * {@code out} must not overlap.
+     * {@code out} must not overlap. The same as {@link #splitHeaders}, with each segment's payload copied in after
+     * its headers.
      *
      * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
      */
     int split(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out, final int outOffset,
         final int outLength)
     {
+        outputLength = 0;
+        if (!isInside(out, outOffset, outLength))
+        {
+            return ERROR_BAD_LENGTH;
+        }
+        final int segments = splitHeaders(in, offset, length, headers, 0, HEADERS_CAPACITY);
+        if (segments < 0)
+        {
+            return segments;
+        }
+        final int total = payloadLength + segments * headersLength;
+        if (total > outLength)
+        {
+            segmentLength = 0;
+            lastSegmentLength = 0;
+            return ERROR_OUTPUT_TOO_SMALL;
+        }
+        int segment = outOffset;
+        for (int i = 0; i < segments; i++)
+        {
+            out.putBytes(segment, headers, i * headersLength, headersLength);
+            out.putBytes(segment + headersLength, in, payloadOffset(i), payloadLength(i));
+            segment += headersLength + payloadLength(i);
+        }
+        outputLength = total;
+        return segments;
+    }
+
+    /**
+     * Cuts a TCPV4 super-packet as {@link #split} does, but writes only each segment's headers, {@link
+     * #headersLength()} bytes each, back to back into {@code out[outOffset, outOffset + outLength)}: segment i is
+     * those headers followed by {@link #payloadLength(int)} bytes of {@code in} at {@link #payloadOffset(int)}, so a
+     * gathering send (one iovec each) moves the payload without copying it here. The checksums cover the payload.
+     *
+     * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
+     */
+    int splitHeaders(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out,
+        final int outOffset, final int outLength)
+    {
         segmentLength = 0;
         lastSegmentLength = 0;
-        outputLength = 0;
+        headersLength = 0;
         if (!isInside(in, offset, length) || !isInside(out, outOffset, outLength) ||
             length < VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH)
         {
@@ -144,8 +194,8 @@ final class TsoSplitter
             return ERROR_IP_HEADER;
         }
         final int tcpHeaderLength = tcp.wrap(in, ip + ipHeaderLength).headerLength();
-        final int headersLength = ipHeaderLength + tcpHeaderLength;
-        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || headersLength > ipLength)
+        final int bothLength = ipHeaderLength + tcpHeaderLength;
+        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || bothLength > ipLength)
         {
             return ERROR_TCP_HEADER;
         }
@@ -155,49 +205,68 @@ final class TsoSplitter
         {
             return ERROR_CHECKSUM_FIELDS;
         }
-        final int gsoSize = virtio.gsoSize();
-        if (gsoSize == 0)
+        final int size = virtio.gsoSize();
+        if (size == 0)
         {
             return ERROR_GSO_SIZE;
         }
-        final int payloadLength = ipLength - headersLength;
-        final int segments = payloadLength <= gsoSize ? 1 : (payloadLength + gsoSize - 1) / gsoSize;
+        final int payload = ipLength - bothLength;
+        final int segments = payload <= size ? 1 : (payload + size - 1) / size;
         if (segments > MAX_SEGMENTS)
         {
             return ERROR_TOO_MANY_SEGMENTS;
         }
-        final int total = payloadLength + segments * headersLength;
-        if (total > outLength)
+        if (segments * bothLength > outLength)
         {
             return ERROR_OUTPUT_TOO_SMALL;
         }
-        writeSegments(in, ip, ipHeaderLength, headersLength, payloadLength, gsoSize, segments, out, outOffset);
-        segmentLength = segments == 1 ? ipLength : headersLength + gsoSize;
-        lastSegmentLength = total - (segments - 1) * segmentLength;
-        outputLength = total;
+        headersLength = bothLength;
+        payloadStart = ip + bothLength;
+        gsoSize = size;
+        payloadLength = payload;
+        writeHeaders(in, ip, ipHeaderLength, segments, out, outOffset);
+        segmentLength = segments == 1 ? ipLength : bothLength + size;
+        lastSegmentLength = bothLength + payloadLength(segments - 1);
         return segments;
     }
 
-    private void writeSegments(final UnsafeBuffer in, final int ip, final int ipHeaderLength, final int headersLength,
-        final int payloadLength, final int gsoSize, final int segments, final UnsafeBuffer out, final int outOffset)
+    /** Bytes of IP and TCP header each segment of the last successful split starts with. */
+    int headersLength()
+    {
+        return headersLength;
+    }
+
+    /** Where in the input segment {@code i}'s payload starts, after the last successful split. */
+    int payloadOffset(final int segment)
+    {
+        return payloadStart + segment * gsoSize;
+    }
+
+    /** The payload length of segment {@code i} of the last successful split. */
+    int payloadLength(final int segment)
+    {
+        return Math.min(gsoSize, payloadLength - segment * gsoSize);
+    }
+
+    private void writeHeaders(final UnsafeBuffer in, final int ip, final int ipHeaderLength, final int segments,
+        final UnsafeBuffer out, final int outOffset)
     {
         final int source = in.getInt(ip + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
         final int destination = in.getInt(ip + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
         final int identification = in.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN);
         final int sequence = tcp.wrap(in, ip + ipHeaderLength).sequenceNumber();
         final int flags = tcp.flags();
-        int segment = outOffset;
+        int header = outOffset;
         for (int i = 0; i < segments; i++)
         {
-            final int segmentPayload = i == segments - 1 ? payloadLength - i * gsoSize : gsoSize;
+            final int segmentPayload = payloadLength(i);
             final int packetLength = headersLength + segmentPayload;
-            out.putBytes(segment, in, ip, headersLength);
-            out.putBytes(segment + headersLength, in, ip + headersLength + i * gsoSize, segmentPayload);
+            out.putBytes(header, in, ip, headersLength);
 
-            out.putShort(segment + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)packetLength, ByteOrder.BIG_ENDIAN);
+            out.putShort(header + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)packetLength, ByteOrder.BIG_ENDIAN);
             // Linux's TSO gives the segments consecutive IDs unless told otherwise (SKB_GSO_TCP_FIXEDID).
-            out.putShort(segment + Ipv4Header.IDENTIFICATION_OFFSET, (short)(identification + i), ByteOrder.BIG_ENDIAN);
-            Checksum.store(out, segment, ipHeaderLength, segment + Ipv4Header.CHECKSUM_OFFSET);
+            out.putShort(header + Ipv4Header.IDENTIFICATION_OFFSET, (short)(identification + i), ByteOrder.BIG_ENDIAN);
+            Checksum.store(out, header, ipHeaderLength, header + Ipv4Header.CHECKSUM_OFFSET);
 
             int segmentFlags = flags;
             if (i != segments - 1)
@@ -208,13 +277,14 @@ final class TsoSplitter
             {
                 segmentFlags &= ~TcpHeader.CWR; // tcp_gso_segment: the congestion window was reduced once
             }
-            final int tcpOffset = segment + ipHeaderLength;
-            final int tcpLength = packetLength - ipHeaderLength;
+            final int tcpOffset = header + ipHeaderLength;
+            final int tcpHeaderLength = headersLength - ipHeaderLength;
             tcp.wrap(out, tcpOffset).sequenceNumber(sequence + i * gsoSize).flags(segmentFlags).checksum(0);
-            final long pseudoHeaderSum =
-                TransportChecksum.pseudoHeaderSum(source, destination, Ipv4Header.PROTOCOL_TCP, tcpLength);
-            tcp.checksum(~TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(out, tcpOffset, tcpLength)));
-            segment += packetLength;
+            final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(source, destination, Ipv4Header.PROTOCOL_TCP,
+                tcpHeaderLength + segmentPayload);
+            tcp.checksum(~TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(out, tcpOffset,
+                tcpHeaderLength) + TransportChecksum.sum(in, payloadOffset(i), segmentPayload)));
+            header += headersLength;
         }
     }
 

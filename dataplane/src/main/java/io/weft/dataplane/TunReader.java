@@ -12,18 +12,16 @@ import io.weft.tun.UdpSocket;
 /**
  * TUN to UDP: reads packets the kernel routed into the overlay, finds the node leasing the destination and sends
  * each packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port. With TUN
- * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}) that leave in
- * one UDP GSO send; on the wire nothing changes. Single datagrams are read straight into the slots of a
- * {@link SendBatch} and leave together in one sendmmsg at the end of the drain (or before a super-packet, so a
- * flow's packets keep their order).
+ * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}: only their
+ * headers are written, the payload stays where it was read) that leave in UDP GSO sends of up to 64; on the wire
+ * nothing changes. Every read goes straight into a slot of a {@link SendBatch}, and everything read in one drain
+ * leaves, in read order, with one sendmmsg at its end.
  */
 final class TunReader implements Agent
 {
     static final int BATCH_LIMIT = 64;
     /** Each send slot takes a whole read, virtio_net_hdr and 64 KB super-packet included. */
     private static final int SLOT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
-    /** Room for the segments of one super-packet: 64 KB of payload plus up to 64 copies of the headers. */
-    private static final int SEGMENTS_CAPACITY = 2 * PacketBuffer.MAX_PACKET_LENGTH;
 
     private final TunDevice tun;
     private final UdpSocket socket;
@@ -44,7 +42,8 @@ final class TunReader implements Agent
     private final UnsafeBuffer ipPacket = new UnsafeBuffer(0, 0);
     private final PacketBuffer reply = new PacketBuffer(VirtioNetHeader.LENGTH + 128);
     private final UnsafeBuffer ipReply;
-    private final PacketBuffer segments;
+    /** Per slot, the headers of the segments a super-packet read into that slot is cut into. */
+    private final PacketBuffer segmentHeaders;
     private final Ipv4Header header = new Ipv4Header();
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TsoSplitter splitter = new TsoSplitter();
@@ -74,7 +73,7 @@ final class TunReader implements Agent
         this.udpGso = udpGso;
         this.ipOffset = virtioHeaders ? VirtioNetHeader.LENGTH : 0;
         this.ipReply = new UnsafeBuffer(reply.address + ipOffset, reply.capacity - ipOffset);
-        this.segments = virtioHeaders ? new PacketBuffer(SEGMENTS_CAPACITY) : null;
+        this.segmentHeaders = virtioHeaders ? new PacketBuffer(sendSlots * TsoSplitter.HEADERS_CAPACITY) : null;
         header.wrap(ipPacket);
     }
 
@@ -186,47 +185,41 @@ final class TunReader implements Agent
             datagramsLost);
     }
 
+    /**
+     * Cuts a super-packet into segments and queues them as UDP GSO messages: each segment's headers (written into the
+     * slot's header area) and its payload, left where the read put it, are two iovecs, so the kernel's copy into the
+     * socket is the only one.
+     */
     private void sendSuperPacket(final int length, final Peer peer)
     {
-        flush();
-        final int count = splitter.split(packet, 0, length, segments.buffer, 0, segments.capacity);
+        final int slot = batch.nextSlot();
+        final int headersOffset = slot * TsoSplitter.HEADERS_CAPACITY;
+        final int count = splitter.splitHeaders(packet, 0, length, segmentHeaders.buffer, headersOffset,
+            TsoSplitter.HEADERS_CAPACITY);
         if (count < 0)
         {
             counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
             return;
         }
         final int segmentLength = splitter.segmentLength();
+        final int headersLength = splitter.headersLength();
+        final long headers = segmentHeaders.address + headersOffset;
         // One UDP GSO send carries at most 64 segments and 65,507 bytes: a 64 KB super-packet takes two.
         final int perSend = udpGso ? TsoSplitter.segmentsPerSend(segmentLength) : 1;
+        batch.keepSlot();
         for (int first = 0; first < count; first += perSend)
         {
-            final int inThisSend = Math.min(perSend, count - first);
-            final int bytes = (inThisSend - 1) * segmentLength +
-                (first + inThisSend == count ? splitter.lastSegmentLength() : segmentLength);
-            send(segments.address + (long)first * segmentLength, bytes, segmentLength, inThisSend, peer);
+            batch.beginSegments(peer.publicIp(), peer.port());
+            final int end = Math.min(count, first + perSend);
+            for (int i = first; i < end; i++)
+            {
+                batch.addSegment(headers + (long)i * headersLength, headersLength,
+                    packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i));
+            }
+            batch.endSegments(segmentLength);
         }
-    }
-
-    /** One send: a single datagram, or {@code count} datagrams of {@code segmentLength} with UDP GSO. */
-    private void send(final long address, final int length, final int segmentLength, final int count, final Peer peer)
-    {
-        final int sent = count > 1
-            ? socket.sendSegments(address, length, segmentLength, peer.publicIp(), peer.port())
-            : socket.sendTo(address, length, peer.publicIp(), peer.port());
-        counters.increment(DataplaneCounter.UDP_TX_SENDS);
-        if (sent == length)
-        {
-            counters.add(DataplaneCounter.UDP_TX_PACKETS, count);
-            counters.add(DataplaneCounter.UDP_TX_BYTES, length);
-        }
-        else if (sent == 0)
-        {
-            counters.add(DataplaneCounter.DROP_SEND_BUFFER_FULL, count);
-        }
-        else
-        {
-            counters.add(DataplaneCounter.DROP_SEND_ERROR, count);
-        }
+        // Sent at once, not at the end of the drain: 16 super-packets in one burst (1 MB) overflow receive buffers.
+        flush();
     }
 
     private void answerUnreachable(final int length)

@@ -1,14 +1,16 @@
 package io.weft.tun;
 
 /**
- * The array of struct mmsghdr that sendmmsg and recvmmsg take, one per slot of caller-owned memory, each with its
- * own iovec (pointing at the slot) and sockaddr_in. Shared by {@link SendBatch} and {@link ReceiveBatch}.
+ * The array of struct mmsghdr that sendmmsg and recvmmsg take, each with its own sockaddr_in, and a pool of iovecs:
+ * to begin with message i gathers iovec i, which points at slot i of caller-owned memory. Shared by
+ * {@link SendBatch} (whose messages may gather several iovecs) and {@link ReceiveBatch}.
  */
 final class MessageVector
 {
     /*
      * struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; }: 56 + 4, padded to 64 bytes; the msghdr
-     * offsets are MessageHeader's. Per slot, outside the vector: one iovec (16 bytes) and one sockaddr_in (16).
+     * offsets are MessageHeader's. Per message, outside the vector: one sockaddr_in (16 bytes); iovecs (16 bytes
+     * each) in a pool of their own.
      */
     static final int MMSGHDR_LENGTH = 64;
     static final int MSG_LEN_OFFSET = 56;
@@ -21,13 +23,20 @@ final class MessageVector
     final NativeBuffer iovecs;
     final NativeBuffer names;
 
+    /** {@code capacity} messages and slots, one iovec each. */
     MessageVector(final int capacity, final long dataAddress, final int slotLength)
+    {
+        this(capacity, capacity, dataAddress, slotLength);
+    }
+
+    /** {@code capacity} messages and a pool of {@code iovecCapacity} iovecs, at least one per message. */
+    MessageVector(final int capacity, final int iovecCapacity, final long dataAddress, final int slotLength)
     {
         this.capacity = capacity;
         this.dataAddress = dataAddress;
         this.slotLength = slotLength;
         vector = new NativeBuffer(capacity * MMSGHDR_LENGTH);
-        iovecs = new NativeBuffer(capacity * IOVEC_LENGTH);
+        iovecs = new NativeBuffer(iovecCapacity * IOVEC_LENGTH);
         names = new NativeBuffer(capacity * SocketConstants.SOCKADDR_IN_LENGTH);
         for (int i = 0; i < capacity; i++)
         {
@@ -54,12 +63,13 @@ final class MessageVector
     /** Points slot {@code slot}'s iovec at {@code length} bytes from {@code offset} of its slot. */
     void setIovec(final int slot, final int offset, final int length)
     {
-        iovecs.buffer.putLong(slot * IOVEC_LENGTH, slotAddress(slot) + offset);
-        iovecs.buffer.putLong(slot * IOVEC_LENGTH + 8, length);
+        setIovecAddress(slot, slotAddress(slot) + offset, length);
     }
 
-    int iovecLength(final int slot)
+    /** Points iovec {@code index} of the pool at {@code length} bytes of native memory at {@code address}. */
+    void setIovecAddress(final int index, final long address, final long length)
     {
-        return (int)iovecs.buffer.getLong(slot * IOVEC_LENGTH + 8);
+        iovecs.buffer.putLong(index * IOVEC_LENGTH, address);
+        iovecs.buffer.putLong(index * IOVEC_LENGTH + 8, length);
     }
 }

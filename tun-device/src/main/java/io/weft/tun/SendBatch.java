@@ -1,32 +1,44 @@
 package io.weft.tun;
 
 /**
- * Datagrams queued for one sendmmsg: each in its own slot of memory the caller owns, each with its own destination.
- * The caller fills the next slot in place (e.g. a TUN read straight into {@link #nextSlotAddress()}), then
- * {@link #add}s it; {@link UdpSocket#send(SendBatch)} sends them all with one system call.
+ * Datagrams queued for one sendmmsg, each with its own destination. Two kinds of message, in any order:
+ * <ul>
+ * <li>a datagram in a slot of memory the caller owns: the caller fills the next slot in place (e.g. a TUN read
+ * straight into {@link #nextSlotAddress()}), then {@link #add}s it;</li>
+ * <li>a run of datagrams gathered from anywhere ({@link #beginSegments}, {@link #addSegment},
+ * {@link #endSegments}; more than one needs segmentation): each datagram its headers and its payload, two iovecs,
+ * so nothing is copied to assemble them. When they point into the next slot, {@link #keepSlot()} keeps it.</li>
+ * </ul>
+ * {@link UdpSocket#send(SendBatch)} sends them all with one system call.
  * <p>
- * With segmentation on, consecutive datagrams to one destination share one message: its iovecs are their slots and a
- * UDP_SEGMENT cmsg gives their size, so the kernel moves the run through its stack as one buffer (UDP GSO) and cuts
- * it into the same datagrams only at the end (or the receiver's UDP GRO keeps them together). A run is as UDP GSO
- * wants it: at most {@link UdpSocket#UDP_MAX_SEGMENTS} datagrams and {@link #MAX_GSO_BYTES} bytes, every one as long
- * as the first but the last, which may be shorter. On the wire nothing changes.
+ * With segmentation on, consecutive slot datagrams to one destination also share one message. A message of several
+ * datagrams carries a UDP_SEGMENT cmsg with their size, so the kernel moves the run through its stack as one
+ * buffer (UDP GSO) and cuts it into the same datagrams only at the end (or the receiver's UDP GRO keeps them
+ * together). A run is as UDP GSO wants it: at most {@link UdpSocket#UDP_MAX_SEGMENTS} datagrams and
+ * {@link #MAX_GSO_BYTES} bytes, every one as long as the first but the last, which may be shorter. On the wire
+ * nothing changes.
  */
 public final class SendBatch
 {
     /** The most bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
     public static final int MAX_GSO_BYTES = 65_535 - 20 - 8;
+    /** sendmmsg takes at most UIO_MAXIOV messages per call. */
+    private static final int MAX_MESSAGES = 1024;
 
+    private final int slotCapacity;
     private final MessageVector messages;
     private final NativeBuffer controls;
     private final boolean segmentation;
-    /** Per message: datagrams, bytes, datagram size, whether a shorter one ended the run, and destination. */
+    /** Per message: iovecs, datagrams, bytes, datagram size, whether it may take one more datagram, destination. */
+    private final int[] iovecCount;
     private final int[] datagrams;
     private final int[] bytes;
     private final int[] segmentLength;
-    private final boolean[] closed;
+    private final boolean[] joinable;
     private final int[] destinationAddress;
     private final int[] destinationPort;
     private int slots;
+    private int iovecs;
     private int size;
 
     /** {@code capacity} slots of {@code slotLength} bytes each, back to back from {@code dataAddress}; no GSO. */
@@ -41,15 +53,21 @@ public final class SendBatch
      */
     public SendBatch(final int capacity, final long dataAddress, final int slotLength, final boolean segmentation)
     {
-        messages = new MessageVector(capacity, dataAddress, slotLength);
-        controls = new NativeBuffer(capacity * MessageHeader.CONTROL_CAPACITY);
+        // Each slot may turn into up to UDP_MAX_SEGMENTS messages (a cut super-packet sent without GSO), of two
+        // iovecs per datagram.
+        final int messageCapacity = Math.min(MAX_MESSAGES, capacity * UdpSocket.UDP_MAX_SEGMENTS);
+        final int iovecCapacity = capacity * 2 * UdpSocket.UDP_MAX_SEGMENTS;
+        this.slotCapacity = capacity;
+        this.messages = new MessageVector(messageCapacity, iovecCapacity, dataAddress, slotLength);
+        this.controls = new NativeBuffer(messageCapacity * MessageHeader.CONTROL_CAPACITY);
         this.segmentation = segmentation;
-        datagrams = new int[capacity];
-        bytes = new int[capacity];
-        segmentLength = new int[capacity];
-        closed = new boolean[capacity];
-        destinationAddress = new int[capacity];
-        destinationPort = new int[capacity];
+        iovecCount = new int[messageCapacity];
+        datagrams = new int[messageCapacity];
+        bytes = new int[messageCapacity];
+        segmentLength = new int[messageCapacity];
+        joinable = new boolean[messageCapacity];
+        destinationAddress = new int[messageCapacity];
+        destinationPort = new int[messageCapacity];
     }
 
     /** Messages queued: datagrams, or with segmentation runs of datagrams. */
@@ -58,10 +76,10 @@ public final class SendBatch
         return size;
     }
 
-    /** True when every slot holds a queued datagram. */
+    /** True when the next slot, whatever it turns into, might not fit: send first. */
     public boolean isFull()
     {
-        return slots == messages.capacity;
+        return slots == slotCapacity || size + UdpSocket.UDP_MAX_SEGMENTS > messages.capacity;
     }
 
     public int slotLength()
@@ -74,6 +92,12 @@ public final class SendBatch
         return messages.slotAddress(slot);
     }
 
+    /** Index of the next slot; valid while not {@link #isFull()}. */
+    public int nextSlot()
+    {
+        return slots;
+    }
+
     /** Where the next datagram goes; valid while not {@link #isFull()}. */
     public long nextSlotAddress()
     {
@@ -83,39 +107,69 @@ public final class SendBatch
     /** Queues {@code length} bytes from {@code offset} of the next slot for {@code ipv4Address:port}. */
     public void add(final int offset, final int length, final int ipv4Address, final int port)
     {
-        final int slot = slots++;
-        messages.setIovec(slot, offset, length);
+        final long address = messages.slotAddress(slots++) + offset;
         final int last = size - 1;
         if (segmentation && last >= 0 && joins(last, length, ipv4Address, port))
         {
+            appendIovec(last, address, length);
             datagrams[last]++;
             bytes[last] += length;
-            closed[last] = length < segmentLength[last];
-            final int header = MessageVector.header(last);
-            messages.vector.buffer.putLong(header + MessageHeader.IOV_LENGTH_OFFSET, datagrams[last]);
+            joinable[last] = length == segmentLength[last];
             if (datagrams[last] == 2)
             {
                 attachSegmentLength(last);
             }
             return;
         }
-        final int message = size++;
+        final int message = begin(ipv4Address, port);
+        appendIovec(message, address, length);
         datagrams[message] = 1;
         bytes[message] = length;
         segmentLength[message] = length;
-        closed[message] = false;
-        destinationAddress[message] = ipv4Address;
-        destinationPort[message] = port;
-        final int header = MessageVector.header(message);
-        messages.vector.buffer.putLong(header + MessageHeader.IOV_OFFSET,
-            messages.iovecs.address + (long)slot * MessageVector.IOVEC_LENGTH);
-        messages.vector.buffer.putLong(header + MessageHeader.IOV_LENGTH_OFFSET, 1L);
-        messages.vector.buffer.putLong(header + MessageHeader.CONTROL_OFFSET, 0L);
-        messages.vector.buffer.putLong(header + MessageHeader.CONTROL_LENGTH_OFFSET, 0L);
-        messages.names.putSockaddrIn(message * SocketConstants.SOCKADDR_IN_LENGTH, ipv4Address, port);
+        joinable[message] = true;
     }
 
-    /** Datagrams in message {@code message}: 1, or with segmentation up to {@link UdpSocket#UDP_MAX_SEGMENTS}. */
+    /** Keeps the next slot until the send: what queued iovecs point at was read there. */
+    public void keepSlot()
+    {
+        slots++;
+    }
+
+    /** Starts a message of datagrams gathered with {@link #addSegment}, for {@code ipv4Address:port}. */
+    public void beginSegments(final int ipv4Address, final int port)
+    {
+        final int message = begin(ipv4Address, port);
+        datagrams[message] = 0;
+        bytes[message] = 0;
+        segmentLength[message] = 0;
+        joinable[message] = false;
+    }
+
+    /**
+     * Adds one datagram to the message begun last: {@code headersLength} bytes at {@code headers}, then
+     * {@code payloadLength} bytes at {@code payload}.
+     */
+    public void addSegment(final long headers, final int headersLength, final long payload, final int payloadLength)
+    {
+        final int message = size - 1;
+        appendIovec(message, headers, headersLength);
+        appendIovec(message, payload, payloadLength);
+        datagrams[message]++;
+        bytes[message] += headersLength + payloadLength;
+    }
+
+    /** Ends the message {@link #beginSegments} started; with more than one datagram, each is {@code length} long. */
+    public void endSegments(final int length)
+    {
+        final int message = size - 1;
+        segmentLength[message] = length;
+        if (datagrams[message] > 1)
+        {
+            attachSegmentLength(message);
+        }
+    }
+
+    /** Datagrams in message {@code message}. */
     public int datagrams(final int message)
     {
         return datagrams[message];
@@ -137,12 +191,37 @@ public final class SendBatch
         final int result = Native.LIBC.sendmmsg(fd, messages.vector.address, size, 0);
         size = 0;
         slots = 0;
+        iovecs = 0;
         return result >= 0 ? result : TunDevice.negativeErrnoOrZero();
+    }
+
+    private int begin(final int ipv4Address, final int port)
+    {
+        final int message = size++;
+        iovecCount[message] = 0;
+        destinationAddress[message] = ipv4Address;
+        destinationPort[message] = port;
+        final int header = MessageVector.header(message);
+        messages.vector.buffer.putLong(header + MessageHeader.IOV_OFFSET,
+            messages.iovecs.address + (long)iovecs * MessageVector.IOVEC_LENGTH);
+        messages.vector.buffer.putLong(header + MessageHeader.CONTROL_OFFSET, 0L);
+        messages.vector.buffer.putLong(header + MessageHeader.CONTROL_LENGTH_OFFSET, 0L);
+        messages.names.putSockaddrIn(message * SocketConstants.SOCKADDR_IN_LENGTH, ipv4Address, port);
+        return message;
+    }
+
+    /** The message's iovecs are the last ones of the pool, so the next one extends it. */
+    private void appendIovec(final int message, final long address, final int length)
+    {
+        messages.setIovecAddress(iovecs++, address, length);
+        iovecCount[message]++;
+        messages.vector.buffer.putLong(MessageVector.header(message) + MessageHeader.IOV_LENGTH_OFFSET,
+            iovecCount[message]);
     }
 
     private boolean joins(final int message, final int length, final int ipv4Address, final int port)
     {
-        return !closed[message] && length <= segmentLength[message] && length > 0 &&
+        return joinable[message] && length <= segmentLength[message] && length > 0 &&
             datagrams[message] < UdpSocket.UDP_MAX_SEGMENTS && bytes[message] + length <= MAX_GSO_BYTES &&
             destinationAddress[message] == ipv4Address && destinationPort[message] == port;
     }

@@ -256,6 +256,65 @@ class OffloadTest
     }
 
     @Test
+    void shouldGatherEachSegmentFromItsHeadersAndItsPayloadWithoutCopying() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("sgat"))
+        {
+            ns.run(() ->
+            {
+                try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
+                {
+                    final ByteBuffer slots = ByteBuffer.allocateDirect(2 * 2048);
+                    final long slotsAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address();
+                    final ByteBuffer headers = ByteBuffer.allocateDirect(64);
+                    final long headersAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, headers).address();
+                    final SendBatch batch = new SendBatch(2, slotsAddress, 2048, true);
+                    // A slot datagram, then 3 segments (4-byte headers 'A'..'C', payloads 100, 100, 50 bytes of the
+                    // next slot), in one sendmmsg, in that order.
+                    slots.put(0, (byte)'x');
+                    batch.add(0, 10, LOOPBACK, 8285);
+                    for (int i = 0; i < 250; i++)
+                    {
+                        slots.put(2048 + i, (byte)(i / 100 + 1));
+                    }
+                    for (int i = 0; i < 12; i++)
+                    {
+                        headers.put(i, (byte)('A' + i / 4));
+                    }
+                    batch.keepSlot();
+                    assertThat(batch.isFull()).isTrue();
+                    batch.beginSegments(LOOPBACK, 8285);
+                    for (int i = 0; i < 3; i++)
+                    {
+                        batch.addSegment(headersAddress + 4L * i, 4, slotsAddress + 2048 + 100L * i, i < 2 ? 100 : 50);
+                    }
+                    batch.endSegments(104);
+                    assertThat(batch.size()).isEqualTo(2);
+                    assertThat(batch.datagrams(1)).isEqualTo(3);
+                    assertThat(batch.length(1)).isEqualTo(262);
+                    assertThat(sender.send(batch)).isEqualTo(2);
+
+                    final ByteBuffer in = ByteBuffer.allocateDirect(65536);
+                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    assertThat(receiver.receive(inAddress, 65536)).isEqualTo(10);
+                    assertThat(in.get(0)).isEqualTo((byte)'x');
+                    for (int i = 0; i < 3; i++)
+                    {
+                        final int expected = i < 2 ? 104 : 54;
+                        assertThat(receiver.receive(inAddress, 65536)).as("segment %d", i).isEqualTo(expected);
+                        assertThat(in.get(0)).isEqualTo((byte)('A' + i));
+                        assertThat(in.get(3)).isEqualTo((byte)('A' + i));
+                        assertThat(in.get(4)).isEqualTo((byte)(i + 1));
+                        assertThat(in.get(expected - 1)).isEqualTo((byte)(i + 1));
+                    }
+                    assertThat(receiver.receive(inAddress, 65536)).isEqualTo(-Errno.EAGAIN);
+                }
+            });
+        }
+    }
+
+    @Test
     void shouldDeliverEachDatagramOfAUdpSuperPacketWrittenWithGsoUdpL4() throws Exception
     {
         try (TestNamespace ns = TestNamespace.create("uso"))
