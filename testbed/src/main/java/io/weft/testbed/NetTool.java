@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.security.MessageDigest;
@@ -35,11 +36,14 @@ public final class NetTool {
     static final int ACCEPT_TIMEOUT_MS = 60_000;
     static final int READ_TIMEOUT_MS = 30_000;
     private static final int CHUNK_BYTES = 64 * 1024;
+    private static final int UDP_CHECK_BUFFER_BYTES = 4 << 20;
     private static final String USAGE = String.join("\n",
         "usage: NetTool tcp-sink PORT",
         "       NetTool tcp-source HOST PORT BYTES SEED",
         "       NetTool udp-count PORT SECONDS",
-        "       NetTool udp-send SRC_BIND_IP[:PORT] DST_IP DST_PORT HEX_PAYLOAD [COUNT]");
+        "       NetTool udp-send SRC_BIND_IP[:PORT] DST_IP DST_PORT HEX_PAYLOAD [COUNT]",
+        "       NetTool udp-stream DST_IP DST_PORT LENGTH COUNT",
+        "       NetTool udp-check PORT SECONDS LENGTH");
 
     private NetTool() {
     }
@@ -95,6 +99,22 @@ public final class NetTool {
                         HexFormat.of().parseHex(args[4]), count));
                     return 0;
                 }
+                case "udp-stream" -> {
+                    expect(args, 5, 5);
+                    out.println("sent=" + udpStream(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                        Integer.parseInt(args[4])));
+                    return 0;
+                }
+                case "udp-check" -> {
+                    expect(args, 4, 4);
+                    try (DatagramSocket socket = new DatagramSocket(Integer.parseInt(args[1]))) {
+                        socket.setReceiveBufferSize(UDP_CHECK_BUFFER_BYTES);
+                        out.println("LISTENING port=" + socket.getLocalPort());
+                        out.flush();
+                        out.println(udpCheck(socket, Long.parseLong(args[2]) * 1000, Integer.parseInt(args[3])));
+                        return 0;
+                    }
+                }
                 default -> {
                     out.println(USAGE);
                     return 2;
@@ -106,6 +126,10 @@ public final class NetTool {
             return 2;
         } catch (IOException e) {
             out.println("ERROR " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("ERROR interrupted");
             return 1;
         } finally {
             out.flush();
@@ -205,6 +229,73 @@ public final class NetTool {
             } catch (SocketTimeoutException e) {
                 // Deadline check at the top of the loop.
             }
+        }
+    }
+
+    /**
+     * Sends {@code count} datagrams of {@code length} bytes (at least 8): datagram n is n as 8 bytes, then bytes
+     * {@code (byte)(n * 31 + i)}. Bursts of 64, then a millisecond's pause, so a receiving JVM keeps up.
+     */
+    static int udpStream(String dstIp, int dstPort, int length, int count) throws IOException, InterruptedException {
+        try (DatagramSocket socket = new DatagramSocket()) {
+            byte[] payload = new byte[length];
+            DatagramPacket packet = new DatagramPacket(payload, length,
+                new InetSocketAddress(InetAddress.getByName(dstIp), dstPort));
+            for (int n = 0; n < count; n++) {
+                streamDatagram(payload, n);
+                socket.send(packet);
+                if (n % 64 == 63) {
+                    Thread.sleep(1);
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
+     * Receives {@link #udpStream} datagrams for {@code durationMs}: {@code count=N bad=B reordered=R}, bad being
+     * datagrams of another length or content, reordered those whose number is not above the previous one's.
+     */
+    static String udpCheck(DatagramSocket socket, long durationMs, int length) throws IOException {
+        byte[] buffer = new byte[65_536];
+        byte[] expected = new byte[length];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        long deadline = System.nanoTime() + durationMs * 1_000_000;
+        long count = 0;
+        long bad = 0;
+        long reordered = 0;
+        long previous = -1;
+        while (true) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                return "count=" + count + " bad=" + bad + " reordered=" + reordered;
+            }
+            socket.setSoTimeout((int) Math.max(1, Math.min(leftMs, Integer.MAX_VALUE)));
+            try {
+                socket.receive(packet);
+            } catch (SocketTimeoutException e) {
+                continue; // deadline check at the top of the loop
+            }
+            count++;
+            long n = packet.getLength() >= Long.BYTES ? ByteBuffer.wrap(buffer).getLong(0) : -1;
+            if (n >= 0) {
+                streamDatagram(expected, n);
+            }
+            if (n < 0 || packet.getLength() != length || !Arrays.equals(buffer, 0, length, expected, 0, length)) {
+                bad++;
+                continue;
+            }
+            if (n <= previous) {
+                reordered++;
+            }
+            previous = n;
+        }
+    }
+
+    private static void streamDatagram(byte[] payload, long n) {
+        ByteBuffer.wrap(payload).putLong(0, n);
+        for (int i = Long.BYTES; i < payload.length; i++) {
+            payload[i] = (byte) (n * 31 + i);
         }
     }
 

@@ -2,6 +2,7 @@ package io.weft.testbed;
 
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /** UDP helpers over {@link NetTool}: count datagrams arriving at a port, or inject crafted ones. */
 public final class UdpProbe {
@@ -22,21 +23,44 @@ public final class UdpProbe {
 
         /** Waits for the counting window to end and returns the datagrams counted. */
         public long awaitCount() {
+            return Long.parseLong(awaitReport().split(" ")[0].substring("count=".length()));
+        }
+
+        /** Waits for the window to end and returns the report line: {@code count=N}, then udp-check's findings. */
+        public String awaitReport() {
             if (!process.waitFor(Duration.ofSeconds(seconds + 10))) {
                 process.stop();
-                throw new TestbedException("udp-count did not finish" + Shell.section("log", process.logText()));
+                throw new TestbedException("udp receiver did not finish" + Shell.section("log", process.logText()));
             }
             String log = process.logText();
             return log.lines().filter(l -> l.startsWith("count=")).findFirst()
-                .map(l -> Long.parseLong(l.substring("count=".length())))
-                .orElseThrow(() -> new TestbedException("udp-count printed no count" + Shell.section("log", log)));
+                .orElseThrow(() -> new TestbedException("udp receiver printed no count" + Shell.section("log", log)));
         }
     }
 
     /** Starts counting datagrams to {@code port} (any local address) in {@code netns} for {@code seconds}. */
     public static Counter startCounter(Netns netns, int port, int seconds) {
-        ManagedProcess process = netns.start("udp-count-" + port,
+        return start(netns, "udp-count-" + port, seconds,
             NetTool.command("udp-count", Integer.toString(port), Integer.toString(seconds)));
+    }
+
+    /**
+     * Starts checking {@link #stream} datagrams of {@code length} bytes to {@code port} for {@code seconds}; the
+     * report reads {@code count=N bad=B reordered=R}.
+     */
+    public static Counter startChecker(Netns netns, int port, int seconds, int length) {
+        return start(netns, "udp-check-" + port, seconds,
+            NetTool.command("udp-check", Integer.toString(port), Integer.toString(seconds), Integer.toString(length)));
+    }
+
+    /** Sends {@code count} numbered datagrams of {@code length} bytes from {@code netns}, paced for a checker. */
+    public static void stream(Netns netns, String dstIp, int dstPort, int length, int count) {
+        netns.exec(Duration.ofSeconds(60), NetTool.command("udp-stream", dstIp, Integer.toString(dstPort),
+            Integer.toString(length), Integer.toString(count))).orThrow();
+    }
+
+    private static Counter start(Netns netns, String name, int seconds, List<String> command) {
+        ManagedProcess process = netns.start(name, command);
         process.awaitLogLine(line -> line.startsWith("LISTENING"), JVM_READY_TIMEOUT);
         return new Counter(process, seconds);
     }

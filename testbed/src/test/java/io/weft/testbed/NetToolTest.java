@@ -107,6 +107,26 @@ class NetToolTest {
     }
 
     @Test
+    void shouldFindStreamedDatagramsIntactAndCountForeignOnesBadWhenSentOverLoopback() throws Exception {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            socket.setReceiveBufferSize(4 << 20);
+            CompletableFuture<String> report = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NetTool.udpCheck(socket, 2000, 100);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            NetTool.udpStream("127.0.0.1", socket.getLocalPort(), 100, 500);
+            NetTool.udpSend("127.0.0.1", "127.0.0.1", socket.getLocalPort(), new byte[100], 1);
+
+            // The foreign datagram is number 0 with zero bytes where the pattern has others, and arrives last.
+            assertThat(report.get(10, TimeUnit.SECONDS)).isEqualTo("count=501 bad=1 reordered=0");
+        }
+    }
+
+    @Test
     void shouldExitTwoWithUsageWhenArgumentsAreWrong() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
