@@ -1,6 +1,5 @@
 package io.weft.bench;
 
-import io.weft.testbed.Netns;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +41,10 @@ final class Pinning {
         return pinned;
     }
 
-    /** Moves every thread of a running process to node {@code node}'s CPU ({@code taskset -a -p}). */
-    void pin(Netns where, int node, long pid) {
-        if (enabled) {
-            where.exec("taskset", "-a", "-p", "-c", Integer.toString(cpu(node)), Long.toString(pid)).orThrow();
-        }
-    }
-
     String describe() {
         return enabled
             ? "taskset: node 1's processes (pod tools, weftd) on CPU " + cpu1 + ", node 2's on CPU " + cpu2
-                + "; kernel softirq work is not pinned"
+                + " (weftd started pinned, so it sizes itself for one CPU: one lane); kernel softirq work is not pinned"
             : "off: processes run on any CPU";
     }
 

@@ -81,15 +81,13 @@ final class Topologies {
 
     /**
      * weftd on each node via {@link OverlayCluster} with a static lease file (node i leases 10.244.i.0/24, no etcd
-     * running beside the measurement); pods use the conflist weftd wrote; each weftd is pinned to its node's CPU.
+     * running beside the measurement); pods use the conflist weftd wrote; each weftd starts pinned to its node's CPU,
+     * so it sizes itself for one core (one lane, JVM threads) as under a DaemonSet's one-CPU limit.
      */
     static Topology weft(List<String> extraWeftdArgs, Pinning pinning) {
         return build(testbed -> {
-            OverlayCluster cluster = OverlayCluster.startStatic(testbed, NODES, extraWeftdArgs);
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, NODES, extraWeftdArgs, pinning::wrap);
             List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
-            for (int i = 1; i <= NODES; i++) {
-                pinning.pin(cluster.node(i), i, pids.get(i - 1));
-            }
             return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
         });
     }

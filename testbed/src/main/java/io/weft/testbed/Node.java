@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A cluster node: namespace {@code <prefix>-<name>} with lo, eth0 on the underlay, and IPv4 forwarding on. */
 public final class Node implements Netns {
@@ -121,8 +122,12 @@ public final class Node implements Netns {
 
     /** Starts {@code java -jar <jar> <args>} in this node as process "weftd". */
     public WeftdProcess startWeftd(Path jar, List<String> args) {
-        String processName = "weftd";
-        ManagedProcess process = start(processName, WeftdProcess.command(jar, args));
+        return startWeftd(jar, args, UnaryOperator.identity());
+    }
+
+    /** As {@link #startWeftd(Path, List)}, the command run as {@code launcher} makes it (e.g. under taskset). */
+    public WeftdProcess startWeftd(Path jar, List<String> args, UnaryOperator<List<String>> launcher) {
+        ManagedProcess process = start("weftd", launcher.apply(WeftdProcess.command(jar, args)));
         return new WeftdProcess(this, process, WeftdProcess.healthzEndpoint(args));
     }
 

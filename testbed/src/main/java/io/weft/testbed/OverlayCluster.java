@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.Map;
 
 /**
@@ -28,6 +29,8 @@ public final class OverlayCluster {
     private final Etcd etcd;
     private final Path leaseFile;
     private final List<String> extraWeftdArgs;
+    /** Turns node i's weftd command into what is run, e.g. under taskset; identity unless given. */
+    private BiFunction<Integer, List<String>, List<String>> weftdLauncher = (node, command) -> command;
     private final List<Node> nodes = new ArrayList<>();
     private final List<WeftdProcess> daemons = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
@@ -61,6 +64,19 @@ public final class OverlayCluster {
     }
 
     /**
+     * As {@link #startStatic(Testbed, int, List)}, node i's weftd command run as {@code launcher.apply(i, command)}:
+     * e.g. under {@code taskset}, so weftd sizes itself (lanes, JVM threads) for the CPUs it is given.
+     */
+    public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
+        BiFunction<Integer, List<String>, List<String>> launcher) {
+        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, nodeCount),
+            extraWeftdArgs);
+        cluster.weftdLauncher = launcher;
+        cluster.addNodes(nodeCount);
+        return cluster;
+    }
+
+    /**
      * As {@link #startStatic(Testbed, int, List)} with one node per entry, node i running weftd with the extra flags
      * {@code perNodeWeftdArgs.get(i - 1)}: e.g. one node as shipped next to one with {@code --offload=off}. Nodes
      * added later get no extra flags.
@@ -89,9 +105,11 @@ public final class OverlayCluster {
     private synchronized List<Node> addNodes(List<List<String>> extraArgsPerNode) {
         List<Node> added = new ArrayList<>();
         for (List<String> extra : extraArgsPerNode) {
-            Node node = testbed.addNode("n" + (nodes.size() + 1), underlayIp(nodes.size() + 1));
+            int index = nodes.size() + 1;
+            Node node = testbed.addNode("n" + index, underlayIp(index));
             nodes.add(node);
-            daemons.add(node.startWeftd(weftdArgs(node, extra)));
+            daemons.add(node.startWeftd(WeftdProcess.locateJar(), weftdArgs(node, extra),
+                command -> weftdLauncher.apply(index, command)));
             added.add(node);
         }
         for (Node node : added) {
