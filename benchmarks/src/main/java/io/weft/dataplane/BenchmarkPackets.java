@@ -29,6 +29,8 @@ final class BenchmarkPackets
     {
     }
 
+    static final int UDP_HEADER_LENGTH = 8;
+
     static int ip(final String dotted)
     {
         return Ipv4Addresses.parse(dotted);
@@ -38,6 +40,32 @@ final class BenchmarkPackets
     {
         writePayload(buffer, Ipv4Header.MIN_LENGTH, TOTAL_LENGTH - Ipv4Header.MIN_LENGTH, Ipv4Header.MIN_LENGTH);
         writeIpv4Header(buffer, 0, TOTAL_LENGTH, Ipv4Header.PROTOCOL_UDP, source, destination);
+    }
+
+    /**
+     * Writes at {@code offset} a UDP/IPv4 datagram of flow 10.244.1.2:40000 -> 10.244.2.3:5201 with IP identification
+     * {@code identification} and {@code payload} bytes, valid IP and UDP checksums.
+     *
+     * @return the packet's length.
+     */
+    static int writeUdpDatagram(final UnsafeBuffer buffer, final int offset, final int identification,
+        final int payload)
+    {
+        final int length = Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH + payload;
+        final int udp = offset + Ipv4Header.MIN_LENGTH;
+        writeIpv4Header(buffer, offset, length, Ipv4Header.PROTOCOL_UDP, TCP_SOURCE, TCP_DESTINATION);
+        buffer.putShort(offset + Ipv4Header.IDENTIFICATION_OFFSET, (short)identification, ByteOrder.BIG_ENDIAN);
+        Checksum.store(buffer, offset, Ipv4Header.MIN_LENGTH, offset + Ipv4Header.CHECKSUM_OFFSET);
+        buffer.putShort(udp, (short)40_000, ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 2, (short)5201, ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 4, (short)(UDP_HEADER_LENGTH + payload), ByteOrder.BIG_ENDIAN);
+        buffer.putShort(udp + 6, (short)0);
+        writePayload(buffer, udp + UDP_HEADER_LENGTH, payload, identification);
+        final long sum = TransportChecksum.pseudoHeaderSum(TCP_SOURCE, TCP_DESTINATION, Ipv4Header.PROTOCOL_UDP,
+            UDP_HEADER_LENGTH + payload) + TransportChecksum.sum(buffer, udp, UDP_HEADER_LENGTH + payload);
+        final int checksum = ~TransportChecksum.fold(sum) & 0xFFFF;
+        buffer.putShort(udp + 6, (short)(checksum == 0 ? 0xFFFF : checksum), ByteOrder.BIG_ENDIAN);
+        return length;
     }
 
     /**
