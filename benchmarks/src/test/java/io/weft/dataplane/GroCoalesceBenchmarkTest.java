@@ -6,19 +6,24 @@ import java.nio.ByteOrder;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class GroCoalesceBenchmarkTest
 {
-    @Test
-    void shouldWriteOneSuperPacketPerBatchWhenRepeated()
+    @ParameterizedTest
+    @CsvSource({"tcp, 63962", "udp, 4134"})
+    void shouldWriteOneSuperPacketPerRunWhenRepeated(final String flow, final int expectedLength)
     {
         final GroCoalesceBenchmark benchmark = new GroCoalesceBenchmark();
+        benchmark.flow = flow;
         benchmark.setUp();
-        final int expected = VirtioNetHeader.LENGTH + BenchmarkPackets.TCP_HEADERS_LENGTH +
-            GroCoalesceBenchmark.SEGMENTS * BenchmarkPackets.TCP_MSS;
 
-        assertThat(benchmark.offerAndFlush()).isEqualTo(expected);
-        assertThat(benchmark.offerAndFlush()).isEqualTo(expected);
+        // 10 + 52 + 45 x 1420 for TCP; 10 + 28 + 64 x 64 for UDP
+        assertThat(benchmark.expectedWriteLength()).isEqualTo(expectedLength);
+        assertThat(benchmark.offerAndFlush()).isEqualTo(expectedLength);
+        assertThat(benchmark.offerAndFlush()).isEqualTo(expectedLength);
+        assertThat(benchmark.writes()).as("set-up's run and these two, one write each").isEqualTo(3);
     }
 
     @Test

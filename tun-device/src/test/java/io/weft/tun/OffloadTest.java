@@ -34,7 +34,7 @@ class OffloadTest
                 {
                     assertThat(sender.supportsGso()).isTrue();
                     final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT * SEGMENTS);
-                    final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, data).address();
+                    final long address = address(data);
                     for (int i = 0; i < SEGMENT * SEGMENTS; i++)
                     {
                         data.put(i, (byte)(i / SEGMENT));
@@ -43,7 +43,7 @@ class OffloadTest
                         .isEqualTo(SEGMENT * SEGMENTS);
 
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
-                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    final long inAddress = address(in);
                     for (int i = 0; i < SEGMENTS; i++)
                     {
                         assertThat(receiver.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(SEGMENT);
@@ -68,12 +68,12 @@ class OffloadTest
                 {
                     assertThat(receiver.enableGro()).isTrue();
                     final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT * SEGMENTS);
-                    final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, data).address();
+                    final long address = address(data);
                     final int total = SEGMENT * SEGMENTS - 300;
                     assertThat(sender.sendSegments(address, total, SEGMENT, LOOPBACK, 8285)).isEqualTo(total);
 
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
-                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    final long inAddress = address(in);
                     int received = 0;
                     int length;
                     while ((length = receiver.receive(inAddress, 65536)) > 0)
@@ -110,11 +110,11 @@ class OffloadTest
                     netlink.addRoute(0x0AF40000, 16, index);
 
                     final ByteBuffer payload = ByteBuffer.allocateDirect(64);
-                    final long payloadAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, payload).address();
+                    final long payloadAddress = address(payload);
                     assertThat(socket.sendTo(payloadAddress, 10, 0x0AF40205, 7777)).isEqualTo(10);
 
                     final ByteBuffer packet = ByteBuffer.allocateDirect(65536).order(ByteOrder.LITTLE_ENDIAN);
-                    final long packetAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, packet).address();
+                    final long packetAddress = address(packet);
                     Thread.sleep(50);
                     int length = tun.read(packetAddress, 65536);
                     if (length == 0)
@@ -140,12 +140,12 @@ class OffloadTest
                     UdpSocket sender = UdpSocket.bind(LOOPBACK, 40001, false, 0, 0))
                 {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(8 * 2048);
-                    final long slotsAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address();
+                    final long slotsAddress = address(slots);
                     final ReceiveBatch batch = new ReceiveBatch(8, slotsAddress, 2048);
                     assertThat(receiver.receive(batch)).as("nothing queued").isZero();
 
                     final ByteBuffer data = ByteBuffer.allocateDirect(64);
-                    final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, data).address();
+                    final long address = address(data);
                     for (int i = 0; i < 5; i++)
                     {
                         data.put(0, (byte)i);
@@ -180,7 +180,7 @@ class OffloadTest
                     UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
                 {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(4 * 2048);
-                    final SendBatch batch = new SendBatch(4, jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(),
+                    final SendBatch batch = new SendBatch(4, address(slots),
                         2048);
                     for (int i = 0; i < 4; i++)
                     {
@@ -192,7 +192,7 @@ class OffloadTest
                     assertThat(batch.size()).isZero();
 
                     final ByteBuffer in = ByteBuffer.allocateDirect(2048);
-                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    final long inAddress = address(in);
                     assertThat(first.receive(inAddress, 2048)).isEqualTo(10);
                     assertThat(in.get(0)).isEqualTo((byte)1);
                     assertThat(first.receive(inAddress, 2048)).isEqualTo(12);
@@ -221,7 +221,7 @@ class OffloadTest
                     final int[] ports = {8285, 8285, 8285, 8285, 8285, 8286, 8286, 8285};
                     final ByteBuffer slots = ByteBuffer.allocateDirect(lengths.length * 2048);
                     final SendBatch batch = new SendBatch(lengths.length,
-                        jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address(), 2048, true);
+                        address(slots), 2048, true);
                     for (int i = 0; i < lengths.length; i++)
                     {
                         slots.put(i * 2048, (byte)(i + 1));
@@ -238,7 +238,7 @@ class OffloadTest
 
                     // Without GRO the receiver sees each datagram, in order, as if sent one by one.
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
-                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    final long inAddress = address(in);
                     for (final int i : new int[] {0, 1, 2, 3, 4, 7})
                     {
                         assertThat(plain.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(lengths[i]);
@@ -266,9 +266,9 @@ class OffloadTest
                     UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
                 {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(2 * 2048);
-                    final long slotsAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, slots).address();
+                    final long slotsAddress = address(slots);
                     final ByteBuffer headers = ByteBuffer.allocateDirect(64);
-                    final long headersAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, headers).address();
+                    final long headersAddress = address(headers);
                     final SendBatch batch = new SendBatch(2, slotsAddress, 2048, true);
                     // A slot datagram, then 3 segments (4-byte headers 'A'..'C', payloads 100, 100, 50 bytes of the
                     // next slot), in one sendmmsg, in that order.
@@ -296,7 +296,7 @@ class OffloadTest
                     assertThat(sender.send(batch)).isEqualTo(2);
 
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
-                    final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                    final long inAddress = address(in);
                     assertThat(receiver.receive(inAddress, 65536)).isEqualTo(10);
                     assertThat(in.get(0)).isEqualTo((byte)'x');
                     for (int i = 0; i < 3; i++)
@@ -335,12 +335,12 @@ class OffloadTest
                     {
                         final int payload = 3 * 64 + 10;
                         final ByteBuffer packet = udpSuperPacket(payload, 64);
-                        final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, packet).address();
+                        final long address = address(packet);
                         final int length = TunDevice.VIRTIO_NET_HDR_LENGTH + 28 + payload;
                         assertThat(tun.write(address, length)).isEqualTo(length);
 
                         final ByteBuffer in = ByteBuffer.allocateDirect(65536);
-                        final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+                        final long inAddress = address(in);
                         Thread.sleep(50);
                         for (int i = 0; i < 4; i++)
                         {
@@ -354,6 +354,11 @@ class OffloadTest
                 }
             });
         }
+    }
+
+    private static long address(final ByteBuffer direct)
+    {
+        return jnr.ffi.Pointer.wrap(Native.RUNTIME, direct).address();
     }
 
     private static boolean acceptsUso(final TunDevice tun)
