@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Turns what a TUN with {@code IFF_VNET_HDR} and TSO4/CSUM offloads hands over into packets fit for the wire: it
  * finishes a checksum the kernel left partial, or cuts a TCP super-packet into MSS-sized IPv4 packets with complete
- * checksums, laid back to back so that one UDP GSO send carries them, as the kernel's own TSO would have.
+ * checksums, whose headers it writes and whose payloads stay in the read, for one gathering UDP GSO send.
  * <p>
  * Input is {@code [virtio_net_hdr][IPv4 packet]} exactly as read ({@code length} counts both). The caller decrements
  * the TTL of the super-packet before splitting, so every segment inherits it. Nothing here throws on bad input or
@@ -46,10 +46,8 @@ final class TsoSplitter
 
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TcpHeader tcp = new TcpHeader();
-    private final UnsafeBuffer headers = new UnsafeBuffer(new byte[HEADERS_CAPACITY]);
     private int segmentLength;
     private int lastSegmentLength;
-    private int outputLength;
     private int headersLength;
     private int payloadStart;
     private int gsoSize;
@@ -65,12 +63,6 @@ final class TsoSplitter
     int lastSegmentLength()
     {
         return lastSegmentLength;
-    }
-
-    /** Bytes the last successful split wrote: all segments, back to back from {@code outOffset}. */
-    int outputLength()
-    {
-        return outputLength;
     }
 
     /** How many segments of {@code segmentLength} bytes one UDP GSO send can carry (64 and 65507 bytes at most). */
@@ -117,51 +109,13 @@ final class TsoSplitter
     }
 
     /**
-     * Cuts a TCPV4 super-packet into segments of gso_size payload bytes, written back to back into
-     * {@code out[outOffset, outOffset + outLength)}: each one the original IP header (total length, identification
-     * + i, checksum fixed) and TCP header (seq + i x gso_size; FIN and PSH on the last only, CWR on the first only)
-     * with a complete TCP checksum. Every segment but the last is {@link #segmentLength()} long. {@code in} and
-     * {@code out} must not overlap. The same as {@link #splitHeaders}, with each segment's payload copied in after
-     * its headers.
-     *
-     * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
-     */
-    int split(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out, final int outOffset,
-        final int outLength)
-    {
-        outputLength = 0;
-        if (!isInside(out, outOffset, outLength))
-        {
-            return ERROR_BAD_LENGTH;
-        }
-        final int segments = splitHeaders(in, offset, length, headers, 0, HEADERS_CAPACITY);
-        if (segments < 0)
-        {
-            return segments;
-        }
-        final int total = payloadLength + segments * headersLength;
-        if (total > outLength)
-        {
-            segmentLength = 0;
-            lastSegmentLength = 0;
-            return ERROR_OUTPUT_TOO_SMALL;
-        }
-        int segment = outOffset;
-        for (int i = 0; i < segments; i++)
-        {
-            out.putBytes(segment, headers, i * headersLength, headersLength);
-            out.putBytes(segment + headersLength, in, payloadOffset(i), payloadLength(i));
-            segment += headersLength + payloadLength(i);
-        }
-        outputLength = total;
-        return segments;
-    }
-
-    /**
-     * Cuts a TCPV4 super-packet as {@link #split} does, but writes only each segment's headers, {@link
-     * #headersLength()} bytes each, back to back into {@code out[outOffset, outOffset + outLength)}: segment i is
-     * those headers followed by {@link #payloadLength(int)} bytes of {@code in} at {@link #payloadOffset(int)}, so a
-     * gathering send (one iovec each) moves the payload without copying it here. The checksums cover the payload.
+     * Cuts a TCPV4 super-packet into segments of gso_size payload bytes, as the kernel's own TSO would: each one the
+     * original IP header (total length, identification + i, checksum fixed) and TCP header (seq + i x gso_size; FIN
+     * and PSH on the last only, CWR on the first only) with a complete TCP checksum. Only the headers are written,
+     * {@link #headersLength()} bytes each, back to back into {@code out[outOffset, outOffset + outLength)}: segment i
+     * is those headers followed by {@link #payloadLength(int)} bytes of {@code in} at {@link #payloadOffset(int)}, so
+     * a gathering send (one iovec each) moves the payload without copying it here. Every segment but the last is
+     * {@link #segmentLength()} long on the wire.
      *
      * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
      */

@@ -60,7 +60,8 @@ class GroCoalescerTest
             .buildSuperPacket(gsoSize);
         final TsoSplitter splitter = new TsoSplitter();
         final UnsafeBuffer segments = new UnsafeBuffer(new byte[70_000]);
-        final int count = splitter.split(new UnsafeBuffer(original), 0, original.length, segments, 0, 70_000);
+        final int count =
+            new SegmentAssembler(splitter).split(new UnsafeBuffer(original), 0, original.length, segments, 0, 70_000);
         assertThat(count).isGreaterThan(1);
 
         int at = 0;

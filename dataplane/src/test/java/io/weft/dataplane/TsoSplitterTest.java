@@ -30,6 +30,7 @@ class TsoSplitterTest
     private static final byte UNTOUCHED = 0x5A;
 
     private final TsoSplitter splitter = new TsoSplitter();
+    private final SegmentAssembler assembler = new SegmentAssembler(splitter);
     private final byte[] out = new byte[2 * 65536];
 
     @ParameterizedTest(name = "payload {0}, gso_size {1}")
@@ -57,9 +58,9 @@ class TsoSplitterTest
         final int headers = 20 + 32;
         assertThat(splitter.segmentLength()).isEqualTo(headers + Math.min(gsoSize, payloadLength));
         assertThat(splitter.lastSegmentLength()).isEqualTo(headers + payloadLength - (segments - 1) * gsoSize);
-        assertThat(splitter.outputLength()).isEqualTo(payloadLength + segments * headers);
+        assertThat(assembler.outputLength()).isEqualTo(payloadLength + segments * headers);
         assertThat(out[OUT_OFFSET - 1]).isEqualTo(UNTOUCHED);
-        assertThat(out[OUT_OFFSET + splitter.outputLength()]).isEqualTo(UNTOUCHED);
+        assertThat(out[OUT_OFFSET + assembler.outputLength()]).isEqualTo(UNTOUCHED);
     }
 
     @Test
@@ -114,10 +115,10 @@ class TsoSplitterTest
         final PacketBuffer output = new PacketBuffer(70_000);
         in.buffer.putBytes(0, superPacket);
 
-        final int segments = splitter.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
+        final int segments = assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
 
         assertThat(segments).isEqualTo(47);
-        output.buffer.getBytes(0, out, OUT_OFFSET, splitter.outputLength());
+        output.buffer.getBytes(0, out, OUT_OFFSET, assembler.outputLength());
         assertSegments(superPacket, segments, 1420);
     }
 
@@ -171,7 +172,7 @@ class TsoSplitterTest
         breaker.accept(superPacket);
 
         assertThat(split(superPacket)).isEqualTo(expected);
-        assertThat(splitter.outputLength()).isZero();
+        assertThat(assembler.outputLength()).isZero();
         assertThat(out[OUT_OFFSET]).isEqualTo(UNTOUCHED);
     }
 
@@ -193,9 +194,9 @@ class TsoSplitterTest
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(7, 3000)).buildSuperPacket(1000);
         final int needed = 3000 + 3 * 52;
 
-        assertThat(splitter.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), 0,
+        assertThat(assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), 0,
             needed - 1)).isEqualTo(TsoSplitter.ERROR_OUTPUT_TOO_SMALL);
-        assertThat(splitter.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), 0,
+        assertThat(assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), 0,
             needed)).isEqualTo(3);
     }
 
@@ -206,18 +207,18 @@ class TsoSplitterTest
         final UnsafeBuffer in = new UnsafeBuffer(superPacket);
         final UnsafeBuffer output = new UnsafeBuffer(out);
 
-        assertThat(splitter.split(in, 0, superPacket.length + 1, output, 0, out.length))
+        assertThat(assembler.split(in, 0, superPacket.length + 1, output, 0, out.length))
             .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, 1, superPacket.length, output, 0, out.length))
+        assertThat(assembler.split(in, 1, superPacket.length, output, 0, out.length))
             .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, -1, 100, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, 0, -1, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, Integer.MAX_VALUE, 100, output, 0, out.length))
+        assertThat(assembler.split(in, -1, 100, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
+        assertThat(assembler.split(in, 0, -1, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
+        assertThat(assembler.split(in, Integer.MAX_VALUE, 100, output, 0, out.length))
             .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, 0, VIRTIO + 39, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, 0, superPacket.length, output, 1, out.length))
+        assertThat(assembler.split(in, 0, VIRTIO + 39, output, 0, out.length)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
+        assertThat(assembler.split(in, 0, superPacket.length, output, 1, out.length))
             .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.split(in, 0, superPacket.length, output, -1, 10)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
+        assertThat(assembler.split(in, 0, superPacket.length, output, -1, 10)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
     }
 
     @Test
@@ -323,7 +324,7 @@ class TsoSplitterTest
             final int outLength = random.nextInt(20) == 0 ? random.nextInt(output.length + 2) - 1 : output.length;
 
             final int[] segments = new int[1];
-            assertThatCode(() -> segments[0] = splitter.split(new UnsafeBuffer(bytes), offset, length,
+            assertThatCode(() -> segments[0] = assembler.split(new UnsafeBuffer(bytes), offset, length,
                 new UnsafeBuffer(output), 0, outLength)).as("run %d", run).doesNotThrowAnyException();
             assertThatCode(() -> splitter.completeChecksum(new UnsafeBuffer(bytes.clone()), offset, length))
                 .as("run %d", run).doesNotThrowAnyException();
@@ -350,13 +351,13 @@ class TsoSplitterTest
         int segments = 0;
         for (int i = 0; i < 300; i++)
         {
-            segments += splitter.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
+            segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
             segments += splitter.completeChecksum(in.buffer, 0, 100);
         }
         final long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 300; i++)
         {
-            segments += splitter.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
+            segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
             segments += splitter.completeChecksum(in.buffer, 0, 100);
         }
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -368,7 +369,7 @@ class TsoSplitterTest
     private int split(final byte[] superPacket)
     {
         Arrays.fill(out, UNTOUCHED);
-        return splitter.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), OUT_OFFSET,
+        return assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), OUT_OFFSET,
             out.length - OUT_OFFSET);
     }
 
@@ -411,7 +412,7 @@ class TsoSplitterTest
             payload.write(out, at + headers, segmentPayload);
             at += length;
         }
-        assertThat(at - OUT_OFFSET).isEqualTo(splitter.outputLength());
+        assertThat(at - OUT_OFFSET).isEqualTo(assembler.outputLength());
         assertThat(payload.toByteArray()).as("payload reassembled")
             .isEqualTo(Arrays.copyOfRange(superPacket, VIRTIO + headers, superPacket.length));
     }
@@ -429,7 +430,7 @@ class TsoSplitterTest
             assertThat(TcpPackets.transportChecksumVerifies(output, at, length)).as("run %d TCP %d", run, i).isTrue();
             at += length;
         }
-        assertThat(at).isEqualTo(splitter.outputLength());
+        assertThat(at).isEqualTo(assembler.outputLength());
     }
 
     private static byte[] udpNeedingChecksum(final byte[] payload)
