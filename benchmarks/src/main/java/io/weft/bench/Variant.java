@@ -18,8 +18,8 @@ enum Variant {
     /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
 
-    /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads. */
-    static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1");
+    /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads, blocking in poll when idle. */
+    static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1", "--idle=block");
 
     private final String label;
 

@@ -101,14 +101,16 @@ final class Daemon implements AutoCloseable
         {
             lanes.add(new Lane(i, resources.queues.get(i), resources.receiveSockets.get(i),
                 resources.sendSockets.get(i), resources.offloads, shutdown, peers, underlay.publicIp(), subnet,
-                network.network().address(), counters.get(i), config.idle(), config.batch()));
+                network.network().address(), counters.get(i), config.idle(), config.idlePollMicros(),
+                config.batch()));
         }
         lanes.forEach(Lane::start);
         forwarding = true;
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
             config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
-            ", idle " + config.idle().name().toLowerCase(Locale.ROOT));
+            ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
+            (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
     }
 
     private void configureLink(final String tunName, final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,

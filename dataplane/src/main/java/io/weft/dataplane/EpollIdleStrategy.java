@@ -7,48 +7,60 @@ import org.agrona.concurrent.IdleStrategy;
 import io.weft.tun.Epoll;
 
 /**
- * What a lane thread does when a drain found nothing: spin a little, then yield, then block in epoll_wait on its fds
- * and the shutdown eventfd. {@code block} (the default) blocks at once; {@code backoff} spins and yields briefly
- * first; {@code spin} never blocks. Measured on 2 cores with each node's workload sharing weftd's core (perf-reports),
- * spinning and yielding took the CPU the workload needed: block gave 7.3 Gbit/s TCP with no retransmits, 75 kpps of
- * 64-byte UDP and 100 us request/response, against 7.6 Gbit/s, 62 kpps and 137 us with backoff. Spinning pays only
- * when lanes have cores of their own.
+ * What a lane thread does when a drain found nothing: poll on (yielding the core to anything else runnable between
+ * drains) for a while after its last packet, then block in epoll_wait on its fds and the shutdown eventfd.
+ * {@code block} blocks at once, {@code spin} never blocks, {@code backoff} (the default) polls for
+ * {@code --idle-poll-us} after each packet.
+ * <p>
+ * Why poll at all: a lane that blocks lets its core halt, and on a virtual machine waking a halted vCPU costs tens
+ * to hundreds of microseconds, paid once per hop when traffic goes back and forth (a reply comes within a few
+ * hundred microseconds, after the core halted). Why yield while polling: the lane shares its core with the pods, and
+ * a poll must never take the core from a pod that has work, which is what plain spinning did (measured on 2 cores
+ * with each node's pod on weftd's core: ping p50 8 ms with {@code --idle=spin} when it spun without yielding).
  */
 final class EpollIdleStrategy implements IdleStrategy
 {
     /** A bound on each wait so a lost wakeup costs at most this much, never a hang. */
     static final int MAX_WAIT_MS = 1000;
 
+    /** The default --idle-poll-us. */
+    static final int DEFAULT_POLL_MICROS = 300;
+
     enum Mode
     {
-        SPIN(Long.MAX_VALUE, 0),
-        BACKOFF(100, 20),
-        BLOCK(0, 0);
-
-        final long spins;
-        final long yields;
-
-        Mode(final long spins, final long yields)
-        {
-            this.spins = spins;
-            this.yields = yields;
-        }
+        SPIN,
+        BACKOFF,
+        BLOCK;
 
         /** Parses the --idle flag value. */
         static Mode parse(final String value)
         {
             return Mode.valueOf(value.toUpperCase(Locale.ROOT));
         }
+
+        /** How long a lane polls after its last packet before it blocks, in this mode. */
+        long pollNanos(final int backoffPollMicros)
+        {
+            return switch (this)
+            {
+                case SPIN -> Long.MAX_VALUE;
+                case BACKOFF -> backoffPollMicros * 1_000L;
+                case BLOCK -> 0;
+            };
+        }
     }
 
     private final Epoll epoll;
-    private final Mode mode;
-    private long idleCalls;
+    private final long pollNanos;
+    private final String alias;
+    private boolean polling;
+    private long pollingSince;
 
-    EpollIdleStrategy(final Epoll epoll, final Mode mode)
+    EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros)
     {
         this.epoll = epoll;
-        this.mode = mode;
+        this.pollNanos = mode.pollNanos(backoffPollMicros);
+        this.alias = "epoll-" + mode.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -67,30 +79,32 @@ final class EpollIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        final long calls = idleCalls++;
-        if (calls < mode.spins)
+        if (pollNanos > 0)
         {
-            Thread.onSpinWait();
+            final long now = System.nanoTime();
+            if (!polling)
+            {
+                polling = true;
+                pollingSince = now;
+            }
+            if (now - pollingSince < pollNanos)
+            {
+                Thread.yield();
+                return;
+            }
         }
-        else if (calls < mode.spins + mode.yields)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            epoll.await(MAX_WAIT_MS);
-        }
+        epoll.await(MAX_WAIT_MS);
     }
 
     @Override
     public void reset()
     {
-        idleCalls = 0;
+        polling = false;
     }
 
     @Override
     public String alias()
     {
-        return "epoll-" + mode.name().toLowerCase(Locale.ROOT);
+        return alias;
     }
 }

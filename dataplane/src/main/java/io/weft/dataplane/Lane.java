@@ -32,7 +32,7 @@ final class Lane implements AutoCloseable
     Lane(final int id, final TunDevice tun, final UdpSocket receiveSocket, final UdpSocket sendSocket,
         final LaneResources.OffloadStatus offloads, final EventFd shutdown, final PeerTable peers,
         final int ownPublicIp, final Ipv4Prefix ownSubnet, final int icmpSource, final DataplaneCounters counters,
-        final EpollIdleStrategy.Mode idle, final int batch)
+        final EpollIdleStrategy.Mode idle, final int idlePollMicros, final int batch)
         throws NativeException
     {
         epoll = new Epoll();
@@ -52,7 +52,7 @@ final class Lane implements AutoCloseable
             offloads.tunTso, offloads.udpGso, batch);
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
             "udp-receiver-" + id, offloads.tunTso, offloads.tunUso, batch);
-        runner = new AgentRunner(new EpollIdleStrategy(epoll, idle), Lane::onAgentError, null,
+        runner = new AgentRunner(new EpollIdleStrategy(epoll, idle, idlePollMicros), Lane::onAgentError, null,
             bothDirections("weft-lane-" + id, tunReader, udpReceiver));
     }
 

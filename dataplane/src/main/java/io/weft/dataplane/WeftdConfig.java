@@ -33,7 +33,8 @@ record WeftdConfig(
     int lanes,
     int batch,
     boolean offload,
-    EpollIdleStrategy.Mode idle)
+    EpollIdleStrategy.Mode idle,
+    int idlePollMicros)
 {
     static final String USAGE = String.join("\n",
         "usage: weftd [flags]",
@@ -56,14 +57,17 @@ record WeftdConfig(
         "  --lanes N               data path lanes: TUN queues, sockets and threads (default: one per core)",
         "  --batch N               datagrams per sendmmsg/recvmmsg (default 16; 1 = one packet per system call)",
         "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
-        "  --idle spin|backoff|block   what an idle lane thread does before its next packet (default block)");
+        "  --idle spin|backoff|block   an idle lane thread polls, yielding its core, for ever (spin), for",
+        "                          --idle-poll-us after its last packet (backoff, the default), or blocks at once",
+        "  --idle-poll-us N        how long backoff polls before blocking in epoll (default "
+            + EpollIdleStrategy.DEFAULT_POLL_MICROS + ")");
 
     private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
     private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
         "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
         "static-leases", "public-ip", "iface", "subnet-file",
         "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "batch",
-        "offload", "idle", "help");
+        "offload", "idle", "idle-poll-us", "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException
@@ -127,7 +131,8 @@ record WeftdConfig(
             integer(flags, "lanes", Runtime.getRuntime().availableProcessors(), 1, 64),
             integer(flags, "batch", 16, 1, 64),
             choice(flags, "offload", "auto", List.of("auto", "off")).equals("auto"),
-            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "block", List.of("spin", "backoff", "block"))));
+            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "backoff", List.of("spin", "backoff", "block"))),
+            integer(flags, "idle-poll-us", EpollIdleStrategy.DEFAULT_POLL_MICROS, 1, 1_000_000));
     }
 
     private static Map<String, String> parseFlags(final String[] args)

@@ -25,7 +25,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
-            EpollIdleStrategy.Mode.BLOCK));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
     @Test
@@ -39,7 +39,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BLOCK));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
     @Test
@@ -53,7 +53,7 @@ class WeftdConfigTest
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16, true,
-            EpollIdleStrategy.Mode.BLOCK));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
     @Test
@@ -171,11 +171,14 @@ class WeftdConfigTest
     @Test
     void shouldParseTheFastPathFlags()
     {
-        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin", "--batch", "1");
+        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin", "--batch", "1",
+            "--idle-poll-us", "50");
         assertThat(config.lanes()).isEqualTo(4);
         assertThat(config.batch()).isEqualTo(1);
         assertThat(config.offload()).isFalse();
         assertThat(config.idle()).isEqualTo(EpollIdleStrategy.Mode.SPIN);
+        assertThat(config.idlePollMicros()).isEqualTo(50);
+        assertUsage("--idle-poll-us '0' must be an integer in 1..1000000", "--idle-poll-us", "0");
         assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
         assertUsage("--idle 'poll' must be one of spin, backoff, block", "--idle", "poll");
         assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
