@@ -58,7 +58,7 @@ public class TsoSplitBenchmark
         /** Returns the number of segments. */
         int splitHeaders()
         {
-            return splitter.splitHeaders(packet.buffer, 0, length, headers.buffer, 0, headers.capacity);
+            return splitter.splitHeaders(packet.buffer, 0, length, headers.buffer, 0, headers.capacity, false);
         }
     }
 
@@ -89,7 +89,7 @@ public class TsoSplitBenchmark
         {
             packet.buffer.putByte(VirtioNetHeader.FLAGS_OFFSET, (byte)VirtioNetHeader.F_NEEDS_CSUM);
             packet.buffer.putShort(CHECKSUM_FIELD, partialChecksum, ByteOrder.BIG_ENDIAN);
-            return splitter.completeChecksum(packet.buffer, 0, length);
+            return splitter.completeChecksum(packet.buffer, 0, length, false);
         }
     }
 

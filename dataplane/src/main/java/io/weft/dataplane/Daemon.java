@@ -74,14 +74,16 @@ final class Daemon implements AutoCloseable
                 () -> forwarding));
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
-        final Lease ownLease = registry.acquire(underlay.publicIp(), SubnetEnvFile.readSubnet(config.subnetFile()));
+        final LaneResources resources = track(LaneResources.open(config.tunName(), config.lanes(), config.offload(),
+            underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
+        metrics.offloads(resources.offloads);
+        // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
+        final Lease ownLease = registry.acquire(underlay.publicIp(), SubnetEnvFile.readSubnet(config.subnetFile()),
+            resources.offloads.tunTso);
         final Ipv4Prefix subnet = ownLease.subnet();
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        final LaneResources resources = track(LaneResources.open(config.tunName(), config.lanes(), config.offload(),
-            underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
-        metrics.offloads(resources.offloads);
         configureLink(config.tunName(), subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),

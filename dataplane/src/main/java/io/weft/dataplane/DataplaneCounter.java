@@ -19,6 +19,8 @@ enum DataplaneCounter
     TUN_TX_WRITES("weft_syscalls_total{call=\"tun_write\"}"),
     TUN_TX_BYTES("weft_bytes_total{direction=\"udp_to_tun\",stage=\"written\"}"),
     ICMP_UNREACHABLE_SENT("weft_icmp_unreachable_sent_total"),
+    /** Packets and segments sent with their TCP or UDP checksum left partial, to peers whose lease allows it. */
+    UDP_TX_PARTIAL_CHECKSUMS("weft_partial_checksums_total{direction=\"tun_to_udp\"}"),
 
     DROP_TUN_NOT_IPV4(drop("tun_to_udp", "not_ipv4")),
     DROP_NO_ROUTE(drop("tun_to_udp", "no_route")),

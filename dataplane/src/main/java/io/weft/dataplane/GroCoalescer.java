@@ -18,6 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (PSH allowed on the segment that ends the run), every payload but the last as long as the first, 65535 bytes in
  * all. A UDP run: same flow, IHL 5, no fragment, same TOS, TTL and DF, consecutive IP identifications, valid IP and
  * (non-zero) UDP checksums, every payload but the last as long as the first, at most 64 datagrams and 65535 bytes.
+ * A checksum left partial by a peer that sends them so (see {@link TsoSplitter}) counts as valid: it is written
+ * to the TUN marked partial, merged or not, and the kernel takes it as CHECKSUM_PARTIAL, as it does the super-packets.
  * The caller calls {@link #flush()} at the end of each receive batch.
  */
 final class GroCoalescer
@@ -46,7 +48,6 @@ final class GroCoalescer
     private static final int NOT_MERGEABLE = -1;
     private static final int UDP_HEADER_LENGTH = 8;
     private static final int UDP_LENGTH_OFFSET = 4;
-    private static final int UDP_CHECKSUM_OFFSET = 6;
     /** As many datagrams as one UDP GSO send may carry (UDP_MAX_SEGMENTS). */
     private static final int MAX_UDP_SEGMENTS = 64;
 
@@ -154,6 +155,10 @@ final class GroCoalescer
         {
             finishSuperPacket();
         }
+        else
+        {
+            markPartialChecksum();
+        }
         final int length = VirtioNetHeader.LENGTH + heldLength;
         heldLength = 0;
         segments = 0;
@@ -193,7 +198,7 @@ final class GroCoalescer
         }
         else if (protocol == Ipv4Header.PROTOCOL_UDP && udpRuns &&
             (buffer.getShort(transport + UDP_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == transportLength &&
-            buffer.getShort(transport + UDP_CHECKSUM_OFFSET) != 0)
+            buffer.getShort(transport + TransportChecksum.UDP_CHECKSUM_OFFSET) != 0)
         {
             // A zero UDP checksum means none: merged, the datagrams would come out with one.
             headerLength = UDP_HEADER_LENGTH;
@@ -202,12 +207,13 @@ final class GroCoalescer
         {
             return NOT_MERGEABLE;
         }
-        // Merging hides a corrupt packet from the kernel's own check (the super-packet's checksum is recomputed).
-        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(
-            buffer.getInt(offset + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
-            buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, transportLength);
-        if (TransportChecksum.fold(pseudoHeaderSum + TransportChecksum.sum(buffer, transport, transportLength)) !=
-            0xFFFF)
+        // Merging hides a corrupt packet from the kernel's own check (the super-packet's checksum is recomputed), so a
+        // complete checksum must verify; a partial one was left so by the sender, the outer UDP checksum covering it.
+        final int source = buffer.getInt(offset + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
+        final int destination = buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        if (!TransportChecksum.isPartial(buffer, source, destination, protocol, transport, transportLength) &&
+            TransportChecksum.fold(TransportChecksum.pseudoHeaderSum(source, destination, protocol, transportLength) +
+            TransportChecksum.sum(buffer, transport, transportLength)) != 0xFFFF)
         {
             return NOT_MERGEABLE;
         }
@@ -265,6 +271,32 @@ final class GroCoalescer
         return true;
     }
 
+    /** For a single held packet: a TCP or UDP checksum left partial by the sender is marked so for the kernel. */
+    private void markPartialChecksum()
+    {
+        final int versionIhl = output.getByte(IP + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF;
+        final int ipHeaderLength = (versionIhl & 0x0F) * 4;
+        final int protocol = output.getByte(IP + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
+        final int transportLength = heldLength - ipHeaderLength;
+        final int headerLength = protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.MIN_LENGTH :
+            protocol == Ipv4Header.PROTOCOL_UDP ? UDP_HEADER_LENGTH : Integer.MAX_VALUE;
+        if (versionIhl >> 4 != 4 || ipHeaderLength < Ipv4Header.MIN_LENGTH || transportLength < headerLength ||
+            (output.getShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != heldLength ||
+            (output.getShort(IP + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
+            MORE_FRAGMENTS_AND_OFFSET) != 0)
+        {
+            return;
+        }
+        if (TransportChecksum.isPartial(output, output.getInt(IP + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
+            output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, IP + ipHeaderLength,
+            transportLength))
+        {
+            virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).csumStart(ipHeaderLength)
+                .csumOffset(protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
+                TransportChecksum.UDP_CHECKSUM_OFFSET);
+        }
+    }
+
     private void finishSuperPacket()
     {
         output.putShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)heldLength, ByteOrder.BIG_ENDIAN);
@@ -278,10 +310,11 @@ final class GroCoalescer
         if (protocol == Ipv4Header.PROTOCOL_UDP)
         {
             output.putShort(TRANSPORT + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
-            output.putShort(TRANSPORT + UDP_CHECKSUM_OFFSET, (short)pseudoHeaderSum, ByteOrder.BIG_ENDIAN);
+            output.putShort(TRANSPORT + TransportChecksum.UDP_CHECKSUM_OFFSET, (short)pseudoHeaderSum,
+                ByteOrder.BIG_ENDIAN);
             virtio.gsoType(VirtioNetHeader.GSO_UDP_L4)
                 .hdrLen(Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH)
-                .csumOffset(UDP_CHECKSUM_OFFSET);
+                .csumOffset(TransportChecksum.UDP_CHECKSUM_OFFSET);
             return;
         }
         tcp.wrap(output, TRANSPORT).checksum(pseudoHeaderSum);

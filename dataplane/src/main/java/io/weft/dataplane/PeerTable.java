@@ -33,7 +33,7 @@ final class PeerTable
         int i = 0;
         for (final Lease lease : leases)
         {
-            final Peer peer = new Peer(lease.publicIp(), port);
+            final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums());
             newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
             publicIps[i++] = lease.publicIp();
         }

@@ -11,6 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class TransportChecksum
 {
+    /** Where the checksum sits in a UDP header (TCP's: {@link TcpHeader#CHECKSUM_OFFSET}). */
+    static final int UDP_CHECKSUM_OFFSET = 6;
+
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private TransportChecksum()
@@ -32,6 +35,19 @@ final class TransportChecksum
     static long pseudoHeaderSum(final int source, final int destination, final int protocol, final int length)
     {
         return (source >>> 16) + (source & 0xFFFF) + (destination >>> 16) + (destination & 0xFFFF) + protocol + length;
+    }
+
+    /**
+     * True when the checksum field of the TCP segment or UDP datagram at {@code buffer[transport, transport + length)}
+     * holds what the kernel puts there for CHECKSUM_PARTIAL: the folded, uncomplemented pseudo-header sum (never 0).
+     */
+    static boolean isPartial(final UnsafeBuffer buffer, final int source, final int destination, final int protocol,
+        final int transport, final int length)
+    {
+        final int field = transport + (protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
+            UDP_CHECKSUM_OFFSET);
+        return (buffer.getShort(field, ByteOrder.BIG_ENDIAN) & 0xFFFF) ==
+            fold(pseudoHeaderSum(source, destination, protocol, length));
     }
 
     /**

@@ -145,10 +145,18 @@ final class TunReader implements Agent
             sendSuperPacket(length, peer);
             return;
         }
-        if (virtioHeaders && splitter.completeChecksum(packet, 0, length) != TsoSplitter.OK)
+        if (virtioHeaders)
         {
-            counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
-            return;
+            final int checksum = splitter.completeChecksum(packet, 0, length, peer.partialChecksums());
+            if (checksum < 0)
+            {
+                counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
+                return;
+            }
+            if (checksum == TsoSplitter.LEFT_PARTIAL)
+            {
+                counters.increment(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS);
+            }
         }
         batch.add(ipOffset, ipLength, peer.publicIp(), peer.port());
     }
@@ -195,11 +203,15 @@ final class TunReader implements Agent
         final int slot = batch.nextSlot();
         final int headersOffset = slot * TsoSplitter.HEADERS_CAPACITY;
         final int count = splitter.splitHeaders(packet, 0, length, segmentHeaders.buffer, headersOffset,
-            TsoSplitter.HEADERS_CAPACITY);
+            TsoSplitter.HEADERS_CAPACITY, peer.partialChecksums());
         if (count < 0)
         {
             counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
             return;
+        }
+        if (peer.partialChecksums())
+        {
+            counters.add(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS, count);
         }
         final int segmentLength = splitter.segmentLength();
         final int headersLength = splitter.headersLength();

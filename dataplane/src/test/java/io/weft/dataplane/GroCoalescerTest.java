@@ -95,6 +95,58 @@ class GroCoalescerTest
     }
 
     @Test
+    void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsCarryPartialChecksums()
+    {
+        final byte[] original = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(2, 65483))
+            .buildSuperPacket(1448);
+        final TsoSplitter splitter = new TsoSplitter();
+        final UnsafeBuffer segments = new UnsafeBuffer(new byte[70_000]);
+        final int count = new SegmentAssembler(splitter).split(new UnsafeBuffer(original), 0, original.length,
+            segments, 0, 70_000, true);
+
+        int at = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = i == count - 1 ? splitter.lastSegmentLength() : splitter.segmentLength();
+            assertThat(coalescer.offer(segments, at, length)).isEqualTo(i == 0 ? GroCoalescer.HELD :
+                GroCoalescer.APPENDED);
+            at += length;
+        }
+        coalescer.flush();
+
+        assertThat(writes).hasSize(1);
+        assertThat(writes.get(0)).as("virtio_net_hdr and packet, byte for byte").isEqualTo(original);
+    }
+
+    @Test
+    void shouldMarkAPartialChecksumForTheKernelWhenAPacketIsWrittenAlone()
+    {
+        final byte[] valid = new Flow().next(s -> s.flags(ACK | FIN));
+        final byte[] partial = valid.clone();
+        TestPackets.putShort(partial, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(partial, 0));
+        final byte[] udp = TestPackets.udp(28 + 100, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
+        TestPackets.putShort(udp, 24, 108);
+        TestPackets.putShort(udp, 26, TcpPackets.pseudoHeaderSum(udp, 0));
+
+        offer(valid);
+        offer(partial);
+        offer(udp);
+        coalescer.flush();
+
+        assertThat(writes).hasSize(3);
+        assertThat(Arrays.copyOfRange(writes.get(0), 0, VIRTIO)).as("a complete checksum: no flag")
+            .isEqualTo(new byte[VIRTIO]);
+        assertThat(writes.get(1)[VirtioNetHeader.FLAGS_OFFSET]).isEqualTo((byte)VirtioNetHeader.F_NEEDS_CSUM);
+        assertThat(virtioField(writes.get(1), VirtioNetHeader.CSUM_START_OFFSET)).isEqualTo(20);
+        assertThat(virtioField(writes.get(1), VirtioNetHeader.CSUM_OFFSET_OFFSET)).isEqualTo(TcpHeader.CHECKSUM_OFFSET);
+        assertThat(Arrays.copyOfRange(writes.get(1), VIRTIO, writes.get(1).length)).isEqualTo(partial);
+        assertPartialChecksumCompletesValid(writes.get(1));
+        assertThat(virtioField(writes.get(2), VirtioNetHeader.CSUM_OFFSET_OFFSET)).isEqualTo(6);
+        assertPartialChecksumCompletesValid(writes.get(2));
+        assertThat(writes.get(1)[VirtioNetHeader.GSO_TYPE_OFFSET]).isZero();
+    }
+
+    @Test
     void shouldMergeARunOfOneUdpFlowIntoOneUdpSuperPacketThatTheKernelCutsBackIntoTheSameDatagrams()
     {
         final GroCoalescer udp = udpCoalescer();

@@ -27,12 +27,20 @@ final class SegmentAssembler
     int split(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out, final int outOffset,
         final int outLength)
     {
+        return split(in, offset, length, out, outOffset, outLength, false);
+    }
+
+    /** As {@link #split(UnsafeBuffer, int, int, UnsafeBuffer, int, int)}, for a peer that takes partial checksums. */
+    int split(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out, final int outOffset,
+        final int outLength, final boolean partialChecksums)
+    {
         outputLength = 0;
         if (outOffset < 0 || outLength < 0 || outOffset > out.capacity() - outLength)
         {
             return TsoSplitter.ERROR_BAD_LENGTH;
         }
-        final int segments = splitter.splitHeaders(in, offset, length, headers, 0, TsoSplitter.HEADERS_CAPACITY);
+        final int segments = splitter.splitHeaders(in, offset, length, headers, 0, TsoSplitter.HEADERS_CAPACITY,
+            partialChecksums);
         if (segments < 0)
         {
             return segments;

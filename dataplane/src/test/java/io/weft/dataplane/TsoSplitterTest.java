@@ -232,7 +232,7 @@ class TsoSplitterTest
             putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
             final byte[] packet = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 16);
 
-            assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length))
+            assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
                 .isEqualTo(TsoSplitter.OK);
 
             assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, valid.length)).as("payload %d",
@@ -247,7 +247,9 @@ class TsoSplitterTest
     {
         final byte[] packet = udpNeedingChecksum(TcpPackets.pattern(10, 333));
 
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length)).isEqualTo(TsoSplitter.OK);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
+
+            .isEqualTo(TsoSplitter.OK);
 
         assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
     }
@@ -259,16 +261,80 @@ class TsoSplitterTest
         payload[0] = 0;
         payload[1] = 0;
         final byte[] probe = udpNeedingChecksum(payload);
-        new TsoSplitter().completeChecksum(new UnsafeBuffer(probe), 0, probe.length);
+        new TsoSplitter().completeChecksum(new UnsafeBuffer(probe), 0, probe.length, false);
         // Those two payload bytes set to the checksum just computed bring the sum to 0xFFFF: a checksum of 0.
         payload[0] = probe[VIRTIO + 26];
         payload[1] = probe[VIRTIO + 27];
         final byte[] packet = udpNeedingChecksum(payload);
 
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length)).isEqualTo(TsoSplitter.OK);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
+
+            .isEqualTo(TsoSplitter.OK);
 
         assertThat(getShort(packet, VIRTIO + 26)).isEqualTo(0xFFFF);
         assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
+    }
+
+    @Test
+    void shouldLeaveEverySegmentsChecksumPartialAndTheRestAsAFullSplitWhenThePeerTakesPartialChecksums()
+    {
+        final byte[] superPacket = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(6, 5000))
+            .buildSuperPacket(1400);
+        assertThat(split(superPacket)).isEqualTo(4);
+        final byte[] full = Arrays.copyOfRange(out, OUT_OFFSET, OUT_OFFSET + assembler.outputLength());
+        final byte[] partial = new byte[full.length];
+
+        final int segments = assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length,
+            new UnsafeBuffer(partial), 0, partial.length, true);
+
+        assertThat(segments).isEqualTo(4);
+        int segment = 0;
+        for (int i = 0; i < segments; i++)
+        {
+            final int length = getShort(partial, segment + 2);
+            final int checksumField = segment + 20 + TcpHeader.CHECKSUM_OFFSET;
+            assertThat(getShort(partial, checksumField)).as("segment %d holds the pseudo-header sum", i)
+                .isEqualTo(TcpPackets.pseudoHeaderSum(partial, segment));
+            assertThat(TcpPackets.transportChecksumVerifies(full, segment, length)).isTrue();
+            putShort(partial, checksumField, getShort(full, checksumField));
+            segment += length;
+        }
+        assertThat(segment).isEqualTo(full.length);
+        assertThat(partial).as("all but the checksums as in the full split").isEqualTo(full);
+    }
+
+    @Test
+    void shouldLeaveATcpOrUdpChecksumPartialWhenThePeerTakesPartialChecksums()
+    {
+        final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
+        final byte[] partial = valid.clone();
+        putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
+        final byte[] tcp = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 16);
+        final byte[] udp = udpNeedingChecksum(TcpPackets.pattern(10, 333));
+        final byte[] tcpBefore = tcp.clone();
+        final byte[] udpBefore = udp.clone();
+
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(tcp), 0, tcp.length, true))
+            .isEqualTo(TsoSplitter.LEFT_PARTIAL);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(udp), 0, udp.length, true))
+            .isEqualTo(TsoSplitter.LEFT_PARTIAL);
+
+        assertThat(tcp).isEqualTo(tcpBefore);
+        assertThat(udp).isEqualTo(udpBefore);
+    }
+
+    @Test
+    void shouldFinishAChecksumOutsideTheTcpOrUdpFieldEvenWhenThePeerTakesPartialChecksums()
+    {
+        final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
+        final byte[] partial = valid.clone();
+        putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
+        // csum_offset 6 names UDP's field, not TCP's: the splitter cannot vouch for what the receiver will see.
+        final byte[] packet = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 6);
+
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, true))
+            .isEqualTo(TsoSplitter.OK);
+        assertThat(packet[VirtioNetHeader.FLAGS_OFFSET]).as("NEEDS_CSUM cleared").isZero();
     }
 
     @Test
@@ -277,7 +343,9 @@ class TsoSplitterTest
         final byte[] packet = TcpPackets.withVirtioHeader(TcpPackets.segment().build(), 0, 0, 0, 0, 0, 0);
         final byte[] before = packet.clone();
 
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length)).isEqualTo(TsoSplitter.OK);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
+
+            .isEqualTo(TsoSplitter.OK);
         assertThat(packet).isEqualTo(before);
     }
 
@@ -290,14 +358,16 @@ class TsoSplitterTest
         final byte[] gso = TcpPackets.segment().payload(new byte[3000]).buildSuperPacket(1000);
         final byte[] before = pastEnd.clone();
 
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(pastEnd), 0, pastEnd.length))
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(pastEnd), 0, pastEnd.length, false))
             .isEqualTo(TsoSplitter.ERROR_CHECKSUM_FIELDS);
         assertThat(pastEnd).isEqualTo(before);
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(atEnd), 0, atEnd.length)).isEqualTo(TsoSplitter.OK);
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(gso), 0, gso.length))
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(atEnd), 0, atEnd.length, false))
+            .isEqualTo(TsoSplitter.OK);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(gso), 0, gso.length, false))
             .isEqualTo(TsoSplitter.ERROR_GSO_TYPE);
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(valid), 0, 9)).isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
-        assertThat(splitter.completeChecksum(new UnsafeBuffer(valid), 5, valid.length))
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(valid), 0, 9, false))
+            .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
+        assertThat(splitter.completeChecksum(new UnsafeBuffer(valid), 5, valid.length, false))
             .isEqualTo(TsoSplitter.ERROR_BAD_LENGTH);
     }
 
@@ -326,7 +396,7 @@ class TsoSplitterTest
             final int[] segments = new int[1];
             assertThatCode(() -> segments[0] = assembler.split(new UnsafeBuffer(bytes), offset, length,
                 new UnsafeBuffer(output), 0, outLength)).as("run %d", run).doesNotThrowAnyException();
-            assertThatCode(() -> splitter.completeChecksum(new UnsafeBuffer(bytes.clone()), offset, length))
+            assertThatCode(() -> splitter.completeChecksum(new UnsafeBuffer(bytes.clone()), offset, length, false))
                 .as("run %d", run).doesNotThrowAnyException();
 
             if (segments[0] > 0)
@@ -352,13 +422,13 @@ class TsoSplitterTest
         for (int i = 0; i < 300; i++)
         {
             segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
-            segments += splitter.completeChecksum(in.buffer, 0, 100);
+            segments += splitter.completeChecksum(in.buffer, 0, 100, false);
         }
         final long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 300; i++)
         {
             segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
-            segments += splitter.completeChecksum(in.buffer, 0, 100);
+            segments += splitter.completeChecksum(in.buffer, 0, 100, false);
         }
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 

@@ -9,11 +9,16 @@ import io.weft.routing.Ipv4Prefix;
 
 /**
  * flannel's lease encoding: key name "10.244.1.0-24", value {"PublicIP":"192.168.100.1","PublicIPv6":null}.
- * Extra fields (BackendType, BackendData, what newer flannels add) are accepted and ignored.
+ * Extra fields (BackendType, what newer flannels add) are accepted and ignored. One is weft's own: a weftd that takes
+ * inner packets with partial checksums says so with {"BackendData":{"WeftPartialChecksums":true}}, which flanneld
+ * ignores (its udp backend reads only PublicIP), so that other weft nodes skip computing the inner TCP and UDP
+ * checksums of what they send it, and never do so for a node without it.
  */
 public final class LeaseCodec
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BACKEND_DATA = "BackendData";
+    private static final String PARTIAL_CHECKSUMS = "WeftPartialChecksums";
 
     private LeaseCodec()
     {
@@ -37,7 +42,7 @@ public final class LeaseCodec
         {
             throw new IllegalArgumentException("value is not JSON: " + abbreviate(value));
         }
-        return new Lease(subnet, publicIp(node));
+        return new Lease(subnet, publicIp(node), node.path(BACKEND_DATA).path(PARTIAL_CHECKSUMS).asBoolean(false));
     }
 
     public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config)
@@ -45,12 +50,22 @@ public final class LeaseCodec
         return decode(keyName, value.toString(), config);
     }
 
-    /** The value weftd writes, byte for byte what flanneld's udp backend writes. */
+    /** The value flanneld's udp backend writes, byte for byte. */
     public static String encodeValue(final int publicIp)
+    {
+        return encodeValue(publicIp, false);
+    }
+
+    /** The value weftd writes: flanneld's, with BackendData saying so when it takes partial checksums. */
+    public static String encodeValue(final int publicIp, final boolean partialChecksums)
     {
         final ObjectNode node = JSON.createObjectNode();
         node.put("PublicIP", Ipv4Addresses.format(publicIp));
         node.putNull("PublicIPv6");
+        if (partialChecksums)
+        {
+            node.putObject(BACKEND_DATA).put(PARTIAL_CHECKSUMS, true);
+        }
         return node.toString();
     }
 

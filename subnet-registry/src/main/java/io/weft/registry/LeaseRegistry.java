@@ -14,9 +14,18 @@ public interface LeaseRegistry extends AutoCloseable
      * Our lease: the one whose PublicIP is ours; else {@code previousSubnet} (from the old subnet.env, may be null)
      * if free; else a random free subnet among the first 100 free ones. Kept alive from then on.
      *
+     * @param partialChecksums what a lease we write says: that we take inner packets with partial checksums
+     *     (see {@link LeaseCodec}). A lease file or a reservation says it for us.
      * @throws IOException when no lease can be had (none free, none in the file, access refused), with the cause.
      */
-    Lease acquire(int publicIp, Ipv4Prefix previousSubnet) throws IOException, InterruptedException;
+    Lease acquire(int publicIp, Ipv4Prefix previousSubnet, boolean partialChecksums)
+        throws IOException, InterruptedException;
+
+    /** {@link #acquire(int, Ipv4Prefix, boolean)} as flanneld: the lease value says nothing of checksums. */
+    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet) throws IOException, InterruptedException
+    {
+        return acquire(publicIp, previousSubnet, false);
+    }
 
     /**
      * Starts delivering the complete set of valid leases to {@code listener} whenever it changes, from a registry

@@ -46,7 +46,8 @@ public final class StaticLeaseRegistry implements LeaseRegistry
 
     /** The file's lease with our PublicIP; {@code previousSubnet} cannot matter, since nothing is allocated. */
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet) throws IOException
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+        throws IOException
     {
         for (final Lease lease : contents.leases())
         {

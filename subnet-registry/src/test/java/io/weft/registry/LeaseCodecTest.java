@@ -61,6 +61,32 @@ class LeaseCodecTest
     }
 
     @Test
+    void shouldSayPartialChecksumsInBackendDataWhenWeftTakesThemAndReadThemBack()
+    {
+        final String value = LeaseCodec.encodeValue(ip("192.168.100.1"), true);
+
+        assertThat(value).isEqualTo("{\"PublicIP\":\"192.168.100.1\",\"PublicIPv6\":null," +
+            "\"BackendData\":{\"WeftPartialChecksums\":true}}");
+        final Lease lease = LeaseCodec.decode("10.244.1.0-24", value, CONFIG);
+        assertThat(lease).isEqualTo(new Lease(Ipv4Prefix.parse("10.244.1.0/24"), ip("192.168.100.1"), true));
+        assertThat(lease).hasToString("10.244.1.0/24 -> 192.168.100.1 (partial checksums)");
+        assertThat(LeaseCodec.encodeValue(ip("192.168.100.1"), false)).isEqualTo(FLANNEL_VALUE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"PublicIP\":\"192.168.100.2\"}",
+        "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":null}",
+        "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":\"WeftPartialChecksums\"}",
+        "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"WeftPartialChecksums\":false}}",
+        "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"WeftPartialChecksums\":\"yes\"}}",
+        "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\"}}"})
+    void shouldTakeChecksumsAsCompleteWhenTheLeaseDoesNotSayPartialPlainly(final String value)
+    {
+        assertThat(LeaseCodec.decode("10.244.2.0-24", value, CONFIG).partialChecksums()).isFalse();
+    }
+
+    @Test
     void shouldRoundTripWhenPublicIpsAndSubnetsAreRandom()
     {
         final Random random = new Random(0x5EED_1EA5EL);

@@ -22,7 +22,7 @@ class StaticLeaseRegistryTest
     Path directory;
 
     @Test
-    void shouldServeTheFilesConfigAndOurLeaseWhenOneCarriesOurPublicIp() throws IOException
+    void shouldServeTheFilesConfigAndOurLeaseWhenOneCarriesOurPublicIp() throws Exception
     {
         try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file()))
         {
@@ -33,7 +33,7 @@ class StaticLeaseRegistryTest
     }
 
     @Test
-    void shouldNameTheFileWhenNoLeaseCarriesOurPublicIp() throws IOException
+    void shouldNameTheFileWhenNoLeaseCarriesOurPublicIp() throws Exception
     {
         final Path file = file();
         try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file))

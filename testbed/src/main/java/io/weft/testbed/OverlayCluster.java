@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.Map;
 
@@ -57,8 +59,8 @@ public final class OverlayCluster {
 
     /** As {@link #start} but with a static lease file instead of etcd: node i leases 10.244.i.0/24. */
     public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs) {
-        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, nodeCount),
-            extraWeftdArgs);
+        OverlayCluster cluster = new OverlayCluster(testbed, null,
+            writeStaticLeases(testbed, Collections.nCopies(nodeCount, extraWeftdArgs)), extraWeftdArgs);
         cluster.addNodes(nodeCount);
         return cluster;
     }
@@ -69,8 +71,8 @@ public final class OverlayCluster {
      */
     public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
         BiFunction<Integer, List<String>, List<String>> launcher) {
-        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, nodeCount),
-            extraWeftdArgs);
+        OverlayCluster cluster = new OverlayCluster(testbed, null,
+            writeStaticLeases(testbed, Collections.nCopies(nodeCount, extraWeftdArgs)), extraWeftdArgs);
         cluster.weftdLauncher = launcher;
         cluster.addNodes(nodeCount);
         return cluster;
@@ -82,18 +84,25 @@ public final class OverlayCluster {
      * added later get no extra flags.
      */
     public static OverlayCluster startStatic(Testbed testbed, List<List<String>> perNodeWeftdArgs) {
-        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, perNodeWeftdArgs.size()),
+        OverlayCluster cluster = new OverlayCluster(testbed, null, writeStaticLeases(testbed, perNodeWeftdArgs),
             List.of());
         cluster.addNodes(perNodeWeftdArgs);
         return cluster;
     }
 
-    private static Path writeStaticLeases(Testbed testbed, int nodeCount) {
+    /** Node i's lease, 10.244.i.0/24; it says partial checksums unless node i's weftd runs with --offload=off. */
+    private static Path writeStaticLeases(Testbed testbed, List<List<String>> perNodeWeftdArgs) {
         Map<String, String> leases = new LinkedHashMap<>();
-        for (int i = 1; i <= nodeCount; i++) {
-            leases.put("10.244." + i + ".0/24", underlayIp(i));
+        Set<String> partialChecksums = new HashSet<>();
+        for (int i = 1; i <= perNodeWeftdArgs.size(); i++) {
+            String subnet = "10.244." + i + ".0/24";
+            leases.put(subnet, underlayIp(i));
+            if (!perNodeWeftdArgs.get(i - 1).contains("--offload=off")) {
+                partialChecksums.add(subnet);
+            }
         }
-        return StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases);
+        return StaticLeases.write(testbed.runDir().resolve("leases.json"), NETWORK, 24, BACKEND_PORT, leases,
+            partialChecksums);
     }
 
     /** Adds {@code count} nodes: all weftd start together, then each gets its pod once healthy. Returns them. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes weftd's {@code --static-leases} file: flannel's network config and subnet leases, with flannel's key format
@@ -25,18 +26,29 @@ public final class StaticLeases {
      * ({@code 10.244.1.0/24}) to public IP, in the map's iteration order.
      */
     public static Path write(Path file, String network, int subnetLen, int backendPort, Map<String, String> subnets) {
+        return write(file, network, subnetLen, backendPort, subnets, Set.of());
+    }
+
+    /**
+     * As {@link #write(Path, String, int, int, Map)}, the leases of {@code partialChecksumSubnets} saying
+     * {@code "BackendData":{"WeftPartialChecksums":true}}: their weftd runs with TUN offloads, as its own lease in
+     * etcd would say.
+     */
+    public static Path write(Path file, String network, int subnetLen, int backendPort, Map<String, String> subnets,
+        Set<String> partialChecksumSubnets) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path temp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            Files.writeString(temp, render(network, subnetLen, backendPort, subnets));
+            Files.writeString(temp, render(network, subnetLen, backendPort, subnets, partialChecksumSubnets));
             return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write static leases " + file, e);
         }
     }
 
-    static String render(String network, int subnetLen, int backendPort, Map<String, String> subnets) {
+    static String render(String network, int subnetLen, int backendPort, Map<String, String> subnets,
+        Set<String> partialChecksumSubnets) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode config = root.putObject("config");
         config.put("Network", network);
@@ -49,6 +61,9 @@ public final class StaticLeases {
             ObjectNode lease = leases.putObject(subnetKey(cidr));
             lease.put("PublicIP", publicIp);
             lease.putNull("PublicIPv6");
+            if (partialChecksumSubnets.contains(cidr)) {
+                lease.putObject("BackendData").put("WeftPartialChecksums", true);
+            }
         });
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

@@ -63,10 +63,11 @@ class EtcdClusterTest {
 
     @Test
     @Order(2)
-    void shouldWriteLeasesAsFlanneldWritesThem() {
+    void shouldWriteLeasesAsFlanneldWritesThemSayingInBackendDataThatWeftTakesPartialChecksums() {
         Node node = cluster.node(1);
         String key = SUBNETS + cluster.subnetOf(node).replace('/', '-');
-        assertThat(cluster.etcd().get(key)).isEqualTo("{\"PublicIP\":\"" + node.ip() + "\",\"PublicIPv6\":null}");
+        assertThat(cluster.etcd().get(key)).isEqualTo("{\"PublicIP\":\"" + node.ip() + "\",\"PublicIPv6\":null,"
+            + "\"BackendData\":{\"WeftPartialChecksums\":true}}");
         String ttl = cluster.etcd().etcdctl("get", key, "-w", "fields").orThrow().stdout();
         assertThat(ttl).as("attached to an etcd lease").containsPattern("\"Lease\" : [1-9]");
     }

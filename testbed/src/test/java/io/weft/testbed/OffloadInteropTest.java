@@ -24,6 +24,7 @@ class OffloadInteropTest {
     private static final String SENT = "weft_packets_total{direction=\"tun_to_udp\",stage=\"sent\"}";
     private static final String TUN_WRITES = "weft_syscalls_total{call=\"tun_write\"}";
     private static final String WRITTEN = "weft_packets_total{direction=\"udp_to_tun\",stage=\"written\"}";
+    private static final String PARTIAL_CHECKSUMS = "weft_partial_checksums_total{direction=\"tun_to_udp\"}";
     private static final long TRANSFER_BYTES = 100L << 20;
 
     private Testbed testbed;
@@ -67,6 +68,8 @@ class OffloadInteropTest {
         assertThat(sent).as("datagrams sent").isGreaterThanOrEqualTo(TRANSFER_BYTES / 1500);
         assertThat(sends * 4).as("%d sends carried %d datagrams: UDP GSO, several per send", sends, sent)
             .isLessThan(sent);
+        assertThat(delta(before, after, PARTIAL_CHECKSUMS)).as("its lease does not say it takes partial checksums")
+            .isZero();
     }
 
     @Test

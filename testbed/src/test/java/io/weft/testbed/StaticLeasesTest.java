@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,8 @@ class StaticLeasesTest {
 
     @Test
     void shouldRejectSubnetWhenNotACidr() {
-        assertThatThrownBy(() -> StaticLeases.render("10.244.0.0/16", 24, 8285, Map.of("10.244.1.0-24", "1.2.3.4")))
+        assertThatThrownBy(() -> StaticLeases.render("10.244.0.0/16", 24, 8285, Map.of("10.244.1.0-24", "1.2.3.4"),
+            Set.of()))
             .isInstanceOf(IllegalArgumentException.class);
         assertThat(StaticLeases.subnetKey("10.244.17.0/24")).isEqualTo("10.244.17.0-24");
     }

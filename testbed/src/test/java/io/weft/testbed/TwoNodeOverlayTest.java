@@ -29,6 +29,7 @@ class TwoNodeOverlayTest {
     private static final String TUN_WRITES = "weft_syscalls_total{call=\"tun_write\"}";
     private static final String WRITTEN = "weft_packets_total{direction=\"udp_to_tun\",stage=\"written\"}";
     private static final String TUN_USO = "weft_offload_enabled{offload=\"tun_uso\"}";
+    private static final String PARTIAL_CHECKSUMS = "weft_partial_checksums_total{direction=\"tun_to_udp\"}";
 
     private Testbed testbed;
     private OverlayCluster cluster;
@@ -72,10 +73,15 @@ class TwoNodeOverlayTest {
     }
 
     @Test
-    void shouldCarry100MegabytesIntact() {
+    void shouldCarry100MegabytesIntactWithTheInnerChecksumsLeftPartialBetweenWeftNodes() {
+        Map<String, Number> before = cluster.weftd(1).metrics();
         TcpTransfer.Result result = TcpTransfer.run(podA, podB, 100L << 20);
+        Map<String, Number> after = cluster.weftd(1).metrics();
+
         assertThat(result.intact()).as(result.report()).isTrue();
         assertThat(result.bytes()).isEqualTo(100L << 20);
+        // Both leases say so: nearly every data segment leaves with its TCP checksum partial, and arrives intact.
+        assertThat(delta(before, after, PARTIAL_CHECKSUMS)).isGreaterThanOrEqualTo((100L << 20) / 1500);
     }
 
     @Test

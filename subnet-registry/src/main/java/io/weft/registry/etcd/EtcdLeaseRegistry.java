@@ -55,7 +55,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
 
     /** Blocks while etcd is unreachable; close() from another thread ends the wait with an IOException. */
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet) throws IOException, InterruptedException
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+        throws IOException, InterruptedException
     {
         synchronized (this)
         {
@@ -67,7 +68,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
         }
         final NetworkConfig current = requireNetwork();
         final LeaseAcquirer acquirer =
-            new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, new SecureRandom());
+            new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, new SecureRandom(),
+                partialChecksums);
         final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
         synchronized (this)
         {

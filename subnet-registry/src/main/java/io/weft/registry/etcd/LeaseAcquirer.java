@@ -28,10 +28,13 @@ final class LeaseAcquirer
     private final Duration leaseTtl;
     private final Supplier<Backoff> backoffs;
     private final RandomGenerator random;
+    private final boolean partialChecksums;
 
+    /** @param partialChecksums what the lease values we write say of the inner checksums we take (LeaseCodec). */
     LeaseAcquirer(final EtcdCalls calls, final String subnetsPrefix, final Duration leaseTtl,
-        final Supplier<Backoff> backoffs, final RandomGenerator random)
+        final Supplier<Backoff> backoffs, final RandomGenerator random, final boolean partialChecksums)
     {
+        this.partialChecksums = partialChecksums;
         this.calls = calls;
         this.subnetsPrefix = subnetsPrefix;
         this.leaseTtl = leaseTtl;
@@ -99,12 +102,13 @@ final class LeaseAcquirer
                 " from SubnetMin " + Ipv4Addresses.format(network.subnetMin()) + " to SubnetMax " +
                 Ipv4Addresses.format(network.subnetMax()) + " of Network " + network.network() + " is leased");
         }
-        final Lease lease = new Lease(chosen, publicIp);
+        final Lease lease = new Lease(chosen, publicIp, partialChecksums);
         final EtcdCalls.Grant grant = calls.grant(leaseTtl);
         final boolean created;
         try
         {
-            created = calls.createIfAbsent(prefix + lease.keyName(), LeaseCodec.encodeValue(publicIp), grant.leaseId());
+            created = calls.createIfAbsent(prefix + lease.keyName(),
+                LeaseCodec.encodeValue(publicIp, partialChecksums), grant.leaseId());
         }
         catch (final IOException e)
         {
@@ -135,8 +139,8 @@ final class LeaseAcquirer
         final boolean replaced;
         try
         {
-            replaced = calls.replaceIfUnchanged(entry.key(), LeaseCodec.encodeValue(lease.publicIp()), grant.leaseId(),
-                entry.modRevision());
+            replaced = calls.replaceIfUnchanged(entry.key(),
+                LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), grant.leaseId(), entry.modRevision());
         }
         catch (final IOException e)
         {
@@ -148,7 +152,8 @@ final class LeaseAcquirer
             calls.revokeQuietly(grant.leaseId());
             return null;
         }
-        final OwnLease own = new OwnLease(lease, grant.leaseId(), grant.ttlSeconds(), System.nanoTime());
+        final OwnLease own = new OwnLease(new Lease(lease.subnet(), lease.publicIp(), partialChecksums),
+            grant.leaseId(), grant.ttlSeconds(), System.nanoTime());
         Log.info("reusing the lease with our PublicIP: " + own);
         return own;
     }
