@@ -39,6 +39,10 @@ public class TsoSplitBenchmark
         @Param({"1448", "16384", "65000"})
         public int payloadLength;
 
+        /** false: complete TCP checksums (to flanneld); true: left partial (to a weftd whose lease takes them). */
+        @Param({"false", "true"})
+        public boolean partialChecksums;
+
         final TsoSplitter splitter = new TsoSplitter();
         final PacketBuffer packet = new PacketBuffer(VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH);
         final PacketBuffer headers = new PacketBuffer(TsoSplitter.HEADERS_CAPACITY);
@@ -58,7 +62,8 @@ public class TsoSplitBenchmark
         /** Returns the number of segments. */
         int splitHeaders()
         {
-            return splitter.splitHeaders(packet.buffer, 0, length, headers.buffer, 0, headers.capacity, false);
+            return splitter.splitHeaders(packet.buffer, 0, length, headers.buffer, 0, headers.capacity,
+                partialChecksums);
         }
     }
 
