@@ -306,10 +306,7 @@ class TsoSplitterTest
     @Test
     void shouldLeaveATcpOrUdpChecksumPartialWhenThePeerTakesPartialChecksums()
     {
-        final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
-        final byte[] partial = valid.clone();
-        putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
-        final byte[] tcp = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 16);
+        final byte[] tcp = tcpNeedingChecksum(TcpHeader.CHECKSUM_OFFSET);
         final byte[] udp = udpNeedingChecksum(TcpPackets.pattern(10, 333));
         final byte[] tcpBefore = tcp.clone();
         final byte[] udpBefore = udp.clone();
@@ -326,11 +323,8 @@ class TsoSplitterTest
     @Test
     void shouldFinishAChecksumOutsideTheTcpOrUdpFieldEvenWhenThePeerTakesPartialChecksums()
     {
-        final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
-        final byte[] partial = valid.clone();
-        putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
         // csum_offset 6 names UDP's field, not TCP's: the splitter cannot vouch for what the receiver will see.
-        final byte[] packet = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 6);
+        final byte[] packet = tcpNeedingChecksum(6);
 
         assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, true))
             .isEqualTo(TsoSplitter.OK);
@@ -501,6 +495,14 @@ class TsoSplitterTest
             at += length;
         }
         assertThat(at).isEqualTo(assembler.outputLength());
+    }
+
+    /** A TCP segment with 1000 payload bytes as the TUN hands it over: its checksum partial, csum_start 20. */
+    private static byte[] tcpNeedingChecksum(final int csumOffset)
+    {
+        final byte[] packet = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
+        putShort(packet, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(packet, 0));
+        return TcpPackets.withVirtioHeader(packet, 1, 0, 52, 0, 20, csumOffset);
     }
 
     private static byte[] udpNeedingChecksum(final byte[] payload)

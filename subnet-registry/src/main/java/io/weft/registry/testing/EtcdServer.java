@@ -60,7 +60,27 @@ public final class EtcdServer implements AutoCloseable
     public static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
         final int peerPort, final Path dataDir) throws IOException
     {
-        final String client = "http://" + listenIp + ":" + clientPort;
+        return start(commandPrefix, listenIp, clientPort, peerPort, dataDir, null);
+    }
+
+    /**
+     * Starts etcd on 127.0.0.1 with free ports serving clients over TLS only, and only clients whose certificate
+     * {@code tls.ca()} signed ({@code --client-cert-auth}); {@link #endpoint()} is then an https:// URL.
+     */
+    public static EtcdServer startTlsOnLoopback(final Path dataDir, final ServerTls tls) throws IOException
+    {
+        return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir, tls);
+    }
+
+    /** The CA that signs trusted client certificates, and the server's certificate and key, as PEM files. */
+    public record ServerTls(Path ca, Path certificate, Path key)
+    {
+    }
+
+    private static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
+        final int peerPort, final Path dataDir, final ServerTls tls) throws IOException
+    {
+        final String client = (tls == null ? "http://" : "https://") + listenIp + ":" + clientPort;
         final String peer = "http://" + listenIp + ":" + peerPort;
         final List<String> command = new ArrayList<>(commandPrefix);
         command.addAll(List.of(System.getProperty("weft.etcd.binary", "etcd"),
@@ -70,6 +90,11 @@ public final class EtcdServer implements AutoCloseable
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "t=" + peer,
             "--logger", "zap", "--log-outputs", "stderr"));
+        if (tls != null)
+        {
+            command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key().toString(),
+                "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
+        }
         final EtcdServer server = new EtcdServer(List.copyOf(command), client, dataDir);
         server.launch();
         return server;
