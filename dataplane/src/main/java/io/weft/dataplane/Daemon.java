@@ -85,6 +85,10 @@ final class Daemon implements AutoCloseable
             ", MTU " + underlay.mtu());
 
         configureLink(config.tunName(), subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        if (config.ipMasq())
+        {
+            track(IpMasquerade.install(network.network(), subnet));
+        }
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
             CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));

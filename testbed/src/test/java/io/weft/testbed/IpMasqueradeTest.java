@@ -1,0 +1,109 @@
+package io.weft.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * weftd --ip-masq on two nodes: a host outside the cluster, on the underlay and without any route to the pods,
+ * answers a pod only because the pod's traffic leaves masqueraded; pod-to-pod traffic keeps its source (it hits the
+ * RETURN rule, not MASQUERADE, by the kernel's own rule counters); stopping weftd removes the chain.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IpMasqueradeTest {
+    private static final String CHAIN = "WEFT-POSTRTG";
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private Testbed testbed;
+    private OverlayCluster cluster;
+    private Node outside;
+
+    @BeforeAll
+    void startCluster() {
+        assumeTrue(Testbed.unavailabilityCause().isEmpty(),
+            () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
+        testbed = Testbed.create();
+        cluster = OverlayCluster.startStatic(testbed, 2, List.of("--ip-masq"));
+        outside = testbed.addNode("x", OverlayCluster.underlayIp(9));
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldInstallFlannelsFourRulesAndLeaveMasqueradingToWeftdNotTheBridgePlugin() throws IOException {
+        String rules = iptables(cluster.node(1), "-S", CHAIN).stdout();
+
+        assertThat(rules.lines().filter(line -> line.startsWith("-A " + CHAIN))).hasSize(4);
+        assertThat(rules).contains("-s 10.244.0.0/16 -d 10.244.0.0/16 -j RETURN",
+            "-s 10.244.0.0/16 ! -d 224.0.0.0/4 -j MASQUERADE --random-fully",
+            "! -s 10.244.0.0/16 -d " + cluster.subnetOf(cluster.node(1)) + " -j RETURN",
+            "! -s 10.244.0.0/16 -d 10.244.0.0/16 -j MASQUERADE --random-fully");
+        assertThat(iptables(cluster.node(1), "-S", "POSTROUTING").stdout().lines()
+            .filter(line -> line.startsWith("-A POSTROUTING")).findFirst().orElse(""))
+            .as("hooked first").contains("-j " + CHAIN);
+        assertThat(Files.readString(cluster.conflist(cluster.node(1)))).contains("\"ipMasq\" : false");
+    }
+
+    @Test
+    @Order(2)
+    void shouldReachAHostOutsideTheClusterMasqueradedAndPodsWithTheirOwnAddresses() {
+        long returnsBefore = packets(cluster.node(1), "RETURN", "10.244.0.0/16", "10.244.0.0/16");
+        assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), 3).received()).isEqualTo(3);
+        assertThat(packets(cluster.node(1), "RETURN", "10.244.0.0/16", "10.244.0.0/16"))
+            .as("pod to pod: not masqueraded").isGreaterThan(returnsBefore);
+
+        assertThat(outside.exec(TIMEOUT, List.of("ip", "route", "get", cluster.pod(1).ip())).ok())
+            .as("the outside host has no route back to a pod address").isFalse();
+        long masqueradedBefore = packets(cluster.node(1), "MASQUERADE", "10.244.0.0/16", "!224.0.0.0/4");
+        assertThat(Ping.run(cluster.pod(1), outside.ip(), 3).received())
+            .as("the outside host has no route to 10.244.0.0/16: only a masqueraded ping gets an answer")
+            .isEqualTo(3);
+        assertThat(packets(cluster.node(1), "MASQUERADE", "10.244.0.0/16", "!224.0.0.0/4"))
+            .isGreaterThan(masqueradedBefore);
+    }
+
+    @Test
+    @Order(3)
+    void shouldRemoveTheChainWhenWeftdStops() {
+        cluster.weftd(2).stop();
+
+        assertThat(iptables(cluster.node(2), "-S", CHAIN).ok()).as("chain gone").isFalse();
+        assertThat(iptables(cluster.node(2), "-S", "POSTROUTING").stdout()).doesNotContain(CHAIN);
+    }
+
+    private static ExecResult iptables(Node node, String... args) {
+        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "nat"));
+        command.addAll(List.of(args));
+        return node.exec(TIMEOUT, command);
+    }
+
+    /** The kernel's packet counter of the chain's rule with this target, source and destination. */
+    private static long packets(Node node, String target, String source, String destination) {
+        String listing = iptables(node, "-L", CHAIN, "-v", "-x", "-n").orThrow().stdout();
+        return listing.lines().map(String::trim).map(line -> line.split("\\s+"))
+            .filter(f -> f.length >= 9 && f[2].equals(target) && f[7].equals(source) && f[8].equals(destination))
+            .mapToLong(f -> Long.parseLong(f[0])).findFirst()
+            .orElseThrow(() -> new AssertionError("no " + target + " " + source + " -> " + destination + " in\n"
+                + listing));
+    }
+}
