@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.weft.registry.Log;
@@ -12,7 +14,8 @@ import io.weft.routing.Ipv4Prefix;
 /**
  * flanneld's {@code --ip-masq}: pods reach the world from the node's address while pod-to-pod traffic keeps its
  * source, as four nat POSTROUTING rules in a chain of weft's own, installed with the iptables command (whichever
- * backend the node's iptables uses, as flannel's go-iptables does) and removed on shutdown:
+ * backend the node's iptables uses, as flannel's go-iptables does), checked every 5 s and put back if another tool
+ * flushed them (as flanneld does), and removed on shutdown:
  * <pre>
  * -s NETWORK -d NETWORK                 RETURN       pod to pod: no NAT
  * -s NETWORK ! -d 224.0.0.0/4           MASQUERADE   pod to the world (not multicast)
@@ -26,9 +29,19 @@ final class IpMasquerade implements AutoCloseable
     private static final List<String> JUMP =
         List.of("POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN);
     private static final long COMMAND_TIMEOUT_S = 30;
+    private static final long CHECK_PERIOD_S = 5;
 
-    private IpMasquerade()
+    private final List<List<String>> rules;
+    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(runnable ->
     {
+        final Thread thread = new Thread(runnable, "weft-ip-masq");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private IpMasquerade(final List<List<String>> rules)
+    {
+        this.rules = rules;
     }
 
     /** The chain's rules, each as iptables arguments after {@code -A CHAIN}. */
@@ -45,33 +58,68 @@ final class IpMasquerade implements AutoCloseable
     /** Replaces whatever an earlier run left in the chain, then hooks the chain first into nat POSTROUTING. */
     static IpMasquerade install(final Ipv4Prefix network, final Ipv4Prefix subnet) throws IOException
     {
+        final IpMasquerade masquerade = new IpMasquerade(rules(network, subnet));
+        masquerade.writeRules();
+        Log.info("--ip-masq: nat chain " + CHAIN + " masquerades " + network + " leaving the cluster");
+        masquerade.checker.scheduleWithFixedDelay(masquerade::repairIfGone, CHECK_PERIOD_S, CHECK_PERIOD_S,
+            TimeUnit.SECONDS);
+        return masquerade;
+    }
+
+    private void writeRules() throws IOException
+    {
         if (!iptables(true, "-N", CHAIN))
         {
             iptables(false, "-F", CHAIN);
         }
-        for (final List<String> rule : rules(network, subnet))
+        for (final List<String> rule : rules)
         {
-            final List<String> append = new ArrayList<>(List.of("-A", CHAIN));
-            append.addAll(rule);
-            iptables(false, append.toArray(String[]::new));
+            iptables(false, concat(List.of("-A", CHAIN), rule));
         }
-        if (!iptables(true, prepend("-C", JUMP)))
+        if (!iptables(true, concat(List.of("-C"), JUMP)))
         {
-            final List<String> insert = new ArrayList<>(List.of("-I", "POSTROUTING", "1"));
-            insert.addAll(JUMP.subList(1, JUMP.size()));
-            iptables(false, insert.toArray(String[]::new));
+            iptables(false, concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size())));
         }
-        Log.info("--ip-masq: nat chain " + CHAIN + " masquerades " + network + " leaving the cluster");
-        return new IpMasquerade();
+    }
+
+    /** Writes the chain again when a rule or the jump to it is gone. */
+    private void repairIfGone()
+    {
+        try
+        {
+            boolean intact = iptables(true, concat(List.of("-C"), JUMP));
+            for (int i = 0; intact && i < rules.size(); i++)
+            {
+                intact = iptables(true, concat(List.of("-C", CHAIN), rules.get(i)));
+            }
+            if (!intact)
+            {
+                Log.warn("--ip-masq: the nat rules of " + CHAIN + " were changed by someone else; writing them again");
+                writeRules();
+            }
+        }
+        catch (final IOException e)
+        {
+            Log.warn("--ip-masq: cannot check the nat rules: " + e.getMessage());
+        }
     }
 
     /** Unhooks and deletes the chain; a failure is logged, not thrown: shutdown goes on. */
     @Override
     public void close()
     {
+        checker.shutdownNow();
         try
         {
-            while (iptables(true, prepend("-D", JUMP)))
+            checker.awaitTermination(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        try
+        {
+            while (iptables(true, concat(List.of("-D"), JUMP)))
             {
                 // An earlier run may have hooked the chain more than once.
             }
@@ -84,10 +132,10 @@ final class IpMasquerade implements AutoCloseable
         }
     }
 
-    private static String[] prepend(final String action, final List<String> rule)
+    private static String[] concat(final List<String> head, final List<String> tail)
     {
-        final List<String> args = new ArrayList<>(List.of(action));
-        args.addAll(rule);
+        final List<String> args = new ArrayList<>(head);
+        args.addAll(tail);
         return args.toArray(String[]::new);
     }
 

@@ -53,7 +53,7 @@ class IpMasqueradeTest {
     void shouldInstallFlannelsFourRulesAndLeaveMasqueradingToWeftdNotTheBridgePlugin() throws IOException {
         String rules = iptables(cluster.node(1), "-S", CHAIN).stdout();
 
-        assertThat(rules.lines().filter(line -> line.startsWith("-A " + CHAIN))).hasSize(4);
+        assertThat(rules(cluster.node(1))).isEqualTo(4);
         assertThat(rules).contains("-s 10.244.0.0/16 -d 10.244.0.0/16 -j RETURN",
             "-s 10.244.0.0/16 ! -d 224.0.0.0/4 -j MASQUERADE --random-fully",
             "! -s 10.244.0.0/16 -d " + cluster.subnetOf(cluster.node(1)) + " -j RETURN",
@@ -84,11 +84,31 @@ class IpMasqueradeTest {
 
     @Test
     @Order(3)
+    void shouldPutTheRulesBackWhenAnotherToolFlushesThem() {
+        iptables(cluster.node(1), "-F", CHAIN).orThrow();
+        iptables(cluster.node(1), "-D", "POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN)
+            .orThrow();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (rules(cluster.node(1)) < 4 && System.nanoTime() - deadline < 0) {
+            ManagedProcess.sleepMs(200);
+        }
+
+        assertThat(rules(cluster.node(1))).as("rules back within 15 s (checked every 5)").isEqualTo(4);
+        assertThat(iptables(cluster.node(1), "-S", "POSTROUTING").stdout()).contains("-j " + CHAIN);
+    }
+
+    @Test
+    @Order(4)
     void shouldRemoveTheChainWhenWeftdStops() {
         cluster.weftd(2).stop();
 
         assertThat(iptables(cluster.node(2), "-S", CHAIN).ok()).as("chain gone").isFalse();
         assertThat(iptables(cluster.node(2), "-S", "POSTROUTING").stdout()).doesNotContain(CHAIN);
+    }
+
+    private static long rules(Node node) {
+        return iptables(node, "-S", CHAIN).stdout().lines().filter(line -> line.startsWith("-A " + CHAIN)).count();
     }
 
     private static ExecResult iptables(Node node, String... args) {
