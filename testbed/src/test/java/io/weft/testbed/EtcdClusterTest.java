@@ -1,7 +1,6 @@
 package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,17 +33,13 @@ class EtcdClusterTest {
 
     @BeforeAll
     void startCluster() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(),
-            () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
-        testbed = Testbed.create();
+        testbed = Testbeds.createOrSkip();
         cluster = OverlayCluster.start(testbed, 3, List.of());
     }
 
     @AfterAll
     void tearDown() {
-        if (testbed != null) {
-            testbed.close();
-        }
+        Testbeds.closeIfCreated(testbed);
     }
 
     @Test

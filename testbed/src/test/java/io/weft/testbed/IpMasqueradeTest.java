@@ -1,7 +1,6 @@
 package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,18 +33,14 @@ class IpMasqueradeTest {
 
     @BeforeAll
     void startCluster() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(),
-            () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
-        testbed = Testbed.create();
+        testbed = Testbeds.createOrSkip();
         cluster = OverlayCluster.startStatic(testbed, 2, List.of("--ip-masq"));
         outside = testbed.addNode("x", OverlayCluster.underlayIp(9));
     }
 
     @AfterAll
     void tearDown() {
-        if (testbed != null) {
-            testbed.close();
-        }
+        Testbeds.closeIfCreated(testbed);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -34,9 +33,7 @@ class OffloadInteropTest {
 
     @BeforeAll
     void startCluster() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(),
-            () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
-        testbed = Testbed.create();
+        testbed = Testbeds.createOrSkip();
         cluster = OverlayCluster.startStatic(testbed, List.of(List.of(), FLANNEL_STYLE_ARGS));
         offloadPod = cluster.pod(1);
         flannelStylePod = cluster.pod(2);
@@ -44,9 +41,7 @@ class OffloadInteropTest {
 
     @AfterAll
     void tearDown() {
-        if (testbed != null) {
-            testbed.close();
-        }
+        Testbeds.closeIfCreated(testbed);
     }
 
     @Test

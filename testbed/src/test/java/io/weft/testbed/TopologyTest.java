@@ -21,8 +21,7 @@ class TopologyTest {
 
     @BeforeAll
     void buildTopology() {
-        Assumptions.assumeTrue(Testbed.unavailabilityCause().isEmpty(), () -> Testbed.unavailabilityCause().get());
-        testbed = Testbed.create();
+        testbed = Testbeds.createOrSkip();
         n1 = testbed.addNode("n1", "192.168.213.1");
         n2 = testbed.addNode("n2", "192.168.213.2");
         a = n1.addPod("a", Conflists.write(testbed.runDir().resolve("cni-n1"), "10.244.1.0/24"));

@@ -38,9 +38,7 @@ class TwoNodeOverlayTest {
 
     @BeforeAll
     void startCluster() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(),
-            () -> "needs root, iproute2 and the CNI plugins: " + Testbed.unavailabilityCause().orElse(""));
-        testbed = Testbed.create();
+        testbed = Testbeds.createOrSkip();
         cluster = OverlayCluster.startStatic(testbed, 2, List.of());
         podA = cluster.pod(1);
         podB = cluster.pod(2);
@@ -48,9 +46,7 @@ class TwoNodeOverlayTest {
 
     @AfterAll
     void tearDown() {
-        if (testbed != null) {
-            testbed.close();
-        }
+        Testbeds.closeIfCreated(testbed);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +14,7 @@ class WeftdLifecycleTest {
 
     @Test
     void shouldRemoveFlannel0AndItsRouteOnSigterm() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(), () -> "needs root: " + Testbed.unavailabilityCause());
-        try (Testbed testbed = Testbed.create()) {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
             Map<String, String> leases = Map.of("10.244.1.0/24", node.ip());
             StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285, leases);
@@ -33,8 +31,7 @@ class WeftdLifecycleTest {
 
     @Test
     void shouldFailWithOneLineWithoutCapNetAdmin() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(), () -> "needs root: " + Testbed.unavailabilityCause());
-        try (Testbed testbed = Testbed.create()) {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
             StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
                 Map.of("10.244.1.0/24", node.ip()));
@@ -52,8 +49,7 @@ class WeftdLifecycleTest {
 
     @Test
     void shouldExitTwoWithUsageOnUnknownFlag() {
-        assumeTrue(Testbed.unavailabilityCause().isEmpty(), () -> "needs root: " + Testbed.unavailabilityCause());
-        try (Testbed testbed = Testbed.create()) {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
             ManagedProcess weftd = node.start("weftd-badflag",
                 WeftdProcess.command(WeftdProcess.locateJar(), List.of("--kube-subnet-mgr")));
