@@ -21,6 +21,8 @@ enum DataplaneCounter
     ICMP_UNREACHABLE_SENT("weft_icmp_unreachable_sent_total"),
     /** Packets and segments sent with their TCP or UDP checksum left partial, to peers whose lease allows it. */
     UDP_TX_PARTIAL_CHECKSUMS("weft_partial_checksums_total{direction=\"tun_to_udp\"}"),
+    /** Super-packets whose first segments joined the UDP GSO send the previous one left room in. */
+    UDP_TX_RUNS_CONTINUED("weft_gso_runs_continued_total"),
 
     DROP_TUN_NOT_IPV4(drop("tun_to_udp", "not_ipv4")),
     DROP_NO_ROUTE(drop("tun_to_udp", "no_route")),

@@ -13,9 +13,9 @@ import io.weft.tun.UdpSocket;
  * TUN to UDP: reads packets the kernel routed into the overlay, finds the node leasing the destination and sends
  * each packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port. With TUN
  * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}: only their
- * headers are written, the payload stays where it was read) that leave in UDP GSO sends of up to 64; on the wire
- * nothing changes. Every read goes straight into a slot of a {@link SendBatch}, and everything read in one drain
- * leaves, in read order, with one sendmmsg at its end.
+ * headers are written, the payload stays where it was read) that leave in UDP GSO sends of up to 64, consecutive
+ * super-packets to one peer sharing sends; on the wire nothing changes. Every read goes straight into a slot of a
+ * {@link SendBatch}, and everything read in one drain leaves, in read order, with one sendmmsg at its end.
  */
 final class TunReader implements Agent
 {
@@ -164,13 +164,20 @@ final class TunReader implements Agent
     /** Sends what the batch holds with one sendmmsg and counts the outcome per datagram. */
     private void flush()
     {
-        final int queued = batch.size();
+        flush(false);
+    }
+
+    /** With {@code keepOpenRun}, a last run of segments that the next super-packet may extend stays queued. */
+    private void flush(final boolean keepOpenRun)
+    {
+        final int first = batch.firstUnsent();
+        final int queued = batch.sendable(keepOpenRun);
         if (queued == 0)
         {
             return;
         }
         // The per-message counts outlive the send: with UDP GSO one message carries several datagrams.
-        final int sent = socket.send(batch);
+        final int sent = socket.send(batch, keepOpenRun);
         counters.increment(DataplaneCounter.UDP_TX_SENDS);
         int datagramsSent = 0;
         int datagramsLost = 0;
@@ -179,12 +186,12 @@ final class TunReader implements Agent
         {
             if (i < sent)
             {
-                datagramsSent += batch.datagrams(i);
-                bytes += batch.length(i);
+                datagramsSent += batch.datagrams(first + i);
+                bytes += batch.length(first + i);
             }
             else
             {
-                datagramsLost += batch.datagrams(i);
+                datagramsLost += batch.datagrams(first + i);
             }
         }
         counters.add(DataplaneCounter.UDP_TX_PACKETS, datagramsSent);
@@ -216,22 +223,41 @@ final class TunReader implements Agent
         final int segmentLength = splitter.segmentLength();
         final int headersLength = splitter.headersLength();
         final long headers = segmentHeaders.address + headersOffset;
-        // One UDP GSO send carries at most 64 segments and 65,507 bytes: a 64 KB super-packet takes two.
+        // One UDP GSO send carries at most 64 segments and 65,507 bytes: a 64 KB super-packet takes two. Its first
+        // segments extend the run the previous super-packet left open, when it went to the same peer in segments
+        // of the same size, so a flow's stream of segments leaves in full sends.
         final int perSend = udpGso ? TsoSplitter.segmentsPerSend(segmentLength) : 1;
         batch.keepSlot();
-        for (int first = 0; first < count; first += perSend)
+        int first = 0;
+        int end = Math.min(count, batch.roomInLastRun(peer.publicIp(), peer.port(), segmentLength));
+        if (end > 0)
+        {
+            counters.increment(DataplaneCounter.UDP_TX_RUNS_CONTINUED);
+        }
+        else
         {
             batch.beginSegments(peer.publicIp(), peer.port());
-            final int end = Math.min(count, first + perSend);
+            end = Math.min(count, perSend);
+        }
+        while (true)
+        {
             for (int i = first; i < end; i++)
             {
                 batch.addSegment(headers + (long)i * headersLength, headersLength,
                     packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i));
             }
             batch.endSegments(segmentLength);
+            if (end == count)
+            {
+                break;
+            }
+            first = end;
+            end = Math.min(count, first + perSend);
+            batch.beginSegments(peer.publicIp(), peer.port());
         }
-        // Sent at once, not at the end of the drain: 16 super-packets in one burst (1 MB) overflow receive buffers.
-        flush();
+        // Sent at once, not at the end of the drain (16 super-packets in one burst, 1 MB, overflow receive
+        // buffers), but for a last run with room: it waits for the next read, at most until the drain ends.
+        flush(udpGso);
     }
 
     private void answerUnreachable(final int length)

@@ -30,6 +30,7 @@ class TwoNodeOverlayTest {
     private static final String WRITTEN = "weft_packets_total{direction=\"udp_to_tun\",stage=\"written\"}";
     private static final String TUN_USO = "weft_offload_enabled{offload=\"tun_uso\"}";
     private static final String PARTIAL_CHECKSUMS = "weft_partial_checksums_total{direction=\"tun_to_udp\"}";
+    private static final String RUNS_CONTINUED = "weft_gso_runs_continued_total";
 
     private Testbed testbed;
     private OverlayCluster cluster;
@@ -69,7 +70,7 @@ class TwoNodeOverlayTest {
     }
 
     @Test
-    void shouldCarry100MegabytesIntactWithTheInnerChecksumsLeftPartialBetweenWeftNodes() {
+    void shouldCarry100MegabytesIntactWithChecksumsLeftPartialAndSuperPacketsSharingGsoSends() {
         Map<String, Number> before = cluster.weftd(1).metrics();
         TcpTransfer.Result result = TcpTransfer.run(podA, podB, 100L << 20);
         Map<String, Number> after = cluster.weftd(1).metrics();
@@ -78,6 +79,9 @@ class TwoNodeOverlayTest {
         assertThat(result.bytes()).isEqualTo(100L << 20);
         // Both leases say so: nearly every data segment leaves with its TCP checksum partial, and arrives intact.
         assertThat(delta(before, after, PARTIAL_CHECKSUMS)).isGreaterThanOrEqualTo((100L << 20) / 1500);
+        // Super-packets read in one drain continued the send the one before left room in, and the bytes still
+        // arrived intact and in order.
+        assertThat(delta(before, after, RUNS_CONTINUED)).isPositive();
     }
 
     @Test

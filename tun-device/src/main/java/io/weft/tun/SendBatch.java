@@ -11,6 +11,12 @@ package io.weft.tun;
  * </ul>
  * {@link UdpSocket#send(SendBatch)} sends them all with one system call.
  * <p>
+ * A run of datagrams may also stay open across sends ({@link UdpSocket#send(SendBatch, boolean)}): everything before
+ * it leaves, it stays queued with the slots it points into, and the next gathered datagrams of the same size to the
+ * same destination extend it ({@link #roomInLastRun}) until it is full. Why: a TCP super-packet of 45 MSS-sized
+ * segments is one datagram too many for one UDP GSO send, so sent alone it crosses the underlay as two buffers, one
+ * of them a single datagram; continued by the next super-packet of the flow, most sends are full ones.
+ * <p>
  * With segmentation on, consecutive slot datagrams to one destination also share one message. A message of several
  * datagrams carries a UDP_SEGMENT cmsg with their size, so the kernel moves the run through its stack as one
  * buffer (UDP GSO) and cuts it into the same datagrams only at the end (or the receiver's UDP GRO keeps them
@@ -40,6 +46,10 @@ public final class SendBatch
     private int slots;
     private int iovecs;
     private int size;
+    /** Messages before this one left with a send that kept the last run open. */
+    private int firstUnsent;
+    /** The length of the datagram {@link #addSegment} added last. */
+    private int lastSegmentLength;
 
     /** {@code capacity} slots of {@code slotLength} bytes each, back to back from {@code dataAddress}; no GSO. */
     public SendBatch(final int capacity, final long dataAddress, final int slotLength)
@@ -70,10 +80,22 @@ public final class SendBatch
         destinationPort = new int[messageCapacity];
     }
 
-    /** Messages queued: datagrams, or with segmentation runs of datagrams. */
+    /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
     public int size()
     {
         return size;
+    }
+
+    /** The first message the next send sends; those before it have left, the open run kept after them. */
+    public int firstUnsent()
+    {
+        return firstUnsent;
+    }
+
+    /** How many messages the next send sends: all unsent ones, or all but the open run when it is kept. */
+    public int sendable(final boolean keepOpenRun)
+    {
+        return (keepOpenRun && lastRunOpen() ? size - 1 : size) - firstUnsent;
     }
 
     /** True when the next slot, whatever it turns into, might not fit: send first. */
@@ -109,7 +131,7 @@ public final class SendBatch
     {
         final long address = messages.slotAddress(slots++) + offset;
         final int last = size - 1;
-        if (segmentation && last >= 0 && joins(last, length, ipv4Address, port))
+        if (segmentation && last >= firstUnsent && joins(last, length, ipv4Address, port))
         {
             appendIovec(last, address, length);
             datagrams[last]++;
@@ -146,6 +168,23 @@ public final class SendBatch
     }
 
     /**
+     * How many more datagrams of {@code length} bytes for {@code ipv4Address:port} the last message takes: none
+     * unless it is an unsent run, or datagram, of that size, to that destination, whose datagrams are all that long.
+     * When there is room, {@link #addSegment} extends it and {@link #endSegments} with the same length closes it.
+     */
+    public int roomInLastRun(final int ipv4Address, final int port, final int length)
+    {
+        final int last = size - 1;
+        if (!segmentation || last < firstUnsent || length <= 0 || !joinable[last] || segmentLength[last] != length ||
+            destinationAddress[last] != ipv4Address || destinationPort[last] != port)
+        {
+            return 0;
+        }
+        final int byCount = UdpSocket.UDP_MAX_SEGMENTS - datagrams[last];
+        return Math.max(0, Math.min(byCount, (MAX_GSO_BYTES - bytes[last]) / length));
+    }
+
+    /**
      * Adds one datagram to the message begun last: {@code headersLength} bytes at {@code headers}, then
      * {@code payloadLength} bytes at {@code payload}.
      */
@@ -156,13 +195,19 @@ public final class SendBatch
         appendIovec(message, payload, payloadLength);
         datagrams[message]++;
         bytes[message] += headersLength + payloadLength;
+        lastSegmentLength = headersLength + payloadLength;
     }
 
-    /** Ends the message {@link #beginSegments} started; with more than one datagram, each is {@code length} long. */
+    /**
+     * Ends the message {@link #beginSegments} started (or {@link #roomInLastRun} reopened); with more than one
+     * datagram, each is {@code length} long but the last, which may be shorter. Only a run whose last datagram is
+     * {@code length} long too may be extended later.
+     */
     public void endSegments(final int length)
     {
         final int message = size - 1;
         segmentLength[message] = length;
+        joinable[message] = segmentation && lastSegmentLength == length;
         if (datagrams[message] > 1)
         {
             attachSegmentLength(message);
@@ -181,18 +226,36 @@ public final class SendBatch
         return bytes[message];
     }
 
-    /** sendmmsg of every queued message: how many left, 0 when the send buffer is full, or -errno; then empties. */
-    int send(final int fd)
+    /**
+     * sendmmsg of the {@link #sendable} messages: how many left, 0 when the send buffer is full, or -errno. Then the
+     * batch is empty, or holds only the open run (slots and iovecs it uses stay taken until it is sent).
+     */
+    int send(final int fd, final boolean keepOpenRun)
     {
-        if (size == 0)
+        final int count = sendable(keepOpenRun);
+        if (count == 0)
         {
             return 0;
         }
-        final int result = Native.LIBC.sendmmsg(fd, messages.vector.address, size, 0);
-        size = 0;
-        slots = 0;
-        iovecs = 0;
+        final int result = Native.LIBC.sendmmsg(fd, messages.vector.address + MessageVector.header(firstUnsent),
+            count, 0);
+        firstUnsent += count;
+        if (firstUnsent == size)
+        {
+            size = 0;
+            slots = 0;
+            iovecs = 0;
+            firstUnsent = 0;
+        }
         return result >= 0 ? result : TunDevice.negativeErrnoOrZero();
+    }
+
+    /** The last message is an unsent run that one more datagram of its size could extend. */
+    private boolean lastRunOpen()
+    {
+        final int last = size - 1;
+        return last >= firstUnsent && joinable[last] && datagrams[last] < UdpSocket.UDP_MAX_SEGMENTS &&
+            bytes[last] + segmentLength[last] <= MAX_GSO_BYTES;
     }
 
     private int begin(final int ipv4Address, final int port)

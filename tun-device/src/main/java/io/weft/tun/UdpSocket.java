@@ -153,7 +153,16 @@ public final class UdpSocket implements AutoCloseable
      */
     public int send(final SendBatch batch)
     {
-        return batch.send(fd);
+        return batch.send(fd, false);
+    }
+
+    /**
+     * As {@link #send(SendBatch)}, but with {@code keepOpenRun} a last run of datagrams that could take more stays
+     * queued for the next send to extend (see {@link SendBatch}); the count is of the messages sent.
+     */
+    public int send(final SendBatch batch, final boolean keepOpenRun)
+    {
+        return batch.send(fd, keepOpenRun);
     }
 
     /**

@@ -315,6 +315,79 @@ class OffloadTest
     }
 
     @Test
+    void shouldKeepALastRunOpenAcrossASendAndSendItExtendedAsOneGsoBuffer() throws Exception
+    {
+        try (TestNamespace ns = TestNamespace.create("open"))
+        {
+            ns.run(() ->
+            {
+                try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
+                    UdpSocket other = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
+                {
+                    assertThat(receiver.enableGro()).isTrue();
+                    final ByteBuffer payloads = ByteBuffer.allocateDirect(2048);
+                    final long payloadsAddress = address(payloads);
+                    final ByteBuffer headers = ByteBuffer.allocateDirect(64);
+                    final long headersAddress = address(headers);
+                    for (int i = 0; i < 7; i++)
+                    {
+                        headers.put(4 * i, (byte)('A' + i));
+                    }
+                    final SendBatch batch = new SendBatch(4, payloadsAddress, 512, true);
+                    batch.keepSlot();
+                    // Two datagrams to 8286, then a run of three full ones to 8285 that a send may leave open.
+                    batch.beginSegments(LOOPBACK, 8286);
+                    addSegments(batch, headersAddress, payloadsAddress, 0, 2, 100);
+                    batch.endSegments(104);
+                    batch.beginSegments(LOOPBACK, 8285);
+                    addSegments(batch, headersAddress, payloadsAddress, 2, 5, 100);
+                    batch.endSegments(104);
+                    assertThat(batch.sendable(true)).isEqualTo(1);
+                    assertThat(sender.send(batch, true)).isEqualTo(1);
+                    assertThat(batch.firstUnsent()).isEqualTo(1);
+
+                    final ByteBuffer in = ByteBuffer.allocateDirect(65536);
+                    final long inAddress = address(in);
+                    assertThat(other.receive(inAddress, 65536)).isEqualTo(104);
+                    assertThat(other.receive(inAddress, 65536)).isEqualTo(104);
+                    assertThat(receiver.receive(inAddress, 65536)).as("the open run stayed queued")
+                        .isEqualTo(-Errno.EAGAIN);
+
+                    assertThat(batch.roomInLastRun(LOOPBACK, 8286, 104)).as("another destination").isZero();
+                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 100)).as("another size").isZero();
+                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 104)).isEqualTo(UdpSocket.UDP_MAX_SEGMENTS - 3);
+                    // Two more, the last short: the run is closed, so even a send that keeps open runs sends it.
+                    addSegments(batch, headersAddress, payloadsAddress, 5, 6, 100);
+                    addSegments(batch, headersAddress, payloadsAddress, 6, 7, 50);
+                    batch.endSegments(104);
+                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 104)).isZero();
+                    assertThat(sender.send(batch, true)).isEqualTo(1);
+                    assertThat(batch.size()).isZero();
+
+                    assertThat(receiver.receive(inAddress, 65536)).as("one GSO buffer").isEqualTo(4 * 104 + 54);
+                    assertThat(receiver.segmentLength()).isEqualTo(104);
+                    for (int i = 0; i < 5; i++)
+                    {
+                        assertThat(in.get(104 * i)).as("datagram %d", i).isEqualTo((byte)('C' + i));
+                    }
+                    assertThat(receiver.receive(inAddress, 65536)).isEqualTo(-Errno.EAGAIN);
+                }
+            });
+        }
+    }
+
+    /** Datagrams {@code from} to {@code to} - 1: header i (4 bytes) and {@code payload} bytes of payload i. */
+    private static void addSegments(final SendBatch batch, final long headers, final long payloads, final int from,
+        final int to, final int payload)
+    {
+        for (int i = from; i < to; i++)
+        {
+            batch.addSegment(headers + 4L * i, 4, payloads + 100L * i, payload);
+        }
+    }
+
+    @Test
     void shouldDeliverEachDatagramOfAUdpSuperPacketWrittenWithGsoUdpL4() throws Exception
     {
         try (TestNamespace ns = TestNamespace.create("uso"))
