@@ -29,7 +29,7 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
     static final int DEFAULT_PING_INTERVAL_MS = 10;
     static final String USAGE = String.join("\n",
         "usage: EndToEndBench [--rounds N] [--seconds S] [--warmup-seconds S]",
-        "                     [--variants host-gw,vxlan,weft-baseline,weft]",
+        "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-spin]",
         "                     [--out FILE] [--udp-bitrate RATE] [--ping-interval-ms MS] [--cpus A,B | --no-pin]",
         "defaults: --rounds " + DEFAULT_ROUNDS + " --seconds " + DEFAULT_SECONDS + " --warmup-seconds "
             + DEFAULT_WARMUP_SECONDS + " --out " + DEFAULT_OUTPUT

@@ -110,6 +110,7 @@ public final class EndToEndBench {
             + options.warmupSeconds() + " s TCP run; the variant order rotates by one each round");
         settings.put("pinning", pinning.describe());
         settings.put("baselineWeftdArgs", Variant.BASELINE_WEFTD_ARGS);
+        settings.put("spinWeftdArgs", Variant.SPIN_WEFTD_ARGS);
         settings.put("tcp", "iperf3 -t " + options.seconds() + " -P 1 and -P 4, pod 1 to pod 2; Gbit/s received");
         settings.put("udp", "iperf3 -u -l " + PodToPod.UDP_PAYLOAD_BYTES + " -b " + options.udpBitrate()
             + " -t " + options.seconds() + "; packets/s the server received (sent minus lost)");

@@ -13,13 +13,21 @@ enum Variant {
     /** weftd in the flannel-style mode: one lane, no offloads. */
     WEFT_BASELINE("weft-baseline"),
     /** weftd as shipped. */
-    WEFT("weft");
+    WEFT("weft"),
+    /**
+     * weftd as shipped but with lanes that poll for ever instead of blocking: no core halts between packets, so it
+     * shows what spending the cores buys in latency and costs in CPU time (the targets are judged on "weft").
+     */
+    WEFT_SPIN("weft-spin");
 
     /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
 
     /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads, blocking in poll when idle. */
     static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1", "--idle=block");
+
+    /** The latency trade: lanes poll (yielding the core to anything runnable) and never block. */
+    static final List<String> SPIN_WEFTD_ARGS = List.of("--idle=spin");
 
     private final String label;
 
@@ -31,16 +39,13 @@ enum Variant {
         return label;
     }
 
-    boolean isWeft() {
-        return this == WEFT_BASELINE || this == WEFT;
-    }
-
     Topology build(Pinning pinning) {
         return switch (this) {
             case HOST_GW -> Topologies.hostGw();
             case VXLAN -> Topologies.vxlan();
             case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning);
             case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning);
+            case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning);
         };
     }
 

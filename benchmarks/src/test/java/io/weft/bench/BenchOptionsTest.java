@@ -16,7 +16,7 @@ class BenchOptionsTest {
         assertThat(options.rounds()).isEqualTo(3);
         assertThat(options.seconds()).isEqualTo(10);
         assertThat(options.variants()).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
-            Variant.WEFT);
+            Variant.WEFT, Variant.WEFT_SPIN);
         assertThat(options.output()).isEqualTo(Path.of("perf-reports/results/e2e.json"));
         assertThat(options.pinning()).isTrue();
         assertThat(options.cpus()).containsExactly(0, 1);
@@ -37,10 +37,10 @@ class BenchOptionsTest {
         BenchOptions options = BenchOptions.defaults();
 
         assertThat(options.order(1)).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
-            Variant.WEFT);
+            Variant.WEFT, Variant.WEFT_SPIN);
         assertThat(options.order(2)).containsExactly(Variant.VXLAN, Variant.WEFT_BASELINE, Variant.WEFT,
-            Variant.HOST_GW);
-        assertThat(options.order(5)).isEqualTo(options.order(1));
+            Variant.WEFT_SPIN, Variant.HOST_GW);
+        assertThat(options.order(6)).isEqualTo(options.order(1));
     }
 
     @Test

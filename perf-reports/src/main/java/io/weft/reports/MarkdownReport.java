@@ -9,6 +9,7 @@ import java.util.OptionalDouble;
 final class MarkdownReport {
     private static final List<String> MACHINE_KEYS =
         List.of("date", "cpuModel", "nproc", "kernel", "java", "iperf3", "commandLine");
+    private static final String SPIN = "weft-spin";
 
     private MarkdownReport() {
     }
@@ -35,6 +36,12 @@ final class MarkdownReport {
         } else if (summary.variants().contains(Summary.BASELINE)) {
             md.append("\nweft-baseline ran weftd without extra flags (the flannel-style mode's flags do not exist ")
                 .append("yet), so it is the same daemon as weft.\n");
+        }
+        if (summary.variants().contains(SPIN)) {
+            md.append("\nweft-spin runs weftd with ").append(e2e.settings().getOrDefault("spinWeftdArgs", "?"))
+                .append(": its lanes poll, yielding the core, instead of blocking, so no core halts between packets.")
+                .append(" It shows what spending the cores buys in latency and what it costs in CPU time;")
+                .append(" the targets are judged on weft.\n");
         }
 
         md.append("\n## End to end\n\n");

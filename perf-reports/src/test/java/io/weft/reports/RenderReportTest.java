@@ -86,6 +86,21 @@ class RenderReportTest {
             .contains("- cpuModel: `Test CPU`");
     }
 
+    @Test
+    void shouldDescribeTheSpinVariantWithItsFlagsOnlyWhenItWasMeasured() throws IOException {
+        String rows = row("vxlan", 1, "ping_p50", 0.1, "ms") + "," + row("weft", 1, "ping_p50", 0.3, "ms") + ","
+            + row("weft-spin", 1, "ping_p50", 0.2, "ms");
+        Path withSpin = write("spin.json", "{\"format\": \"weft-e2e/1\", \"machine\": {}, \"settings\": {\"rounds\": 1,"
+            + " \"spinWeftdArgs\": [\"--idle=spin\"]}, \"results\": [" + rows + "], \"errors\": []}");
+
+        String report = Files.readString(RenderReport.render(withSpin, jmh(0, 0), dir.resolve("spin")).report());
+        String without = Files.readString(RenderReport.render(e2e(), jmh(0, 0), dir.resolve("plain")).report());
+
+        assertThat(report).contains("weft-spin runs weftd with [\"--idle=spin\"]: its lanes poll")
+            .contains("| weft-spin | 0.2 | 0.2 - 0.2 | 1 | 2x | n/a |");
+        assertThat(without).doesNotContain("weft-spin");
+    }
+
     private Path e2e() throws IOException {
         StringBuilder rows = new StringBuilder();
         double[][] tcp1 = {{9.5, 9.6, 9.4}, {8, 10, 9}, {1, 1.2, 0.8}, {7, 6.3, 7.2}};
