@@ -3,6 +3,8 @@ package io.weft.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.dataplane.IpMasquerade;
+import io.weft.routing.Ipv4Prefix;
 import io.weft.testbed.Node;
 import io.weft.testbed.OverlayCluster;
 import io.weft.testbed.Pod;
@@ -29,7 +31,7 @@ final class Topologies {
     /** Plain routes as flannel's host-gw backend sets them: {@code 10.244.M.0/24 via 192.168.213.M}. */
     static Topology hostGw() {
         return build(testbed -> {
-            List<Node> nodes = addNodes(testbed);
+            List<Node> nodes = addMasqueradingNodes(testbed);
             for (int i = 1; i <= NODES; i++) {
                 for (int peer = 1; peer <= NODES; peer++) {
                     if (peer != i) {
@@ -49,7 +51,7 @@ final class Topologies {
      */
     static Topology vxlan() {
         return build(testbed -> {
-            List<Node> nodes = addNodes(testbed);
+            List<Node> nodes = addMasqueradingNodes(testbed);
             for (int i = 1; i <= NODES; i++) {
                 Node node = nodes.get(i - 1);
                 node.exec("ip", "link", "add", VXLAN_DEVICE, "address", vxlanMac(i), "type", "vxlan",
@@ -130,9 +132,21 @@ final class Topologies {
         return String.format("0e:77:00:00:00:%02x", node);
     }
 
-    private static List<Node> addNodes(Testbed testbed) {
-        return List.of(testbed.addNode("n1", OverlayCluster.underlayIp(1)),
+    /**
+     * The nodes of a kernel dataplane, each with the nat rules flanneld's {@code --ip-masq} (kube-flannel's default)
+     * installs, as weftd installs them on weft's nodes: the rules make the kernel track every connection, a per-packet
+     * cost all variants then pay alike.
+     */
+    private static List<Node> addMasqueradingNodes(Testbed testbed) {
+        List<Node> nodes = List.of(testbed.addNode("n1", OverlayCluster.underlayIp(1)),
             testbed.addNode("n2", OverlayCluster.underlayIp(2)));
+        for (int i = 1; i <= NODES; i++) {
+            for (List<String> command : IpMasquerade.commandsForANewNode(Ipv4Prefix.parse(NETWORK),
+                    Ipv4Prefix.parse(subnet(i)))) {
+                nodes.get(i - 1).exec(command.toArray(String[]::new)).orThrow();
+            }
+        }
+        return nodes;
     }
 
     private static Pod addPod(Node node, int index, int mtu) {

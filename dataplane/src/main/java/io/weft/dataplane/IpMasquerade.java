@@ -23,7 +23,7 @@ import io.weft.routing.Ipv4Prefix;
  * ! -s NETWORK -d NETWORK               MASQUERADE   the host to other nodes' pods, so replies find their way back
  * </pre>
  */
-final class IpMasquerade implements AutoCloseable
+public final class IpMasquerade implements AutoCloseable
 {
     static final String CHAIN = "WEFT-POSTRTG";
     private static final List<String> JUMP =
@@ -53,6 +53,22 @@ final class IpMasquerade implements AutoCloseable
             List.of("-s", cluster, "!", "-d", "224.0.0.0/4", "-j", "MASQUERADE", "--random-fully"),
             List.of("!", "-s", cluster, "-d", subnet.toString(), "-j", "RETURN"),
             List.of("!", "-s", cluster, "-d", cluster, "-j", "MASQUERADE", "--random-fully"));
+    }
+
+    /**
+     * The iptables command lines that set these rules up where they do not exist yet, without a weftd to watch them:
+     * for the benchmark's kernel dataplanes, which get flanneld's {@code --ip-masq} rules as weft's nodes do.
+     */
+    public static List<List<String>> commandsForANewNode(final Ipv4Prefix network, final Ipv4Prefix subnet)
+    {
+        final List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of(iptablesCommand("-N", CHAIN)));
+        for (final List<String> rule : rules(network, subnet))
+        {
+            commands.add(List.of(iptablesCommand(concat(List.of("-A", CHAIN), rule))));
+        }
+        commands.add(List.of(iptablesCommand(concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size())))));
+        return commands;
     }
 
     /** Replaces whatever an earlier run left in the chain, then hooks the chain first into nat POSTROUTING. */
@@ -139,6 +155,12 @@ final class IpMasquerade implements AutoCloseable
         return args.toArray(String[]::new);
     }
 
+    /** {@code iptables -w -t nat ARGS}: -w waits for the xtables lock that other tools may hold. */
+    private static String[] iptablesCommand(final String... args)
+    {
+        return concat(List.of("iptables", "-w", "-t", "nat"), List.of(args));
+    }
+
     /**
      * Runs {@code iptables -w -t nat ARGS}.
      *
@@ -147,8 +169,7 @@ final class IpMasquerade implements AutoCloseable
      */
     private static boolean iptables(final boolean mayFail, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "nat"));
-        command.addAll(List.of(args));
+        final List<String> command = List.of(iptablesCommand(args));
         final Process process;
         try
         {
