@@ -65,9 +65,9 @@ public final class IpMasquerade implements AutoCloseable
         commands.add(List.of(iptablesCommand("-N", CHAIN)));
         for (final List<String> rule : rules(network, subnet))
         {
-            commands.add(List.of(iptablesCommand(concat(List.of("-A", CHAIN), rule))));
+            commands.add(List.of(iptablesCommand(appendToChain(rule))));
         }
-        commands.add(List.of(iptablesCommand(concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size())))));
+        commands.add(List.of(iptablesCommand(hookChainFirst())));
         return commands;
     }
 
@@ -90,12 +90,24 @@ public final class IpMasquerade implements AutoCloseable
         }
         for (final List<String> rule : rules)
         {
-            iptables(false, concat(List.of("-A", CHAIN), rule));
+            iptables(false, appendToChain(rule));
         }
         if (!iptables(true, concat(List.of("-C"), JUMP)))
         {
-            iptables(false, concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size())));
+            iptables(false, hookChainFirst());
         }
+    }
+
+    /** iptables arguments that append {@code rule} to the chain. */
+    private static String[] appendToChain(final List<String> rule)
+    {
+        return concat(List.of("-A", CHAIN), rule);
+    }
+
+    /** iptables arguments that insert the jump to the chain first into nat POSTROUTING. */
+    private static String[] hookChainFirst()
+    {
+        return concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size()));
     }
 
     /** Writes the chain again when a rule or the jump to it is gone. */
