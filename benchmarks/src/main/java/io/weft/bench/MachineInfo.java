@@ -25,6 +25,9 @@ final class MachineInfo {
         info.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         info.put("iperf3", command("iperf3", "--version"));
         info.put("clockTicksPerSecond", clockTicksPerSecond);
+        // Defaults new namespaces inherit; the harness sets the pods' congestion control itself (see BenchOptions).
+        info.put("tcpCongestionControlDefault", firstLine(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")));
+        info.put("defaultQdisc", firstLine(Path.of("/proc/sys/net/core/default_qdisc")));
         return info;
     }
 

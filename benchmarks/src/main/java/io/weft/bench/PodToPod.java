@@ -35,6 +35,7 @@ final class PodToPod {
         Pod client = topology.pod1();
         Pod server = topology.pod2();
         int seconds = options.seconds();
+        topology.useTcpCongestionControl(options.tcpCongestion());
 
         if (options.warmupSeconds() > 0) {
             // JIT, ARP and socket buffers settle before anything counts; weftd's CPU time would include its JIT.

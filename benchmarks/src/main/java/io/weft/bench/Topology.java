@@ -1,5 +1,6 @@
 package io.weft.bench;
 
+import io.weft.testbed.ExecResult;
 import io.weft.testbed.Pod;
 import io.weft.testbed.Testbed;
 import java.util.List;
@@ -13,6 +14,24 @@ record Topology(Testbed testbed, Pod pod1, Pod pod2, List<Long> dataplanePids) i
 
     Topology {
         dataplanePids = List.copyOf(dataplanePids);
+    }
+
+    private static final String TCP_CONGESTION_CONTROL = "net.ipv4.tcp_congestion_control";
+
+    /**
+     * Makes every TCP connection of both pods use {@code algorithm} (a per-namespace sysctl, so the machine's own
+     * default stays as it is), and reads it back: an algorithm the kernel cannot load fails here, naming it.
+     */
+    void useTcpCongestionControl(String algorithm) {
+        for (Pod pod : List.of(pod1, pod2)) {
+            ExecResult set = pod.exec("sysctl", "-qw", TCP_CONGESTION_CONTROL + "=" + algorithm);
+            String now = pod.exec("sysctl", "-n", TCP_CONGESTION_CONTROL).orThrow().stdout().trim();
+            if (!set.ok() || !now.equals(algorithm)) {
+                throw new IllegalStateException("cannot make " + pod + " use TCP congestion control '" + algorithm
+                    + "' (it uses '" + now + "'; available: " + pod.exec("sysctl", "-n",
+                    "net.ipv4.tcp_available_congestion_control").stdout().trim() + "): " + set.stderr().trim());
+            }
+        }
     }
 
     @Override
