@@ -87,7 +87,7 @@ final class Daemon implements AutoCloseable
         configureLink(config.tunName(), subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
         if (config.ipMasq())
         {
-            track(IpMasquerade.install(network.network(), subnet));
+            track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds()));
         }
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),

@@ -26,6 +26,7 @@ record WeftdConfig(
     Path subnetFile,
     Path cniConfDir,
     boolean ipMasq,
+    int iptablesResyncSeconds,
     String tunName,
     int healthzIp,
     int healthzPort,
@@ -51,6 +52,7 @@ record WeftdConfig(
         "  --cni-conf-dir DIR      where to write " + CniConflist.FILE_NAME + " (default /etc/cni/net.d)",
         "  --ip-masq               masquerade pods' traffic leaving the cluster with iptables rules, as flanneld,",
         "                          and record FLANNEL_IPMASQ=true (default false: the bridge plugin masquerades)",
+        "  --iptables-resync SECONDS   how often --ip-masq checks its rules are still there (default 5)",
         "  --tun-name NAME         TUN device name (default flannel0)",
         "  --healthz-ip IP         address of /healthz and /metrics (default 127.0.0.1)",
         "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
@@ -66,9 +68,9 @@ record WeftdConfig(
     private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
     private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
         "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
-        "static-leases", "public-ip", "iface", "subnet-file",
-        "cni-conf-dir", "ip-masq", "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "batch",
-        "offload", "idle", "idle-poll-us", "help");
+        "static-leases", "public-ip", "iface", "subnet-file", "cni-conf-dir", "ip-masq", "iptables-resync",
+        "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "batch", "offload", "idle", "idle-poll-us",
+        "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException
@@ -125,6 +127,7 @@ record WeftdConfig(
             Path.of(flags.getOrDefault("subnet-file", "/run/flannel/subnet.env")),
             Path.of(flags.getOrDefault("cni-conf-dir", "/etc/cni/net.d")),
             Boolean.parseBoolean(flags.getOrDefault("ip-masq", "false")),
+            integer(flags, "iptables-resync", 5, 1, 24 * 60 * 60),
             tunName,
             address(flags, "healthz-ip", Ipv4Addresses.parse("127.0.0.1")),
             integer(flags, "healthz-port", 9286, 0, 65535),

@@ -24,7 +24,7 @@ class WeftdConfigTest
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
-            Path.of("/etc/cni/net.d"), false, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
+            Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
@@ -33,12 +33,12 @@ class WeftdConfigTest
     {
         final WeftdConfig config = parse("--static-leases=" + LEASES, "--public-ip=192.168.100.1", "--iface=eth1",
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
-            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992");
+            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", 0, 0, 212992, LANES, 16, true,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
@@ -47,13 +47,13 @@ class WeftdConfigTest
     {
         final WeftdConfig config = parse("--static-leases", LEASES, "--public-ip", "192.168.100.1", "--iface", "eth1",
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
-            "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0");
+            "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
+            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
     }
 
     @Test
@@ -179,6 +179,7 @@ class WeftdConfigTest
         assertThat(config.idle()).isEqualTo(EpollIdleStrategy.Mode.SPIN);
         assertThat(config.idlePollMicros()).isEqualTo(50);
         assertUsage("--idle-poll-us '0' must be an integer in 1..1000000", "--idle-poll-us", "0");
+        assertUsage("--iptables-resync '0' must be an integer in 1..86400", "--iptables-resync", "0");
         assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
         assertUsage("--idle 'poll' must be one of spin, backoff, block", "--idle", "poll");
         assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");

@@ -81,20 +81,43 @@ class IpMasqueradeTest {
     @Order(3)
     void shouldPutTheRulesBackWhenAnotherToolFlushesThem() {
         iptables(cluster.node(1), "-F", CHAIN).orThrow();
-        iptables(cluster.node(1), "-D", "POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN)
-            .orThrow();
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (rules(cluster.node(1)) < 4 && System.nanoTime() - deadline < 0) {
-            ManagedProcess.sleepMs(200);
-        }
-
+        awaitRepair(cluster.node(1));
         assertThat(rules(cluster.node(1))).as("rules back within 15 s (checked every 5)").isEqualTo(4);
-        assertThat(iptables(cluster.node(1), "-S", "POSTROUTING").stdout()).contains("-j " + CHAIN);
+        assertThat(jumps(cluster.node(1))).isEqualTo(1);
     }
 
     @Test
     @Order(4)
+    void shouldPutTheJumpBackWhenAnotherToolDeletesOnlyIt() {
+        iptables(cluster.node(1), "-D", "POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN)
+            .orThrow();
+
+        awaitRepair(cluster.node(1));
+        assertThat(jumps(cluster.node(1))).as("jump back within 15 s (checked every 5)").isEqualTo(1);
+        assertThat(rules(cluster.node(1))).isEqualTo(4);
+
+        // Rules as written are left alone: past the next check, still one rewrite per removal.
+        ManagedProcess.sleepMs(6_000);
+        assertThat(cluster.weftd(1).process().logText().lines().filter(line -> line.contains("writing them again")))
+            .as("rewrites in weftd's log").hasSize(2);
+    }
+
+    /** Waits up to 15 s for the chain to hold its 4 rules and POSTROUTING to jump to it once. */
+    private static void awaitRepair(Node node) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while ((rules(node) < 4 || jumps(node) < 1) && System.nanoTime() - deadline < 0) {
+            ManagedProcess.sleepMs(200);
+        }
+    }
+
+    private static long jumps(Node node) {
+        return iptables(node, "-S", "POSTROUTING").stdout().lines().filter(line -> line.endsWith("-j " + CHAIN))
+            .count();
+    }
+
+    @Test
+    @Order(5)
     void shouldRemoveTheChainWhenWeftdStops() {
         cluster.weftd(2).stop();
 
