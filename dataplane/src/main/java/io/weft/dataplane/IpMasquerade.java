@@ -104,12 +104,13 @@ public final class IpMasquerade implements AutoCloseable
         {
             iptables(false, hookChainFirst());
         }
-        written = listing();
+        written = listing(false);
     }
 
-    private static String listing() throws IOException
+    /** {@code iptables -L CHAIN -n}; with {@code mayFail}, null when the chain is gone. */
+    private static String listing(final boolean mayFail) throws IOException
     {
-        return run(true, "-L", CHAIN, "-n");
+        return run(mayFail, "-L", CHAIN, "-n");
     }
 
     /** iptables arguments that append {@code rule} to the chain. */
@@ -129,7 +130,7 @@ public final class IpMasquerade implements AutoCloseable
     {
         try
         {
-            if (!Objects.equals(listing(), written))
+            if (!Objects.equals(listing(true), written))
             {
                 Log.warn("--ip-masq: the nat rules of " + CHAIN + " were changed by someone else; writing them again");
                 writeRules();
