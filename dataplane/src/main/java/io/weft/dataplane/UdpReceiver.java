@@ -17,8 +17,6 @@ import io.weft.tun.UdpSocket;
  */
 final class UdpReceiver implements Agent
 {
-    static final int BATCH_LIMIT = 64;
-
     private final UdpSocket socket;
     private final TunDevice tun;
     private final PeerTable peers;
@@ -53,35 +51,38 @@ final class UdpReceiver implements Agent
             : null;
     }
 
+    /**
+     * One recvmmsg a turn, then back to the lane so its TUN side runs before the next. Why: writing a TCP flow's
+     * data to the TUN makes the kernel queue that flow's ACKs on the TUN, and the sender waits for them; draining the
+     * socket's whole backlog first (up to 64 GRO runs of 64 KB) held them back. Measured on the bench topology (one
+     * TCP stream, 5 s, 3 interleaved rounds each): 6.9-8.1 Gbit/s and 1.31-1.56 cpu-s/GB against 5.7-6.3 and
+     * 1.54-1.70 when a turn drained the socket; draining the TUN in one turn is what the sending node wants (reading
+     * at most 4 times a turn: 6.1-7.0).
+     */
     @Override
     public int doWork()
     {
-        final PeerTable.Peers view = peers.current();
-        int work = 0;
-        while (work < BATCH_LIMIT)
+        final int count = socket.receive(batch);
+        if (count == 0)
         {
-            final int count = socket.receive(batch);
-            if (count == 0)
-            {
-                break;
-            }
-            counters.increment(DataplaneCounter.UDP_RX_RECEIVES);
-            if (count < 0)
-            {
-                counters.increment(DataplaneCounter.DROP_UDP_READ_ERROR);
-                break;
-            }
-            for (int i = 0; i < count; i++)
-            {
-                deliverAll(view, i);
-            }
-            work += count;
+            return 0;
+        }
+        counters.increment(DataplaneCounter.UDP_RX_RECEIVES);
+        if (count < 0)
+        {
+            counters.increment(DataplaneCounter.DROP_UDP_READ_ERROR);
+            return 0;
+        }
+        final PeerTable.Peers view = peers.current();
+        for (int i = 0; i < count; i++)
+        {
+            deliverAll(view, i);
         }
         if (coalescer != null)
         {
             coalescer.flush();
         }
-        return work;
+        return count;
     }
 
     /** Walks the datagrams of one slot: one, or with GRO several of the same size (the last may be shorter). */
