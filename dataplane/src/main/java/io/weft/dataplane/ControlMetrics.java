@@ -11,6 +11,8 @@ final class ControlMetrics
     private final RegistryStats registry;
     private volatile LaneResources.OffloadStatus offloads;
     private volatile RouteUpdater routeUpdater;
+    /** Written by the daemon's main thread only. */
+    private volatile long tunRecreations;
 
     ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry)
     {
@@ -28,10 +30,18 @@ final class ControlMetrics
         routeUpdater = updater;
     }
 
+    /** flannel0 was deleted under weftd and made again. */
+    void tunRecreated()
+    {
+        tunRecreations++;
+    }
+
     String toPrometheusText()
     {
         final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
-        text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n');
+        text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
+            .append("# TYPE weft_tun_recreations_total counter\nweft_tun_recreations_total ").append(tunRecreations)
+            .append('\n');
         final LaneResources.OffloadStatus status = offloads;
         if (status != null)
         {

@@ -15,6 +15,7 @@ import io.weft.registry.NetworkConfig;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.EventFd;
+import io.weft.tun.NativeException;
 import io.weft.tun.Netlink;
 
 /**
@@ -31,7 +32,14 @@ final class Daemon implements AutoCloseable
     private final List<DataplaneCounters> counters = new ArrayList<>();
     private final DropReporter dropReporter = new DropReporter(counters);
     private final List<Lane> lanes = new ArrayList<>();
+    /** Wakes this generation of lanes from epoll_wait when they are to stop. */
     private EventFd shutdown;
+    private String tunName;
+    private LaneResources resources;
+    private ControlMetrics metrics;
+    private LaneFactory laneFactory;
+    /** Gives flannel0 its address, MTU, queue length, offload limits and route, as at start. */
+    private LinkSetup linkSetup;
     private volatile boolean forwarding;
     private boolean closed;
 
@@ -66,7 +74,7 @@ final class Daemon implements AutoCloseable
             counters.add(new DataplaneCounters());
         }
         final LeaseRegistry registry = track(Registries.open(config));
-        final ControlMetrics metrics = new ControlMetrics(counters, registry.stats());
+        metrics = new ControlMetrics(counters, registry.stats());
         if (config.healthzPort() != 0)
         {
             // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
@@ -74,7 +82,8 @@ final class Daemon implements AutoCloseable
                 () -> forwarding));
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
-        final LaneResources resources = track(LaneResources.open(config.tunName(), config.lanes(), config.offload(),
+        tunName = config.tunName();
+        resources = track(LaneResources.open(tunName, config.lanes(), config.offload(),
             underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
@@ -84,7 +93,9 @@ final class Daemon implements AutoCloseable
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        configureLink(config.tunName(), subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        linkSetup = () -> configureLink(subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        linkSetup.run();
+        opened.push(() -> removeRoute(tunName, network.network()));
         if (config.ipMasq())
         {
             track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds()));
@@ -102,15 +113,10 @@ final class Daemon implements AutoCloseable
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }
 
-        shutdown = track(new EventFd());
-        for (int i = 0; i < config.lanes(); i++)
-        {
-            lanes.add(new Lane(i, resources.queues.get(i), resources.receiveSockets.get(i),
-                resources.sendSockets.get(i), resources.offloads, shutdown, peers, underlay.publicIp(), subnet,
-                network.network().address(), counters.get(i), config.idle(), config.idlePollMicros(),
-                config.batch()));
-        }
-        lanes.forEach(Lane::start);
+        laneFactory = (id, wakeUp) -> new Lane(id, resources.queues.get(id), resources.receiveSockets.get(id),
+            resources.sendSockets.get(id), resources.offloads, wakeUp, peers, underlay.publicIp(), subnet,
+            network.network().address(), counters.get(id), config.idle(), config.idlePollMicros(), config.batch());
+        startLanes();
         forwarding = true;
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
             config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
@@ -119,7 +125,7 @@ final class Daemon implements AutoCloseable
             (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
     }
 
-    private void configureLink(final String tunName, final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
+    private void configureLink(final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
         final boolean superPackets) throws IOException
     {
         try (Netlink netlink = new Netlink())
@@ -137,8 +143,75 @@ final class Daemon implements AutoCloseable
             }
             netlink.setUp(link);
             netlink.addRoute(network.address(), network.length(), link);
-            opened.push(() -> removeRoute(tunName, network));
         }
+    }
+
+    /**
+     * Called by the main loop once a second. When a lane has ended because its TUN queue was detached (someone
+     * deleted flannel0: reads fail with EBADFD for ever), stops the other lanes, makes the device again as at start
+     * (queues with the same offloads, address, MTU, queue length, route) and starts new lanes on it. The sockets, the
+     * lease, the routes to peers and the counters stay; /healthz says 503 in between.
+     *
+     * @throws IOException naming the device when it cannot be made again: weftd cannot forward without it.
+     */
+    synchronized void recreateTunIfDeleted() throws IOException
+    {
+        if (closed || !anyQueueDetached())
+        {
+            return;
+        }
+        forwarding = false;
+        Log.warn(tunName + " was deleted under weftd (its TUN queues fail with EBADFD): making it again");
+        stopLanes();
+        try
+        {
+            resources.reopenQueues(tunName);
+            linkSetup.run();
+            startLanes();
+        }
+        catch (final IOException e)
+        {
+            throw new IOException("cannot make " + tunName + " again after it was deleted: " + e.getMessage(), e);
+        }
+        metrics.tunRecreated();
+        forwarding = true;
+        Log.info(tunName + " made again: forwarding");
+    }
+
+    private boolean anyQueueDetached()
+    {
+        for (final Lane lane : lanes)
+        {
+            if (lane.queueDetached())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void startLanes() throws NativeException
+    {
+        shutdown = new EventFd();
+        for (int i = 0; i < counters.size(); i++)
+        {
+            lanes.add(laneFactory.create(i, shutdown));
+        }
+        lanes.forEach(Lane::start);
+    }
+
+    /** Wakes the lanes from epoll_wait, waits for their threads to end and closes their fds. */
+    private void stopLanes()
+    {
+        if (shutdown == null)
+        {
+            return;
+        }
+        shutdown.signal();
+        lanes.forEach(Lane::close);
+        lanes.clear();
+        shutdown.close();
+        shutdown = null;
     }
 
     DropReporter dropReporter()
@@ -156,11 +229,7 @@ final class Daemon implements AutoCloseable
         }
         closed = true;
         forwarding = false;
-        if (shutdown != null)
-        {
-            shutdown.signal();
-        }
-        lanes.forEach(Lane::close);
+        stopLanes();
         while (!opened.isEmpty())
         {
             try
@@ -186,5 +255,17 @@ final class Daemon implements AutoCloseable
         {
             netlink.deleteRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
         }
+    }
+
+    @FunctionalInterface
+    private interface LaneFactory
+    {
+        Lane create(int id, EventFd wakeUp) throws NativeException;
+    }
+
+    @FunctionalInterface
+    private interface LinkSetup
+    {
+        void run() throws IOException;
     }
 }

@@ -27,6 +27,8 @@ final class Lane implements AutoCloseable
 
     private final Epoll epoll;
     private final AgentRunner runner;
+    /** Set by the lane's thread as it ends because the kernel detached its TUN queue; read by the daemon. */
+    private volatile boolean queueDetached;
 
     /** @param icmpSource the address ICMP errors come from (see {@link IcmpUnreachable}). */
     Lane(final int id, final TunDevice tun, final UdpSocket receiveSocket, final UdpSocket sendSocket,
@@ -52,13 +54,19 @@ final class Lane implements AutoCloseable
             offloads.tunTso, offloads.udpGso, batch);
         final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
             "udp-receiver-" + id, offloads.tunTso, offloads.tunUso, batch);
-        runner = new AgentRunner(new EpollIdleStrategy(epoll, idle, idlePollMicros), Lane::onAgentError, null,
+        runner = new AgentRunner(new EpollIdleStrategy(epoll, idle, idlePollMicros), this::onAgentError, null,
             bothDirections("weft-lane-" + id, tunReader, udpReceiver));
     }
 
     void start()
     {
         AgentRunner.startOnThread(runner);
+    }
+
+    /** True once the lane's thread has ended because its TUN queue was detached (the device was deleted). */
+    boolean queueDetached()
+    {
+        return queueDetached;
     }
 
     /** Stops the thread; the caller signals the shutdown eventfd first so it does not stay blocked in epoll_wait. */
@@ -88,8 +96,13 @@ final class Lane implements AutoCloseable
         };
     }
 
-    private static void onAgentError(final Throwable error)
+    private void onAgentError(final Throwable error)
     {
+        if (error instanceof TunReader.QueueDetachedException)
+        {
+            queueDetached = true;
+            return;
+        }
         Log.warn("data path error: " + error);
     }
 }

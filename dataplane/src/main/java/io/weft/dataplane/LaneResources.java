@@ -61,7 +61,18 @@ final class LaneResources implements AutoCloseable
                     offloads.udpGso &= send.supportsGso();
                 }
             }
-            offloads.tunTso = offloadWanted && resources.openQueues(tunName, lanes, true);
+            if (offloadWanted)
+            {
+                try
+                {
+                    resources.openQueues(tunName, lanes, true);
+                    offloads.tunTso = true;
+                }
+                catch (final NativeException e)
+                {
+                    Log.warn("TUN offloads unavailable, falling back to plain reads: " + e.getMessage());
+                }
+            }
             if (!offloads.tunTso)
             {
                 resources.openQueues(tunName, lanes, false);
@@ -75,17 +86,28 @@ final class LaneResources implements AutoCloseable
         }
     }
 
-    /** Opens every queue with or without virtio headers; false (all closed again) when the offloads are refused. */
-    private boolean openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException
+    /**
+     * Makes the TUN device again after it was deleted under the lanes (their queues detached and fail with EBADFD):
+     * closes the old queues and opens as many new ones, with the offloads found at start, which the lease announced
+     * to the peers. The lanes must have stopped.
+     */
+    void reopenQueues(final String tunName) throws NativeException
+    {
+        final int lanes = queues.size();
+        closeQueues();
+        openQueues(tunName, lanes, offloads.tunTso);
+    }
+
+    /** Opens every queue with or without virtio headers and offloads; on failure none stays open. */
+    private void openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException
     {
         final int flags = TunDevice.IFF_MULTI_QUEUE | (withOffload ? TunDevice.IFF_VNET_HDR : 0);
-        final List<TunDevice> opening = new ArrayList<>();
         try
         {
             for (int i = 0; i < lanes; i++)
             {
                 final TunDevice queue = TunDevice.open(tunName, flags);
-                opening.add(queue);
+                queues.add(queue);
                 if (withOffload)
                 {
                     queue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
@@ -99,17 +121,15 @@ final class LaneResources implements AutoCloseable
         }
         catch (final NativeException e)
         {
-            opening.forEach(TunDevice::close);
-            if (withOffload)
-            {
-                Log.warn("TUN offloads unavailable, falling back to plain reads: " + e.getMessage());
-                return false;
-            }
+            closeQueues();
             throw e;
         }
-        opening.forEach(this::track);
-        queues.addAll(opening);
-        return true;
+    }
+
+    private void closeQueues()
+    {
+        queues.forEach(TunDevice::close);
+        queues.clear();
     }
 
     /**
@@ -140,6 +160,7 @@ final class LaneResources implements AutoCloseable
     @Override
     public void close()
     {
+        closeQueues();
         while (!opened.isEmpty())
         {
             try

@@ -1,10 +1,12 @@
 package io.weft.dataplane;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.weft.routing.RouteSnapshot;
+import io.weft.tun.Errno;
 import io.weft.tun.SendBatch;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;
@@ -98,6 +100,11 @@ final class TunReader implements Agent
             if (length < 0)
             {
                 counters.increment(DataplaneCounter.DROP_TUN_READ_ERROR);
+                if (length == -Errno.EBADFD)
+                {
+                    flush();
+                    throw new QueueDetachedException();
+                }
                 break;
             }
             work++;
@@ -277,5 +284,20 @@ final class TunReader implements Agent
     public String roleName()
     {
         return roleName;
+    }
+
+    /**
+     * The kernel detached this lane's TUN queue: the device was deleted (ip link del), and every read and write on
+     * the fd now fails with EBADFD. It ends the lane, which would otherwise poll a dead fd in a busy loop, so the
+     * daemon can make the device again.
+     */
+    static final class QueueDetachedException extends AgentTerminationException
+    {
+        private static final long serialVersionUID = 1L;
+
+        QueueDetachedException()
+        {
+            super("TUN queue detached (" + Errno.name(Errno.EBADFD) + "): the device was deleted");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.weft.dataplane;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 
 import io.weft.registry.Log;
@@ -10,7 +11,8 @@ import io.weft.registry.Log;
  */
 public final class Weftd
 {
-    private static final long DROP_REPORT_INTERVAL_MS = 1000;
+    /** How often drops are logged and flannel0 is checked for having been deleted under the lanes. */
+    private static final long MAIN_LOOP_INTERVAL_MS = 1000;
 
     private Weftd()
     {
@@ -64,12 +66,18 @@ public final class Weftd
             while (stopped.getCount() > 0)
             {
                 daemon.dropReporter().report();
-                Thread.sleep(DROP_REPORT_INTERVAL_MS);
+                daemon.recreateTunIfDeleted();
+                Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
+        }
+        catch (final IOException e)
+        {
+            System.err.println("weftd: " + e.getMessage());
+            System.exit(1);
         }
     }
 }

@@ -29,6 +29,71 @@ class WeftdLifecycleTest {
         }
     }
 
+    /**
+     * Someone deletes flannel0 under a running weftd (ip link del): every queue fd fails with EBADFD from then on.
+     * Before, the lanes polled the dead fds in a busy loop (a core each, 880,000 "tun_read_error" drops a second
+     * logged) and the node was cut off until a restart. Now each lane ends at its first EBADFD and weftd makes the
+     * device again, with its offloads, address, MTU and route, and forwards as before.
+     */
+    @Test
+    void shouldMakeFlannel0AgainWhenItIsDeletedAndForwardAsBefore() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+            Node node = cluster.node(1);
+            Pod podA = cluster.pod(1);
+            Pod podB = cluster.pod(2);
+            assertThat(Ping.run(podA, podB.ip(), 2).received()).isEqualTo(2);
+            String linkBefore = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
+
+            assertThat(node.exec("ip", "link", "del", "flannel0").exitCode()).isZero();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!node.exec("ip", "route").stdout().contains("10.244.0.0/16 dev flannel0")
+                && System.nanoTime() < deadline) {
+                sleep(100);
+            }
+
+            assertThat(node.exec("ip", "route").stdout()).contains("10.244.0.0/16 dev flannel0");
+            String linkAfter = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
+            assertThat(linkAfter).as("a new device, not the old one").isNotEqualTo(linkBefore)
+                .contains("mtu 1472").contains("qlen 10000").contains("UP");
+            assertThat(node.exec("ip", "-o", "addr", "show", "flannel0").stdout()).contains("inet 10.244.1.0/32");
+            assertThat(Ping.run(podA, podB.ip(), 3).received()).isEqualTo(3);
+            assertThat(Ping.run(podB, podA.ip(), 3).received()).isEqualTo(3);
+            TcpTransfer.Result transfer = TcpTransfer.run(podA, podB, 20L << 20);
+            assertThat(transfer.intact()).as(transfer.report()).isTrue();
+
+            WeftdProcess weftd = cluster.weftd(1);
+            assertThat(weftd.process().isAlive()).isTrue();
+            Map<String, Number> metrics = weftd.metrics();
+            assertThat(metrics.get("weft_tun_recreations_total").longValue()).isEqualTo(1);
+            long lanes = metrics.get("weft_lanes").longValue();
+            // One failed read per lane, not a busy loop of them.
+            assertThat(metrics.get("weft_drops_total{direction=\"tun_to_udp\",reason=\"tun_read_error\"}")
+                .longValue()).isBetween(1L, lanes);
+            assertThat(metrics.get("weft_offload_enabled{offload=\"tun_tso\"}").longValue()).isEqualTo(1);
+            String log = weftd.process().logText();
+            assertThat(log).contains("flannel0 was deleted under weftd").contains("flannel0 made again: forwarding")
+                .doesNotContain("data path error");
+        }
+    }
+
+    @Test
+    void shouldExitOneNamingWhyWhenFlannel0CannotBeMadeAgain() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 1, List.of());
+            // Another tool takes the name in the moment between the deletion and weftd's next look.
+            assertThat(cluster.node(1).exec("sh", "-c", "ip link del flannel0 && ip link add flannel0 type bridge")
+                .exitCode()).isZero();
+            ManagedProcess weftd = cluster.weftd(1).process();
+
+            assertThat(weftd.waitFor(Duration.ofSeconds(15))).isTrue();
+            assertThat(weftd.exitCode()).isEqualTo(1);
+            assertThat(weftd.logText()).contains("weftd: cannot make flannel0 again after it was deleted: "
+                + "cannot create TUN device flannel0 (TUNSETIFF): EINVAL (Invalid argument) - name in use by a device "
+                + "that is not a TUN of these flags").doesNotContain("\tat ");
+        }
+    }
+
     @Test
     void shouldFailWithOneLineWithoutCapNetAdmin() {
         try (Testbed testbed = Testbeds.createOrSkip()) {
@@ -66,6 +131,15 @@ class WeftdLifecycleTest {
             "--cni-conf-dir", testbed.runDir().resolve("net.d").toString()));
         args.addAll(extra);
         return args;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The error line; also checks that no stack trace came with it. */

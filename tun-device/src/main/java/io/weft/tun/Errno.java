@@ -14,6 +14,8 @@ public final class Errno
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    /** A TUN fd whose device was deleted under it: the queue is detached and stays so. */
+    public static final int EBADFD = 77;
     public static final int EMSGSIZE = 90;
     public static final int EPROTONOSUPPORT = 93;
     public static final int EOPNOTSUPP = 95;
@@ -50,6 +52,7 @@ public final class Errno
             case EEXIST: return "EEXIST";
             case ENODEV: return "ENODEV";
             case EINVAL: return "EINVAL";
+            case EBADFD: return "EBADFD";
             case EMSGSIZE: return "EMSGSIZE";
             case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
             case EOPNOTSUPP: return "EOPNOTSUPP";
