@@ -12,7 +12,8 @@ final class ControlMetrics
     private volatile LaneResources.OffloadStatus offloads;
     private volatile RouteUpdater routeUpdater;
     /** Written by the daemon's main thread only. */
-    private volatile long tunRecreations;
+    private volatile long devicesMadeAgain;
+    private volatile long routesAddedAgain;
 
     ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry)
     {
@@ -31,17 +32,24 @@ final class ControlMetrics
     }
 
     /** flannel0 was deleted under weftd and made again. */
-    void tunRecreated()
+    void deviceMadeAgain()
     {
-        tunRecreations++;
+        devicesMadeAgain++;
+    }
+
+    /** The overlay route had gone (flannel0 set down and up again) and was added again. */
+    void routeAddedAgain()
+    {
+        routesAddedAgain++;
     }
 
     String toPrometheusText()
     {
         final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
         text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
-            .append("# TYPE weft_tun_recreations_total counter\nweft_tun_recreations_total ").append(tunRecreations)
-            .append('\n');
+            .append("# TYPE weft_tun_repairs_total counter\n")
+            .append("weft_tun_repairs_total{repair=\"device\"} ").append(devicesMadeAgain).append('\n')
+            .append("weft_tun_repairs_total{repair=\"route\"} ").append(routesAddedAgain).append('\n');
         final LaneResources.OffloadStatus status = offloads;
         if (status != null)
         {

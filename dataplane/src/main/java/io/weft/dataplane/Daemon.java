@@ -12,8 +12,10 @@ import io.weft.registry.Lease;
 import io.weft.registry.LeaseRegistry;
 import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
+import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
+import io.weft.tun.Errno;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;
 import io.weft.tun.Netlink;
@@ -32,9 +34,11 @@ final class Daemon implements AutoCloseable
     private final List<DataplaneCounters> counters = new ArrayList<>();
     private final DropReporter dropReporter = new DropReporter(counters);
     private final List<Lane> lanes = new ArrayList<>();
+    private final OncePerKeyLog routeCheckLog = new OncePerKeyLog();
     /** Wakes this generation of lanes from epoll_wait when they are to stop. */
     private EventFd shutdown;
     private String tunName;
+    private Ipv4Prefix overlayNetwork;
     private LaneResources resources;
     private ControlMetrics metrics;
     private LaneFactory laneFactory;
@@ -93,7 +97,8 @@ final class Daemon implements AutoCloseable
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        linkSetup = () -> configureLink(subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        overlayNetwork = network.network();
+        linkSetup = () -> configureLink(subnet, overlayNetwork, underlay.mtu(), resources.offloads.tunTso);
         linkSetup.run();
         opened.push(() -> removeRoute(tunName, network.network()));
         if (config.ipMasq())
@@ -173,9 +178,42 @@ final class Daemon implements AutoCloseable
         {
             throw new IOException("cannot make " + tunName + " again after it was deleted: " + e.getMessage(), e);
         }
-        metrics.tunRecreated();
+        metrics.deviceMadeAgain();
         forwarding = true;
         Log.info(tunName + " made again: forwarding");
+    }
+
+    /**
+     * Called by the main loop once a second: adds the overlay route again when it has gone while flannel0 is up.
+     * Setting a link down flushes the routes through it and setting it up again does not bring them back, so one
+     * `ip link set flannel0 down; ... up` would otherwise send other nodes' pod traffic to the default route for good.
+     * While the link is down the kernel refuses the route (ENETDOWN): that is the operator's choice, left alone, as is
+     * any route to the network that someone put in place of ours (EEXIST).
+     */
+    synchronized void addRouteIfGone()
+    {
+        if (closed || !forwarding)
+        {
+            return;
+        }
+        try (Netlink netlink = new Netlink())
+        {
+            netlink.addRoute(overlayNetwork.address(), overlayNetwork.length(), Netlink.linkIndex(tunName));
+        }
+        catch (final NativeException e)
+        {
+            // ENODEV: flannel0 itself is gone, which recreateTunIfDeleted sees to.
+            if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN && e.errno() != Errno.ENODEV)
+            {
+                routeCheckLog.warn(tunName, "cannot check the route " + overlayNetwork + " dev " + tunName + ": " +
+                    e.getMessage());
+            }
+            return;
+        }
+        routeCheckLog.clear(tunName);
+        metrics.routeAddedAgain();
+        Log.warn("the route " + overlayNetwork + " dev " + tunName + " had gone (was the link set down and up?): " +
+            "added it again");
     }
 
     private boolean anyQueueDetached()

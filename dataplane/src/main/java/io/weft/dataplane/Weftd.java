@@ -11,7 +11,7 @@ import io.weft.registry.Log;
  */
 public final class Weftd
 {
-    /** How often drops are logged and flannel0 is checked for having been deleted under the lanes. */
+    /** How often drops are logged and flannel0 and its route are checked for having gone under the lanes. */
     private static final long MAIN_LOOP_INTERVAL_MS = 1000;
 
     private Weftd()
@@ -67,6 +67,7 @@ public final class Weftd
             {
                 daemon.dropReporter().report();
                 daemon.recreateTunIfDeleted();
+                daemon.addRouteIfGone();
                 Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
         }

@@ -46,13 +46,8 @@ class WeftdLifecycleTest {
             String linkBefore = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
 
             assertThat(node.exec("ip", "link", "del", "flannel0").exitCode()).isZero();
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (!node.exec("ip", "route").stdout().contains("10.244.0.0/16 dev flannel0")
-                && System.nanoTime() < deadline) {
-                sleep(100);
-            }
+            awaitOverlayRoute(node);
 
-            assertThat(node.exec("ip", "route").stdout()).contains("10.244.0.0/16 dev flannel0");
             String linkAfter = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
             assertThat(linkAfter).as("a new device, not the old one").isNotEqualTo(linkBefore)
                 .contains("mtu 1472").contains("qlen 10000").contains("UP");
@@ -65,7 +60,7 @@ class WeftdLifecycleTest {
             WeftdProcess weftd = cluster.weftd(1);
             assertThat(weftd.process().isAlive()).isTrue();
             Map<String, Number> metrics = weftd.metrics();
-            assertThat(metrics.get("weft_tun_recreations_total").longValue()).isEqualTo(1);
+            assertThat(metrics.get("weft_tun_repairs_total{repair=\"device\"}").longValue()).isEqualTo(1);
             long lanes = metrics.get("weft_lanes").longValue();
             // One failed read per lane, not a busy loop of them.
             assertThat(metrics.get("weft_drops_total{direction=\"tun_to_udp\",reason=\"tun_read_error\"}")
@@ -74,6 +69,39 @@ class WeftdLifecycleTest {
             String log = weftd.process().logText();
             assertThat(log).contains("flannel0 was deleted under weftd").contains("flannel0 made again: forwarding")
                 .doesNotContain("data path error");
+        }
+    }
+
+    /**
+     * Setting a link down flushes the routes through it, and up again does not bring them back: before, one
+     * `ip link set flannel0 down; ip link set flannel0 up` sent the node's traffic to other nodes' pods to the default
+     * route until weftd restarted.
+     */
+    @Test
+    void shouldAddTheRouteAgainWhenFlannel0ComesBackUpButNotWhileItIsDown() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+            Node node = cluster.node(1);
+            Pod podA = cluster.pod(1);
+            Pod podB = cluster.pod(2);
+            assertThat(Ping.run(podA, podB.ip(), 2).received()).isEqualTo(2);
+
+            assertThat(node.exec("ip", "link", "set", "flannel0", "down").exitCode()).isZero();
+            assertThat(node.exec("ip", "route").stdout()).doesNotContain("10.244.0.0/16");
+            sleep(2500);
+            assertThat(node.exec("ip", "route").stdout()).as("down is the operator's choice: left alone")
+                .doesNotContain("10.244.0.0/16");
+
+            assertThat(node.exec("ip", "link", "set", "flannel0", "up").exitCode()).isZero();
+            awaitOverlayRoute(node);
+            assertThat(Ping.run(podA, podB.ip(), 3).received()).isEqualTo(3);
+            assertThat(Ping.run(podB, podA.ip(), 3).received()).isEqualTo(3);
+            WeftdProcess weftd = cluster.weftd(1);
+            assertThat(weftd.metrics().get("weft_tun_repairs_total{repair=\"route\"}").longValue()).isEqualTo(1);
+            assertThat(weftd.process().logText())
+                .contains("the route 10.244.0.0/16 dev flannel0 had gone (was the link set down and up?): "
+                    + "added it again")
+                .doesNotContain("cannot check the route");
         }
     }
 
@@ -131,6 +159,16 @@ class WeftdLifecycleTest {
             "--cni-conf-dir", testbed.runDir().resolve("net.d").toString()));
         args.addAll(extra);
         return args;
+    }
+
+    /** weftd checks once a second; 15 s leaves room for a slow machine. */
+    private static void awaitOverlayRoute(Node node) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!node.exec("ip", "route").stdout().contains("10.244.0.0/16 dev flannel0")
+            && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+        assertThat(node.exec("ip", "route").stdout()).contains("10.244.0.0/16 dev flannel0");
     }
 
     private static void sleep(long millis) {

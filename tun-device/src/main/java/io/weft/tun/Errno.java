@@ -21,6 +21,7 @@ public final class Errno
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
+    public static final int ENETDOWN = 100;
     public static final int ENETUNREACH = 101;
     public static final int ENOBUFS = 105;
     public static final int ECONNREFUSED = 111;
@@ -58,6 +59,7 @@ public final class Errno
             case EOPNOTSUPP: return "EOPNOTSUPP";
             case EADDRINUSE: return "EADDRINUSE";
             case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+            case ENETDOWN: return "ENETDOWN";
             case ENETUNREACH: return "ENETUNREACH";
             case ENOBUFS: return "ENOBUFS";
             case ECONNREFUSED: return "ECONNREFUSED";
