@@ -40,9 +40,7 @@ class WeftdLifecycleTest {
         try (Testbed testbed = Testbeds.createOrSkip()) {
             OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
             Node node = cluster.node(1);
-            Pod podA = cluster.pod(1);
-            Pod podB = cluster.pod(2);
-            assertThat(Ping.run(podA, podB.ip(), 2).received()).isEqualTo(2);
+            assertPodsPingEachOther(cluster, 2);
             String linkBefore = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
 
             assertThat(node.exec("ip", "link", "del", "flannel0").exitCode()).isZero();
@@ -52,9 +50,8 @@ class WeftdLifecycleTest {
             assertThat(linkAfter).as("a new device, not the old one").isNotEqualTo(linkBefore)
                 .contains("mtu 1472").contains("qlen 10000").contains("UP");
             assertThat(node.exec("ip", "-o", "addr", "show", "flannel0").stdout()).contains("inet 10.244.1.0/32");
-            assertThat(Ping.run(podA, podB.ip(), 3).received()).isEqualTo(3);
-            assertThat(Ping.run(podB, podA.ip(), 3).received()).isEqualTo(3);
-            TcpTransfer.Result transfer = TcpTransfer.run(podA, podB, 20L << 20);
+            assertPodsPingEachOther(cluster, 3);
+            TcpTransfer.Result transfer = TcpTransfer.run(cluster.pod(1), cluster.pod(2), 20L << 20);
             assertThat(transfer.intact()).as(transfer.report()).isTrue();
 
             WeftdProcess weftd = cluster.weftd(1);
@@ -82,9 +79,7 @@ class WeftdLifecycleTest {
         try (Testbed testbed = Testbeds.createOrSkip()) {
             OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
             Node node = cluster.node(1);
-            Pod podA = cluster.pod(1);
-            Pod podB = cluster.pod(2);
-            assertThat(Ping.run(podA, podB.ip(), 2).received()).isEqualTo(2);
+            assertPodsPingEachOther(cluster, 2);
 
             assertThat(node.exec("ip", "link", "set", "flannel0", "down").exitCode()).isZero();
             assertThat(node.exec("ip", "route").stdout()).doesNotContain("10.244.0.0/16");
@@ -94,8 +89,7 @@ class WeftdLifecycleTest {
 
             assertThat(node.exec("ip", "link", "set", "flannel0", "up").exitCode()).isZero();
             awaitOverlayRoute(node);
-            assertThat(Ping.run(podA, podB.ip(), 3).received()).isEqualTo(3);
-            assertThat(Ping.run(podB, podA.ip(), 3).received()).isEqualTo(3);
+            assertPodsPingEachOther(cluster, 3);
             WeftdProcess weftd = cluster.weftd(1);
             assertThat(weftd.metrics().get("weft_tun_repairs_total{repair=\"route\"}").longValue()).isEqualTo(1);
             assertThat(weftd.process().logText())
@@ -159,6 +153,11 @@ class WeftdLifecycleTest {
             "--cni-conf-dir", testbed.runDir().resolve("net.d").toString()));
         args.addAll(extra);
         return args;
+    }
+
+    private static void assertPodsPingEachOther(OverlayCluster cluster, int count) {
+        assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), count).received()).isEqualTo(count);
+        assertThat(Ping.run(cluster.pod(2), cluster.pod(1).ip(), count).received()).isEqualTo(count);
     }
 
     /** weftd checks once a second; 15 s leaves room for a slow machine. */
