@@ -23,6 +23,8 @@ enum DataplaneCounter
     UDP_TX_PARTIAL_CHECKSUMS("weft_partial_checksums_total{direction=\"tun_to_udp\"}"),
     /** Super-packets whose first segments joined the UDP GSO send the previous one left room in. */
     UDP_TX_RUNS_CONTINUED("weft_gso_runs_continued_total"),
+    /** Lanes that stopped UDP GSO when the kernel refused a GSO send (an IPsec policy, a path MTU below a datagram). */
+    UDP_GSO_STOPPED("weft_offload_runtime_fallbacks_total{offload=\"udp_gso\"}"),
 
     DROP_TUN_NOT_IPV4(drop("tun_to_udp", "not_ipv4")),
     DROP_NO_ROUTE(drop("tun_to_udp", "no_route")),

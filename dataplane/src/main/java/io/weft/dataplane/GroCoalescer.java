@@ -14,7 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Every offered packet ends up, in order, in exactly one {@link TunWrite#write}: alone behind a zeroed
  * virtio_net_hdr, or merged. A run is merged only when it is safe: same flow, IHL 5, no fragment, same TOS, TTL and
- * DF, same TCP header length, options and ack, contiguous sequence numbers, valid IP and TCP checksums, only ACK set
+ * DF (and without DF consecutive IP identifications), same TCP header length, options, ack and window, contiguous
+ * sequence numbers, valid IP and TCP checksums, only ACK set
  * (PSH allowed on the segment that ends the run), every payload but the last as long as the first, 65535 bytes in
  * all. A UDP run: same flow, IHL 5, no fragment, same TOS, TTL and DF, consecutive IP identifications, valid IP and
  * (non-zero) UDP checksums, every payload but the last as long as the first, at most 64 datagrams and 65535 bytes.
@@ -45,6 +46,7 @@ final class GroCoalescer
     private static final int VERSION_4_IHL_5 = 0x45;
     private static final int TYPE_OF_SERVICE_OFFSET = 1;
     private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
+    private static final int DONT_FRAGMENT = 0x4000;
     private static final int NOT_MERGEABLE = -1;
     private static final int UDP_HEADER_LENGTH = 8;
     private static final int UDP_LENGTH_OFFSET = 4;
@@ -106,9 +108,9 @@ final class GroCoalescer
             output.putBytes(IP + heldLength, buffer, offset + length - payloadLength, payloadLength);
             heldLength += payloadLength;
             segments++;
+            nextIdentification++;
             if (protocol == Ipv4Header.PROTOCOL_UDP)
             {
-                nextIdentification++;
                 open = payloadLength == gsoSize && segments < MAX_UDP_SEGMENTS;
                 return APPENDED;
             }
@@ -239,17 +241,25 @@ final class GroCoalescer
         {
             return false;
         }
+        // The kernel gives the packets it cuts consecutive identifications from the first one's. Without DF they
+        // must have had them already (an identification may be what reassembles a fragment); with DF, as in the
+        // kernel's GRO, TCP segments need not.
+        final boolean consecutiveIdentification = identification(buffer, offset) == (nextIdentification & 0xFFFF);
         if (protocol == Ipv4Header.PROTOCOL_UDP)
         {
-            // The kernel gives the datagrams it cuts consecutive identifications from the first one's.
-            return identification(buffer, offset) == (nextIdentification & 0xFFFF);
+            return consecutiveIdentification;
         }
-        return buffer.getInt(transport + TcpHeader.SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) == nextSequence &&
+        return (consecutiveIdentification ||
+            (buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & DONT_FRAGMENT) != 0) &&
+            buffer.getInt(transport + TcpHeader.SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN) == nextSequence &&
             buffer.getInt(transport + TcpHeader.ACKNOWLEDGMENT_OFFSET) ==
             output.getInt(TRANSPORT + TcpHeader.ACKNOWLEDGMENT_OFFSET) &&
-            // data offset (so the header length) and the reserved bits, then the options byte for byte
+            // data offset (so the header length) and the reserved bits; the window, as the kernel's GRO does (the
+            // super-packet carries one: a newer one would be lost); then the options byte for byte
             buffer.getByte(transport + TcpHeader.DATA_OFFSET_OFFSET) ==
             output.getByte(TRANSPORT + TcpHeader.DATA_OFFSET_OFFSET) &&
+            buffer.getShort(transport + TcpHeader.WINDOW_OFFSET) ==
+            output.getShort(TRANSPORT + TcpHeader.WINDOW_OFFSET) &&
             sameOptions(buffer, transport);
     }
 

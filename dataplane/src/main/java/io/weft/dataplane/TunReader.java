@@ -5,6 +5,7 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.weft.registry.Log;
 import io.weft.routing.RouteSnapshot;
 import io.weft.tun.Errno;
 import io.weft.tun.SendBatch;
@@ -34,7 +35,8 @@ final class TunReader implements Agent
     private final NanoClock clock;
     private final String roleName;
     private final boolean virtioHeaders;
-    private final boolean udpGso;
+    /** Cleared for good when the kernel refuses a GSO send: see {@link #stopGsoIfRefused}. */
+    private boolean udpGso;
     /** Where the IP packet starts in what the TUN returns: after the virtio_net_hdr when offloads are on. */
     private final int ipOffset;
     private final PacketBuffer slots;
@@ -184,27 +186,57 @@ final class TunReader implements Agent
             return;
         }
         // The per-message counts outlive the send: with UDP GSO one message carries several datagrams.
-        final int sent = socket.send(batch, keepOpenRun);
-        counters.increment(DataplaneCounter.UDP_TX_SENDS);
+        socket.send(batch, keepOpenRun);
+        counters.add(DataplaneCounter.UDP_TX_SENDS, batch.systemCalls());
         int datagramsSent = 0;
-        int datagramsLost = 0;
+        int datagramsRefused = 0;
+        int datagramsNotSent = 0;
         long bytes = 0;
-        for (int i = 0; i < queued; i++)
+        for (int i = first; i < first + queued; i++)
         {
-            if (i < sent)
+            final int outcome = batch.outcome(i);
+            if (outcome == SendBatch.SENT)
             {
-                datagramsSent += batch.datagrams(first + i);
-                bytes += batch.length(first + i);
+                datagramsSent += batch.datagrams(i);
+                bytes += batch.length(i);
+            }
+            else if (outcome == SendBatch.NOT_SENT)
+            {
+                datagramsNotSent += batch.datagrams(i);
             }
             else
             {
-                datagramsLost += batch.datagrams(first + i);
+                datagramsRefused += batch.datagrams(i);
+                stopGsoIfRefused(i, -outcome);
             }
         }
         counters.add(DataplaneCounter.UDP_TX_PACKETS, datagramsSent);
         counters.add(DataplaneCounter.UDP_TX_BYTES, bytes);
-        counters.add(sent < 0 ? DataplaneCounter.DROP_SEND_ERROR : DataplaneCounter.DROP_SEND_BUFFER_FULL,
-            datagramsLost);
+        counters.add(DataplaneCounter.DROP_SEND_ERROR, datagramsRefused);
+        counters.add(DataplaneCounter.DROP_SEND_BUFFER_FULL, datagramsNotSent);
+    }
+
+    /**
+     * The socket took UDP_SEGMENT at start, but the kernel may still refuse the sends: EIO when an IPsec policy
+     * covers the path (and, before Linux 6.11, when the underlay device has no checksum offload), EMSGSIZE or EINVAL
+     * when the path MTU has dropped below the datagrams (the underlay's MTU lowered after weftd started, or learnt
+     * from an ICMP). Each of those would come back for every message of more than one datagram, so TCP through the
+     * overlay would crawl; sent one by one, the same datagrams go (fragmented if need be). So the lane stops GSO for
+     * good, once, and says so; the datagrams of the refused message are lost (TCP sends them again).
+     */
+    private void stopGsoIfRefused(final int message, final int errno)
+    {
+        if (!udpGso || batch.datagrams(message) < 2 ||
+            (errno != Errno.EIO && errno != Errno.EMSGSIZE && errno != Errno.EINVAL))
+        {
+            return;
+        }
+        udpGso = false;
+        batch.stopSegmentation();
+        counters.increment(DataplaneCounter.UDP_GSO_STOPPED);
+        Log.warn(roleName + ": the kernel refused a UDP GSO send of " + batch.datagrams(message) + " datagrams (" +
+            Errno.describe(errno) + "): this lane sends one datagram per message from now on; restart weftd to " +
+            "try GSO again");
     }
 
     /**

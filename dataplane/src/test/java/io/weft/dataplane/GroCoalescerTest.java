@@ -267,6 +267,17 @@ class GroCoalescerTest
                 f.next(s -> s.tos = 3)), 2, 2),
             breaks("DF cleared", f -> List.of(f.next(), f.next(), f.next(s -> s.flagsFragment = 0),
                 f.next(s -> s.flagsFragment = 0)), 2, 2),
+            // Without DF the kernel would give the segments it cuts identifications the sender did not.
+            breaks("no DF, identifications not consecutive", f -> List.of(f.next(s -> s.flagsFragment = 0),
+                f.next(s -> s.flagsFragment = 0), f.next(s ->
+                {
+                    s.flagsFragment = 0;
+                    s.identification += 7;
+                }), f.next(s -> s.flagsFragment = 0)), 2, 1, 1),
+            breaks("with DF, identifications need not be consecutive", f -> List.of(f.next(),
+                f.next(s -> s.identification = 9), f.next(s -> s.identification = 3)), 3),
+            breaks("another window", f -> List.of(f.next(), f.next(), f.next(s -> s.window = 4000),
+                f.next(s -> s.window = 4000)), 2, 2),
             breaks("PSH in the middle", f -> List.of(f.next(), f.next(s -> s.flags(ACK | PSH)), f.next(), f.next()),
                 2, 2),
             breaks("PSH on the first", f -> List.of(f.next(s -> s.flags(ACK | PSH)), f.next(), f.next()), 1, 2),
@@ -608,6 +619,7 @@ class GroCoalescerTest
     {
         private final TcpPackets.Segment base = TcpPackets.segment();
         private int sequence = base.sequence;
+        private int identifications;
 
         byte[] next()
         {
@@ -660,8 +672,10 @@ class GroCoalescerTest
 
         private byte[] aside(final int payloadLength, final Consumer<TcpPackets.Segment> change)
         {
+            // As Linux numbers a flow's segments: one identification after another.
             final TcpPackets.Segment segment = base.copy().sequence(sequence)
                 .payload(TcpPackets.pattern(sequence, payloadLength));
+            segment.identification = base.identification + identifications++;
             change.accept(segment);
             return segment.build();
         }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-/** weftd's setup errors and shutdown, on real namespaces: what an operator sees. */
+/** weftd's setup errors, shutdown and what it does when the node changes under it, on real namespaces. */
 class WeftdLifecycleTest {
 
     @Test
@@ -96,6 +96,30 @@ class WeftdLifecycleTest {
                 .contains("the route 10.244.0.0/16 dev flannel0 had gone (was the link set down and up?): "
                     + "added it again")
                 .doesNotContain("cannot check the route");
+        }
+    }
+
+    /**
+     * The underlay's MTU drops under a running weftd (an operator's change, or a path MTU learnt from an ICMP): the
+     * kernel now refuses every UDP GSO send of MTU-sized datagrams (EMSGSIZE), while one datagram per message still
+     * goes, fragmented. Before, TCP through the overlay crawled on retransmitted single segments; now the lane stops
+     * GSO once and says so.
+     */
+    @Test
+    void shouldKeepCarryingTcpWhenTheUnderlayMtuDropsBelowItsDatagrams() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+            assertThat(cluster.node(1).exec("ip", "link", "set", "eth0", "mtu", "1400").exitCode()).isZero();
+
+            TcpTransfer.Result transfer = TcpTransfer.run(cluster.pod(1), cluster.pod(2), 20L << 20);
+
+            assertThat(transfer.intact()).as(transfer.report()).isTrue();
+            WeftdProcess weftd = cluster.weftd(1);
+            Map<String, Number> metrics = weftd.metrics();
+            assertThat(metrics.get("weft_offload_runtime_fallbacks_total{offload=\"udp_gso\"}").longValue())
+                .isBetween(1L, metrics.get("weft_lanes").longValue());
+            assertThat(weftd.process().logText()).contains("the kernel refused a UDP GSO send of")
+                .contains("this lane sends one datagram per message from now on");
         }
     }
 

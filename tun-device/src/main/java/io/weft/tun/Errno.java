@@ -6,6 +6,7 @@ public final class Errno
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -45,6 +46,7 @@ public final class Errno
             case EPERM: return "EPERM";
             case ENOENT: return "ENOENT";
             case EINTR: return "EINTR";
+            case EIO: return "EIO";
             case EBADF: return "EBADF";
             case EAGAIN: return "EAGAIN";
             case ENOMEM: return "ENOMEM";

@@ -28,13 +28,17 @@ public final class SendBatch
 {
     /** The most bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
     public static final int MAX_GSO_BYTES = 65_535 - 20 - 8;
+    /** {@link #outcome}: the message left. */
+    public static final int SENT = 0;
+    /** {@link #outcome}: the message was not tried: the send buffer was full (EAGAIN) before it. */
+    public static final int NOT_SENT = 1;
     /** sendmmsg takes at most UIO_MAXIOV messages per call. */
     private static final int MAX_MESSAGES = 1024;
 
     private final int slotCapacity;
     private final MessageVector messages;
     private final NativeBuffer controls;
-    private final boolean segmentation;
+    private boolean segmentation;
     /** Per message: iovecs, datagrams, bytes, datagram size, whether it may take one more datagram, destination. */
     private final int[] iovecCount;
     private final int[] datagrams;
@@ -43,7 +47,11 @@ public final class SendBatch
     private final boolean[] joinable;
     private final int[] destinationAddress;
     private final int[] destinationPort;
+    /** Per message, what its last send did: {@link #SENT}, {@link #NOT_SENT} or -errno. */
+    private final int[] outcome;
     private int slots;
+    /** sendmmsg calls the last send made. */
+    private int calls;
     private int iovecs;
     private int size;
     /** Messages before this one left with a send that kept the last run open. */
@@ -78,6 +86,26 @@ public final class SendBatch
         joinable = new boolean[messageCapacity];
         destinationAddress = new int[messageCapacity];
         destinationPort = new int[messageCapacity];
+        outcome = new int[messageCapacity];
+    }
+
+    /**
+     * From now on every datagram is a message of its own (no UDP GSO), including a run left open: for when the kernel
+     * refuses GSO sends that it accepted the socket option for (an IPsec policy on the path, a path MTU below the
+     * datagram size).
+     */
+    public void stopSegmentation()
+    {
+        segmentation = false;
+        if (size > firstUnsent)
+        {
+            joinable[size - 1] = false;
+        }
+    }
+
+    public boolean segmentation()
+    {
+        return segmentation;
     }
 
     /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
@@ -226,20 +254,74 @@ public final class SendBatch
         return bytes[message];
     }
 
+    /** What the last send did with message {@code message}: {@link #SENT}, {@link #NOT_SENT} or -errno. */
+    public int outcome(final int message)
+    {
+        return outcome[message];
+    }
+
+    /** sendmmsg calls the last send made: one, plus one per message the kernel refused on its own. */
+    public int systemCalls()
+    {
+        return calls;
+    }
+
     /**
-     * sendmmsg of the {@link #sendable} messages: how many left, 0 when the send buffer is full, or -errno. Then the
-     * batch is empty, or holds only the open run (slots and iovecs it uses stay taken until it is sent).
+     * sendmmsg of the {@link #sendable} messages: how many left; {@link #outcome} tells each one's fate. A message
+     * the kernel refuses on its own (an error for its destination: no route, a firewall's EPERM, a GSO send it cannot
+     * make) is skipped and the rest still go: one peer's trouble must cost the others nothing. sendmmsg reports such
+     * an error only for the first message of a call (after others it returns the count sent and drops the error), so
+     * a short count means another call from the message it stopped at. When the send buffer is full (EAGAIN) the
+     * rest are not tried. Then the batch is empty, or holds only the open run (slots and iovecs it uses stay taken
+     * until it is sent).
      */
     int send(final int fd, final boolean keepOpenRun)
     {
         final int count = sendable(keepOpenRun);
+        calls = 0;
         if (count == 0)
         {
             return 0;
         }
-        final int result = Native.LIBC.sendmmsg(fd, messages.vector.address + MessageVector.header(firstUnsent),
-            count, 0);
-        firstUnsent += count;
+        final int end = firstUnsent + count;
+        int next = firstUnsent;
+        while (next < end)
+        {
+            final int result = Native.LIBC.sendmmsg(fd, messages.vector.address + MessageVector.header(next),
+                end - next, 0);
+            calls++;
+            if (result > 0)
+            {
+                for (int i = 0; i < result; i++)
+                {
+                    outcome[next + i] = SENT;
+                }
+                next += result;
+                continue;
+            }
+            final int errno = result == 0 ? Errno.EAGAIN : Native.errno();
+            if (errno == Errno.EAGAIN)
+            {
+                break;
+            }
+            if (errno != Errno.EINTR)
+            {
+                outcome[next++] = -errno;
+            }
+        }
+        int sent = 0;
+        for (int i = firstUnsent; i < end; i++)
+        {
+            if (i >= next)
+            {
+                outcome[i] = NOT_SENT;
+            }
+            else if (outcome[i] == SENT)
+            {
+                sent++;
+            }
+        }
+        firstUnsent = end;
         if (firstUnsent == size)
         {
             size = 0;
@@ -247,7 +329,7 @@ public final class SendBatch
             iovecs = 0;
             firstUnsent = 0;
         }
-        return result >= 0 ? result : TunDevice.negativeErrnoOrZero();
+        return sent;
     }
 
     /** The last message is an unsent run that one more datagram of its size could extend. */

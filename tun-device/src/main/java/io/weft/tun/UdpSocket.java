@@ -148,8 +148,8 @@ public final class UdpSocket implements AutoCloseable
     }
 
     /**
-     * Sends every datagram queued in {@code batch} with one sendmmsg: how many were sent (the rest were not), 0 when
-     * the send buffer was full, or -errno. The batch is empty afterwards.
+     * Sends every message queued in {@code batch} with sendmmsg: how many were sent; {@link SendBatch#outcome} tells
+     * what happened to each of the others. The batch is empty afterwards.
      */
     public int send(final SendBatch batch)
     {
