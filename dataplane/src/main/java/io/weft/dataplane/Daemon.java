@@ -157,11 +157,25 @@ final class Daemon implements AutoCloseable
      * (queues with the same offloads, address, MTU, queue length, route) and starts new lanes on it. The sockets, the
      * lease, the routes to peers and the counters stay; /healthz says 503 in between.
      *
-     * @throws IOException naming the device when it cannot be made again: weftd cannot forward without it.
+     * @throws IOException naming the device when it cannot be made again: weftd cannot forward without it; or when
+     *                     a lane died of an Error: its share of the flows would go unforwarded while /healthz said
+     *                     200, and a restart is the way back.
      */
-    synchronized void recreateTunIfDeleted() throws IOException
+    synchronized void superviseLanes() throws IOException
     {
-        if (closed || !anyQueueDetached())
+        if (closed)
+        {
+            return;
+        }
+        for (int i = 0; i < lanes.size(); i++)
+        {
+            final Throwable fatal = lanes.get(i).fatalError();
+            if (fatal != null)
+            {
+                throw new IOException("lane " + i + " stopped: " + fatal, fatal);
+            }
+        }
+        if (!anyQueueDetached())
         {
             return;
         }
@@ -188,7 +202,8 @@ final class Daemon implements AutoCloseable
      * Setting a link down flushes the routes through it and setting it up again does not bring them back, so one
      * `ip link set flannel0 down; ... up` would otherwise send other nodes' pod traffic to the default route for good.
      * While the link is down the kernel refuses the route (ENETDOWN): that is the operator's choice, left alone, as is
-     * any route to the network that someone put in place of ours (EEXIST).
+     * a route to the network with the same metric that someone put in place of ours (EEXIST); one with another metric
+     * does not stop ours from being added.
      */
     synchronized void addRouteIfGone()
     {
@@ -202,7 +217,7 @@ final class Daemon implements AutoCloseable
         }
         catch (final NativeException e)
         {
-            // ENODEV: flannel0 itself is gone, which recreateTunIfDeleted sees to.
+            // ENODEV: flannel0 itself is gone, which superviseLanes sees to.
             if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN && e.errno() != Errno.ENODEV)
             {
                 routeCheckLog.warn(tunName, "cannot check the route " + overlayNetwork + " dev " + tunName + ": " +

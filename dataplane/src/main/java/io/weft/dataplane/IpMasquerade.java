@@ -30,6 +30,12 @@ public final class IpMasquerade implements AutoCloseable
     private static final List<String> JUMP =
         List.of("POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN);
     private static final long COMMAND_TIMEOUT_S = 30;
+    /**
+     * How long iptables waits for the xtables lock another tool holds. Bounded: a bare -w waits for ever, and the
+     * wait happens before iptables prints anything, so {@link #COMMAND_TIMEOUT_S} (applied once its output has ended)
+     * could not cut it short; at shutdown, a chain left behind is better than a stop that never ends.
+     */
+    private static final String LOCK_WAIT_S = "5";
 
     private final List<List<String>> rules;
     /**
@@ -177,14 +183,14 @@ public final class IpMasquerade implements AutoCloseable
         return args.toArray(String[]::new);
     }
 
-    /** {@code iptables -w -t nat ARGS}: -w waits for the xtables lock that other tools may hold. */
+    /** {@code iptables -w 5 -t nat ARGS}: -w waits for the xtables lock that other tools may hold. */
     private static String[] iptablesCommand(final String... args)
     {
-        return concat(List.of("iptables", "-w", "-t", "nat"), List.of(args));
+        return concat(List.of("iptables", "-w", LOCK_WAIT_S, "-t", "nat"), List.of(args));
     }
 
     /**
-     * Runs {@code iptables -w -t nat ARGS}.
+     * Runs {@code iptables -w 5 -t nat ARGS}.
      *
      * @param mayFail true: a non-zero exit (rule or chain absent, chain present) is an answer, false is returned.
      * @throws IOException when iptables cannot run, or fails where it must not, with its own words.

@@ -29,6 +29,8 @@ final class Lane implements AutoCloseable
     private final AgentRunner runner;
     /** Set by the lane's thread as it ends because the kernel detached its TUN queue; read by the daemon. */
     private volatile boolean queueDetached;
+    /** Set by the lane's thread as an Error (out of memory, a JVM failure) ends it; read by the daemon. */
+    private volatile Throwable fatalError;
 
     /** @param icmpSource the address ICMP errors come from (see {@link IcmpUnreachable}). */
     Lane(final int id, final TunDevice tun, final UdpSocket receiveSocket, final UdpSocket sendSocket,
@@ -69,6 +71,12 @@ final class Lane implements AutoCloseable
         return queueDetached;
     }
 
+    /** What ended the lane's thread when it was not asked to end and not a detached queue, else null. */
+    Throwable fatalError()
+    {
+        return fatalError;
+    }
+
     /** Stops the thread; the caller signals the shutdown eventfd first so it does not stay blocked in epoll_wait. */
     @Override
     public void close()
@@ -102,6 +110,11 @@ final class Lane implements AutoCloseable
         {
             queueDetached = true;
             return;
+        }
+        // The agent runner goes on after an exception, but an Error ends the thread.
+        if (error instanceof Error)
+        {
+            fatalError = error;
         }
         Log.warn("data path error: " + error);
     }

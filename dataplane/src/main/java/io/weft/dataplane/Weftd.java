@@ -66,7 +66,7 @@ public final class Weftd
             while (stopped.getCount() > 0)
             {
                 daemon.dropReporter().report();
-                daemon.recreateTunIfDeleted();
+                daemon.superviseLanes();
                 daemon.addRouteIfGone();
                 Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
@@ -78,6 +78,13 @@ public final class Weftd
         catch (final IOException e)
         {
             System.err.println("weftd: " + e.getMessage());
+            System.exit(1);
+        }
+        catch (final RuntimeException | Error e)
+        {
+            // Without this loop nothing reports drops or repairs flannel0 any more: better a restart than that.
+            System.err.println("weftd: internal error in the main loop, exiting: " + e);
+            e.printStackTrace();
             System.exit(1);
         }
     }
