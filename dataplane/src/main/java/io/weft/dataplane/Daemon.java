@@ -12,13 +12,10 @@ import io.weft.registry.Lease;
 import io.weft.registry.LeaseRegistry;
 import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
-import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
-import io.weft.tun.Errno;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;
-import io.weft.tun.Netlink;
 
 /**
  * One node's weftd: takes its lease from the registry, makes flannel0 and the overlay route, writes subnet.env and
@@ -28,22 +25,18 @@ import io.weft.tun.Netlink;
 final class Daemon implements AutoCloseable
 {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
-    private static final int TUN_TRANSMIT_QUEUE_LENGTH = 10_000;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
     private final DropReporter dropReporter = new DropReporter(counters);
     private final List<Lane> lanes = new ArrayList<>();
-    private final OncePerKeyLog routeCheckLog = new OncePerKeyLog();
     /** Wakes this generation of lanes from epoll_wait when they are to stop. */
     private EventFd shutdown;
     private String tunName;
-    private Ipv4Prefix overlayNetwork;
     private LaneResources resources;
+    private OverlayLink link;
     private ControlMetrics metrics;
     private LaneFactory laneFactory;
-    /** Gives flannel0 its address, MTU, queue length, offload limits and route, as at start. */
-    private LinkSetup linkSetup;
     private volatile boolean forwarding;
     private boolean closed;
 
@@ -97,10 +90,9 @@ final class Daemon implements AutoCloseable
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        overlayNetwork = network.network();
-        linkSetup = () -> configureLink(subnet, overlayNetwork, underlay.mtu(), resources.offloads.tunTso);
-        linkSetup.run();
-        opened.push(() -> removeRoute(tunName, network.network()));
+        link = new OverlayLink(tunName, subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
+        link.configure();
+        track(link);
         if (config.ipMasq())
         {
             track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds()));
@@ -128,27 +120,6 @@ final class Daemon implements AutoCloseable
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
             (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
-    }
-
-    private void configureLink(final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
-        final boolean superPackets) throws IOException
-    {
-        try (Netlink netlink = new Netlink())
-        {
-            final int link = Netlink.linkIndex(tunName);
-            // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the Network routed in.
-            netlink.addAddress(link, subnet.address(), 32);
-            netlink.setMtu(link, mtu);
-            // A TUN's default 500-packet queue overflows in the bursts a sleeping reader meets; TCP then retransmits.
-            netlink.setTransmitQueueLength(link, TUN_TRANSMIT_QUEUE_LENGTH);
-            if (superPackets)
-            {
-                // The userspace splitter (like one UDP GSO send) takes at most 64 segments per super-packet.
-                netlink.setGsoMaxSegments(link, TsoSplitter.MAX_SEGMENTS);
-            }
-            netlink.setUp(link);
-            netlink.addRoute(network.address(), network.length(), link);
-        }
     }
 
     /**
@@ -185,7 +156,7 @@ final class Daemon implements AutoCloseable
         try
         {
             resources.reopenQueues(tunName);
-            linkSetup.run();
+            link.configure();
             startLanes();
         }
         catch (final IOException e)
@@ -197,38 +168,14 @@ final class Daemon implements AutoCloseable
         Log.info(tunName + " made again: forwarding");
     }
 
-    /**
-     * Called by the main loop once a second: adds the overlay route again when it has gone while flannel0 is up.
-     * Setting a link down flushes the routes through it and setting it up again does not bring them back, so one
-     * `ip link set flannel0 down; ... up` would otherwise send other nodes' pod traffic to the default route for good.
-     * While the link is down the kernel refuses the route (ENETDOWN): that is the operator's choice, left alone, as is
-     * a route to the network with the same metric that someone put in place of ours (EEXIST); one with another metric
-     * does not stop ours from being added.
-     */
+    /** Called by the main loop once a second: see {@link OverlayLink#addRouteIfGone()}. */
     synchronized void addRouteIfGone()
     {
-        if (closed || !forwarding)
+        if (!closed && forwarding && link.addRouteIfGone())
         {
-            return;
+            metrics.routeAddedAgain();
+            Log.warn("the route " + link + " had gone (was the link set down and up?): added it again");
         }
-        try (Netlink netlink = new Netlink())
-        {
-            netlink.addRoute(overlayNetwork.address(), overlayNetwork.length(), Netlink.linkIndex(tunName));
-        }
-        catch (final NativeException e)
-        {
-            // ENODEV: flannel0 itself is gone, which superviseLanes sees to.
-            if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN && e.errno() != Errno.ENODEV)
-            {
-                routeCheckLog.warn(tunName, "cannot check the route " + overlayNetwork + " dev " + tunName + ": " +
-                    e.getMessage());
-            }
-            return;
-        }
-        routeCheckLog.clear(tunName);
-        metrics.routeAddedAgain();
-        Log.warn("the route " + overlayNetwork + " dev " + tunName + " had gone (was the link set down and up?): " +
-            "added it again");
     }
 
     private boolean anyQueueDetached()
@@ -302,23 +249,9 @@ final class Daemon implements AutoCloseable
         return resource;
     }
 
-    private static void removeRoute(final String tunName, final Ipv4Prefix network) throws IOException
-    {
-        try (Netlink netlink = new Netlink())
-        {
-            netlink.deleteRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
-        }
-    }
-
     @FunctionalInterface
     private interface LaneFactory
     {
         Lane create(int id, EventFd wakeUp) throws NativeException;
-    }
-
-    @FunctionalInterface
-    private interface LinkSetup
-    {
-        void run() throws IOException;
     }
 }
