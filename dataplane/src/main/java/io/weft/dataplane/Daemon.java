@@ -146,6 +146,10 @@ final class Daemon implements AutoCloseable
                 throw new IOException("lane " + i + " stopped: " + fatal, fatal);
             }
         }
+        if (resources.offloads.udpGso && DataplaneCounters.sum(counters, DataplaneCounter.UDP_GSO_STOPPED) > 0)
+        {
+            resources.offloads.udpGso = false;
+        }
         if (!anyQueueDetached())
         {
             return;

@@ -93,7 +93,7 @@ final class LaneResources implements AutoCloseable
      */
     void reopenQueues(final String tunName) throws NativeException
     {
-        final int lanes = queues.size();
+        final int lanes = receiveSockets.size();
         closeQueues();
         openQueues(tunName, lanes, offloads.tunTso);
     }
@@ -181,7 +181,8 @@ final class LaneResources implements AutoCloseable
         boolean tunTso;
         /** The TUN takes UDP super-packets (GSO_UDP_L4) on writes. */
         boolean tunUso;
-        boolean udpGso;
+        /** Cleared by the daemon when a lane had its GSO sends refused: /metrics then says so, new lanes go without. */
+        volatile boolean udpGso;
         boolean udpGro;
 
         OffloadStatus(final boolean wanted)

@@ -222,7 +222,8 @@ final class TunReader implements Agent
      * when the path MTU has dropped below the datagrams (the underlay's MTU lowered after weftd started, or learnt
      * from an ICMP). Each of those would come back for every message of more than one datagram, so TCP through the
      * overlay would crawl; sent one by one, the same datagrams go (fragmented if need be). So the lane stops GSO for
-     * good, once, and says so; the datagrams of the refused message are lost (TCP sends them again).
+     * good, once, and says so; the datagrams of the refused message, and of a run still queued, are lost (TCP sends
+     * them again). The daemon then starts lanes it makes anew without GSO too.
      */
     private void stopGsoIfRefused(final int message, final int errno)
     {

@@ -7,7 +7,8 @@ import io.weft.registry.Log;
 
 /**
  * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Setup errors print one
- * line and exit 1; flag errors exit 2.
+ * line and exit 1; flag errors exit 2. Once forwarding, it exits 1 when flannel0 cannot be made again after it was
+ * deleted, when a lane dies of an Error, or when its main loop fails: a restart is then the way back.
  */
 public final class Weftd
 {

@@ -105,10 +105,7 @@ class IpMasqueradeTest {
 
     /** Waits up to 15 s for the chain to hold its 4 rules and POSTROUTING to jump to it once. */
     private static void awaitRepair(Node node) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while ((rules(node) < 4 || jumps(node) < 1) && System.nanoTime() - deadline < 0) {
-            ManagedProcess.sleepMs(200);
-        }
+        Await.until(Duration.ofSeconds(15), () -> rules(node) >= 4 && jumps(node) >= 1);
     }
 
     private static long jumps(Node node) {

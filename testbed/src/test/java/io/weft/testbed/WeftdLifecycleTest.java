@@ -83,8 +83,10 @@ class WeftdLifecycleTest {
 
             assertThat(node.exec("ip", "link", "set", "flannel0", "down").exitCode()).isZero();
             assertThat(node.exec("ip", "route").stdout()).doesNotContain("10.244.0.0/16");
-            sleep(2500);
-            assertThat(node.exec("ip", "route").stdout()).as("down is the operator's choice: left alone")
+            ManagedProcess.sleepMs(2500);
+            assertThat(node.exec("ip", "-o", "link", "show", "flannel0").stdout())
+                .as("down is the operator's choice: weftd leaves the link down").doesNotContain(",UP");
+            assertThat(node.exec("ip", "route").stdout()).as("and nothing routes into a link that is down")
                 .doesNotContain("10.244.0.0/16");
 
             assertThat(node.exec("ip", "link", "set", "flannel0", "up").exitCode()).isZero();
@@ -120,6 +122,9 @@ class WeftdLifecycleTest {
                 .isBetween(1L, metrics.get("weft_lanes").longValue());
             assertThat(weftd.process().logText()).contains("the kernel refused a UDP GSO send of")
                 .contains("this lane sends one datagram per message from now on");
+            assertThat(Await.until(Duration.ofSeconds(5),
+                () -> weftd.metrics().get("weft_offload_enabled{offload=\"udp_gso\"}").longValue() == 0))
+                .as("/metrics says GSO is no longer in use (the main loop notes it within a second)").isTrue();
         }
     }
 
@@ -127,9 +132,10 @@ class WeftdLifecycleTest {
     void shouldExitOneNamingWhyWhenFlannel0CannotBeMadeAgain() {
         try (Testbed testbed = Testbeds.createOrSkip()) {
             OverlayCluster cluster = OverlayCluster.startStatic(testbed, 1, List.of());
-            // Another tool takes the name in the moment between the deletion and weftd's next look.
-            assertThat(cluster.node(1).exec("sh", "-c", "ip link del flannel0 && ip link add flannel0 type bridge")
-                .exitCode()).isZero();
+            // Another tool takes the name in the moment between the deletion and weftd's next look (should weftd
+            // look first, its new device is deleted again).
+            assertThat(cluster.node(1).exec("sh", "-c", "for i in 1 2 3 4 5; do ip link del flannel0; "
+                + "ip link add flannel0 type bridge && exit 0; done; exit 1").exitCode()).isZero();
             ManagedProcess weftd = cluster.weftd(1).process();
 
             assertThat(weftd.waitFor(Duration.ofSeconds(15))).isTrue();
@@ -186,21 +192,9 @@ class WeftdLifecycleTest {
 
     /** weftd checks once a second; 15 s leaves room for a slow machine. */
     private static void awaitOverlayRoute(Node node) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!node.exec("ip", "route").stdout().contains("10.244.0.0/16 dev flannel0")
-            && System.nanoTime() < deadline) {
-            sleep(100);
-        }
-        assertThat(node.exec("ip", "route").stdout()).contains("10.244.0.0/16 dev flannel0");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        assertThat(Await.until(Duration.ofSeconds(15),
+            () -> node.exec("ip", "route").stdout().contains("10.244.0.0/16 dev flannel0")))
+            .as("10.244.0.0/16 dev flannel0 within 15 s: " + node.exec("ip", "route").stdout()).isTrue();
     }
 
     /** The error line; also checks that no stack trace came with it. */

@@ -30,7 +30,7 @@ public final class SendBatch
     public static final int MAX_GSO_BYTES = 65_535 - 20 - 8;
     /** {@link #outcome}: the message left. */
     public static final int SENT = 0;
-    /** {@link #outcome}: the message was not tried: the send buffer was full (EAGAIN) before it. */
+    /** {@link #outcome}: the message was not tried: the send buffer was full (EAGAIN, ENOBUFS) before it. */
     public static final int NOT_SENT = 1;
     /** sendmmsg takes at most UIO_MAXIOV messages per call. */
     private static final int MAX_MESSAGES = 1024;
@@ -90,9 +90,9 @@ public final class SendBatch
     }
 
     /**
-     * From now on every datagram is a message of its own (no UDP GSO), including a run left open: for when the kernel
-     * refuses GSO sends that it accepted the socket option for (an IPsec policy on the path, a path MTU below the
-     * datagram size).
+     * From now on every datagram is a message of its own (no UDP GSO): for when the kernel refuses GSO sends that it
+     * accepted the socket option for (an IPsec policy on the path, a path MTU below the datagram size). A run already
+     * queued stays one GSO message and is no longer extended: the next send sends it as it is.
      */
     public void stopSegmentation()
     {
@@ -101,11 +101,6 @@ public final class SendBatch
         {
             joinable[size - 1] = false;
         }
-    }
-
-    public boolean segmentation()
-    {
-        return segmentation;
     }
 
     /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
@@ -260,7 +255,7 @@ public final class SendBatch
         return outcome[message];
     }
 
-    /** sendmmsg calls the last send made: one, plus one per message the kernel refused on its own. */
+    /** sendmmsg calls the last send made: one per stretch of messages it sent, refusal or full buffer it met. */
     public int systemCalls()
     {
         return calls;
@@ -300,7 +295,8 @@ public final class SendBatch
                 continue;
             }
             final int errno = result == 0 ? Errno.EAGAIN : Native.errno();
-            if (errno == Errno.EAGAIN)
+            // ENOBUFS: a device queue on the way is full, as good as a full send buffer.
+            if (errno == Errno.EAGAIN || errno == Errno.ENOBUFS)
             {
                 break;
             }
