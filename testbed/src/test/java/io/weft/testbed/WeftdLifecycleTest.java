@@ -38,9 +38,8 @@ class WeftdLifecycleTest {
     @Test
     void shouldMakeFlannel0AgainWhenItIsDeletedAndForwardAsBefore() {
         try (Testbed testbed = Testbeds.createOrSkip()) {
-            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+            OverlayCluster cluster = twoNodesPingingEachOther(testbed);
             Node node = cluster.node(1);
-            assertPodsPingEachOther(cluster, 2);
             String linkBefore = node.exec("ip", "-o", "link", "show", "flannel0").stdout();
 
             assertThat(node.exec("ip", "link", "del", "flannel0").exitCode()).isZero();
@@ -77,9 +76,8 @@ class WeftdLifecycleTest {
     @Test
     void shouldAddTheRouteAgainWhenFlannel0ComesBackUpButNotWhileItIsDown() {
         try (Testbed testbed = Testbeds.createOrSkip()) {
-            OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+            OverlayCluster cluster = twoNodesPingingEachOther(testbed);
             Node node = cluster.node(1);
-            assertPodsPingEachOther(cluster, 2);
 
             assertThat(node.exec("ip", "link", "set", "flannel0", "down").exitCode()).isZero();
             assertThat(node.exec("ip", "route").stdout()).doesNotContain("10.244.0.0/16");
@@ -183,6 +181,12 @@ class WeftdLifecycleTest {
             "--cni-conf-dir", testbed.runDir().resolve("net.d").toString()));
         args.addAll(extra);
         return args;
+    }
+
+    private static OverlayCluster twoNodesPingingEachOther(Testbed testbed) {
+        OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, List.of());
+        assertPodsPingEachOther(cluster, 2);
+        return cluster;
     }
 
     private static void assertPodsPingEachOther(OverlayCluster cluster, int count) {
