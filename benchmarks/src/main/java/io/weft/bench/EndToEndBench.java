@@ -114,8 +114,8 @@ public final class EndToEndBench {
         settings.put("natRules", "every node carries flanneld's --ip-masq nat rules (weftd's --ip-masq on weft's"
             + " nodes, the same rules by iptables on host-gw's and vxlan's): the kernel tracks connections in every"
             + " variant");
-        settings.put("tcpCongestionControl", options.tcpCongestion() + " in both pods (net.ipv4.tcp_congestion_control"
-            + " set in each pod's namespace), whatever the machine's default");
+        settings.put("tcpCongestionControl", options.tcpCongestion() + " in both pods (congctl on every pod route),"
+            + " whatever the machine's default and allowed list; every iperf3 TCP run checks both sockets used it");
         settings.put("tcp", "iperf3 -t " + options.seconds() + " -P 1 and -P 4, pod 1 to pod 2; Gbit/s received");
         settings.put("udp", "iperf3 -u -l " + PodToPod.UDP_PAYLOAD_BYTES + " -b " + options.udpBitrate()
             + " -t " + options.seconds() + "; packets/s the server received (sent minus lost)");

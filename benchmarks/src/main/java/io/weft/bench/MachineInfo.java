@@ -27,6 +27,8 @@ final class MachineInfo {
         info.put("clockTicksPerSecond", clockTicksPerSecond);
         // Defaults new namespaces inherit; the harness sets the pods' congestion control itself (see BenchOptions).
         info.put("tcpCongestionControlDefault", firstLine(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")));
+        info.put("tcpCongestionControlAllowed",
+            firstLine(Path.of("/proc/sys/net/ipv4/tcp_allowed_congestion_control")));
         info.put("defaultQdisc", firstLine(Path.of("/proc/sys/net/core/default_qdisc")));
         return info;
     }

@@ -21,8 +21,21 @@ final class PinnedIperf3 {
     private static final Duration SERVER_EXIT_TIMEOUT = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The summary, the bytes the receiver counted, and (UDP) the datagrams the client sent. */
-    record Outcome(Iperf3Result result, long receivedBytes, long sentPackets, double sentSeconds) {
+    /**
+     * The summary, the bytes the receiver counted, (UDP) the datagrams the client sent, and (TCP) the congestion
+     * control each side's socket used, as iperf3 read it back from the kernel; empty for UDP.
+     */
+    record Outcome(Iperf3Result result, long receivedBytes, long sentPackets, double sentSeconds,
+                   String senderCongestion, String receiverCongestion) {
+
+        /** Throws unless both sides' sockets used {@code algorithm}: a result must not claim what it did not run. */
+        Outcome requireCongestionControl(String algorithm) {
+            if (!algorithm.equals(senderCongestion) || !algorithm.equals(receiverCongestion)) {
+                throw new IllegalStateException("iperf3 ran TCP with congestion control '" + senderCongestion
+                    + "' (sender) and '" + receiverCongestion + "' (receiver), not '" + algorithm + "'");
+            }
+            return this;
+        }
     }
 
     private PinnedIperf3() {
@@ -53,7 +66,8 @@ final class PinnedIperf3 {
                 JsonNode end = JSON.readTree(result.stdout()).path("end");
                 JsonNode received = end.has("sum_received") ? end.get("sum_received") : end.path("sum");
                 return new Outcome(summary, received.path("bytes").asLong(),
-                    end.path("sum_sent").path("packets").asLong(), end.path("sum_sent").path("seconds").asDouble());
+                    end.path("sum_sent").path("packets").asLong(), end.path("sum_sent").path("seconds").asDouble(),
+                    end.path("sender_tcp_congestion").asText(""), end.path("receiver_tcp_congestion").asText(""));
             } catch (IllegalArgumentException | JsonProcessingException e) {
                 throw new IllegalStateException("iperf3 " + String.join(" ", clientArgs) + " from " + client + " to "
                     + server + ": " + e.getMessage() + "\n--- client stderr ---\n" + result.stderr()

@@ -43,7 +43,8 @@ final class PodToPod {
             settle();
         }
         long ticksBefore = ProcCpu.ticks(topology.dataplanePids());
-        PinnedIperf3.Outcome tcp1 = PinnedIperf3.tcp(server, client, seconds, 1, pinning);
+        PinnedIperf3.Outcome tcp1 = PinnedIperf3.tcp(server, client, seconds, 1, pinning)
+            .requireCongestionControl(options.tcpCongestion());
         long ticks = ProcCpu.ticks(topology.dataplanePids()) - ticksBefore;
         samples.add(new Sample(variant.label(), round, Metric.TCP_1_STREAM, tcp1.result().receivedGbitsPerSecond()));
         if (!topology.dataplanePids().isEmpty()) {
@@ -51,12 +52,13 @@ final class PodToPod {
             samples.add(new Sample(variant.label(), round, Metric.DATAPLANE_CPU_PER_GB,
                 cpuSeconds / (tcp1.receivedBytes() / BYTES_PER_GB)));
         }
-        log.accept(String.format("%s round %d: TCP 1 stream %.3f Gbit/s (%d retransmits)%s", variant.label(), round,
-            tcp1.result().receivedGbitsPerSecond(), tcp1.result().retransmits(),
+        log.accept(String.format("%s round %d: TCP 1 stream %.3f Gbit/s (%s, %d retransmits)%s", variant.label(),
+            round, tcp1.result().receivedGbitsPerSecond(), tcp1.senderCongestion(), tcp1.result().retransmits(),
             topology.dataplanePids().isEmpty() ? "" : ", dataplane CPU " + ticks + " ticks"));
         settle();
 
-        PinnedIperf3.Outcome tcp4 = PinnedIperf3.tcp(server, client, seconds, 4, pinning);
+        PinnedIperf3.Outcome tcp4 = PinnedIperf3.tcp(server, client, seconds, 4, pinning)
+            .requireCongestionControl(options.tcpCongestion());
         samples.add(new Sample(variant.label(), round, Metric.TCP_4_STREAMS, tcp4.result().receivedGbitsPerSecond()));
         log.accept(String.format("%s round %d: TCP 4 streams %.3f Gbit/s", variant.label(), round,
             tcp4.result().receivedGbitsPerSecond()));
