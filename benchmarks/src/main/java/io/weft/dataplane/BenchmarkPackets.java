@@ -10,8 +10,7 @@ import io.weft.routing.Ipv4Addresses;
  * Writes valid packets into packet buffers for benchmark setup: a UDP-in-IPv4 packet, TCP/IPv4 segments as a peer
  * sends them, and what a TUN with offloads hands over (a TSO super-packet, a packet with its checksum left partial).
  */
-final class BenchmarkPackets
-{
+final class BenchmarkPackets {
     static final int TOTAL_LENGTH = 1400;
     static final int TTL = 64;
     /** IPv4 + TCP with the timestamps option, as Linux sends every segment. */
@@ -25,19 +24,16 @@ final class BenchmarkPackets
     private static final long NOP_NOP_TIMESTAMPS_TSVAL = 0x0101_080A_0001_2345L;
     private static final int TSECR = 0x0000_6789;
 
-    private BenchmarkPackets()
-    {
+    private BenchmarkPackets() {
     }
 
     static final int UDP_HEADER_LENGTH = 8;
 
-    static int ip(final String dotted)
-    {
+    static int ip(final String dotted) {
         return Ipv4Addresses.parse(dotted);
     }
 
-    static void writeUdp(final UnsafeBuffer buffer, final int source, final int destination)
-    {
+    static void writeUdp(final UnsafeBuffer buffer, final int source, final int destination) {
         writePayload(buffer, Ipv4Header.MIN_LENGTH, TOTAL_LENGTH - Ipv4Header.MIN_LENGTH, Ipv4Header.MIN_LENGTH);
         writeIpv4Header(buffer, 0, TOTAL_LENGTH, Ipv4Header.PROTOCOL_UDP, source, destination);
     }
@@ -49,8 +45,7 @@ final class BenchmarkPackets
      * @return the packet's length.
      */
     static int writeUdpDatagram(final UnsafeBuffer buffer, final int offset, final int identification,
-        final int payload)
-    {
+        final int payload) {
         final int length = Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH + payload;
         final int udp = offset + Ipv4Header.MIN_LENGTH;
         writeIpv4Header(buffer, offset, length, Ipv4Header.PROTOCOL_UDP, TCP_SOURCE, TCP_DESTINATION);
@@ -74,8 +69,7 @@ final class BenchmarkPackets
      *
      * @return the packet's length.
      */
-    static int writeTcp(final UnsafeBuffer buffer, final int offset, final int sequence, final int payload)
-    {
+    static int writeTcp(final UnsafeBuffer buffer, final int offset, final int sequence, final int payload) {
         final int length = TCP_HEADERS_LENGTH + payload;
         final int tcp = offset + Ipv4Header.MIN_LENGTH;
         writeIpv4Header(buffer, offset, length, Ipv4Header.PROTOCOL_TCP, TCP_SOURCE, TCP_DESTINATION);
@@ -102,8 +96,7 @@ final class BenchmarkPackets
      *
      * @return the length a TUN read returns for it: the virtio_net_hdr and the packet.
      */
-    static int writeTsoSuperPacket(final UnsafeBuffer buffer, final int payload, final int gsoSize)
-    {
+    static int writeTsoSuperPacket(final UnsafeBuffer buffer, final int payload, final int gsoSize) {
         final int length = writeChecksumPartial(buffer, payload);
         new VirtioNetHeader().wrap(buffer, 0).gsoType(VirtioNetHeader.GSO_TCPV4).gsoSize(gsoSize);
         return length;
@@ -115,8 +108,7 @@ final class BenchmarkPackets
      *
      * @return the length a TUN read returns for it: the virtio_net_hdr and the packet.
      */
-    static int writeChecksumPartial(final UnsafeBuffer buffer, final int payload)
-    {
+    static int writeChecksumPartial(final UnsafeBuffer buffer, final int payload) {
         final int ipLength = writeTcp(buffer, VirtioNetHeader.LENGTH, 0x1000_0000, payload);
         final int checksum = VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.CHECKSUM_OFFSET;
         buffer.putShort(checksum, (short)partialChecksum(ipLength), ByteOrder.BIG_ENDIAN);
@@ -129,20 +121,17 @@ final class BenchmarkPackets
     }
 
     /** What the kernel leaves in the TCP checksum field of a CHECKSUM_PARTIAL packet: the folded pseudo-header sum. */
-    static int partialChecksum(final int ipLength)
-    {
+    static int partialChecksum(final int ipLength) {
         return TransportChecksum.fold(pseudoHeaderSum(ipLength));
     }
 
-    private static long pseudoHeaderSum(final int ipLength)
-    {
+    private static long pseudoHeaderSum(final int ipLength) {
         return TransportChecksum.pseudoHeaderSum(TCP_SOURCE, TCP_DESTINATION, Ipv4Header.PROTOCOL_TCP,
             ipLength - Ipv4Header.MIN_LENGTH);
     }
 
     private static void writeIpv4Header(final UnsafeBuffer buffer, final int offset, final int totalLength,
-        final int protocol, final int source, final int destination)
-    {
+        final int protocol, final int source, final int destination) {
         buffer.putByte(offset + Ipv4Header.VERSION_IHL_OFFSET, (byte)0x45);
         buffer.putByte(offset + 1, (byte)0);
         buffer.putShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)totalLength, ByteOrder.BIG_ENDIAN);
@@ -156,10 +145,8 @@ final class BenchmarkPackets
     }
 
     /** Byte i is {@code (start + i) * 7}: TCP payload follows the sequence space, so a misplaced byte shows. */
-    private static void writePayload(final UnsafeBuffer buffer, final int offset, final int length, final int start)
-    {
-        for (int i = 0; i < length; i++)
-        {
+    private static void writePayload(final UnsafeBuffer buffer, final int offset, final int length, final int start) {
+        for (int i = 0; i < length; i++) {
             buffer.putByte(offset + i, (byte)((start + i) * 7));
         }
     }

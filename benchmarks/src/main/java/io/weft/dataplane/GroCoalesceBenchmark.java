@@ -29,8 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class GroCoalesceBenchmark
-{
+public class GroCoalesceBenchmark {
     /** 45 x 1420 = 63,900 bytes of payload: about what one 64 KB TSO super-packet of the sender carries. */
     static final int SEGMENTS = 45;
     static final int SEGMENT_LENGTH = BenchmarkPackets.TCP_HEADERS_LENGTH + BenchmarkPackets.TCP_MSS;
@@ -51,36 +50,28 @@ public class GroCoalesceBenchmark
     private int writtenLength;
 
     @Setup
-    public void setUp()
-    {
+    public void setUp() {
         final boolean tcp = "tcp".equals(flow);
         count = tcp ? SEGMENTS : DATAGRAMS;
         length = tcp ? SEGMENT_LENGTH : DATAGRAM_LENGTH;
-        for (int i = 0; i < count; i++)
-        {
-            if (tcp)
-            {
+        for (int i = 0; i < count; i++) {
+            if (tcp) {
                 BenchmarkPackets.writeTcp(datagrams.buffer, i * length, i * BenchmarkPackets.TCP_MSS,
                     BenchmarkPackets.TCP_MSS);
-            }
-            else
-            {
+            } else {
                 BenchmarkPackets.writeUdpDatagram(datagrams.buffer, i * length, i, UDP_PAYLOAD);
             }
         }
         writes = 0;
-        if (offerAndFlush() != expectedWriteLength() || writes != 1)
-        {
+        if (offerAndFlush() != expectedWriteLength() || writes != 1) {
             throw new IllegalStateException("the " + flow + " run is not coalesced into one super-packet");
         }
     }
 
     /** Returns the length of the last TUN write: the virtio_net_hdr and the super-packet. */
     @Benchmark
-    public int offerAndFlush()
-    {
-        for (int i = 0; i < count; i++)
-        {
+    public int offerAndFlush() {
+        for (int i = 0; i < count; i++) {
             coalescer.offer(datagrams.buffer, i * length, length);
         }
         coalescer.flush();
@@ -88,26 +79,22 @@ public class GroCoalesceBenchmark
     }
 
     /** The virtio_net_hdr, one copy of the headers and every payload. */
-    int expectedWriteLength()
-    {
+    int expectedWriteLength() {
         return "tcp".equals(flow)
             ? VirtioNetHeader.LENGTH + BenchmarkPackets.TCP_HEADERS_LENGTH + SEGMENTS * BenchmarkPackets.TCP_MSS
             : VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + BenchmarkPackets.UDP_HEADER_LENGTH +
             DATAGRAMS * UDP_PAYLOAD;
     }
 
-    int writes()
-    {
+    int writes() {
         return writes;
     }
 
-    UnsafeBuffer datagrams()
-    {
+    UnsafeBuffer datagrams() {
         return datagrams.buffer;
     }
 
-    private void onTunWrite(final UnsafeBuffer buffer, final int offset, final int length)
-    {
+    private void onTunWrite(final UnsafeBuffer buffer, final int offset, final int length) {
         writes++;
         writtenLength = length;
     }

@@ -30,8 +30,7 @@ import io.weft.routing.Ipv4Prefix;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class InboundCheckBenchmark
-{
+public class InboundCheckBenchmark {
     private static final int PORT = 8285;
 
     /** Nodes holding a lease: node i has 10.244.i.0/24 and underlay address 192.168.213.i. */
@@ -47,11 +46,9 @@ public class InboundCheckBenchmark
     private short checksum;
 
     @Setup
-    public void setUp()
-    {
+    public void setUp() {
         final List<Lease> all = new ArrayList<>(leases);
-        for (int i = 1; i <= leases; i++)
-        {
+        for (int i = 1; i <= leases; i++) {
             all.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), BenchmarkPackets.ip("192.168.213." + i)));
         }
         final PeerTable peers = new PeerTable(PORT);
@@ -61,16 +58,14 @@ public class InboundCheckBenchmark
         BenchmarkPackets.writeUdp(packet.buffer, BenchmarkPackets.ip("10.244.2.5"), BenchmarkPackets.ip("10.244.1.7"));
         ttlAndProtocol = packet.buffer.getShort(Ipv4Header.TTL_OFFSET);
         checksum = packet.buffer.getShort(Ipv4Header.CHECKSUM_OFFSET);
-        if (deliver() != -1 || refuseSpoofed() != DataplaneCounter.DROP_SPOOFED_SOURCE.ordinal())
-        {
+        if (deliver() != -1 || refuseSpoofed() != DataplaneCounter.DROP_SPOOFED_SOURCE.ordinal()) {
             throw new IllegalStateException("benchmark packets do not take the paths they are named after");
         }
     }
 
     /** Returns -1 when delivered, else the refusal's ordinal. */
     @Benchmark
-    public int deliver()
-    {
+    public int deliver() {
         packet.buffer.putShort(Ipv4Header.TTL_OFFSET, ttlAndProtocol);
         packet.buffer.putShort(Ipv4Header.CHECKSUM_OFFSET, checksum);
         final DataplaneCounter refusal = check.check(packet.buffer, BenchmarkPackets.TOTAL_LENGTH, false, owner, view);
@@ -78,8 +73,7 @@ public class InboundCheckBenchmark
     }
 
     @Benchmark
-    public int refuseSpoofed()
-    {
+    public int refuseSpoofed() {
         final DataplaneCounter refusal =
             check.check(packet.buffer, BenchmarkPackets.TOTAL_LENGTH, false, otherNode, view);
         return refusal == null ? -1 : refusal.ordinal();

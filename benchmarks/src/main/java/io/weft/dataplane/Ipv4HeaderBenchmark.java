@@ -23,16 +23,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class Ipv4HeaderBenchmark
-{
+public class Ipv4HeaderBenchmark {
     private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
     private final Ipv4Header header = new Ipv4Header();
     private short ttlAndProtocol;
     private short checksum;
 
     @Setup
-    public void setUp()
-    {
+    public void setUp() {
         BenchmarkPackets.writeUdp(packet.buffer, BenchmarkPackets.ip("10.244.1.2"), BenchmarkPackets.ip("10.244.2.3"));
         header.wrap(packet.buffer);
         ttlAndProtocol = packet.buffer.getShort(Ipv4Header.TTL_OFFSET);
@@ -41,16 +39,14 @@ public class Ipv4HeaderBenchmark
 
     /** Each operation starts from the same fresh packet (two stores), as every packet read from the TUN does. */
     @Benchmark
-    public boolean decrementTtl()
-    {
+    public boolean decrementTtl() {
         packet.buffer.putShort(Ipv4Header.TTL_OFFSET, ttlAndProtocol);
         packet.buffer.putShort(Ipv4Header.CHECKSUM_OFFSET, checksum);
         return header.decrementTtl();
     }
 
     @Benchmark
-    public boolean hasValidChecksum()
-    {
+    public boolean hasValidChecksum() {
         return header.hasValidChecksum();
     }
 }

@@ -26,15 +26,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class TsoSplitBenchmark
-{
+public class TsoSplitBenchmark {
     /**
      * A super-packet as read from the TUN and the header area of its slot (as {@link TunReader} sizes it): the
      * segments' headers are written there, their payload stays in the read (the send gathers both).
      */
     @State(Scope.Thread)
-    public static class SuperPacket
-    {
+    public static class SuperPacket {
         /** TCP payload bytes: 2 segments (the second 28 bytes), 12, and 46 (near the most one TSO read brings). */
         @Param({"1448", "16384", "65000"})
         public int payloadLength;
@@ -49,19 +47,16 @@ public class TsoSplitBenchmark
         int length;
 
         @Setup
-        public void setUp()
-        {
+        public void setUp() {
             length = BenchmarkPackets.writeTsoSuperPacket(packet.buffer, payloadLength, BenchmarkPackets.TCP_MSS);
             final int expected = (payloadLength + BenchmarkPackets.TCP_MSS - 1) / BenchmarkPackets.TCP_MSS;
-            if (splitHeaders() != expected)
-            {
+            if (splitHeaders() != expected) {
                 throw new IllegalStateException("the super-packet does not split into " + expected + " segments");
             }
         }
 
         /** Returns the number of segments. */
-        int splitHeaders()
-        {
+        int splitHeaders() {
             return splitter.splitHeaders(packet.buffer, 0, length, headers.buffer, 0, headers.capacity,
                 partialChecksums);
         }
@@ -69,8 +64,7 @@ public class TsoSplitBenchmark
 
     /** A 1400-byte TCP packet with a partial checksum, restored before each operation (two stores). */
     @State(Scope.Thread)
-    public static class PartialChecksum
-    {
+    public static class PartialChecksum {
         static final int CHECKSUM_FIELD = VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.CHECKSUM_OFFSET;
 
         final TsoSplitter splitter = new TsoSplitter();
@@ -79,19 +73,16 @@ public class TsoSplitBenchmark
         short partialChecksum;
 
         @Setup
-        public void setUp()
-        {
+        public void setUp() {
             length = BenchmarkPackets.writeChecksumPartial(packet.buffer,
                 BenchmarkPackets.TOTAL_LENGTH - BenchmarkPackets.TCP_HEADERS_LENGTH);
             partialChecksum = packet.buffer.getShort(CHECKSUM_FIELD, ByteOrder.BIG_ENDIAN);
-            if (completeChecksum() != TsoSplitter.OK || packet.buffer.getByte(VirtioNetHeader.FLAGS_OFFSET) != 0)
-            {
+            if (completeChecksum() != TsoSplitter.OK || packet.buffer.getByte(VirtioNetHeader.FLAGS_OFFSET) != 0) {
                 throw new IllegalStateException("the packet's checksum is not completed");
             }
         }
 
-        int completeChecksum()
-        {
+        int completeChecksum() {
             packet.buffer.putByte(VirtioNetHeader.FLAGS_OFFSET, (byte)VirtioNetHeader.F_NEEDS_CSUM);
             packet.buffer.putShort(CHECKSUM_FIELD, partialChecksum, ByteOrder.BIG_ENDIAN);
             return splitter.completeChecksum(packet.buffer, 0, length, false);
@@ -100,14 +91,12 @@ public class TsoSplitBenchmark
 
     /** Returns the number of segments. */
     @Benchmark
-    public int splitHeaders(final SuperPacket superPacket)
-    {
+    public int splitHeaders(final SuperPacket superPacket) {
         return superPacket.splitHeaders();
     }
 
     @Benchmark
-    public int completeChecksum(final PartialChecksum packet)
-    {
+    public int completeChecksum(final PartialChecksum packet) {
         return packet.completeChecksum();
     }
 }

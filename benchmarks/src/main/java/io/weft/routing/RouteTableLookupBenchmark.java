@@ -27,8 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class RouteTableLookupBenchmark
-{
+public class RouteTableLookupBenchmark {
     static final int ADDRESSES = 1024;
     static final int NETWORK = 10 << 24;
     static final int SLASH24_IN_SLASH8 = 1 << 16;
@@ -42,20 +41,17 @@ public class RouteTableLookupBenchmark
     private int[] misses;
 
     @Setup
-    public void setUp()
-    {
+    public void setUp() {
         final Random random = new Random(SEED);
         final int[] slash24s = shuffledSlash24s(random);
         final RouteTable<Integer> table = new RouteTable<>();
-        for (int i = 0; i < routes; i++)
-        {
+        for (int i = 0; i < routes; i++) {
             table.put(NETWORK | slash24s[i] << 8, 24, i);
         }
         snapshot = table.publish();
         hits = new int[ADDRESSES];
         misses = new int[ADDRESSES];
-        for (int i = 0; i < ADDRESSES; i++)
-        {
+        for (int i = 0; i < ADDRESSES; i++) {
             hits[i] = NETWORK | slash24s[random.nextInt(routes)] << 8 | random.nextInt(256);
             misses[i] = routes < SLASH24_IN_SLASH8 ?
                 NETWORK | slash24s[routes + random.nextInt(SLASH24_IN_SLASH8 - routes)] << 8 | random.nextInt(256) :
@@ -66,54 +62,44 @@ public class RouteTableLookupBenchmark
 
     @Benchmark
     @OperationsPerInvocation(ADDRESSES)
-    public int lookupHit()
-    {
+    public int lookupHit() {
         return lookupAll(hits);
     }
 
     @Benchmark
     @OperationsPerInvocation(ADDRESSES)
-    public int lookupMiss()
-    {
+    public int lookupMiss() {
         return lookupAll(misses);
     }
 
-    int[] hits()
-    {
+    int[] hits() {
         return hits;
     }
 
-    int[] misses()
-    {
+    int[] misses() {
         return misses;
     }
 
-    RouteSnapshot<Integer> snapshot()
-    {
+    RouteSnapshot<Integer> snapshot() {
         return snapshot;
     }
 
-    private int lookupAll(final int[] addresses)
-    {
+    private int lookupAll(final int[] addresses) {
         final RouteSnapshot<Integer> routes = snapshot;
         int sum = 0;
-        for (final int address : addresses)
-        {
+        for (final int address : addresses) {
             sum += routes.lookup(address);
         }
         return sum;
     }
 
     /** The 65,536 /24s of the /8 (second and third octet) in random order: the first {@code routes} get routes. */
-    private static int[] shuffledSlash24s(final Random random)
-    {
+    private static int[] shuffledSlash24s(final Random random) {
         final int[] slash24s = new int[SLASH24_IN_SLASH8];
-        for (int i = 0; i < slash24s.length; i++)
-        {
+        for (int i = 0; i < slash24s.length; i++) {
             slash24s[i] = i;
         }
-        for (int i = slash24s.length - 1; i > 0; i--)
-        {
+        for (int i = slash24s.length - 1; i > 0; i--) {
             final int j = random.nextInt(i + 1);
             final int swap = slash24s[i];
             slash24s[i] = slash24s[j];

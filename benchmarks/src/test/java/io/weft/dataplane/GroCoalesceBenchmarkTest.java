@@ -9,12 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class GroCoalesceBenchmarkTest
-{
+class GroCoalesceBenchmarkTest {
     @ParameterizedTest
     @CsvSource({"tcp, 63962", "udp, 4134"})
-    void shouldWriteOneSuperPacketPerRunWhenRepeated(final String flow, final int expectedLength)
-    {
+    void shouldWriteOneSuperPacketPerRunWhenRepeated(final String flow, final int expectedLength) {
         final GroCoalesceBenchmark benchmark = new GroCoalesceBenchmark();
         benchmark.flow = flow;
         benchmark.setUp();
@@ -27,14 +25,12 @@ class GroCoalesceBenchmarkTest
     }
 
     @Test
-    void shouldGiveEachSegmentValidChecksumsAndTheNextSequenceWhenSetUp()
-    {
+    void shouldGiveEachSegmentValidChecksumsAndTheNextSequenceWhenSetUp() {
         final GroCoalesceBenchmark benchmark = new GroCoalesceBenchmark();
         benchmark.setUp();
         final UnsafeBuffer datagrams = benchmark.datagrams();
 
-        for (int i = 0; i < GroCoalesceBenchmark.SEGMENTS; i++)
-        {
+        for (int i = 0; i < GroCoalesceBenchmark.SEGMENTS; i++) {
             final int offset = i * GroCoalesceBenchmark.SEGMENT_LENGTH;
             assertThat(Checksum.foldedSum(datagrams, offset, Ipv4Header.MIN_LENGTH)).isEqualTo(0xFFFF);
             assertThat(TsoSplitBenchmarkTest.tcpChecksumFolded(datagrams, offset, GroCoalesceBenchmark.SEGMENT_LENGTH))

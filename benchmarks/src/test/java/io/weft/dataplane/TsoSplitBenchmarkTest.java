@@ -9,14 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TsoSplitBenchmarkTest
-{
+class TsoSplitBenchmarkTest {
     private final TsoSplitBenchmark benchmark = new TsoSplitBenchmark();
 
     @ParameterizedTest
     @CsvSource({"1448, 2", "16384, 12", "65000, 46"})
-    void shouldSplitIntoSegmentsWithValidChecksumsWhenSetUp(final int payloadLength, final int expectedSegments)
-    {
+    void shouldSplitIntoSegmentsWithValidChecksumsWhenSetUp(final int payloadLength, final int expectedSegments) {
         final TsoSplitBenchmark.SuperPacket superPacket = new TsoSplitBenchmark.SuperPacket();
         superPacket.payloadLength = payloadLength;
         superPacket.setUp();
@@ -27,8 +25,7 @@ class TsoSplitBenchmarkTest
         final int headersLength = splitter.headersLength();
         final UnsafeBuffer segment = new UnsafeBuffer(new byte[PacketBuffer.MAX_PACKET_LENGTH]);
         int payload = 0;
-        for (int i = 0; i < expectedSegments; i++)
-        {
+        for (int i = 0; i < expectedSegments; i++) {
             // What the gathering send puts on the wire: the segment's headers, then its payload from the read.
             segment.putBytes(0, superPacket.headers.buffer, i * headersLength, headersLength);
             segment.putBytes(headersLength, superPacket.packet.buffer, splitter.payloadOffset(i),
@@ -44,13 +41,11 @@ class TsoSplitBenchmarkTest
     }
 
     @Test
-    void shouldCompleteAValidChecksumEveryTimeWhenRepeated()
-    {
+    void shouldCompleteAValidChecksumEveryTimeWhenRepeated() {
         final TsoSplitBenchmark.PartialChecksum packet = new TsoSplitBenchmark.PartialChecksum();
         packet.setUp();
 
-        for (int i = 0; i < 3; i++)
-        {
+        for (int i = 0; i < 3; i++) {
             assertThat(benchmark.completeChecksum(packet)).isEqualTo(TsoSplitter.OK);
             assertThat(tcpChecksumFolded(packet.packet.buffer, VirtioNetHeader.LENGTH, BenchmarkPackets.TOTAL_LENGTH))
                 .isEqualTo(0xFFFF);
@@ -58,8 +53,7 @@ class TsoSplitBenchmarkTest
         assertThat(packet.length).isEqualTo(VirtioNetHeader.LENGTH + BenchmarkPackets.TOTAL_LENGTH);
     }
 
-    static int tcpChecksumFolded(final UnsafeBuffer buffer, final int ip, final int length)
-    {
+    static int tcpChecksumFolded(final UnsafeBuffer buffer, final int ip, final int length) {
         final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(BenchmarkPackets.TCP_SOURCE,
             BenchmarkPackets.TCP_DESTINATION, Ipv4Header.PROTOCOL_TCP, length - Ipv4Header.MIN_LENGTH);
         return TransportChecksum.fold(pseudoHeaderSum +

@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.routing.Ipv4Prefix;
 
 /** The CNI conflist weftd writes so that the bridge plugin gives pods addresses from this node's subnet. */
-final class CniConflist
-{
+final class CniConflist {
     static final String FILE_NAME = "10-weft.conflist";
     static final String CNI_NETWORK_NAME = "cbr0";
 
-    private CniConflist()
-    {
+    private CniConflist() {
     }
 
     /**
@@ -21,8 +19,7 @@ final class CniConflist
      * ipMasq when weftd does not masquerade itself, host-local IPAM over the node subnet with a route to the
      * whole network, then portmap.
      */
-    static String render(final Ipv4Prefix network, final Ipv4Prefix subnet, final int mtu, final boolean ipMasq)
-    {
+    static String render(final Ipv4Prefix network, final Ipv4Prefix subnet, final int mtu, final boolean ipMasq) {
         final ObjectMapper json = new ObjectMapper();
         final ObjectNode list = json.createObjectNode();
         list.put("name", CNI_NETWORK_NAME);

@@ -5,8 +5,7 @@ import java.util.List;
 import io.weft.registry.RegistryStats;
 
 /** Everything /metrics shows: the lanes' counters, the offloads in use, the control side (leases, watch, renewals). */
-final class ControlMetrics
-{
+final class ControlMetrics {
     private final List<DataplaneCounters> lanes;
     private final RegistryStats registry;
     private volatile LaneResources.OffloadStatus offloads;
@@ -15,49 +14,41 @@ final class ControlMetrics
     private volatile long devicesMadeAgain;
     private volatile long routesAddedAgain;
 
-    ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry)
-    {
+    ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry) {
         this.lanes = lanes;
         this.registry = registry;
     }
 
-    void offloads(final LaneResources.OffloadStatus status)
-    {
+    void offloads(final LaneResources.OffloadStatus status) {
         offloads = status;
     }
 
-    void routeUpdater(final RouteUpdater updater)
-    {
+    void routeUpdater(final RouteUpdater updater) {
         routeUpdater = updater;
     }
 
     /** flannel0 was deleted under weftd and made again. */
-    void deviceMadeAgain()
-    {
+    void deviceMadeAgain() {
         devicesMadeAgain++;
     }
 
     /** The overlay route had gone (flannel0 set down and up again) and was added again. */
-    void routeAddedAgain()
-    {
+    void routeAddedAgain() {
         routesAddedAgain++;
     }
 
-    String toPrometheusText()
-    {
+    String toPrometheusText() {
         final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
         text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
             .append("# TYPE weft_tun_repairs_total counter\n")
             .append("weft_tun_repairs_total{repair=\"device\"} ").append(devicesMadeAgain).append('\n')
             .append("weft_tun_repairs_total{repair=\"route\"} ").append(routesAddedAgain).append('\n');
         final LaneResources.OffloadStatus status = offloads;
-        if (status != null)
-        {
+        if (status != null) {
             text.append(status.toPrometheusText());
         }
         final RouteUpdater updater = routeUpdater;
-        if (updater != null)
-        {
+        if (updater != null) {
             text.append(updater.toPrometheusText());
         }
         text.append("# TYPE weft_registry_watch_restarts_total counter\n")

@@ -22,8 +22,7 @@ import io.weft.tun.NativeException;
  * the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
  * {@link #close()} undoes it in reverse order; the lease is kept, so a restart reuses the subnet.
  */
-final class Daemon implements AutoCloseable
-{
+final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -40,40 +39,32 @@ final class Daemon implements AutoCloseable
     private volatile boolean forwarding;
     private boolean closed;
 
-    private Daemon()
-    {
+    private Daemon() {
     }
 
     /**
      * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
      * after starting the DaemonSet); fails fast, naming the cause, on everything else.
      */
-    static Daemon start(final WeftdConfig config) throws IOException, InterruptedException
-    {
+    static Daemon start(final WeftdConfig config) throws IOException, InterruptedException {
         final Daemon daemon = new Daemon();
-        try
-        {
+        try {
             daemon.setUp(config);
             return daemon;
-        }
-        catch (final IOException | InterruptedException | RuntimeException e)
-        {
+        } catch (final IOException | InterruptedException | RuntimeException e) {
             daemon.close();
             throw e;
         }
     }
 
-    private void setUp(final WeftdConfig config) throws IOException, InterruptedException
-    {
+    private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
         final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
-        for (int i = 0; i < config.lanes(); i++)
-        {
+        for (int i = 0; i < config.lanes(); i++) {
             counters.add(new DataplaneCounters());
         }
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
-        if (config.healthzPort() != 0)
-        {
+        if (config.healthzPort() != 0) {
             // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
             track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
                 () -> forwarding));
@@ -93,8 +84,7 @@ final class Daemon implements AutoCloseable
         link = new OverlayLink(tunName, subnet, network.network(), underlay.mtu(), resources.offloads.tunTso);
         link.configure();
         track(link);
-        if (config.ipMasq())
-        {
+        if (config.ipMasq()) {
             track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds()));
         }
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
@@ -105,8 +95,7 @@ final class Daemon implements AutoCloseable
         final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet, () -> System.exit(1));
         metrics.routeUpdater(routeUpdater);
         registry.watch(routeUpdater);
-        if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS))
-        {
+        if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }
 
@@ -132,39 +121,30 @@ final class Daemon implements AutoCloseable
      *                     a lane died of an Error: its share of the flows would go unforwarded while /healthz said
      *                     200, and a restart is the way back.
      */
-    synchronized void superviseLanes() throws IOException
-    {
-        if (closed)
-        {
+    synchronized void superviseLanes() throws IOException {
+        if (closed) {
             return;
         }
-        for (int i = 0; i < lanes.size(); i++)
-        {
+        for (int i = 0; i < lanes.size(); i++) {
             final Throwable fatal = lanes.get(i).fatalError();
-            if (fatal != null)
-            {
+            if (fatal != null) {
                 throw new IOException("lane " + i + " stopped: " + fatal, fatal);
             }
         }
-        if (resources.offloads.udpGso && DataplaneCounters.sum(counters, DataplaneCounter.UDP_GSO_STOPPED) > 0)
-        {
+        if (resources.offloads.udpGso && DataplaneCounters.sum(counters, DataplaneCounter.UDP_GSO_STOPPED) > 0) {
             resources.offloads.udpGso = false;
         }
-        if (!anyQueueDetached())
-        {
+        if (!anyQueueDetached()) {
             return;
         }
         forwarding = false;
         Log.warn(tunName + " was deleted under weftd (its TUN queues fail with EBADFD): making it again");
         stopLanes();
-        try
-        {
+        try {
             resources.reopenQueues(tunName);
             link.configure();
             startLanes();
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new IOException("cannot make " + tunName + " again after it was deleted: " + e.getMessage(), e);
         }
         metrics.deviceMadeAgain();
@@ -173,42 +153,33 @@ final class Daemon implements AutoCloseable
     }
 
     /** Called by the main loop once a second: see {@link OverlayLink#addRouteIfGone()}. */
-    synchronized void addRouteIfGone()
-    {
-        if (!closed && forwarding && link.addRouteIfGone())
-        {
+    synchronized void addRouteIfGone() {
+        if (!closed && forwarding && link.addRouteIfGone()) {
             metrics.routeAddedAgain();
             Log.warn("the route " + link + " had gone (was the link set down and up?): added it again");
         }
     }
 
-    private boolean anyQueueDetached()
-    {
-        for (final Lane lane : lanes)
-        {
-            if (lane.queueDetached())
-            {
+    private boolean anyQueueDetached() {
+        for (final Lane lane : lanes) {
+            if (lane.queueDetached()) {
                 return true;
             }
         }
         return false;
     }
 
-    private void startLanes() throws NativeException
-    {
+    private void startLanes() throws NativeException {
         shutdown = new EventFd();
-        for (int i = 0; i < counters.size(); i++)
-        {
+        for (int i = 0; i < counters.size(); i++) {
             lanes.add(laneFactory.create(i, shutdown));
         }
         lanes.forEach(Lane::start);
     }
 
     /** Wakes the lanes from epoll_wait, waits for their threads to end and closes their fds. */
-    private void stopLanes()
-    {
-        if (shutdown == null)
-        {
+    private void stopLanes() {
+        if (shutdown == null) {
             return;
         }
         shutdown.signal();
@@ -218,44 +189,35 @@ final class Daemon implements AutoCloseable
         shutdown = null;
     }
 
-    DropReporter dropReporter()
-    {
+    DropReporter dropReporter() {
         return dropReporter;
     }
 
     /** Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent. */
     @Override
-    public synchronized void close()
-    {
-        if (closed)
-        {
+    public synchronized void close() {
+        if (closed) {
             return;
         }
         closed = true;
         forwarding = false;
         stopLanes();
-        while (!opened.isEmpty())
-        {
-            try
-            {
+        while (!opened.isEmpty()) {
+            try {
                 opened.pop().close();
-            }
-            catch (final Exception e)
-            {
+            } catch (final Exception e) {
                 Log.warn("while shutting down: " + e.getMessage());
             }
         }
     }
 
-    private <T extends AutoCloseable> T track(final T resource)
-    {
+    private <T extends AutoCloseable> T track(final T resource) {
         opened.push(resource);
         return resource;
     }
 
     @FunctionalInterface
-    private interface LaneFactory
-    {
+    private interface LaneFactory {
         Lane create(int id, EventFd wakeUp) throws NativeException;
     }
 }

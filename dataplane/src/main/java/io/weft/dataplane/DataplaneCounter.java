@@ -4,8 +4,7 @@ package io.weft.dataplane;
  * Every counter of the data path, with a stable id (its ordinal) and its Prometheus series. Drops are counted by
  * reason; none is ever logged per packet.
  */
-enum DataplaneCounter
-{
+enum DataplaneCounter {
     TUN_RX_PACKETS("weft_packets_total{direction=\"tun_to_udp\",stage=\"read\"}"),
     TUN_RX_READS("weft_syscalls_total{call=\"tun_read\"}"),
     TUN_RX_BYTES("weft_bytes_total{direction=\"tun_to_udp\",stage=\"read\"}"),
@@ -51,23 +50,19 @@ enum DataplaneCounter
 
     private final String series;
 
-    DataplaneCounter(final String series)
-    {
+    DataplaneCounter(final String series) {
         this.series = series;
     }
 
-    String series()
-    {
+    String series() {
         return series;
     }
 
-    boolean isDrop()
-    {
+    boolean isDrop() {
         return name().startsWith("DROP_");
     }
 
-    private static String drop(final String direction, final String reason)
-    {
+    private static String drop(final String direction, final String reason) {
         return "weft_drops_total{direction=\"" + direction + "\",reason=\"" + reason + "\"}";
     }
 }

@@ -18,31 +18,26 @@ import io.weft.tun.Epoll;
  * a poll must never take the core from a pod that has work, which is what plain spinning did (measured on 2 cores
  * with each node's pod on weftd's core: ping p50 8 ms with {@code --idle=spin} when it spun without yielding).
  */
-final class EpollIdleStrategy implements IdleStrategy
-{
+final class EpollIdleStrategy implements IdleStrategy {
     /** A bound on each wait so a lost wakeup costs at most this much, never a hang. */
     static final int MAX_WAIT_MS = 1000;
 
     /** The default --idle-poll-us. */
     static final int DEFAULT_POLL_MICROS = 300;
 
-    enum Mode
-    {
+    enum Mode {
         SPIN,
         BACKOFF,
         BLOCK;
 
         /** Parses the --idle flag value. */
-        static Mode parse(final String value)
-        {
+        static Mode parse(final String value) {
             return Mode.valueOf(value.toUpperCase(Locale.ROOT));
         }
 
         /** How long a lane polls after its last packet before it blocks, in this mode. */
-        long pollNanos(final int backoffPollMicros)
-        {
-            return switch (this)
-            {
+        long pollNanos(final int backoffPollMicros) {
+            return switch (this) {
                 case SPIN -> Long.MAX_VALUE;
                 case BACKOFF -> backoffPollMicros * 1_000L;
                 case BLOCK -> 0;
@@ -56,39 +51,30 @@ final class EpollIdleStrategy implements IdleStrategy
     private boolean polling;
     private long pollingSince;
 
-    EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros)
-    {
+    EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros) {
         this.epoll = epoll;
         this.pollNanos = mode.pollNanos(backoffPollMicros);
         this.alias = "epoll-" + mode.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
-    public void idle(final int workCount)
-    {
-        if (workCount > 0)
-        {
+    public void idle(final int workCount) {
+        if (workCount > 0) {
             reset();
-        }
-        else
-        {
+        } else {
             idle();
         }
     }
 
     @Override
-    public void idle()
-    {
-        if (pollNanos > 0)
-        {
+    public void idle() {
+        if (pollNanos > 0) {
             final long now = System.nanoTime();
-            if (!polling)
-            {
+            if (!polling) {
                 polling = true;
                 pollingSince = now;
             }
-            if (now - pollingSince < pollNanos)
-            {
+            if (now - pollingSince < pollNanos) {
                 Thread.yield();
                 return;
             }
@@ -97,14 +83,12 @@ final class EpollIdleStrategy implements IdleStrategy
     }
 
     @Override
-    public void reset()
-    {
+    public void reset() {
         polling = false;
     }
 
     @Override
-    public String alias()
-    {
+    public String alias() {
         return alias;
     }
 }

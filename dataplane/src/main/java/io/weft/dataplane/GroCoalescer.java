@@ -23,12 +23,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * to the TUN marked partial, merged or not, and the kernel takes it as CHECKSUM_PARTIAL, as it does the super-packets.
  * The caller calls {@link #flush()} at the end of each receive batch.
  */
-final class GroCoalescer
-{
+final class GroCoalescer {
     /** Receives a packet or super-packet to write to the TUN; {@code length} includes the virtio_net_hdr. */
     @FunctionalInterface
-    interface TunWrite
-    {
+    interface TunWrite {
         void write(UnsafeBuffer buffer, int offset, int length);
     }
 
@@ -69,8 +67,7 @@ final class GroCoalescer
     private int nextIdentification;
 
     /** TCP runs only. */
-    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite)
-    {
+    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite) {
         this(output, tunWrite, false);
     }
 
@@ -78,10 +75,8 @@ final class GroCoalescer
      * @param output  where packets are assembled; at least {@link #OUTPUT_LENGTH} bytes, written from offset 0.
      * @param udpRuns the TUN takes GSO_UDP_L4 super-packets: merge UDP runs too.
      */
-    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite, final boolean udpRuns)
-    {
-        if (output.capacity() < OUTPUT_LENGTH)
-        {
+    GroCoalescer(final UnsafeBuffer output, final TunWrite tunWrite, final boolean udpRuns) {
+        if (output.capacity() < OUTPUT_LENGTH) {
             throw new IllegalArgumentException("GRO output buffer of " + output.capacity() + " bytes, need " +
                 OUTPUT_LENGTH);
         }
@@ -96,28 +91,24 @@ final class GroCoalescer
      *
      * @return {@link #APPENDED}, {@link #HELD} or {@link #ERROR_BAD_LENGTH}.
      */
-    int offer(final UnsafeBuffer buffer, final int offset, final int length)
-    {
-        if (offset < 0 || length <= 0 || length > PacketBuffer.MAX_PACKET_LENGTH || offset > buffer.capacity() - length)
-        {
+    int offer(final UnsafeBuffer buffer, final int offset, final int length) {
+        if (offset < 0 || length <= 0 || length > PacketBuffer.MAX_PACKET_LENGTH
+            || offset > buffer.capacity() - length) {
             return ERROR_BAD_LENGTH;
         }
         final int payloadLength = mergeablePayloadLength(buffer, offset, length);
-        if (open && payloadLength > 0 && continuesRun(buffer, offset, payloadLength))
-        {
+        if (open && payloadLength > 0 && continuesRun(buffer, offset, payloadLength)) {
             output.putBytes(IP + heldLength, buffer, offset + length - payloadLength, payloadLength);
             heldLength += payloadLength;
             segments++;
             nextIdentification++;
-            if (protocol == Ipv4Header.PROTOCOL_UDP)
-            {
+            if (protocol == Ipv4Header.PROTOCOL_UDP) {
                 open = payloadLength == gsoSize && segments < MAX_UDP_SEGMENTS;
                 return APPENDED;
             }
             nextSequence += payloadLength;
             final int flags = tcp.wrap(buffer, offset + Ipv4Header.MIN_LENGTH).flags();
-            if ((flags & TcpHeader.PSH) != 0)
-            {
+            if ((flags & TcpHeader.PSH) != 0) {
                 tcp.wrap(output, TRANSPORT).flags(tcp.flags() | TcpHeader.PSH);
             }
             open = (flags & TcpHeader.PSH) == 0 && payloadLength == gsoSize;
@@ -129,14 +120,12 @@ final class GroCoalescer
         heldLength = length;
         segments = 1;
         open = false;
-        if (payloadLength > 0)
-        {
+        if (payloadLength > 0) {
             protocol = output.getByte(IP + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
             gsoSize = payloadLength;
             nextIdentification = identification(output, IP) + 1;
             open = true;
-            if (protocol == Ipv4Header.PROTOCOL_TCP)
-            {
+            if (protocol == Ipv4Header.PROTOCOL_TCP) {
                 tcp.wrap(output, TRANSPORT);
                 open = (tcp.flags() & TcpHeader.PSH) == 0;
                 tcpHeaderLength = tcp.headerLength();
@@ -147,18 +136,13 @@ final class GroCoalescer
     }
 
     /** Writes out what is held, if anything: one packet, or one super-packet with its GSO header. */
-    void flush()
-    {
-        if (heldLength == 0)
-        {
+    void flush() {
+        if (heldLength == 0) {
             return;
         }
-        if (segments > 1)
-        {
+        if (segments > 1) {
             finishSuperPacket();
-        }
-        else
-        {
+        } else {
             markPartialChecksum();
         }
         final int length = VirtioNetHeader.LENGTH + heldLength;
@@ -172,41 +156,33 @@ final class GroCoalescer
      * The TCP or UDP payload length of a packet that may be part of a super-packet (0 for a bare ACK or an empty
      * datagram, which never are), or {@link #NOT_MERGEABLE}.
      */
-    private int mergeablePayloadLength(final UnsafeBuffer buffer, final int offset, final int length)
-    {
+    private int mergeablePayloadLength(final UnsafeBuffer buffer, final int offset, final int length) {
         if (length < Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH ||
             (buffer.getByte(offset + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF) != VERSION_4_IHL_5 ||
             (buffer.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != length ||
             (buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
             MORE_FRAGMENTS_AND_OFFSET) != 0 ||
-            Checksum.foldedSum(buffer, offset, Ipv4Header.MIN_LENGTH) != 0xFFFF)
-        {
+            Checksum.foldedSum(buffer, offset, Ipv4Header.MIN_LENGTH) != 0xFFFF) {
             return NOT_MERGEABLE;
         }
         final int protocol = buffer.getByte(offset + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
         final int transport = offset + Ipv4Header.MIN_LENGTH;
         final int transportLength = length - Ipv4Header.MIN_LENGTH;
         final int headerLength;
-        if (protocol == Ipv4Header.PROTOCOL_TCP && transportLength >= TcpHeader.MIN_LENGTH)
-        {
+        if (protocol == Ipv4Header.PROTOCOL_TCP && transportLength >= TcpHeader.MIN_LENGTH) {
             tcp.wrap(buffer, transport);
             headerLength = tcp.headerLength();
             // FIN, RST, SYN, URG, CWR and ECE each mean something per segment: such a segment travels alone.
             if (headerLength < TcpHeader.MIN_LENGTH || headerLength > transportLength ||
-                (tcp.flags() & ~TcpHeader.PSH) != TcpHeader.ACK)
-            {
+                (tcp.flags() & ~TcpHeader.PSH) != TcpHeader.ACK) {
                 return NOT_MERGEABLE;
             }
-        }
-        else if (protocol == Ipv4Header.PROTOCOL_UDP && udpRuns &&
+        } else if (protocol == Ipv4Header.PROTOCOL_UDP && udpRuns &&
             (buffer.getShort(transport + UDP_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == transportLength &&
-            buffer.getShort(transport + TransportChecksum.UDP_CHECKSUM_OFFSET) != 0)
-        {
+            buffer.getShort(transport + TransportChecksum.UDP_CHECKSUM_OFFSET) != 0) {
             // A zero UDP checksum means none: merged, the datagrams would come out with one.
             headerLength = UDP_HEADER_LENGTH;
-        }
-        else
-        {
+        } else {
             return NOT_MERGEABLE;
         }
         // Merging hides a corrupt packet from the kernel's own check (the super-packet's checksum is recomputed), so a
@@ -215,16 +191,14 @@ final class GroCoalescer
         final int destination = buffer.getInt(offset + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
         if (!TransportChecksum.isPartial(buffer, source, destination, protocol, transport, transportLength) &&
             TransportChecksum.fold(TransportChecksum.pseudoHeaderSum(source, destination, protocol, transportLength) +
-            TransportChecksum.sum(buffer, transport, transportLength)) != 0xFFFF)
-        {
+            TransportChecksum.sum(buffer, transport, transportLength)) != 0xFFFF) {
             return NOT_MERGEABLE;
         }
         return transportLength - headerLength;
     }
 
     /** True when the mergeable packet at {@code offset} may follow the open super-packet. */
-    private boolean continuesRun(final UnsafeBuffer buffer, final int offset, final int payloadLength)
-    {
+    private boolean continuesRun(final UnsafeBuffer buffer, final int offset, final int payloadLength) {
         final int transport = offset + Ipv4Header.MIN_LENGTH;
         final boolean sameIpFlow = payloadLength <= gsoSize &&
             heldLength + payloadLength <= PacketBuffer.MAX_PACKET_LENGTH &&
@@ -237,16 +211,14 @@ final class GroCoalescer
             // source and destination addresses, then ports
             buffer.getLong(offset + Ipv4Header.SOURCE_OFFSET) == output.getLong(IP + Ipv4Header.SOURCE_OFFSET) &&
             buffer.getInt(transport) == output.getInt(TRANSPORT);
-        if (!sameIpFlow)
-        {
+        if (!sameIpFlow) {
             return false;
         }
         // The kernel gives the packets it cuts consecutive identifications from the first one's. Without DF they
         // must have had them already (an identification may be what reassembles a fragment); with DF, as in the
         // kernel's GRO, TCP segments need not.
         final boolean consecutiveIdentification = identification(buffer, offset) == (nextIdentification & 0xFFFF);
-        if (protocol == Ipv4Header.PROTOCOL_UDP)
-        {
+        if (protocol == Ipv4Header.PROTOCOL_UDP) {
             return consecutiveIdentification;
         }
         return (consecutiveIdentification ||
@@ -263,18 +235,14 @@ final class GroCoalescer
             sameOptions(buffer, transport);
     }
 
-    private static int identification(final UnsafeBuffer buffer, final int ip)
-    {
+    private static int identification(final UnsafeBuffer buffer, final int ip) {
         return buffer.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    private boolean sameOptions(final UnsafeBuffer buffer, final int tcpOffset)
-    {
+    private boolean sameOptions(final UnsafeBuffer buffer, final int tcpOffset) {
         // The data offset counts 32-bit words, so the options are a whole number of ints.
-        for (int i = TcpHeader.OPTIONS_OFFSET; i < tcpHeaderLength; i += 4)
-        {
-            if (buffer.getInt(tcpOffset + i) != output.getInt(TRANSPORT + i))
-            {
+        for (int i = TcpHeader.OPTIONS_OFFSET; i < tcpHeaderLength; i += 4) {
+            if (buffer.getInt(tcpOffset + i) != output.getInt(TRANSPORT + i)) {
                 return false;
             }
         }
@@ -282,8 +250,7 @@ final class GroCoalescer
     }
 
     /** For a single held packet: a TCP or UDP checksum left partial by the sender is marked so for the kernel. */
-    private void markPartialChecksum()
-    {
+    private void markPartialChecksum() {
         final int versionIhl = output.getByte(IP + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF;
         final int ipHeaderLength = (versionIhl & 0x0F) * 4;
         final int protocol = output.getByte(IP + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
@@ -293,22 +260,19 @@ final class GroCoalescer
         if (versionIhl >> 4 != 4 || ipHeaderLength < Ipv4Header.MIN_LENGTH || transportLength < headerLength ||
             (output.getShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != heldLength ||
             (output.getShort(IP + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
-            MORE_FRAGMENTS_AND_OFFSET) != 0)
-        {
+            MORE_FRAGMENTS_AND_OFFSET) != 0) {
             return;
         }
         if (TransportChecksum.isPartial(output, output.getInt(IP + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
             output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, IP + ipHeaderLength,
-            transportLength))
-        {
+            transportLength)) {
             virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).csumStart(ipHeaderLength)
                 .csumOffset(protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
                 TransportChecksum.UDP_CHECKSUM_OFFSET);
         }
     }
 
-    private void finishSuperPacket()
-    {
+    private void finishSuperPacket() {
         output.putShort(IP + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)heldLength, ByteOrder.BIG_ENDIAN);
         Checksum.store(output, IP, Ipv4Header.MIN_LENGTH, IP + Ipv4Header.CHECKSUM_OFFSET);
         final int transportLength = heldLength - Ipv4Header.MIN_LENGTH;
@@ -317,8 +281,7 @@ final class GroCoalescer
             output.getInt(IP + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN),
             output.getInt(IP + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN), protocol, transportLength));
         virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).gsoSize(gsoSize).csumStart(Ipv4Header.MIN_LENGTH);
-        if (protocol == Ipv4Header.PROTOCOL_UDP)
-        {
+        if (protocol == Ipv4Header.PROTOCOL_UDP) {
             output.putShort(TRANSPORT + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
             output.putShort(TRANSPORT + TransportChecksum.UDP_CHECKSUM_OFFSET, (short)pseudoHeaderSum,
                 ByteOrder.BIG_ENDIAN);

@@ -9,8 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * as flannel does: never in reply to ICMP, only for first fragments, at most {@code limitPerSecond} a second.
  * The reply carries the offending IP header plus its first 8 bytes of payload (RFC 792).
  */
-final class IcmpUnreachable
-{
+final class IcmpUnreachable {
     static final int ICMP_HEADER_LENGTH = 8;
     private static final int TYPE_DESTINATION_UNREACHABLE = 3;
     private static final int CODE_NET_UNREACHABLE = 0;
@@ -29,27 +28,22 @@ final class IcmpUnreachable
      *     weftd answers from the overlay Network's first address instead: routed via flannel0 (so reverse-path
      *     filtering passes), never local, never leased (SubnetMin skips the first subnet).
      */
-    IcmpUnreachable(final int sourceAddress, final int limitPerSecond)
-    {
+    IcmpUnreachable(final int sourceAddress, final int limitPerSecond) {
         this.sourceAddress = sourceAddress;
         this.limitPerSecond = limitPerSecond;
     }
 
     /** True when {@code packet} (already validated IPv4) may draw a reply now; counts against the rate limit. */
-    boolean shouldAnswer(final UnsafeBuffer packet, final long nowNs)
-    {
+    boolean shouldAnswer(final UnsafeBuffer packet, final long nowNs) {
         offending.wrap(packet);
-        if (offending.protocol() == Ipv4Header.PROTOCOL_ICMP || !offending.isFirstFragment())
-        {
+        if (offending.protocol() == Ipv4Header.PROTOCOL_ICMP || !offending.isFirstFragment()) {
             return false;
         }
-        if (nowNs - windowStartNs >= SECOND_NS)
-        {
+        if (nowNs - windowStartNs >= SECOND_NS) {
             windowStartNs = nowNs;
             sentInWindow = 0;
         }
-        if (sentInWindow >= limitPerSecond)
-        {
+        if (sentInWindow >= limitPerSecond) {
             return false;
         }
         sentInWindow++;
@@ -57,8 +51,7 @@ final class IcmpUnreachable
     }
 
     /** Writes the reply to {@code packet} (of {@code packetLength} bytes) into {@code reply}; returns its length. */
-    int build(final UnsafeBuffer packet, final int packetLength, final UnsafeBuffer reply)
-    {
+    int build(final UnsafeBuffer packet, final int packetLength, final UnsafeBuffer reply) {
         offending.wrap(packet);
         final int quotedLength = Math.min(packetLength, offending.headerLength() + 8);
         final int icmpOffset = Ipv4Header.MIN_LENGTH;

@@ -24,8 +24,7 @@ import io.weft.routing.Ipv4Prefix;
  * ! -s NETWORK -d NETWORK               MASQUERADE   the host to other nodes' pods, so replies find their way back
  * </pre>
  */
-public final class IpMasquerade implements AutoCloseable
-{
+public final class IpMasquerade implements AutoCloseable {
     static final String CHAIN = "WEFT-POSTRTG";
     private static final List<String> JUMP =
         List.of("POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN);
@@ -45,21 +44,18 @@ public final class IpMasquerade implements AutoCloseable
      * that core waits (the five -C runs took 9.9 ms a check, this one 2.0 ms, 50 rounds in a namespace).
      */
     private String written;
-    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(runnable ->
-    {
+    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         final Thread thread = new Thread(runnable, "weft-ip-masq");
         thread.setDaemon(true);
         return thread;
     });
 
-    private IpMasquerade(final List<List<String>> rules)
-    {
+    private IpMasquerade(final List<List<String>> rules) {
         this.rules = rules;
     }
 
     /** The chain's rules, each as iptables arguments after {@code -A CHAIN}. */
-    static List<List<String>> rules(final Ipv4Prefix network, final Ipv4Prefix subnet)
-    {
+    static List<List<String>> rules(final Ipv4Prefix network, final Ipv4Prefix subnet) {
         final String cluster = network.toString();
         return List.of(
             List.of("-s", cluster, "-d", cluster, "-j", "RETURN"),
@@ -72,12 +68,10 @@ public final class IpMasquerade implements AutoCloseable
      * The iptables command lines that set these rules up where they do not exist yet, without a weftd to watch them:
      * for the benchmark's kernel dataplanes, which get flanneld's {@code --ip-masq} rules as weft's nodes do.
      */
-    public static List<List<String>> commandsForANewNode(final Ipv4Prefix network, final Ipv4Prefix subnet)
-    {
+    public static List<List<String>> commandsForANewNode(final Ipv4Prefix network, final Ipv4Prefix subnet) {
         final List<List<String>> commands = new ArrayList<>();
         commands.add(List.of(iptablesCommand("-N", CHAIN)));
-        for (final List<String> rule : rules(network, subnet))
-        {
+        for (final List<String> rule : rules(network, subnet)) {
             commands.add(List.of(iptablesCommand(appendToChain(rule))));
         }
         commands.add(List.of(iptablesCommand(hookChainFirst())));
@@ -86,8 +80,7 @@ public final class IpMasquerade implements AutoCloseable
 
     /** Replaces whatever an earlier run left in the chain, then hooks the chain first into nat POSTROUTING. */
     static IpMasquerade install(final Ipv4Prefix network, final Ipv4Prefix subnet, final int resyncSeconds)
-        throws IOException
-    {
+        throws IOException {
         final IpMasquerade masquerade = new IpMasquerade(rules(network, subnet));
         masquerade.writeRules();
         Log.info("--ip-masq: nat chain " + CHAIN + " masquerades " + network + " leaving the cluster");
@@ -96,96 +89,74 @@ public final class IpMasquerade implements AutoCloseable
         return masquerade;
     }
 
-    private void writeRules() throws IOException
-    {
-        if (!iptables(true, "-N", CHAIN))
-        {
+    private void writeRules() throws IOException {
+        if (!iptables(true, "-N", CHAIN)) {
             iptables(false, "-F", CHAIN);
         }
-        for (final List<String> rule : rules)
-        {
+        for (final List<String> rule : rules) {
             iptables(false, appendToChain(rule));
         }
-        if (!iptables(true, concat(List.of("-C"), JUMP)))
-        {
+        if (!iptables(true, concat(List.of("-C"), JUMP))) {
             iptables(false, hookChainFirst());
         }
         written = listing(false);
     }
 
     /** {@code iptables -L CHAIN -n}; with {@code mayFail}, null when the chain is gone. */
-    private static String listing(final boolean mayFail) throws IOException
-    {
+    private static String listing(final boolean mayFail) throws IOException {
         return run(mayFail, "-L", CHAIN, "-n");
     }
 
     /** iptables arguments that append {@code rule} to the chain. */
-    private static String[] appendToChain(final List<String> rule)
-    {
+    private static String[] appendToChain(final List<String> rule) {
         return concat(List.of("-A", CHAIN), rule);
     }
 
     /** iptables arguments that insert the jump to the chain first into nat POSTROUTING. */
-    private static String[] hookChainFirst()
-    {
+    private static String[] hookChainFirst() {
         return concat(List.of("-I", "POSTROUTING", "1"), JUMP.subList(1, JUMP.size()));
     }
 
     /** Writes the chain again when its rules or the rules jumping to it are not as written. */
-    private void repairIfGone()
-    {
-        try
-        {
-            if (!Objects.equals(listing(true), written))
-            {
+    private void repairIfGone() {
+        try {
+            if (!Objects.equals(listing(true), written)) {
                 Log.warn("--ip-masq: the nat rules of " + CHAIN + " were changed by someone else; writing them again");
                 writeRules();
             }
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             Log.warn("--ip-masq: cannot check the nat rules: " + e.getMessage());
         }
     }
 
     /** Unhooks and deletes the chain; a failure is logged, not thrown: shutdown goes on. */
     @Override
-    public void close()
-    {
+    public void close() {
         checker.shutdownNow();
-        try
-        {
+        try {
             checker.awaitTermination(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try
-        {
-            while (iptables(true, concat(List.of("-D"), JUMP)))
-            {
+        try {
+            while (iptables(true, concat(List.of("-D"), JUMP))) {
                 // An earlier run may have hooked the chain more than once.
             }
             iptables(false, "-F", CHAIN);
             iptables(false, "-X", CHAIN);
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             Log.warn("cannot remove the --ip-masq chain " + CHAIN + ": " + e.getMessage());
         }
     }
 
-    private static String[] concat(final List<String> head, final List<String> tail)
-    {
+    private static String[] concat(final List<String> head, final List<String> tail) {
         final List<String> args = new ArrayList<>(head);
         args.addAll(tail);
         return args.toArray(String[]::new);
     }
 
     /** {@code iptables -w 5 -t nat ARGS}: -w waits for the xtables lock that other tools may hold. */
-    private static String[] iptablesCommand(final String... args)
-    {
+    private static String[] iptablesCommand(final String... args) {
         return concat(List.of("iptables", "-w", LOCK_WAIT_S, "-t", "nat"), List.of(args));
     }
 
@@ -195,44 +166,33 @@ public final class IpMasquerade implements AutoCloseable
      * @param mayFail true: a non-zero exit (rule or chain absent, chain present) is an answer, false is returned.
      * @throws IOException when iptables cannot run, or fails where it must not, with its own words.
      */
-    private static boolean iptables(final boolean mayFail, final String... args) throws IOException
-    {
+    private static boolean iptables(final boolean mayFail, final String... args) throws IOException {
         return run(mayFail, args) != null;
     }
 
     /** As {@link #iptables}, returning what iptables printed, or null for a non-zero exit that {@code mayFail}. */
-    private static String run(final boolean mayFail, final String... args) throws IOException
-    {
+    private static String run(final boolean mayFail, final String... args) throws IOException {
         final List<String> command = List.of(iptablesCommand(args));
         final Process process;
-        try
-        {
+        try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new IOException("--ip-masq needs the iptables command: " + e.getMessage(), e);
         }
-        try
-        {
+        try {
             final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS))
-            {
+            if (!process.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IOException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT_S + " s");
             }
-            if (process.exitValue() == 0)
-            {
+            if (process.exitValue() == 0) {
                 return output;
             }
-            if (mayFail)
-            {
+            if (mayFail) {
                 return null;
             }
             throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new IOException("interrupted running " + String.join(" ", command), e);

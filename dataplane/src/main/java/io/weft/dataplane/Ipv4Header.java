@@ -23,8 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-final class Ipv4Header
-{
+final class Ipv4Header {
     static final int MIN_LENGTH = 20;
     static final int VERSION_IHL_OFFSET = 0;
     static final int TOTAL_LENGTH_OFFSET = 2;
@@ -42,57 +41,47 @@ final class Ipv4Header
 
     private UnsafeBuffer buffer;
 
-    Ipv4Header wrap(final UnsafeBuffer buffer)
-    {
+    Ipv4Header wrap(final UnsafeBuffer buffer) {
         this.buffer = buffer;
         return this;
     }
 
-    int version()
-    {
+    int version() {
         return (buffer.getByte(VERSION_IHL_OFFSET) & 0xF0) >>> 4;
     }
 
     /** Header length in bytes (IHL x 4). */
-    int headerLength()
-    {
+    int headerLength() {
         return (buffer.getByte(VERSION_IHL_OFFSET) & 0x0F) << 2;
     }
 
-    int totalLength()
-    {
+    int totalLength() {
         return buffer.getShort(TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    int ttl()
-    {
+    int ttl() {
         return buffer.getByte(TTL_OFFSET) & 0xFF;
     }
 
-    int protocol()
-    {
+    int protocol() {
         return buffer.getByte(PROTOCOL_OFFSET) & 0xFF;
     }
 
-    int source()
-    {
+    int source() {
         return buffer.getInt(SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
-    int destination()
-    {
+    int destination() {
         return buffer.getInt(DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
     /** True for an unfragmented packet or the first fragment: the only ones that may draw an ICMP error. */
-    boolean isFirstFragment()
-    {
+    boolean isFirstFragment() {
         return (buffer.getShort(FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & FRAGMENT_OFFSET_MASK) == 0;
     }
 
     /** True when the header checksum over {@code headerLength()} bytes verifies. */
-    boolean hasValidChecksum()
-    {
+    boolean hasValidChecksum() {
         return Checksum.foldedSum(buffer, 0, headerLength()) == 0xFFFF;
     }
 
@@ -100,11 +89,9 @@ final class Ipv4Header
      * Decrements the TTL and patches the checksum incrementally (RFC 1624), as the kernel's ip_decrease_ttl does.
      * Returns false, leaving the packet alone, when the TTL would reach zero: flannel drops those.
      */
-    boolean decrementTtl()
-    {
+    boolean decrementTtl() {
         final int ttl = ttl();
-        if (ttl <= 1)
-        {
+        if (ttl <= 1) {
             return false;
         }
         buffer.putByte(TTL_OFFSET, (byte)(ttl - 1));

@@ -21,8 +21,7 @@ import io.weft.tun.UdpSocket;
  * stream 6.8 and 7.7 Gbit/s with a thread per direction, 8.0 and 8.8 with one. Lanes share only the route snapshot
  * and the counters.
  */
-final class Lane implements AutoCloseable
-{
+final class Lane implements AutoCloseable {
     private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
 
     private final Epoll epoll;
@@ -37,17 +36,13 @@ final class Lane implements AutoCloseable
         final LaneResources.OffloadStatus offloads, final EventFd shutdown, final PeerTable peers,
         final int ownPublicIp, final Ipv4Prefix ownSubnet, final int icmpSource, final DataplaneCounters counters,
         final EpollIdleStrategy.Mode idle, final int idlePollMicros, final int batch)
-        throws NativeException
-    {
+        throws NativeException {
         epoll = new Epoll();
-        try
-        {
+        try {
             epoll.add(tun.fd(), Epoll.EPOLLIN);
             epoll.add(receiveSocket.fd(), Epoll.EPOLLIN);
             epoll.add(shutdown.fd(), Epoll.EPOLLIN);
-        }
-        catch (final NativeException e)
-        {
+        } catch (final NativeException e) {
             epoll.close();
             throw e;
         }
@@ -60,60 +55,49 @@ final class Lane implements AutoCloseable
             bothDirections("weft-lane-" + id, tunReader, udpReceiver));
     }
 
-    void start()
-    {
+    void start() {
         AgentRunner.startOnThread(runner);
     }
 
     /** True once the lane's thread has ended because its TUN queue was detached (the device was deleted). */
-    boolean queueDetached()
-    {
+    boolean queueDetached() {
         return queueDetached;
     }
 
     /** What ended the lane's thread when it was not asked to end and not a detached queue, else null. */
-    Throwable fatalError()
-    {
+    Throwable fatalError() {
         return fatalError;
     }
 
     /** Stops the thread; the caller signals the shutdown eventfd first so it does not stay blocked in epoll_wait. */
     @Override
-    public void close()
-    {
+    public void close() {
         runner.close();
         epoll.close();
     }
 
     /** Out, then in, as one agent whose role name is the thread's name. */
-    private static Agent bothDirections(final String name, final Agent out, final Agent in)
-    {
-        return new Agent()
-        {
+    private static Agent bothDirections(final String name, final Agent out, final Agent in) {
+        return new Agent() {
             @Override
-            public int doWork() throws Exception
-            {
+            public int doWork() throws Exception {
                 return out.doWork() + in.doWork();
             }
 
             @Override
-            public String roleName()
-            {
+            public String roleName() {
                 return name;
             }
         };
     }
 
-    private void onAgentError(final Throwable error)
-    {
-        if (error instanceof TunReader.QueueDetachedException)
-        {
+    private void onAgentError(final Throwable error) {
+        if (error instanceof TunReader.QueueDetachedException) {
             queueDetached = true;
             return;
         }
         // The agent runner goes on after an exception, but an Error ends the thread.
-        if (error instanceof Error)
-        {
+        if (error instanceof Error) {
             fatalError = error;
         }
         Log.warn("data path error: " + error);

@@ -17,8 +17,7 @@ import io.weft.tun.UdpSocket;
  * receiving node's SO_REUSEPORT hash spreads flows over its lanes. The destination port stays the backend port, so
  * flannel peers interoperate. Offloads are probed here and fall back one by one.
  */
-final class LaneResources implements AutoCloseable
-{
+final class LaneResources implements AutoCloseable {
     /** IPv4 only: the overlay carries IPv4, and TCPV6 super-packets would only be refused. */
     static final int TUN_OFFLOADS = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4;
 
@@ -28,8 +27,7 @@ final class LaneResources implements AutoCloseable
     final OffloadStatus offloads;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
-    private LaneResources(final OffloadStatus offloads)
-    {
+    private LaneResources(final OffloadStatus offloads) {
         this.offloads = offloads;
     }
 
@@ -38,49 +36,38 @@ final class LaneResources implements AutoCloseable
      * queues. With {@code offloadWanted}, TUN TSO/checksum offload, UDP GSO and UDP GRO are each tried and recorded.
      */
     static LaneResources open(final String tunName, final int lanes, final boolean offloadWanted, final int publicIp,
-        final int port, final int socketBufferLength) throws NativeException
-    {
+        final int port, final int socketBufferLength) throws NativeException {
         final OffloadStatus offloads = new OffloadStatus(offloadWanted);
         final LaneResources resources = new LaneResources(offloads);
-        try
-        {
+        try {
             // Same-user sockets may all join a SO_REUSEPORT group, so a second weftd would share the port silently;
             // an exclusive bind first turns that into the "port in use" error an operator needs.
             UdpSocket.bind(publicIp, port, false, 0, 0).close();
-            for (int i = 0; i < lanes; i++)
-            {
+            for (int i = 0; i < lanes; i++) {
                 final UdpSocket receive = resources.track(
                     UdpSocket.bind(publicIp, port, true, socketBufferLength, socketBufferLength));
                 resources.receiveSockets.add(receive);
                 final UdpSocket send = resources.track(
                     UdpSocket.bind(publicIp, 0, false, socketBufferLength, socketBufferLength));
                 resources.sendSockets.add(send);
-                if (offloadWanted)
-                {
+                if (offloadWanted) {
                     offloads.udpGro &= receive.enableGro();
                     offloads.udpGso &= send.supportsGso();
                 }
             }
-            if (offloadWanted)
-            {
-                try
-                {
+            if (offloadWanted) {
+                try {
                     resources.openQueues(tunName, lanes, true);
                     offloads.tunTso = true;
-                }
-                catch (final NativeException e)
-                {
+                } catch (final NativeException e) {
                     Log.warn("TUN offloads unavailable, falling back to plain reads: " + e.getMessage());
                 }
             }
-            if (!offloads.tunTso)
-            {
+            if (!offloads.tunTso) {
                 resources.openQueues(tunName, lanes, false);
             }
             return resources;
-        }
-        catch (final NativeException | RuntimeException e)
-        {
+        } catch (final NativeException | RuntimeException e) {
             resources.close();
             throw e;
         }
@@ -91,43 +78,34 @@ final class LaneResources implements AutoCloseable
      * closes the old queues and opens as many new ones, with the offloads found at start, which the lease announced
      * to the peers. The lanes must have stopped.
      */
-    void reopenQueues(final String tunName) throws NativeException
-    {
+    void reopenQueues(final String tunName) throws NativeException {
         final int lanes = receiveSockets.size();
         closeQueues();
         openQueues(tunName, lanes, offloads.tunTso);
     }
 
     /** Opens every queue with or without virtio headers and offloads; on failure none stays open. */
-    private void openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException
-    {
+    private void openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException {
         final int flags = TunDevice.IFF_MULTI_QUEUE | (withOffload ? TunDevice.IFF_VNET_HDR : 0);
-        try
-        {
-            for (int i = 0; i < lanes; i++)
-            {
+        try {
+            for (int i = 0; i < lanes; i++) {
                 final TunDevice queue = TunDevice.open(tunName, flags);
                 queues.add(queue);
-                if (withOffload)
-                {
+                if (withOffload) {
                     queue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
-                    if (i == 0)
-                    {
+                    if (i == 0) {
                         offloads.tunUso = acceptsUdpSegmentation(queue);
                     }
                     queue.setOffload(TUN_OFFLOADS);
                 }
             }
-        }
-        catch (final NativeException e)
-        {
+        } catch (final NativeException e) {
             closeQueues();
             throw e;
         }
     }
 
-    private void closeQueues()
-    {
+    private void closeQueues() {
         queues.forEach(TunDevice::close);
         queues.clear();
     }
@@ -136,47 +114,36 @@ final class LaneResources implements AutoCloseable
      * Whether this kernel takes GSO_UDP_L4 super-packets written to a TUN: it does from Linux 6.2, where TUNSETOFFLOAD
      * learnt USO4|USO6. The offload itself is not left on: it would also hand UDP super-packets to our reads.
      */
-    private static boolean acceptsUdpSegmentation(final TunDevice queue)
-    {
-        try
-        {
+    private static boolean acceptsUdpSegmentation(final TunDevice queue) {
+        try {
             queue.setOffload(TUN_OFFLOADS | TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6);
             return true;
-        }
-        catch (final NativeException e)
-        {
+        } catch (final NativeException e) {
             Log.warn("TUN takes no UDP super-packets (USO, Linux 6.2), UDP runs go one write per datagram: " +
                 e.getMessage());
             return false;
         }
     }
 
-    private <T extends AutoCloseable> T track(final T resource)
-    {
+    private <T extends AutoCloseable> T track(final T resource) {
         opened.push(resource);
         return resource;
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         closeQueues();
-        while (!opened.isEmpty())
-        {
-            try
-            {
+        while (!opened.isEmpty()) {
+            try {
                 opened.pop().close();
-            }
-            catch (final Exception e)
-            {
+            } catch (final Exception e) {
                 Log.warn("while closing lanes: " + e.getMessage());
             }
         }
     }
 
     /** Which offloads are on; each starts as wanted and is cleared by the probe that fails. */
-    static final class OffloadStatus
-    {
+    static final class OffloadStatus {
         final boolean wanted;
         boolean tunTso;
         /** The TUN takes UDP super-packets (GSO_UDP_L4) on writes. */
@@ -185,25 +152,21 @@ final class LaneResources implements AutoCloseable
         volatile boolean udpGso;
         boolean udpGro;
 
-        OffloadStatus(final boolean wanted)
-        {
+        OffloadStatus(final boolean wanted) {
             this.wanted = wanted;
             this.udpGso = wanted;
             this.udpGro = wanted;
         }
 
         /** How many wanted offloads were refused by this kernel. */
-        int fallbacks()
-        {
-            if (!wanted)
-            {
+        int fallbacks() {
+            if (!wanted) {
                 return 0;
             }
             return (tunTso ? 0 : 1) + (tunTso && !tunUso ? 1 : 0) + (udpGso ? 0 : 1) + (udpGro ? 0 : 1);
         }
 
-        String toPrometheusText()
-        {
+        String toPrometheusText() {
             return "# TYPE weft_offload_enabled gauge\n" +
                 "weft_offload_enabled{offload=\"tun_tso\"} " + (tunTso ? 1 : 0) + "\n" +
                 "weft_offload_enabled{offload=\"tun_uso\"} " + (tunTso && tunUso ? 1 : 0) + "\n" +
@@ -213,15 +176,13 @@ final class LaneResources implements AutoCloseable
         }
 
         @Override
-        public String toString()
-        {
+        public String toString() {
             return wanted ? "TUN TSO " + onOff(tunTso) + ", TUN USO " + onOff(tunTso && tunUso) +
                 ", UDP GSO " + onOff(udpGso) + ", UDP GRO " + onOff(udpGro)
                 : "off (--offload=off)";
         }
 
-        private static String onOff(final boolean on)
-        {
+        private static String onOff(final boolean on) {
             return on ? "on" : "off";
         }
     }

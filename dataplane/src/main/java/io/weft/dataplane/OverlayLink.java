@@ -13,8 +13,7 @@ import io.weft.tun.Netlink;
  * sends the overlay network into it. Configured at start and again whenever the device is made anew; the route is
  * put back when it has gone and removed on {@link #close()}.
  */
-final class OverlayLink implements AutoCloseable
-{
+final class OverlayLink implements AutoCloseable {
     private static final int TUN_TRANSMIT_QUEUE_LENGTH = 10_000;
 
     private final String tunName;
@@ -26,8 +25,7 @@ final class OverlayLink implements AutoCloseable
 
     /** @param superPackets the TUN hands over TCP super-packets, which the lanes cut into at most 64 segments. */
     OverlayLink(final String tunName, final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
-        final boolean superPackets)
-    {
+        final boolean superPackets) {
         this.tunName = tunName;
         this.subnet = subnet;
         this.network = network;
@@ -36,18 +34,15 @@ final class OverlayLink implements AutoCloseable
     }
 
     /** Configures the device, which has just been made, and routes the overlay network into it. */
-    void configure() throws IOException
-    {
-        try (Netlink netlink = new Netlink())
-        {
+    void configure() throws IOException {
+        try (Netlink netlink = new Netlink()) {
             final int link = Netlink.linkIndex(tunName);
             // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the Network routed in.
             netlink.addAddress(link, subnet.address(), 32);
             netlink.setMtu(link, mtu);
             // A TUN's default 500-packet queue overflows in the bursts a sleeping reader meets; TCP then retransmits.
             netlink.setTransmitQueueLength(link, TUN_TRANSMIT_QUEUE_LENGTH);
-            if (superPackets)
-            {
+            if (superPackets) {
                 // The userspace splitter (like one UDP GSO send) takes at most 64 segments per super-packet.
                 netlink.setGsoMaxSegments(link, TsoSplitter.MAX_SEGMENTS);
             }
@@ -66,17 +61,12 @@ final class OverlayLink implements AutoCloseable
      *
      * @return true when the route had gone and was added again.
      */
-    boolean addRouteIfGone()
-    {
-        try (Netlink netlink = new Netlink())
-        {
+    boolean addRouteIfGone() {
+        try (Netlink netlink = new Netlink()) {
             netlink.addRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
-        }
-        catch (final NativeException e)
-        {
+        } catch (final NativeException e) {
             // ENODEV: the device itself is gone, which the lanes notice (see Daemon#superviseLanes).
-            if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN && e.errno() != Errno.ENODEV)
-            {
+            if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN && e.errno() != Errno.ENODEV) {
                 routeCheckLog.warn(tunName, "cannot check the route " + network + " dev " + tunName + ": " +
                     e.getMessage());
             }
@@ -87,17 +77,14 @@ final class OverlayLink implements AutoCloseable
     }
 
     @Override
-    public void close() throws IOException
-    {
-        try (Netlink netlink = new Netlink())
-        {
+    public void close() throws IOException {
+        try (Netlink netlink = new Netlink()) {
             netlink.deleteRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
         }
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return network + " dev " + tunName;
     }
 }

@@ -6,8 +6,7 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /** One page-aligned off-heap packet buffer, allocated at setup and reused for every packet of one thread. */
-final class PacketBuffer
-{
+final class PacketBuffer {
     /** The largest IPv4 packet: a read of this size never truncates, whatever the MTU or offloads. */
     static final int MAX_PACKET_LENGTH = 65535;
     private static final int PAGE_ALIGNMENT = 4096;
@@ -16,8 +15,7 @@ final class PacketBuffer
     final long address;
     final int capacity;
 
-    PacketBuffer(final int capacity)
-    {
+    PacketBuffer(final int capacity) {
         final ByteBuffer memory = BufferUtil.allocateDirectAligned(
             (capacity + PAGE_ALIGNMENT - 1) / PAGE_ALIGNMENT * PAGE_ALIGNMENT, PAGE_ALIGNMENT);
         this.buffer = new UnsafeBuffer(memory);

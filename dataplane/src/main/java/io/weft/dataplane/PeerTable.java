@@ -14,25 +14,21 @@ import io.weft.routing.RouteTable;
  * The leases as the packet path needs them, published as one immutable {@link Peers} snapshot by a single writer
  * (the control thread) and read without locks by the lanes, once per batch.
  */
-final class PeerTable
-{
+final class PeerTable {
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private volatile Peers current = new Peers(RouteSnapshot.empty(), new int[0]);
 
-    PeerTable(final int port)
-    {
+    PeerTable(final int port) {
         this.port = port;
     }
 
     /** Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result. */
-    void replaceAll(final Collection<Lease> leases)
-    {
+    void replaceAll(final Collection<Lease> leases) {
         final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
         final int[] publicIps = new int[leases.size()];
         int i = 0;
-        for (final Lease lease : leases)
-        {
+        for (final Lease lease : leases) {
             final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums());
             newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
             publicIps[i++] = lease.publicIp();
@@ -42,16 +38,13 @@ final class PeerTable
         current = new Peers(routes.publish(), publicIps);
     }
 
-    Peers current()
-    {
+    Peers current() {
         return current;
     }
 
     /** One consistent view: the subnet routes and the sorted public addresses of every node holding a lease. */
-    record Peers(RouteSnapshot<Peer> routes, int[] sortedPublicIps)
-    {
-        boolean isKnownSender(final int address)
-        {
+    record Peers(RouteSnapshot<Peer> routes, int[] sortedPublicIps) {
+        boolean isKnownSender(final int address) {
             return Arrays.binarySearch(sortedPublicIps, address) >= 0;
         }
     }

@@ -16,8 +16,7 @@ import io.weft.routing.Ipv4Prefix;
  * the packet path and publishes it as one snapshot (so it is the table's single writer), and records how long the
  * change took from the etcd event to the route being live.
  */
-final class RouteUpdater implements LeaseListener
-{
+final class RouteUpdater implements LeaseListener {
     private static final long MAX_TRACKED_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final PeerTable peers;
@@ -28,16 +27,14 @@ final class RouteUpdater implements LeaseListener
     private volatile int leasesKnown;
 
     /** @param onOwnSubnetLost called when the registry re-acquired our lease with another subnet. */
-    RouteUpdater(final PeerTable peers, final Ipv4Prefix ownSubnet, final Runnable onOwnSubnetLost)
-    {
+    RouteUpdater(final PeerTable peers, final Ipv4Prefix ownSubnet, final Runnable onOwnSubnetLost) {
         this.peers = peers;
         this.ownSubnet = ownSubnet;
         this.onOwnSubnetLost = onOwnSubnetLost;
     }
 
     @Override
-    public void onLeases(final List<Lease> leases, final long observedNanos)
-    {
+    public void onLeases(final List<Lease> leases, final long observedNanos) {
         peers.replaceAll(leases);
         leasesKnown = leases.size();
         propagationNs.recordValue(Math.min(MAX_TRACKED_NS, Math.max(0, System.nanoTime() - observedNanos)));
@@ -45,33 +42,26 @@ final class RouteUpdater implements LeaseListener
     }
 
     @Override
-    public void onOwnLeaseReacquired(final Lease lease)
-    {
-        if (!lease.subnet().equals(ownSubnet))
-        {
+    public void onOwnLeaseReacquired(final Lease lease) {
+        if (!lease.subnet().equals(ownSubnet)) {
             Log.warn("our lease came back as " + lease + " instead of " + ownSubnet +
                 ": flannel0 and the pods' addresses belong to the old subnet, so weftd exits to be restarted");
             onOwnSubnetLost.run();
-        }
-        else
-        {
+        } else {
             Log.info("our lease " + lease + " was deleted and re-acquired");
         }
     }
 
     /** Waits for the first lease set, so forwarding never starts with an empty table. */
-    boolean awaitFirstSnapshot(final long timeout, final TimeUnit unit) throws InterruptedException
-    {
+    boolean awaitFirstSnapshot(final long timeout, final TimeUnit unit) throws InterruptedException {
         return firstSnapshot.await(timeout, unit);
     }
 
     /** Prometheus summary of event-to-route-live latency, plus the number of leases in the table. */
-    String toPrometheusText()
-    {
+    String toPrometheusText() {
         final StringBuilder text = new StringBuilder(512);
         text.append("# TYPE weft_route_propagation_seconds summary\n");
-        for (final double quantile : new double[] {0.5, 0.9, 0.99, 1.0})
-        {
+        for (final double quantile : new double[] {0.5, 0.9, 0.99, 1.0}) {
             text.append("weft_route_propagation_seconds{quantile=\"").append(quantile).append("\"} ")
                 .append(propagationNs.getValueAtPercentile(quantile * 100) / 1e9).append('\n');
         }

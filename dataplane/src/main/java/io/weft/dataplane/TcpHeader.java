@@ -27,8 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-final class TcpHeader
-{
+final class TcpHeader {
     static final int MIN_LENGTH = 20;
     static final int MAX_LENGTH = 60;
     static final int SOURCE_PORT_OFFSET = 0;
@@ -53,69 +52,57 @@ final class TcpHeader
     private UnsafeBuffer buffer;
     private int offset;
 
-    TcpHeader wrap(final UnsafeBuffer buffer, final int offset)
-    {
+    TcpHeader wrap(final UnsafeBuffer buffer, final int offset) {
         this.buffer = buffer;
         this.offset = offset;
         return this;
     }
 
-    int sourcePort()
-    {
+    int sourcePort() {
         return buffer.getShort(offset + SOURCE_PORT_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    int destinationPort()
-    {
+    int destinationPort() {
         return buffer.getShort(offset + DESTINATION_PORT_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    int sequenceNumber()
-    {
+    int sequenceNumber() {
         return buffer.getInt(offset + SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
-    TcpHeader sequenceNumber(final int sequenceNumber)
-    {
+    TcpHeader sequenceNumber(final int sequenceNumber) {
         buffer.putInt(offset + SEQUENCE_OFFSET, sequenceNumber, ByteOrder.BIG_ENDIAN);
         return this;
     }
 
-    int acknowledgmentNumber()
-    {
+    int acknowledgmentNumber() {
         return buffer.getInt(offset + ACKNOWLEDGMENT_OFFSET, ByteOrder.BIG_ENDIAN);
     }
 
     /** Header length in bytes, options included (Data Offset x 4). */
-    int headerLength()
-    {
+    int headerLength() {
         return (buffer.getByte(offset + DATA_OFFSET_OFFSET) & 0xF0) >>> 2;
     }
 
     /** CWR down to FIN: the byte at offset 13. */
-    int flags()
-    {
+    int flags() {
         return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
     }
 
-    TcpHeader flags(final int flags)
-    {
+    TcpHeader flags(final int flags) {
         buffer.putByte(offset + FLAGS_OFFSET, (byte)flags);
         return this;
     }
 
-    int window()
-    {
+    int window() {
         return buffer.getShort(offset + WINDOW_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    int checksum()
-    {
+    int checksum() {
         return buffer.getShort(offset + CHECKSUM_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
     }
 
-    TcpHeader checksum(final int checksum)
-    {
+    TcpHeader checksum(final int checksum) {
         buffer.putShort(offset + CHECKSUM_OFFSET, (short)checksum, ByteOrder.BIG_ENDIAN);
         return this;
     }

@@ -19,8 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the TTL of the super-packet before splitting, so every segment inherits it. Nothing here throws on bad input or
  * reads outside {@code [offset, offset + length)}: refusals are negative return codes.
  */
-final class TsoSplitter
-{
+final class TsoSplitter {
     /** UDP_MAX_SEGMENTS: the most datagrams one UDP GSO send may carry. */
     static final int MAX_SEGMENTS = 64;
     /** The most payload bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
@@ -62,20 +61,17 @@ final class TsoSplitter
     private int payloadLength;
 
     /** Length of every segment but the last of the last successful split: the UDP_SEGMENT size to send with. */
-    int segmentLength()
-    {
+    int segmentLength() {
         return segmentLength;
     }
 
     /** Length of the last segment of the last successful split, at most {@link #segmentLength()}. */
-    int lastSegmentLength()
-    {
+    int lastSegmentLength() {
         return lastSegmentLength;
     }
 
     /** How many segments of {@code segmentLength} bytes one UDP GSO send can carry (64 and 65507 bytes at most). */
-    static int segmentsPerSend(final int segmentLength)
-    {
+    static int segmentsPerSend(final int segmentLength) {
         return Math.max(1, Math.min(MAX_SEGMENTS, MAX_UDP_GSO_PAYLOAD / Math.max(1, segmentLength)));
     }
 
@@ -89,31 +85,25 @@ final class TsoSplitter
      * @return {@link #OK} (also when there was nothing to do), {@link #LEFT_PARTIAL}, or {@link #ERROR_BAD_LENGTH},
      *     {@link #ERROR_GSO_TYPE}, {@link #ERROR_CHECKSUM_FIELDS}.
      */
-    int completeChecksum(final UnsafeBuffer buffer, final int offset, final int length, final boolean leavePartial)
-    {
-        if (!isInside(buffer, offset, length) || length < VirtioNetHeader.LENGTH)
-        {
+    int completeChecksum(final UnsafeBuffer buffer, final int offset, final int length, final boolean leavePartial) {
+        if (!isInside(buffer, offset, length) || length < VirtioNetHeader.LENGTH) {
             return ERROR_BAD_LENGTH;
         }
         virtio.wrap(buffer, offset);
-        if (virtio.gsoType() != VirtioNetHeader.GSO_NONE)
-        {
+        if (virtio.gsoType() != VirtioNetHeader.GSO_NONE) {
             return ERROR_GSO_TYPE;
         }
-        if ((virtio.flags() & VirtioNetHeader.F_NEEDS_CSUM) == 0)
-        {
+        if ((virtio.flags() & VirtioNetHeader.F_NEEDS_CSUM) == 0) {
             return OK;
         }
         final int ip = offset + VirtioNetHeader.LENGTH;
         final int ipLength = length - VirtioNetHeader.LENGTH;
         final int start = virtio.csumStart();
         final int field = start + virtio.csumOffset();
-        if (field + 2 > ipLength)
-        {
+        if (field + 2 > ipLength) {
             return ERROR_CHECKSUM_FIELDS;
         }
-        if (leavePartial && isTransportChecksum(buffer, ip, start, virtio.csumOffset()))
-        {
+        if (leavePartial && isTransportChecksum(buffer, ip, start, virtio.csumOffset())) {
             return LEFT_PARTIAL;
         }
         final int checksum = ~TransportChecksum.fold(TransportChecksum.sum(buffer, ip + start, ipLength - start));
@@ -136,58 +126,48 @@ final class TsoSplitter
      * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
      */
     int splitHeaders(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out,
-        final int outOffset, final int outLength, final boolean partialChecksums)
-    {
+        final int outOffset, final int outLength, final boolean partialChecksums) {
         segmentLength = 0;
         lastSegmentLength = 0;
         headersLength = 0;
         if (!isInside(in, offset, length) || !isInside(out, outOffset, outLength) ||
-            length < VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH)
-        {
+            length < VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH) {
             return ERROR_BAD_LENGTH;
         }
         virtio.wrap(in, offset);
         final int gsoType = virtio.gsoType() & ~VirtioNetHeader.GSO_ECN;
-        if (gsoType == VirtioNetHeader.GSO_NONE)
-        {
+        if (gsoType == VirtioNetHeader.GSO_NONE) {
             return ERROR_NOT_GSO;
         }
-        if (gsoType != VirtioNetHeader.GSO_TCPV4)
-        {
+        if (gsoType != VirtioNetHeader.GSO_TCPV4) {
             return ERROR_GSO_TYPE;
         }
         final int ip = offset + VirtioNetHeader.LENGTH;
         final int ipLength = length - VirtioNetHeader.LENGTH;
         final int ipHeaderLength = tcpIpv4HeaderLength(in, ip, ipLength);
-        if (ipHeaderLength < 0)
-        {
+        if (ipHeaderLength < 0) {
             return ERROR_IP_HEADER;
         }
         final int tcpHeaderLength = tcp.wrap(in, ip + ipHeaderLength).headerLength();
         final int bothLength = ipHeaderLength + tcpHeaderLength;
-        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || bothLength > ipLength)
-        {
+        if (tcpHeaderLength < TcpHeader.MIN_LENGTH || bothLength > ipLength) {
             return ERROR_TCP_HEADER;
         }
         // hdr_len is not checked against the headers: on a read it may be the skb's whole linear part.
         if (virtio.hdrLen() > ipLength || ((virtio.flags() & VirtioNetHeader.F_NEEDS_CSUM) != 0 &&
-            (virtio.csumStart() != ipHeaderLength || virtio.csumOffset() != TcpHeader.CHECKSUM_OFFSET)))
-        {
+            (virtio.csumStart() != ipHeaderLength || virtio.csumOffset() != TcpHeader.CHECKSUM_OFFSET))) {
             return ERROR_CHECKSUM_FIELDS;
         }
         final int size = virtio.gsoSize();
-        if (size == 0)
-        {
+        if (size == 0) {
             return ERROR_GSO_SIZE;
         }
         final int payload = ipLength - bothLength;
         final int segments = payload <= size ? 1 : (payload + size - 1) / size;
-        if (segments > MAX_SEGMENTS)
-        {
+        if (segments > MAX_SEGMENTS) {
             return ERROR_TOO_MANY_SEGMENTS;
         }
-        if (segments * bothLength > outLength)
-        {
+        if (segments * bothLength > outLength) {
             return ERROR_OUTPUT_TOO_SMALL;
         }
         headersLength = bothLength;
@@ -201,34 +181,29 @@ final class TsoSplitter
     }
 
     /** Bytes of IP and TCP header each segment of the last successful split starts with. */
-    int headersLength()
-    {
+    int headersLength() {
         return headersLength;
     }
 
     /** Where in the input segment {@code i}'s payload starts, after the last successful split. */
-    int payloadOffset(final int segment)
-    {
+    int payloadOffset(final int segment) {
         return payloadStart + segment * gsoSize;
     }
 
     /** The payload length of segment {@code i} of the last successful split. */
-    int payloadLength(final int segment)
-    {
+    int payloadLength(final int segment) {
         return Math.min(gsoSize, payloadLength - segment * gsoSize);
     }
 
     private void writeHeaders(final UnsafeBuffer in, final int ip, final int ipHeaderLength, final int segments,
-        final UnsafeBuffer out, final int outOffset, final boolean partialChecksums)
-    {
+        final UnsafeBuffer out, final int outOffset, final boolean partialChecksums) {
         final int source = in.getInt(ip + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
         final int destination = in.getInt(ip + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
         final int identification = in.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN);
         final int sequence = tcp.wrap(in, ip + ipHeaderLength).sequenceNumber();
         final int flags = tcp.flags();
         int header = outOffset;
-        for (int i = 0; i < segments; i++)
-        {
+        for (int i = 0; i < segments; i++) {
             final int segmentPayload = payloadLength(i);
             final int packetLength = headersLength + segmentPayload;
             out.putBytes(header, in, ip, headersLength);
@@ -239,12 +214,10 @@ final class TsoSplitter
             Checksum.store(out, header, ipHeaderLength, header + Ipv4Header.CHECKSUM_OFFSET);
 
             int segmentFlags = flags;
-            if (i != segments - 1)
-            {
+            if (i != segments - 1) {
                 segmentFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
             }
-            if (i != 0)
-            {
+            if (i != 0) {
                 segmentFlags &= ~TcpHeader.CWR; // tcp_gso_segment: the congestion window was reduced once
             }
             final int tcpOffset = header + ipHeaderLength;
@@ -261,8 +234,7 @@ final class TsoSplitter
 
     /** True when csum_start/csum_offset name the TCP or UDP checksum field right after the packet's IP header. */
     private static boolean isTransportChecksum(final UnsafeBuffer buffer, final int ip, final int start,
-        final int offsetInHeader)
-    {
+        final int offsetInHeader) {
         final int protocol = buffer.getByte(ip + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
         return start == (buffer.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0x0F) * 4 &&
             (protocol == Ipv4Header.PROTOCOL_TCP && offsetInHeader == TcpHeader.CHECKSUM_OFFSET ||
@@ -270,8 +242,7 @@ final class TsoSplitter
     }
 
     /** The IHL in bytes of an unfragmented IPv4 packet of {@code ipLength} bytes carrying TCP, or -1. */
-    private static int tcpIpv4HeaderLength(final UnsafeBuffer in, final int ip, final int ipLength)
-    {
+    private static int tcpIpv4HeaderLength(final UnsafeBuffer in, final int ip, final int ipLength) {
         final int versionIhl = in.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF;
         final int headerLength = (versionIhl & 0x0F) << 2;
         final boolean valid = (versionIhl >>> 4) == 4 &&
@@ -282,8 +253,7 @@ final class TsoSplitter
         return valid ? headerLength : -1;
     }
 
-    private static boolean isInside(final UnsafeBuffer buffer, final int offset, final int length)
-    {
+    private static boolean isInside(final UnsafeBuffer buffer, final int offset, final int length) {
         return offset >= 0 && length >= 0 && offset <= buffer.capacity() - length;
     }
 }

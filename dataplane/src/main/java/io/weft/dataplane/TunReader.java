@@ -20,8 +20,7 @@ import io.weft.tun.UdpSocket;
  * super-packets to one peer sharing sends; on the wire nothing changes. Every read goes straight into a slot of a
  * {@link SendBatch}, and everything read in one drain leaves, in read order, with one sendmmsg at its end.
  */
-final class TunReader implements Agent
-{
+final class TunReader implements Agent {
     static final int BATCH_LIMIT = 64;
     /** Each send slot takes a whole read, virtio_net_hdr and 64 KB super-packet included. */
     private static final int SLOT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
@@ -59,8 +58,7 @@ final class TunReader implements Agent
      */
     TunReader(final TunDevice tun, final UdpSocket socket, final PeerTable peers, final int ownPublicIp,
         final DataplaneCounters counters, final IcmpUnreachable icmp, final NanoClock clock, final String roleName,
-        final boolean virtioHeaders, final boolean udpGso, final int sendSlots)
-    {
+        final boolean virtioHeaders, final boolean udpGso, final int sendSlots) {
         this.slots = new PacketBuffer(sendSlots * SLOT_LENGTH);
         // With UDP GSO, a run of datagrams to one peer leaves as one send; each fits the underlay, as the TUN MTU
         // is the underlay's less the outer headers.
@@ -82,28 +80,22 @@ final class TunReader implements Agent
     }
 
     @Override
-    public int doWork()
-    {
+    public int doWork() {
         final RouteSnapshot<Peer> routes = peers.current().routes();
         int work = 0;
-        while (work < BATCH_LIMIT)
-        {
-            if (batch.isFull())
-            {
+        while (work < BATCH_LIMIT) {
+            if (batch.isFull()) {
                 flush();
             }
             final long address = batch.nextSlotAddress();
             final int length = tun.read(address, SLOT_LENGTH);
-            if (length == 0)
-            {
+            if (length == 0) {
                 break;
             }
             counters.increment(DataplaneCounter.TUN_RX_READS);
-            if (length < 0)
-            {
+            if (length < 0) {
                 counters.increment(DataplaneCounter.DROP_TUN_READ_ERROR);
-                if (length == -Errno.EBADFD)
-                {
+                if (length == -Errno.EBADFD) {
                     flush();
                     throw new QueueDetachedException();
                 }
@@ -119,51 +111,42 @@ final class TunReader implements Agent
         return work;
     }
 
-    private void forward(final RouteSnapshot<Peer> routes, final int length)
-    {
+    private void forward(final RouteSnapshot<Peer> routes, final int length) {
         final int ipLength = length - ipOffset;
         counters.increment(DataplaneCounter.TUN_RX_PACKETS);
         counters.add(DataplaneCounter.TUN_RX_BYTES, ipLength);
         // The kernel only routes IPv4 here, but a link also carries its own IPv6 chatter (router solicitations).
-        if (ipLength < Ipv4Header.MIN_LENGTH || header.version() != 4)
-        {
+        if (ipLength < Ipv4Header.MIN_LENGTH || header.version() != 4) {
             counters.increment(DataplaneCounter.DROP_TUN_NOT_IPV4);
             return;
         }
         final int route = routes.lookup(header.destination());
-        if (route == RouteSnapshot.NO_ROUTE)
-        {
+        if (route == RouteSnapshot.NO_ROUTE) {
             counters.increment(DataplaneCounter.DROP_NO_ROUTE);
             answerUnreachable(ipLength);
             return;
         }
         final Peer peer = routes.value(route);
-        if (peer.publicIp() == ownPublicIp)
-        {
+        if (peer.publicIp() == ownPublicIp) {
             counters.increment(DataplaneCounter.DROP_ROUTE_TO_SELF);
             return;
         }
         // Decrement once here: the segments of a super-packet copy this header.
-        if (!header.decrementTtl())
-        {
+        if (!header.decrementTtl()) {
             counters.increment(DataplaneCounter.DROP_TUN_TTL_EXPIRED);
             return;
         }
-        if (virtioHeaders && virtio.gsoType() != VirtioNetHeader.GSO_NONE)
-        {
+        if (virtioHeaders && virtio.gsoType() != VirtioNetHeader.GSO_NONE) {
             sendSuperPacket(length, peer);
             return;
         }
-        if (virtioHeaders)
-        {
+        if (virtioHeaders) {
             final int checksum = splitter.completeChecksum(packet, 0, length, peer.partialChecksums());
-            if (checksum < 0)
-            {
+            if (checksum < 0) {
                 counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
                 return;
             }
-            if (checksum == TsoSplitter.LEFT_PARTIAL)
-            {
+            if (checksum == TsoSplitter.LEFT_PARTIAL) {
                 counters.increment(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS);
             }
         }
@@ -171,18 +154,15 @@ final class TunReader implements Agent
     }
 
     /** Sends what the batch holds with one sendmmsg and counts the outcome per datagram. */
-    private void flush()
-    {
+    private void flush() {
         flush(false);
     }
 
     /** With {@code keepOpenRun}, a last run of segments that the next super-packet may extend stays queued. */
-    private void flush(final boolean keepOpenRun)
-    {
+    private void flush(final boolean keepOpenRun) {
         final int first = batch.firstUnsent();
         final int queued = batch.sendable(keepOpenRun);
-        if (queued == 0)
-        {
+        if (queued == 0) {
             return;
         }
         // The per-message counts outlive the send: with UDP GSO one message carries several datagrams.
@@ -192,20 +172,14 @@ final class TunReader implements Agent
         int datagramsRefused = 0;
         int datagramsNotSent = 0;
         long bytes = 0;
-        for (int i = first; i < first + queued; i++)
-        {
+        for (int i = first; i < first + queued; i++) {
             final int outcome = batch.outcome(i);
-            if (outcome == SendBatch.SENT)
-            {
+            if (outcome == SendBatch.SENT) {
                 datagramsSent += batch.datagrams(i);
                 bytes += batch.length(i);
-            }
-            else if (outcome == SendBatch.NOT_SENT)
-            {
+            } else if (outcome == SendBatch.NOT_SENT) {
                 datagramsNotSent += batch.datagrams(i);
-            }
-            else
-            {
+            } else {
                 datagramsRefused += batch.datagrams(i);
                 stopGsoIfRefused(i, -outcome);
             }
@@ -225,11 +199,9 @@ final class TunReader implements Agent
      * good, once, and says so; the datagrams of the refused message, and of a run still queued, are lost (TCP sends
      * them again). The daemon then starts lanes it makes anew without GSO too.
      */
-    private void stopGsoIfRefused(final int message, final int errno)
-    {
+    private void stopGsoIfRefused(final int message, final int errno) {
         if (!udpGso || batch.datagrams(message) < 2 ||
-            (errno != Errno.EIO && errno != Errno.EMSGSIZE && errno != Errno.EINVAL))
-        {
+            (errno != Errno.EIO && errno != Errno.EMSGSIZE && errno != Errno.EINVAL)) {
             return;
         }
         udpGso = false;
@@ -245,19 +217,16 @@ final class TunReader implements Agent
      * slot's header area) and its payload, left where the read put it, are two iovecs, so the kernel's copy into the
      * socket is the only one.
      */
-    private void sendSuperPacket(final int length, final Peer peer)
-    {
+    private void sendSuperPacket(final int length, final Peer peer) {
         final int slot = batch.nextSlot();
         final int headersOffset = slot * TsoSplitter.HEADERS_CAPACITY;
         final int count = splitter.splitHeaders(packet, 0, length, segmentHeaders.buffer, headersOffset,
             TsoSplitter.HEADERS_CAPACITY, peer.partialChecksums());
-        if (count < 0)
-        {
+        if (count < 0) {
             counters.increment(DataplaneCounter.DROP_BAD_OFFLOAD);
             return;
         }
-        if (peer.partialChecksums())
-        {
+        if (peer.partialChecksums()) {
             counters.add(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS, count);
         }
         final int segmentLength = splitter.segmentLength();
@@ -270,25 +239,19 @@ final class TunReader implements Agent
         batch.keepSlot();
         int first = 0;
         int end = Math.min(count, batch.roomInLastRun(peer.publicIp(), peer.port(), segmentLength));
-        if (end > 0)
-        {
+        if (end > 0) {
             counters.increment(DataplaneCounter.UDP_TX_RUNS_CONTINUED);
-        }
-        else
-        {
+        } else {
             batch.beginSegments(peer.publicIp(), peer.port());
             end = Math.min(count, perSend);
         }
-        while (true)
-        {
-            for (int i = first; i < end; i++)
-            {
+        while (true) {
+            for (int i = first; i < end; i++) {
                 batch.addSegment(headers + (long)i * headersLength, headersLength,
                     packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i));
             }
             batch.endSegments(segmentLength);
-            if (end == count)
-            {
+            if (end == count) {
                 break;
             }
             first = end;
@@ -300,22 +263,18 @@ final class TunReader implements Agent
         flush(udpGso);
     }
 
-    private void answerUnreachable(final int length)
-    {
-        if (icmp.shouldAnswer(ipPacket, clock.nanoTime()))
-        {
+    private void answerUnreachable(final int length) {
+        if (icmp.shouldAnswer(ipPacket, clock.nanoTime())) {
             // With virtio headers the reply needs one too; the buffer's first bytes stay zero: no offload asked.
             final int replyLength = ipOffset + icmp.build(ipPacket, length, ipReply);
-            if (tun.write(reply.address, replyLength) == replyLength)
-            {
+            if (tun.write(reply.address, replyLength) == replyLength) {
                 counters.increment(DataplaneCounter.ICMP_UNREACHABLE_SENT);
             }
         }
     }
 
     @Override
-    public String roleName()
-    {
+    public String roleName() {
         return roleName;
     }
 
@@ -324,12 +283,10 @@ final class TunReader implements Agent
      * the fd now fails with EBADFD. It ends the lane, which would otherwise poll a dead fd in a busy loop, so the
      * daemon can make the device again.
      */
-    static final class QueueDetachedException extends AgentTerminationException
-    {
+    static final class QueueDetachedException extends AgentTerminationException {
         private static final long serialVersionUID = 1L;
 
-        QueueDetachedException()
-        {
+        QueueDetachedException() {
             super("TUN queue detached (" + Errno.name(Errno.EBADFD) + "): the device was deleted");
         }
     }

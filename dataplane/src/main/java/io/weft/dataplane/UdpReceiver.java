@@ -15,8 +15,7 @@ import io.weft.tun.UdpSocket;
  * per TUN write. Everything refused is counted under its reason and dropped; the next datagram is processed as if
  * nothing happened.
  */
-final class UdpReceiver implements Agent
-{
+final class UdpReceiver implements Agent {
     private final UdpSocket socket;
     private final TunDevice tun;
     private final PeerTable peers;
@@ -36,8 +35,7 @@ final class UdpReceiver implements Agent
      */
     UdpReceiver(final UdpSocket socket, final TunDevice tun, final PeerTable peers, final Ipv4Prefix ownSubnet,
         final DataplaneCounters counters, final String roleName, final boolean virtioHeaders, final boolean udpRuns,
-        final int receiveSlots)
-    {
+        final int receiveSlots) {
         final PacketBuffer slots = new PacketBuffer(receiveSlots * PacketBuffer.MAX_PACKET_LENGTH);
         this.batch = new ReceiveBatch(receiveSlots, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
         this.socket = socket;
@@ -60,91 +58,74 @@ final class UdpReceiver implements Agent
      * at most 4 times a turn: 6.1-7.0).
      */
     @Override
-    public int doWork()
-    {
+    public int doWork() {
         final int count = socket.receive(batch);
-        if (count == 0)
-        {
+        if (count == 0) {
             return 0;
         }
         counters.increment(DataplaneCounter.UDP_RX_RECEIVES);
-        if (count < 0)
-        {
+        if (count < 0) {
             counters.increment(DataplaneCounter.DROP_UDP_READ_ERROR);
             return 0;
         }
         final PeerTable.Peers view = peers.current();
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             deliverAll(view, i);
         }
-        if (coalescer != null)
-        {
+        if (coalescer != null) {
             coalescer.flush();
         }
         return count;
     }
 
     /** Walks the datagrams of one slot: one, or with GRO several of the same size (the last may be shorter). */
-    private void deliverAll(final PeerTable.Peers view, final int index)
-    {
+    private void deliverAll(final PeerTable.Peers view, final int index) {
         final int length = batch.length(index);
         final int segmentLength = batch.segmentLength(index);
         final boolean truncated = batch.wasTruncated(index);
         final int sender = batch.senderAddress(index);
         slot.wrap(batch.slotAddress(index), batch.slotLength());
-        if (segmentLength <= 0 || segmentLength >= length)
-        {
+        if (segmentLength <= 0 || segmentLength >= length) {
             deliver(view, 0, length, truncated, sender);
             return;
         }
-        for (int offset = 0; offset < length; offset += segmentLength)
-        {
+        for (int offset = 0; offset < length; offset += segmentLength) {
             deliver(view, offset, Math.min(segmentLength, length - offset), truncated, sender);
         }
     }
 
     private void deliver(final PeerTable.Peers view, final int offset, final int length, final boolean truncated,
-        final int sender)
-    {
+        final int sender) {
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.add(DataplaneCounter.UDP_RX_BYTES, length);
         datagram.wrap(slot, offset, length);
         final DataplaneCounter refusal = check.check(datagram, length, truncated, sender, view);
-        if (refusal != null)
-        {
+        if (refusal != null) {
             counters.increment(refusal);
             return;
         }
         counters.increment(DataplaneCounter.TUN_TX_PACKETS);
         counters.add(DataplaneCounter.TUN_TX_BYTES, length);
-        if (coalescer != null)
-        {
+        if (coalescer != null) {
             coalescer.offer(slot, offset, length);
-        }
-        else
-        {
+        } else {
             write(slot.addressOffset() + offset, length);
         }
     }
 
-    private void writeToTun(final UnsafeBuffer buffer, final int offset, final int length)
-    {
+    private void writeToTun(final UnsafeBuffer buffer, final int offset, final int length) {
         write(buffer.addressOffset() + offset, length);
     }
 
-    private void write(final long address, final int length)
-    {
+    private void write(final long address, final int length) {
         counters.increment(DataplaneCounter.TUN_TX_WRITES);
-        if (tun.write(address, length) != length)
-        {
+        if (tun.write(address, length) != length) {
             counters.increment(DataplaneCounter.DROP_TUN_WRITE_ERROR);
         }
     }
 
     @Override
-    public String roleName()
-    {
+    public String roleName() {
         return roleName;
     }
 }

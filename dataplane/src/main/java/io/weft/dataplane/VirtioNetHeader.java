@@ -30,8 +30,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The 16-bit fields are in the host's order (little-endian on x86_64): a TUN uses legacy virtio byte order unless
  * told otherwise with TUNSETVNETLE/TUNSETVNETBE, which weft never does.
  */
-final class VirtioNetHeader
-{
+final class VirtioNetHeader {
     static final int LENGTH = 10;
     static final int FLAGS_OFFSET = 0;
     static final int GSO_TYPE_OFFSET = 1;
@@ -53,84 +52,70 @@ final class VirtioNetHeader
     private UnsafeBuffer buffer;
     private int offset;
 
-    VirtioNetHeader wrap(final UnsafeBuffer buffer, final int offset)
-    {
+    VirtioNetHeader wrap(final UnsafeBuffer buffer, final int offset) {
         this.buffer = buffer;
         this.offset = offset;
         return this;
     }
 
     /** Zeroes all ten bytes: no offload, the packet is complete. */
-    VirtioNetHeader clear()
-    {
+    VirtioNetHeader clear() {
         buffer.putLong(offset, 0L);
         buffer.putShort(offset + CSUM_OFFSET_OFFSET, (short)0);
         return this;
     }
 
-    int flags()
-    {
+    int flags() {
         return buffer.getByte(offset + FLAGS_OFFSET) & 0xFF;
     }
 
-    VirtioNetHeader flags(final int flags)
-    {
+    VirtioNetHeader flags(final int flags) {
         buffer.putByte(offset + FLAGS_OFFSET, (byte)flags);
         return this;
     }
 
     /** The GSO type including the {@link #GSO_ECN} bit. */
-    int gsoType()
-    {
+    int gsoType() {
         return buffer.getByte(offset + GSO_TYPE_OFFSET) & 0xFF;
     }
 
-    VirtioNetHeader gsoType(final int gsoType)
-    {
+    VirtioNetHeader gsoType(final int gsoType) {
         buffer.putByte(offset + GSO_TYPE_OFFSET, (byte)gsoType);
         return this;
     }
 
-    int hdrLen()
-    {
+    int hdrLen() {
         return buffer.getShort(offset + HDR_LEN_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
-    VirtioNetHeader hdrLen(final int hdrLen)
-    {
+    VirtioNetHeader hdrLen(final int hdrLen) {
         buffer.putShort(offset + HDR_LEN_OFFSET, (short)hdrLen, BYTE_ORDER);
         return this;
     }
 
-    int gsoSize()
-    {
+    int gsoSize() {
         return buffer.getShort(offset + GSO_SIZE_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
-    VirtioNetHeader gsoSize(final int gsoSize)
-    {
+    VirtioNetHeader gsoSize(final int gsoSize) {
         buffer.putShort(offset + GSO_SIZE_OFFSET, (short)gsoSize, BYTE_ORDER);
         return this;
     }
 
-    int csumStart()
-    {
+    int csumStart() {
         return buffer.getShort(offset + CSUM_START_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
-    VirtioNetHeader csumStart(final int csumStart)
-    {
+    VirtioNetHeader csumStart(final int csumStart) {
         buffer.putShort(offset + CSUM_START_OFFSET, (short)csumStart, BYTE_ORDER);
         return this;
     }
 
-    int csumOffset()
-    {
+    int csumOffset() {
         return buffer.getShort(offset + CSUM_OFFSET_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
-    VirtioNetHeader csumOffset(final int csumOffset)
-    {
+    VirtioNetHeader csumOffset(final int csumOffset) {
         buffer.putShort(offset + CSUM_OFFSET_OFFSET, (short)csumOffset, BYTE_ORDER);
         return this;
     }

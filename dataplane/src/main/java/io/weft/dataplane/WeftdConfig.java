@@ -35,8 +35,7 @@ record WeftdConfig(
     int batch,
     boolean offload,
     EpollIdleStrategy.Mode idle,
-    int idlePollMicros)
-{
+    int idlePollMicros) {
     static final String USAGE = String.join("\n",
         "usage: weftd [flags]",
         "  --etcd-endpoints URLS   comma-separated etcd v3 endpoints (default http://127.0.0.1:2379)",
@@ -73,43 +72,35 @@ record WeftdConfig(
         "help");
 
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
-    static final class UsageException extends IllegalArgumentException
-    {
+    static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
-        UsageException(final String message)
-        {
+        UsageException(final String message) {
             super(message);
         }
     }
 
-    static boolean wantsHelp(final String[] args)
-    {
+    static boolean wantsHelp(final String[] args) {
         return List.of(args).contains("--help") || List.of(args).contains("-h") || List.of(args).contains("-help");
     }
 
-    static WeftdConfig parse(final String[] args)
-    {
+    static WeftdConfig parse(final String[] args) {
         final Map<String, String> flags = parseFlags(args);
         final String staticLeases = flags.get("static-leases");
         final String prefix = flags.getOrDefault("etcd-prefix", "/coreos.com/network");
-        if (!prefix.startsWith("/"))
-        {
+        if (!prefix.startsWith("/")) {
             throw new UsageException("--etcd-prefix '" + prefix + "' must start with /");
         }
         final List<String> endpoints =
             List.of(flags.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(","));
-        for (final String endpoint : endpoints)
-        {
-            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://"))
-            {
+        for (final String endpoint : endpoints) {
+            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
                 throw new UsageException(
                     "--etcd-endpoints entry '" + endpoint + "' must be an http:// or https:// URL");
             }
         }
         final String tunName = flags.getOrDefault("tun-name", "flannel0");
-        if (tunName.isEmpty() || tunName.length() > 15)
-        {
+        if (tunName.isEmpty() || tunName.length() > 15) {
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
         return new WeftdConfig(
@@ -139,42 +130,30 @@ record WeftdConfig(
             integer(flags, "idle-poll-us", EpollIdleStrategy.DEFAULT_POLL_MICROS, 1, 1_000_000));
     }
 
-    private static Map<String, String> parseFlags(final String[] args)
-    {
+    private static Map<String, String> parseFlags(final String[] args) {
         final Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++)
-        {
+        for (int i = 0; i < args.length; i++) {
             final String arg = args[i];
-            if (!arg.startsWith("-"))
-            {
+            if (!arg.startsWith("-")) {
                 throw new UsageException("unexpected argument '" + arg + "'");
             }
             final String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
             final int equals = body.indexOf('=');
             final String name = equals < 0 ? body : body.substring(0, equals);
-            if (!KNOWN_FLAGS.contains(name))
-            {
+            if (!KNOWN_FLAGS.contains(name)) {
                 throw new UsageException("unknown flag --" + name);
             }
             final String value;
-            if (equals >= 0)
-            {
+            if (equals >= 0) {
                 value = body.substring(equals + 1);
-            }
-            else if (BOOLEAN_FLAGS.contains(name))
-            {
+            } else if (BOOLEAN_FLAGS.contains(name)) {
                 value = "true";
-            }
-            else if (i + 1 < args.length)
-            {
+            } else if (i + 1 < args.length) {
                 value = args[++i];
-            }
-            else
-            {
+            } else {
                 throw new UsageException("flag --" + name + " needs a value");
             }
-            if (BOOLEAN_FLAGS.contains(name) && !value.equals("true") && !value.equals("false"))
-            {
+            if (BOOLEAN_FLAGS.contains(name) && !value.equals("true") && !value.equals("false")) {
                 throw new UsageException("flag --" + name + " takes true or false, not '" + value + "'");
             }
             flags.put(name, value);
@@ -182,53 +161,40 @@ record WeftdConfig(
         return flags;
     }
 
-    private static int address(final Map<String, String> flags, final String name, final int defaultValue)
-    {
+    private static int address(final Map<String, String> flags, final String name, final int defaultValue) {
         final String value = flags.get(name);
-        if (value == null)
-        {
+        if (value == null) {
             return defaultValue;
         }
-        try
-        {
+        try {
             return Ipv4Addresses.parse(value);
-        }
-        catch (final IllegalArgumentException e)
-        {
+        } catch (final IllegalArgumentException e) {
             throw new UsageException("--" + name + " '" + value + "' is not an IPv4 address");
         }
     }
 
     private static String choice(final Map<String, String> flags, final String name, final String defaultValue,
-        final List<String> choices)
-    {
+        final List<String> choices) {
         final String value = flags.getOrDefault(name, defaultValue);
-        if (!choices.contains(value))
-        {
+        if (!choices.contains(value)) {
             throw new UsageException("--" + name + " '" + value + "' must be one of " + String.join(", ", choices));
         }
         return value;
     }
 
     private static int integer(final Map<String, String> flags, final String name, final int defaultValue,
-        final int min, final int max)
-    {
+        final int min, final int max) {
         final String value = flags.get(name);
-        if (value == null)
-        {
+        if (value == null) {
             return defaultValue;
         }
-        try
-        {
+        try {
             final int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max)
-            {
+            if (parsed < min || parsed > max) {
                 throw new NumberFormatException();
             }
             return parsed;
-        }
-        catch (final NumberFormatException e)
-        {
+        } catch (final NumberFormatException e) {
             throw new UsageException("--" + name + " '" + value + "' must be an integer in " + min + ".." + max);
         }
     }

@@ -8,37 +8,32 @@ import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-class ChecksumTest
-{
+class ChecksumTest {
     /** Wikipedia's IPv4 header checksum example: the stored checksum is 0xB861. */
     static final byte[] WIKIPEDIA_HEADER = bytes(
         0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xB8, 0x61, 0xC0, 0xA8, 0x00, 0x01,
         0xC0, 0xA8, 0x00, 0xC7);
 
     @Test
-    void shouldSumTheRfc1071ExampleWhenLengthIsEven()
-    {
+    void shouldSumTheRfc1071ExampleWhenLengthIsEven() {
         final byte[] data = bytes(0x00, 0x01, 0xF2, 0x03, 0xF4, 0xF5, 0xF6, 0xF7);
 
         assertThat(Checksum.foldedSum(new UnsafeBuffer(data), 0, data.length)).isEqualTo(0xDDF2);
     }
 
     @Test
-    void shouldPadTheLastByteWithZeroWhenLengthIsOdd()
-    {
+    void shouldPadTheLastByteWithZeroWhenLengthIsOdd() {
         assertThat(Checksum.foldedSum(new UnsafeBuffer(bytes(0x01)), 0, 1)).isEqualTo(0x0100);
         assertThat(Checksum.foldedSum(new UnsafeBuffer(bytes(0xAB, 0xCD, 0xEF)), 0, 3)).isEqualTo(0x9ACE);
     }
 
     @Test
-    void shouldReturnZeroWhenLengthIsZero()
-    {
+    void shouldReturnZeroWhenLengthIsZero() {
         assertThat(Checksum.foldedSum(new UnsafeBuffer(new byte[4]), 0, 0)).isZero();
     }
 
     @Test
-    void shouldFoldEveryCarryWhenTheSumIsLarge()
-    {
+    void shouldFoldEveryCarryWhenTheSumIsLarge() {
         final byte[] ones = new byte[65535];
         Arrays.fill(ones, (byte)0xFF);
 
@@ -48,8 +43,7 @@ class ChecksumTest
     }
 
     @Test
-    void shouldStoreTheKnownChecksumWhenHeaderIsWikipediasExample()
-    {
+    void shouldStoreTheKnownChecksumWhenHeaderIsWikipediasExample() {
         final byte[] header = WIKIPEDIA_HEADER.clone();
         header[10] = (byte)0xAA;
         header[11] = (byte)0x55;
@@ -60,11 +54,9 @@ class ChecksumTest
     }
 
     @Test
-    void shouldMatchTheReferenceSumWhenBytesAndOffsetsAreRandom()
-    {
+    void shouldMatchTheReferenceSumWhenBytesAndOffsetsAreRandom() {
         final Random random = new Random(0x5EED_1071L);
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final byte[] data = new byte[1 + random.nextInt(200)];
             random.nextBytes(data);
             final int offset = random.nextInt(data.length);
@@ -77,11 +69,9 @@ class ChecksumTest
     }
 
     @Test
-    void shouldStoreAChecksumThatVerifiesWhenBytesAreRandom()
-    {
+    void shouldStoreAChecksumThatVerifiesWhenBytesAreRandom() {
         final Random random = new Random(0x5EED_5707EL);
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final int offset = 2 * random.nextInt(16);
             final int length = 4 + random.nextInt(100);
             final byte[] data = new byte[offset + length];
@@ -95,11 +85,9 @@ class ChecksumTest
         }
     }
 
-    static byte[] bytes(final int... values)
-    {
+    static byte[] bytes(final int... values) {
         final byte[] bytes = new byte[values.length];
-        for (int i = 0; i < values.length; i++)
-        {
+        for (int i = 0; i < values.length; i++) {
             bytes[i] = (byte)values[i];
         }
         return bytes;

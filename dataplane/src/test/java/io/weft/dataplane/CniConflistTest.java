@@ -20,8 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
 
-class CniConflistTest
-{
+class CniConflistTest {
     private static final Ipv4Prefix NETWORK = Ipv4Prefix.parse("10.244.0.0/16");
     private static final Ipv4Prefix SUBNET = Ipv4Prefix.parse("10.244.1.0/24");
 
@@ -29,8 +28,7 @@ class CniConflistTest
     Path directory;
 
     @Test
-    void shouldWriteSubnetEnvExactlyAsFlannelWhenIpMasqIsOff()
-    {
+    void shouldWriteSubnetEnvExactlyAsFlannelWhenIpMasqIsOff() {
         assertThat(SubnetEnvFile.render(NETWORK, SUBNET, 1472, false)).isEqualTo(
             "FLANNEL_NETWORK=10.244.0.0/16\n" +
             "FLANNEL_SUBNET=10.244.1.1/24\n" +
@@ -39,8 +37,7 @@ class CniConflistTest
     }
 
     @Test
-    void shouldWriteTheGatewayAddressAndIpMasqWhenSubnetIsSmallAndIpMasqIsOn()
-    {
+    void shouldWriteTheGatewayAddressAndIpMasqWhenSubnetIsSmallAndIpMasqIsOn() {
         assertThat(SubnetEnvFile.render(Ipv4Prefix.parse("172.16.0.0/12"), Ipv4Prefix.parse("172.16.3.64/26"), 8972,
             true)).isEqualTo(
             "FLANNEL_NETWORK=172.16.0.0/12\n" +
@@ -51,8 +48,7 @@ class CniConflistTest
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void shouldBuildFlannelsBridgeConflistWhenParsedBack(final boolean ipMasq) throws IOException
-    {
+    void shouldBuildFlannelsBridgeConflistWhenParsedBack(final boolean ipMasq) throws IOException {
         final String text = CniConflist.render(NETWORK, SUBNET, 1472, ipMasq);
 
         assertThat(text).endsWith("}\n");
@@ -91,8 +87,7 @@ class CniConflistTest
     }
 
     @Test
-    void shouldCreateTheDirectoriesWhenTheyAreMissing() throws IOException
-    {
+    void shouldCreateTheDirectoriesWhenTheyAreMissing() throws IOException {
         final Path file = directory.resolve("run/flannel/subnet.env");
 
         SubnetEnvFile.writeAtomically(file, "FLANNEL_MTU=1472\n");
@@ -102,8 +97,7 @@ class CniConflistTest
     }
 
     @Test
-    void shouldReplaceTheContentAndLeaveNoTemporaryFileWhenWrittenAgain() throws IOException
-    {
+    void shouldReplaceTheContentAndLeaveNoTemporaryFileWhenWrittenAgain() throws IOException {
         final Path file = directory.resolve(CniConflist.FILE_NAME);
         Files.writeString(directory.resolve("99-other.conflist"), "{}");
         final String longer = CniConflist.render(NETWORK, SUBNET, 1472, false);
@@ -117,8 +111,7 @@ class CniConflistTest
     }
 
     @Test
-    void shouldNameTheFileWhenItCannotBeWritten() throws IOException
-    {
+    void shouldNameTheFileWhenItCannotBeWritten() throws IOException {
         final Path notADirectory = directory.resolve("plain-file");
         Files.writeString(notADirectory, "x");
         final Path file = notADirectory.resolve("subnet.env");
@@ -128,10 +121,8 @@ class CniConflistTest
             .hasMessageStartingWith("cannot write " + file + ": ");
     }
 
-    private static List<String> listing(final Path directory) throws IOException
-    {
-        try (Stream<Path> files = Files.list(directory))
-        {
+    private static List<String> listing(final Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
             return files.map(path -> path.getFileName().toString()).sorted().collect(Collectors.toList());
         }
     }

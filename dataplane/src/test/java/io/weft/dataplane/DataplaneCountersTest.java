@@ -12,22 +12,18 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-class DataplaneCountersTest
-{
+class DataplaneCountersTest {
     private final DataplaneCounters counters = new DataplaneCounters();
 
     @Test
-    void shouldStartAtZeroWhenNew()
-    {
-        for (final DataplaneCounter counter : DataplaneCounter.values())
-        {
+    void shouldStartAtZeroWhenNew() {
+        for (final DataplaneCounter counter : DataplaneCounter.values()) {
             assertThat(counters.get(counter)).as(counter.name()).isZero();
         }
     }
 
     @Test
-    void shouldCountIncrementsAndAddsWhenUpdated()
-    {
+    void shouldCountIncrementsAndAddsWhenUpdated() {
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.add(DataplaneCounter.UDP_RX_BYTES, 1500);
@@ -40,30 +36,25 @@ class DataplaneCountersTest
     }
 
     @Test
-    void shouldKeepEveryCounterApartWhenEachIsUpdated()
-    {
+    void shouldKeepEveryCounterApartWhenEachIsUpdated() {
         final DataplaneCounter[] all = DataplaneCounter.values();
-        for (int i = 0; i < all.length; i++)
-        {
+        for (int i = 0; i < all.length; i++) {
             counters.add(all[i], i + 1);
         }
 
-        for (int i = 0; i < all.length; i++)
-        {
+        for (int i = 0; i < all.length; i++) {
             assertThat(counters.get(all[i])).as(all[i].name()).isEqualTo(i + 1);
         }
     }
 
     @Test
-    void shouldGiveEveryCounterItsOwnSeriesWhenDefined()
-    {
+    void shouldGiveEveryCounterItsOwnSeriesWhenDefined() {
         final Set<String> series = Arrays.stream(DataplaneCounter.values())
             .map(DataplaneCounter::series)
             .collect(Collectors.toSet());
 
         assertThat(series).hasSize(DataplaneCounter.values().length);
-        for (final DataplaneCounter counter : DataplaneCounter.values())
-        {
+        for (final DataplaneCounter counter : DataplaneCounter.values()) {
             assertThat(counter.series())
                 .matches("weft_[a-z_]+_total(\\{[a-z_]+=\"[a-z0-9_]+\"(,[a-z_]+=\"[a-z0-9_]+\")*\\})?");
             assertThat(counter.isDrop()).isEqualTo(counter.series().startsWith("weft_drops_total{"));
@@ -71,11 +62,9 @@ class DataplaneCountersTest
     }
 
     @Test
-    void shouldGroupEachFamilyUnderOneTypeLineWhenRenderedAsPrometheusText()
-    {
+    void shouldGroupEachFamilyUnderOneTypeLineWhenRenderedAsPrometheusText() {
         final DataplaneCounter[] all = DataplaneCounter.values();
-        for (int i = 0; i < all.length; i++)
-        {
+        for (int i = 0; i < all.length; i++) {
             counters.add(all[i], 1000L * i + 7);
         }
 
@@ -87,10 +76,8 @@ class DataplaneCountersTest
         final Map<String, Integer> seriesLines = new HashMap<>();
         final List<String> familiesInOrder = new ArrayList<>();
         String currentFamily = null;
-        for (final String line : lines)
-        {
-            if (line.startsWith("# TYPE "))
-            {
+        for (final String line : lines) {
+            if (line.startsWith("# TYPE ")) {
                 final String[] parts = line.split(" ");
                 assertThat(parts).hasSize(4);
                 assertThat(parts[3]).isEqualTo("counter");
@@ -119,15 +106,13 @@ class DataplaneCountersTest
             "weft_drops_total");
         assertThat(seriesLines).hasSize(all.length);
         assertThat(seriesLines.values()).allMatch(count -> count == 1);
-        for (final DataplaneCounter counter : all)
-        {
+        for (final DataplaneCounter counter : all) {
             assertThat(seriesLines).as(counter.name()).containsKey(counter.series());
         }
     }
 
     @Test
-    void shouldSumEveryLaneWhenAggregating()
-    {
+    void shouldSumEveryLaneWhenAggregating() {
         final DataplaneCounters other = new DataplaneCounters();
         counters.add(DataplaneCounter.UDP_TX_BYTES, 1500);
         other.add(DataplaneCounter.UDP_TX_BYTES, 500);

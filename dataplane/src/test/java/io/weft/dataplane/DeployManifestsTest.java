@@ -28,8 +28,7 @@ import io.weft.routing.Ipv4Prefix;
  * weftd's arguments are flags weftd takes, and the pieces refer to each other consistently (the etcd address, the
  * network, the mounts weftd writes into, the probes).
  */
-class DeployManifestsTest
-{
+class DeployManifestsTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
     private static final String NAMESPACE = "kube-weft";
     private static final String NODE_IP = "172.18.0.2";
@@ -38,8 +37,7 @@ class DeployManifestsTest
     private final JsonNode kind = readAll(DEPLOY.resolve("kind-config.yaml")).get(0);
 
     @Test
-    void shouldDeclareEveryObjectInOneNamespace()
-    {
+    void shouldDeclareEveryObjectInOneNamespace() {
         assertThat(documents.stream().map(d -> d.path("kind").asText()))
             .containsExactly("Namespace", "ConfigMap", "Service", "Deployment", "Job", "DaemonSet");
         assertThat(documents.get(0).path("metadata").path("name").asText()).isEqualTo(NAMESPACE);
@@ -48,8 +46,7 @@ class DeployManifestsTest
     }
 
     @Test
-    void shouldGiveFlannelsUdpNetworkConfigMatchingKindsPodSubnet() throws IOException
-    {
+    void shouldGiveFlannelsUdpNetworkConfigMatchingKindsPodSubnet() throws IOException {
         final NetworkConfig network = NetworkConfig.parse(
             new ObjectMapper().readTree(object("ConfigMap").path("data").path("net-conf.json").asText()));
 
@@ -60,8 +57,7 @@ class DeployManifestsTest
     }
 
     @Test
-    void shouldRunWeftdWithFlagsItTakesOnTheHostNetwork()
-    {
+    void shouldRunWeftdWithFlagsItTakesOnTheHostNetwork() {
         final JsonNode pod = object("DaemonSet").path("spec").path("template").path("spec");
         final JsonNode weftd = container(pod.path("containers"), "weftd");
 
@@ -81,17 +77,14 @@ class DeployManifestsTest
     }
 
     @Test
-    void shouldMountTheHostDirectoriesWeftdWritesInto()
-    {
+    void shouldMountTheHostDirectoriesWeftdWritesInto() {
         final JsonNode pod = object("DaemonSet").path("spec").path("template").path("spec");
         final JsonNode weftd = container(pod.path("containers"), "weftd");
         final WeftdConfig config = weftdConfig(weftd);
         final Set<String> volumes = names(pod.path("volumes"));
         final Set<String> mountPaths = new HashSet<>();
-        for (final JsonNode container : concat(pod.path("containers"), pod.path("initContainers")))
-        {
-            for (final JsonNode mount : container.path("volumeMounts"))
-            {
+        for (final JsonNode container : concat(pod.path("containers"), pod.path("initContainers"))) {
+            for (final JsonNode mount : container.path("volumeMounts")) {
                 assertThat(volumes).as("volume of mount %s", mount).contains(mount.path("name").asText());
                 mountPaths.add(mount.path("mountPath").asText());
             }
@@ -99,15 +92,13 @@ class DeployManifestsTest
 
         assertThat(mountPaths).contains(config.subnetFile().getParent().toString(), config.cniConfDir().toString(),
             "/dev/net/tun", "/opt/cni/bin");
-        for (final JsonNode volume : pod.path("volumes"))
-        {
+        for (final JsonNode volume : pod.path("volumes")) {
             assertThat(volume.path("hostPath").path("path").asText()).as(volume.path("name").asText()).isNotEmpty();
         }
     }
 
     @Test
-    void shouldReachEtcdAtTheServicesFixedClusterIpFromWeftdAndTheConfigJob()
-    {
+    void shouldReachEtcdAtTheServicesFixedClusterIpFromWeftdAndTheConfigJob() {
         final JsonNode service = object("Service").path("spec");
         final String endpoint = "http://" + service.path("clusterIP").asText() + ":" +
             service.path("ports").get(0).path("port").asInt();
@@ -135,10 +126,8 @@ class DeployManifestsTest
     }
 
     @Test
-    void shouldSelectTheLabelsEachWorkloadGivesItsPods()
-    {
-        for (final String kindName : List.of("Deployment", "DaemonSet"))
-        {
+    void shouldSelectTheLabelsEachWorkloadGivesItsPods() {
+        for (final String kindName : List.of("Deployment", "DaemonSet")) {
             final JsonNode spec = object(kindName).path("spec");
             spec.path("selector").path("matchLabels").properties().forEach(label ->
                 assertThat(spec.path("template").path("metadata").path("labels").path(label.getKey()).asText())
@@ -147,8 +136,7 @@ class DeployManifestsTest
     }
 
     @Test
-    void shouldBuildTheImageFromTheJarTheBuildMakes() throws IOException
-    {
+    void shouldBuildTheImageFromTheJarTheBuildMakes() throws IOException {
         final String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
 
         assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar ", "containernetworking-plugins",
@@ -159,60 +147,48 @@ class DeployManifestsTest
     }
 
     /** weftd's flags as kubelet passes them, $(NODE_IP) expanded to a kind node's address. */
-    private static WeftdConfig weftdConfig(final JsonNode weftd)
-    {
+    private static WeftdConfig weftdConfig(final JsonNode weftd) {
         return WeftdConfig.parse(StreamSupport.stream(weftd.path("args").spliterator(), false).map(JsonNode::asText)
             .map(arg -> arg.replace("$(NODE_IP)", NODE_IP)).toArray(String[]::new));
     }
 
-    private JsonNode object(final String kindName)
-    {
+    private JsonNode object(final String kindName) {
         return documents.stream().filter(d -> kindName.equals(d.path("kind").asText())).findFirst().orElseThrow();
     }
 
-    private static JsonNode container(final JsonNode containers, final String name)
-    {
+    private static JsonNode container(final JsonNode containers, final String name) {
         return StreamSupport.stream(containers.spliterator(), false)
             .filter(c -> name.equals(c.path("name").asText())).findFirst().orElseThrow();
     }
 
-    private static JsonNode env(final JsonNode container, final String name)
-    {
+    private static JsonNode env(final JsonNode container, final String name) {
         return container(container.path("env"), name);
     }
 
-    private static Set<String> names(final JsonNode list)
-    {
+    private static Set<String> names(final JsonNode list) {
         return StreamSupport.stream(list.spliterator(), false).map(n -> n.path("name").asText())
             .collect(Collectors.toSet());
     }
 
-    private static List<JsonNode> concat(final JsonNode first, final JsonNode second)
-    {
+    private static List<JsonNode> concat(final JsonNode first, final JsonNode second) {
         final List<JsonNode> all = new ArrayList<>();
         first.forEach(all::add);
         second.forEach(all::add);
         return all;
     }
 
-    private static List<JsonNode> readAll(final Path file)
-    {
+    private static List<JsonNode> readAll(final Path file) {
         try (MappingIterator<JsonNode> iterator = new YAMLMapper(new YAMLFactory()).readerFor(JsonNode.class)
-            .readValues(Files.readString(file)))
-        {
+            .readValues(Files.readString(file))) {
             final List<JsonNode> all = new ArrayList<>();
-            while (iterator.hasNext())
-            {
+            while (iterator.hasNext()) {
                 final JsonNode document = iterator.next();
-                if (document != null && !document.isEmpty())
-                {
+                if (document != null && !document.isEmpty()) {
                     all.add(document);
                 }
             }
             return all;
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new IllegalStateException("cannot read " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }

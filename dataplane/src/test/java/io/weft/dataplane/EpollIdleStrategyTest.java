@@ -13,37 +13,30 @@ import io.weft.tun.EventFd;
 
 /** Whether an idle lane polls or blocks, on a real epoll over an eventfd that stays silent unless signalled. */
 @Timeout(30)
-final class EpollIdleStrategyTest
-{
+final class EpollIdleStrategyTest {
     @Test
-    void shouldMapEachModeToHowLongItPolls()
-    {
+    void shouldMapEachModeToHowLongItPolls() {
         assertThat(EpollIdleStrategy.Mode.SPIN.pollNanos(300)).isEqualTo(Long.MAX_VALUE);
         assertThat(EpollIdleStrategy.Mode.BACKOFF.pollNanos(300)).isEqualTo(300_000L);
         assertThat(EpollIdleStrategy.Mode.BLOCK.pollNanos(300)).isZero();
     }
 
     @Test
-    void shouldNeverBlockWhenSpinning() throws Exception
-    {
-        try (Epoll epoll = new Epoll(); EventFd silent = new EventFd())
-        {
+    void shouldNeverBlockWhenSpinning() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd silent = new EventFd()) {
             epoll.add(silent.fd(), Epoll.EPOLLIN);
             final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.SPIN, 1);
 
             // A blocking call would wait EpollIdleStrategy.MAX_WAIT_MS each: 5,000 of them outlast the timeout.
-            for (int i = 0; i < 5_000; i++)
-            {
+            for (int i = 0; i < 5_000; i++) {
                 idle.idle(0);
             }
         }
     }
 
     @Test
-    void shouldBlockUntilAnEventWhenTheBackoffWindowHasPassedAndPollAgainAfterWork() throws Exception
-    {
-        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd())
-        {
+    void shouldBlockUntilAnEventWhenTheBackoffWindowHasPassedAndPollAgainAfterWork() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
             epoll.add(wake.fd(), Epoll.EPOLLIN);
             final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.BACKOFF, 1_000);
 
@@ -58,10 +51,8 @@ final class EpollIdleStrategyTest
     }
 
     @Test
-    void shouldBlockAtOnceInBlockMode() throws Exception
-    {
-        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd())
-        {
+    void shouldBlockAtOnceInBlockMode() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
             epoll.add(wake.fd(), Epoll.EPOLLIN);
             final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.BLOCK, 1_000);
 
@@ -70,22 +61,18 @@ final class EpollIdleStrategyTest
     }
 
     /** Idles on a silent epoll until the poll window has surely passed; a blocking call here would hang the test. */
-    private static void pollPast(final EpollIdleStrategy idle, final int windowMicros)
-    {
+    private static void pollPast(final EpollIdleStrategy idle, final int windowMicros) {
         final long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(windowMicros);
-        while (System.nanoTime() - end < 0)
-        {
+        while (System.nanoTime() - end < 0) {
             idle.idle(0);
         }
     }
 
     /** The next idle() returns only after another thread signalled the eventfd. */
     private static void assertBlocksUntilSignalled(final EpollIdleStrategy idle, final EventFd wake)
-        throws InterruptedException
-    {
+        throws InterruptedException {
         final CountDownLatch returned = new CountDownLatch(1);
-        final Thread waiter = new Thread(() ->
-        {
+        final Thread waiter = new Thread(() -> {
             idle.idle(0);
             returned.countDown();
         });

@@ -36,16 +36,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class GroCoalescerTest
-{
+class GroCoalescerTest {
     private static final int VIRTIO = VirtioNetHeader.LENGTH;
     /** NOP, NOP, Timestamps with a later TSval than {@link TcpPackets#TIMESTAMPS}. */
     private static final byte[] LATER_TIMESTAMPS = {1, 1, 8, 10, 0, 1, 0x23, 0x46, 0, 0, 0x67, (byte)0x89};
 
     private final List<byte[]> writes = new ArrayList<>();
     private final GroCoalescer coalescer = new GroCoalescer(new UnsafeBuffer(new byte[GroCoalescer.OUTPUT_LENGTH]),
-        (buffer, offset, length) ->
-        {
+        (buffer, offset, length) -> {
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
             writes.add(copy);
@@ -54,8 +52,7 @@ class GroCoalescerTest
     @ParameterizedTest(name = "payload {0}, gso_size {1}")
     @CsvSource({"65483, 1420", "65483, 1448", "14200, 1420", "3000, 1000", "1001, 1000", "60, 1"})
     void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsComeBackInOrder(final int payloadLength,
-        final int gsoSize)
-    {
+        final int gsoSize) {
         final byte[] original = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(1, payloadLength))
             .buildSuperPacket(gsoSize);
         final TsoSplitter splitter = new TsoSplitter();
@@ -65,8 +62,7 @@ class GroCoalescerTest
         assertThat(count).isGreaterThan(1);
 
         int at = 0;
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             final int length = i == count - 1 ? splitter.lastSegmentLength() : splitter.segmentLength();
             final int expected = i == 0 ? GroCoalescer.HELD : GroCoalescer.APPENDED;
             assertThat(coalescer.offer(segments, at, length)).isEqualTo(expected);
@@ -80,8 +76,7 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldWriteThePacketUnchangedBehindAZeroedHeaderWhenItIsAlone()
-    {
+    void shouldWriteThePacketUnchangedBehindAZeroedHeaderWhenItIsAlone() {
         final byte[] packet = new Flow().next();
 
         assertThat(offer(packet)).isEqualTo(GroCoalescer.HELD);
@@ -95,8 +90,7 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsCarryPartialChecksums()
-    {
+    void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsCarryPartialChecksums() {
         final byte[] original = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(2, 65483))
             .buildSuperPacket(1448);
         final TsoSplitter splitter = new TsoSplitter();
@@ -105,8 +99,7 @@ class GroCoalescerTest
             segments, 0, 70_000, true);
 
         int at = 0;
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             final int length = i == count - 1 ? splitter.lastSegmentLength() : splitter.segmentLength();
             assertThat(coalescer.offer(segments, at, length)).isEqualTo(i == 0 ? GroCoalescer.HELD :
                 GroCoalescer.APPENDED);
@@ -119,8 +112,7 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldMarkAPartialChecksumForTheKernelWhenAPacketIsWrittenAlone()
-    {
+    void shouldMarkAPartialChecksumForTheKernelWhenAPacketIsWrittenAlone() {
         final byte[] valid = new Flow().next(s -> s.flags(ACK | FIN));
         final byte[] partial = valid.clone();
         TestPackets.putShort(partial, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(partial, 0));
@@ -147,13 +139,11 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldMergeARunOfOneUdpFlowIntoOneUdpSuperPacketThatTheKernelCutsBackIntoTheSameDatagrams()
-    {
+    void shouldMergeARunOfOneUdpFlowIntoOneUdpSuperPacketThatTheKernelCutsBackIntoTheSameDatagrams() {
         final GroCoalescer udp = udpCoalescer();
         final List<byte[]> datagrams = List.of(datagram(100, 5555, 64, 1), datagram(101, 5555, 64, 2),
             datagram(102, 5555, 64, 3), datagram(103, 5555, 30, 4));
-        for (int i = 0; i < datagrams.size(); i++)
-        {
+        for (int i = 0; i < datagrams.size(); i++) {
             assertThat(udp.offer(new UnsafeBuffer(datagrams.get(i)), 0, datagrams.get(i).length))
                 .isEqualTo(i == 0 ? GroCoalescer.HELD : GroCoalescer.APPENDED);
         }
@@ -174,10 +164,8 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldWriteUdpDatagramsOneByOneWhenTheTunTakesNoUdpSuperPackets()
-    {
-        for (int i = 0; i < 3; i++)
-        {
+    void shouldWriteUdpDatagramsOneByOneWhenTheTunTakesNoUdpSuperPackets() {
+        for (int i = 0; i < 3; i++) {
             assertThat(offer(datagram(100 + i, 5555, 64, i))).isEqualTo(GroCoalescer.HELD);
         }
         coalescer.flush();
@@ -187,8 +175,7 @@ class GroCoalescerTest
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("udpRunBreaks")
-    void shouldEndAUdpRunWhereMergingWouldChangeWhatTheReceiverSees(final String name, final byte[] second)
-    {
+    void shouldEndAUdpRunWhereMergingWouldChangeWhatTheReceiverSees(final String name, final byte[] second) {
         final GroCoalescer udp = udpCoalescer();
         final byte[] first = datagram(100, 5555, 64, 1);
         assertThat(udp.offer(new UnsafeBuffer(first), 0, first.length)).isEqualTo(GroCoalescer.HELD);
@@ -198,8 +185,7 @@ class GroCoalescerTest
         assertThat(writes).containsExactly(withZeroVirtioHeader(first), withZeroVirtioHeader(second));
     }
 
-    static Stream<Arguments> udpRunBreaks()
-    {
+    static Stream<Arguments> udpRunBreaks() {
         final byte[] zeroChecksum = datagram(101, 5555, 64, 2);
         TestPackets.putShort(zeroChecksum, 26, 0);
         return Stream.of(
@@ -211,11 +197,9 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldStopAUdpRunAt64Datagrams()
-    {
+    void shouldStopAUdpRunAt64Datagrams() {
         final GroCoalescer udp = udpCoalescer();
-        for (int i = 0; i < 65; i++)
-        {
+        for (int i = 0; i < 65; i++) {
             final byte[] datagram = datagram(i, 5555, 16, i);
             udp.offer(new UnsafeBuffer(datagram), 0, datagram.length);
         }
@@ -226,8 +210,7 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldStartOverWhenTheCallerFlushesBetweenBatches()
-    {
+    void shouldStartOverWhenTheCallerFlushesBetweenBatches() {
         final Flow flow = new Flow();
         final List<byte[]> packets = List.of(flow.next(), flow.next(), flow.next(), flow.next());
 
@@ -242,8 +225,7 @@ class GroCoalescerTest
         assertWritesCarry(packets);
     }
 
-    static Stream<Arguments> runBreakers()
-    {
+    static Stream<Arguments> runBreakers() {
         return Stream.of(
             breaks("another flow's segment", f -> List.of(f.next(), f.next(), f.aside(s -> s.sourcePort(1)), f.next(),
                 f.next()), 2, 1, 2),
@@ -269,8 +251,7 @@ class GroCoalescerTest
                 f.next(s -> s.flagsFragment = 0)), 2, 2),
             // Without DF the kernel would give the segments it cuts identifications the sender did not.
             breaks("no DF, identifications not consecutive", f -> List.of(f.next(s -> s.flagsFragment = 0),
-                f.next(s -> s.flagsFragment = 0), f.next(s ->
-                {
+                f.next(s -> s.flagsFragment = 0), f.next(s -> {
                     s.flagsFragment = 0;
                     s.identification += 7;
                 }), f.next(s -> s.flagsFragment = 0)), 2, 1, 1),
@@ -303,10 +284,8 @@ class GroCoalescerTest
     @ParameterizedTest(name = "{0}")
     @MethodSource("runBreakers")
     void shouldEndTheRunExactlyThereWhenMergingIsUnsafe(final String name, final List<byte[]> packets,
-        final List<Integer> expected)
-    {
-        for (final byte[] packet : packets)
-        {
+        final List<Integer> expected) {
+        for (final byte[] packet : packets) {
             assertThat(offer(packet)).isNotNegative();
         }
         coalescer.flush();
@@ -317,8 +296,7 @@ class GroCoalescerTest
 
     @ParameterizedTest
     @ValueSource(ints = {FIN, RST, SYN, URG, CWR, ECE})
-    void shouldSendASegmentAloneWhenItCarriesAFlagBeyondAckAndPsh(final int flag)
-    {
+    void shouldSendASegmentAloneWhenItCarriesAFlagBeyondAckAndPsh(final int flag) {
         final Flow flow = new Flow();
         final List<byte[]> packets = List.of(flow.next(), flow.next(), flow.next(s -> s.flags(ACK | flag)),
             flow.next(), flow.next(s -> s.flags(ACK | PSH | flag)), flow.next());
@@ -331,8 +309,7 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldRefuseWithoutChangingAnythingWhenTheRangeIsOutsideTheBuffer()
-    {
+    void shouldRefuseWithoutChangingAnythingWhenTheRangeIsOutsideTheBuffer() {
         final Flow flow = new Flow();
         final byte[] first = flow.next();
         final byte[] second = flow.next();
@@ -351,37 +328,29 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldRefuseAnOutputBufferTooSmallForTheLargestPacketWhenBuilt()
-    {
-        assertThatThrownBy(() -> new GroCoalescer(new UnsafeBuffer(new byte[65_535]), (buffer, offset, length) ->
-        {
+    void shouldRefuseAnOutputBufferTooSmallForTheLargestPacketWhenBuilt() {
+        assertThatThrownBy(() -> new GroCoalescer(new UnsafeBuffer(new byte[65_535]), (buffer, offset, length) -> {
         })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65545");
     }
 
     @Test
-    void shouldDeliverEveryPacketInOrderWhenPacketsAreRandomlyDamagedOrMixed()
-    {
+    void shouldDeliverEveryPacketInOrderWhenPacketsAreRandomlyDamagedOrMixed() {
         final Random random = new Random(0x6F0_C0A1L);
-        for (int run = 0; run < 300; run++)
-        {
+        for (int run = 0; run < 300; run++) {
             writes.clear();
             final Flow flow = new Flow();
             final List<byte[]> packets = new ArrayList<>();
-            for (int i = 0; i < 40; i++)
-            {
+            for (int i = 0; i < 40; i++) {
                 final int choice = random.nextInt(10);
                 final byte[] packet = choice < 6 ? flow.next(1 + random.nextInt(1000) / 100 * 100) : flow.next();
-                if (choice >= 8)
-                {
+                if (choice >= 8) {
                     packet[random.nextInt(packet.length)] = (byte)random.nextInt(256);
                 }
                 packets.add(packet);
             }
             final int runNumber = run;
-            assertThatCode(() ->
-            {
-                for (final byte[] packet : packets)
-                {
+            assertThatCode(() -> {
+                for (final byte[] packet : packets) {
                     assertThat(offer(packet)).as("run %d", runNumber).isNotNegative();
                 }
                 coalescer.flush();
@@ -393,15 +362,12 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldNeverThrowWhenBytesAreRandom()
-    {
+    void shouldNeverThrowWhenBytesAreRandom() {
         final Random random = new Random(0xBAD_B17EL);
         final byte[] bytes = new byte[2000];
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             random.nextBytes(bytes);
-            if (random.nextBoolean())
-            {
+            if (random.nextBoolean()) {
                 System.arraycopy(new Flow().next(), 0, bytes, 0, 20); // a plausible IP header over random TCP
             }
             final int offset = random.nextInt(bytes.length);
@@ -413,13 +379,11 @@ class GroCoalescerTest
     }
 
     @Test
-    void shouldAllocateNothingWhenOfferingAndFlushing()
-    {
+    void shouldAllocateNothingWhenOfferingAndFlushing() {
         final Flow flow = new Flow();
         final UnsafeBuffer batch = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1500));
         final int[] offsets = new int[65];
-        for (int i = 0; i < 64; i++)
-        {
+        for (int i = 0; i < 64; i++) {
             final byte[] packet = i % 16 == 15 ? flow.next(s -> s.flags(ACK | PSH)) : flow.next();
             batch.putBytes(offsets[i], packet);
             offsets[i + 1] = offsets[i] + packet.length;
@@ -440,31 +404,24 @@ class GroCoalescerTest
     }
 
     private static void offerBatches(final GroCoalescer coalescer, final UnsafeBuffer batch, final int[] offsets,
-        final int batches)
-    {
-        for (int b = 0; b < batches; b++)
-        {
-            for (int i = 0; i < 64; i++)
-            {
+        final int batches) {
+        for (int b = 0; b < batches; b++) {
+            for (int i = 0; i < 64; i++) {
                 coalescer.offer(batch, offsets[i], offsets[i + 1] - offsets[i]);
             }
             coalescer.flush();
         }
     }
 
-    private int offer(final byte[] packet)
-    {
+    private int offer(final byte[] packet) {
         return coalescer.offer(new UnsafeBuffer(packet), 0, packet.length);
     }
 
     /** Segments in each write: 1 without GSO, else the payload cut in gso_size pieces. */
-    private List<Integer> segmentsPerWrite()
-    {
+    private List<Integer> segmentsPerWrite() {
         final List<Integer> counts = new ArrayList<>();
-        for (final byte[] write : writes)
-        {
-            if (write[VirtioNetHeader.GSO_TYPE_OFFSET] == 0)
-            {
+        for (final byte[] write : writes) {
+            if (write[VirtioNetHeader.GSO_TYPE_OFFSET] == 0) {
                 counts.add(1);
                 continue;
             }
@@ -479,16 +436,13 @@ class GroCoalescerTest
      * The writes, in order, carry exactly the offered packets: a lone packet unchanged behind a zeroed header; a
      * super-packet as its first segment's headers (total length, checksums and PSH fixed) and all the payloads.
      */
-    private void assertWritesCarry(final List<byte[]> packets)
-    {
+    private void assertWritesCarry(final List<byte[]> packets) {
         int next = 0;
         final List<Integer> counts = segmentsPerWrite();
-        for (int w = 0; w < writes.size(); w++)
-        {
+        for (int w = 0; w < writes.size(); w++) {
             final byte[] write = writes.get(w);
             final int count = counts.get(w);
-            if (count == 1 && write[VirtioNetHeader.GSO_TYPE_OFFSET] == 0)
-            {
+            if (count == 1 && write[VirtioNetHeader.GSO_TYPE_OFFSET] == 0) {
                 assertThat(Arrays.copyOfRange(write, 0, VIRTIO)).as("write %d header", w).isEqualTo(new byte[VIRTIO]);
                 assertThat(Arrays.copyOfRange(write, VIRTIO, write.length)).as("write %d", w)
                     .isEqualTo(packets.get(next++));
@@ -498,8 +452,7 @@ class GroCoalescerTest
             final byte[] last = packets.get(next + count - 1);
             final int headers = 20 + ((first[32] & 0xF0) >>> 4) * 4;
             final ByteArrayOutputStream payload = new ByteArrayOutputStream();
-            for (int i = 0; i < count; i++)
-            {
+            for (int i = 0; i < count; i++) {
                 final byte[] segment = packets.get(next + i);
                 payload.write(segment, headers, segment.length - headers);
             }
@@ -526,17 +479,14 @@ class GroCoalescerTest
         assertThat(next).as("every packet written once").isEqualTo(packets.size());
     }
 
-    private static void assertSameBytes(final byte[] write, final byte[] packet, final int from, final int to)
-    {
+    private static void assertSameBytes(final byte[] write, final byte[] packet, final int from, final int to) {
         assertThat(Arrays.copyOfRange(write, VIRTIO + from, VIRTIO + to)).as("bytes %d to %d", from, to)
             .isEqualTo(Arrays.copyOfRange(packet, from, to));
     }
 
     /** What the kernel will do with NEEDS_CSUM: sum from csum_start over the partial field, store the complement. */
-    private GroCoalescer udpCoalescer()
-    {
-        return new GroCoalescer(new UnsafeBuffer(new byte[GroCoalescer.OUTPUT_LENGTH]), (buffer, offset, length) ->
-        {
+    private GroCoalescer udpCoalescer() {
+        return new GroCoalescer(new UnsafeBuffer(new byte[GroCoalescer.OUTPUT_LENGTH]), (buffer, offset, length) -> {
             final byte[] copy = new byte[length];
             buffer.getBytes(offset, copy);
             writes.add(copy);
@@ -544,8 +494,7 @@ class GroCoalescerTest
     }
 
     /** A UDP datagram 10.244.1.2:sourcePort to 10.244.2.3:7777 with a valid checksum and DF set. */
-    private static byte[] datagram(final int identification, final int sourcePort, final int payload, final int seed)
-    {
+    private static byte[] datagram(final int identification, final int sourcePort, final int payload, final int seed) {
         final byte[] packet = TestPackets.udp(28 + payload, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
         TestPackets.putShort(packet, 4, identification);
         TestPackets.putShort(packet, 6, DF);
@@ -553,8 +502,7 @@ class GroCoalescerTest
         TestPackets.putShort(packet, 20, sourcePort);
         TestPackets.putShort(packet, 22, 7777);
         TestPackets.putShort(packet, 24, 8 + payload);
-        for (int i = 0; i < payload; i++)
-        {
+        for (int i = 0; i < payload; i++) {
             packet[28 + i] = (byte)(seed * 31 + i);
         }
         TcpPackets.storeTransportChecksum(packet, 0, packet.length, 6);
@@ -562,12 +510,10 @@ class GroCoalescerTest
     }
 
     /** What __udp_gso_segment makes of a UDP super-packet: headers copied, lengths, IDs and checksums per datagram. */
-    private static List<byte[]> cutAsTheKernelDoes(final byte[] write, final int gsoSize)
-    {
+    private static List<byte[]> cutAsTheKernelDoes(final byte[] write, final int gsoSize) {
         final byte[] superPacket = Arrays.copyOfRange(write, VIRTIO, write.length);
         final List<byte[]> datagrams = new ArrayList<>();
-        for (int at = 28, i = 0; at < superPacket.length; at += gsoSize, i++)
-        {
+        for (int at = 28, i = 0; at < superPacket.length; at += gsoSize, i++) {
             final int payload = Math.min(gsoSize, superPacket.length - at);
             final byte[] datagram = new byte[28 + payload];
             System.arraycopy(superPacket, 0, datagram, 0, 28);
@@ -582,17 +528,14 @@ class GroCoalescerTest
         return datagrams;
     }
 
-    private static byte[] withZeroVirtioHeader(final byte[] packet)
-    {
+    private static byte[] withZeroVirtioHeader(final byte[] packet) {
         final byte[] write = new byte[VIRTIO + packet.length];
         System.arraycopy(packet, 0, write, VIRTIO, packet.length);
         return write;
     }
 
-    private static void assertPartialChecksumCompletesValid(final byte[] write)
-    {
-        if (write[VirtioNetHeader.FLAGS_OFFSET] == 0)
-        {
+    private static void assertPartialChecksumCompletesValid(final byte[] write) {
+        if (write[VirtioNetHeader.FLAGS_OFFSET] == 0) {
             return;
         }
         final byte[] packet = Arrays.copyOfRange(write, VIRTIO, write.length);
@@ -602,76 +545,62 @@ class GroCoalescerTest
         assertThat(TcpPackets.transportChecksumVerifies(packet, 0, packet.length)).isTrue();
     }
 
-    private static byte[] corrupt(final byte[] packet, final int at)
-    {
+    private static byte[] corrupt(final byte[] packet, final int at) {
         packet[at] ^= 0x40;
         return packet;
     }
 
     private static Arguments breaks(final String name, final Function<Flow, List<byte[]>> packets,
-        final Integer... segmentsPerWrite)
-    {
+        final Integer... segmentsPerWrite) {
         return Arguments.of(name, packets.apply(new Flow()), List.of(segmentsPerWrite));
     }
 
     /** Consecutive segments of one bulk flow, 1000 payload bytes each unless told otherwise. */
-    static final class Flow
-    {
+    static final class Flow {
         private final TcpPackets.Segment base = TcpPackets.segment();
         private int sequence = base.sequence;
         private int identifications;
 
-        byte[] next()
-        {
-            return next(1000, segment ->
-            {
+        byte[] next() {
+            return next(1000, segment -> {
             });
         }
 
-        byte[] next(final int payloadLength)
-        {
-            return next(payloadLength, segment ->
-            {
+        byte[] next(final int payloadLength) {
+            return next(payloadLength, segment -> {
             });
         }
 
-        byte[] next(final Consumer<TcpPackets.Segment> change)
-        {
+        byte[] next(final Consumer<TcpPackets.Segment> change) {
             return next(1000, change);
         }
 
-        byte[] next(final int payloadLength, final Consumer<TcpPackets.Segment> change)
-        {
+        byte[] next(final int payloadLength, final Consumer<TcpPackets.Segment> change) {
             final byte[] packet = aside(payloadLength, change);
             sequence += payloadLength;
             return packet;
         }
 
         /** A segment at the current sequence number that does not advance it (another flow, a retransmission). */
-        byte[] aside(final Consumer<TcpPackets.Segment> change)
-        {
+        byte[] aside(final Consumer<TcpPackets.Segment> change) {
             return aside(1000, change);
         }
 
         /** Skips one segment (lost), then returns the next. */
-        byte[] skip()
-        {
+        byte[] skip() {
             sequence += 1000;
             return next();
         }
 
-        List<byte[]> segments(final int count, final int payloadLength)
-        {
+        List<byte[]> segments(final int count, final int payloadLength) {
             final List<byte[]> packets = new ArrayList<>();
-            for (int i = 0; i < count; i++)
-            {
+            for (int i = 0; i < count; i++) {
                 packets.add(next(payloadLength));
             }
             return packets;
         }
 
-        private byte[] aside(final int payloadLength, final Consumer<TcpPackets.Segment> change)
-        {
+        private byte[] aside(final int payloadLength, final Consumer<TcpPackets.Segment> change) {
             // As Linux numbers a flow's segments: one identification after another.
             final TcpPackets.Segment segment = base.copy().sequence(sequence)
                 .payload(TcpPackets.pattern(sequence, payloadLength));

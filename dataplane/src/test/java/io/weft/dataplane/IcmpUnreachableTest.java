@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class IcmpUnreachableTest
-{
+class IcmpUnreachableTest {
     private static final int OWN_TUN_ADDRESS = ip("10.244.1.0");
     private static final int POD = ip("10.244.1.2");
     private static final int NOWHERE = ip("10.99.0.1");
@@ -27,8 +26,7 @@ class IcmpUnreachableTest
         "20, 100, 28", "20, 28, 28", "20, 27, 27", "20, 24, 24", "20, 21, 21", "20, 20, 20",
         "24, 1400, 32", "60, 68, 68", "60, 65535, 68", "60, 61, 61"})
     void shouldBuildANetUnreachableThatQuotesTheHeaderAndEightBytes(final int headerLength, final int packetLength,
-        final int quotedLength)
-    {
+        final int quotedLength) {
         final byte[] packet = TestPackets.ipv4(headerLength, packetLength, 63, TestPackets.PROTOCOL_UDP, POD, NOWHERE);
         final byte[] reply = new byte[REPLY_CAPACITY];
         Arrays.fill(reply, (byte)0xA5); // whatever the buffer held before must not leak into the reply
@@ -59,8 +57,7 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldLeaveTheOffendingPacketAloneWhenBuildingTheReply()
-    {
+    void shouldLeaveTheOffendingPacketAloneWhenBuildingTheReply() {
         final byte[] packet = TestPackets.udp(100, 63, POD, NOWHERE);
         final byte[] before = packet.clone();
 
@@ -70,8 +67,7 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldNotAnswerWhenTheOffenderIsIcmp()
-    {
+    void shouldNotAnswerWhenTheOffenderIsIcmp() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 10);
         final byte[] ping = TestPackets.ipv4(20, 84, 64, TestPackets.PROTOCOL_ICMP, POD, NOWHERE);
 
@@ -80,8 +76,7 @@ class IcmpUnreachableTest
 
     @ParameterizedTest(name = "flags and offset 0x{0} -> answer {1}")
     @CsvSource({"0000, true", "4000, true", "2000, true", "2001, false", "00B9, false", "1FFF, false"})
-    void shouldAnswerOnlyTheFirstFragmentWhenThePacketIsFragmented(final String flagsAndOffset, final boolean answer)
-    {
+    void shouldAnswerOnlyTheFirstFragmentWhenThePacketIsFragmented(final String flagsAndOffset, final boolean answer) {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 10);
         final byte[] packet = TestPackets.udp(100, 64, POD, NOWHERE);
         TestPackets.putShort(packet, Ipv4Header.FLAGS_FRAGMENT_OFFSET, Integer.parseInt(flagsAndOffset, 16));
@@ -90,8 +85,7 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldAnswerAtMostTheLimitWhenManyPacketsComeWithinOneSecond()
-    {
+    void shouldAnswerAtMostTheLimitWhenManyPacketsComeWithinOneSecond() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 3);
         final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
 
@@ -103,8 +97,7 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldAnswerAgainWhenASecondHasPassed()
-    {
+    void shouldAnswerAgainWhenASecondHasPassed() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 2);
         final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
         assertThat(icmp.shouldAnswer(packet, T0_NS)).isTrue();
@@ -118,16 +111,14 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldNotSpendTheLimitWhenThePacketIsNotAnswerable()
-    {
+    void shouldNotSpendTheLimitWhenThePacketIsNotAnswerable() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 1);
         final UnsafeBuffer ping =
             new UnsafeBuffer(TestPackets.ipv4(20, 84, 64, TestPackets.PROTOCOL_ICMP, POD, NOWHERE));
         final byte[] fragment = TestPackets.udp(100, 64, POD, NOWHERE);
         TestPackets.putShort(fragment, Ipv4Header.FLAGS_FRAGMENT_OFFSET, 185);
 
-        for (int i = 0; i < 10; i++)
-        {
+        for (int i = 0; i < 10; i++) {
             assertThat(icmp.shouldAnswer(ping, T0_NS + i)).isFalse();
             assertThat(icmp.shouldAnswer(new UnsafeBuffer(fragment), T0_NS + i)).isFalse();
         }
@@ -136,13 +127,11 @@ class IcmpUnreachableTest
     }
 
     @Test
-    void shouldNeverAnswerWhenTheLimitIsZero()
-    {
+    void shouldNeverAnswerWhenTheLimitIsZero() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 0);
         final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
 
-        for (long t = 0; t < 5; t++)
-        {
+        for (long t = 0; t < 5; t++) {
             assertThat(icmp.shouldAnswer(packet, T0_NS + t * SECOND_NS)).isFalse();
         }
     }

@@ -18,8 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 
-class InboundCheckTest
-{
+class InboundCheckTest {
     private static final Ipv4Prefix OWN_SUBNET = Ipv4Prefix.parse("10.244.1.0/24");
     private static final int OWN_IP = ip("192.168.100.1");
     private static final int NODE_B_IP = ip("192.168.100.2");
@@ -36,8 +35,7 @@ class InboundCheckTest
     private final PeerTable.Peers peers = peers(OWN, NODE_B, NODE_C);
 
     @Test
-    void shouldDeliverAndDecrementTtlWhenThePacketIsFromTheNodeLeasingItsSource()
-    {
+    void shouldDeliverAndDecrementTtlWhenThePacketIsFromTheNodeLeasingItsSource() {
         final byte[] packet = TestPackets.udp(84, 64, POD_B, POD_OWN);
         final byte[] before = packet.clone();
 
@@ -51,8 +49,7 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldDeliverWhenTheHeaderHasOptionsAndNoPayload()
-    {
+    void shouldDeliverWhenTheHeaderHasOptionsAndNoPayload() {
         final byte[] packet = TestPackets.ipv4(60, 60, 2, 6, POD_C, ip("10.244.1.255"));
 
         assertThat(check(packet, packet.length, NODE_C_IP)).isNull();
@@ -61,31 +58,27 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsEmptyWhenTheDatagramHasNoBytes()
-    {
+    void shouldRefuseAsEmptyWhenTheDatagramHasNoBytes() {
         assertRefused(new byte[0], 0, false, NODE_B_IP, DataplaneCounter.DROP_EMPTY);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 8, 19})
-    void shouldRefuseAsTooShortWhenTheDatagramIsShorterThanAnIpv4Header(final int length)
-    {
+    void shouldRefuseAsTooShortWhenTheDatagramIsShorterThanAnIpv4Header(final int length) {
         final byte[] packet = TestPackets.udp(20, 64, POD_B, POD_OWN);
 
         assertRefused(packet, length, false, NODE_B_IP, DataplaneCounter.DROP_TOO_SHORT);
     }
 
     @Test
-    void shouldRefuseAsOversizeWhenTheDatagramWasTruncated()
-    {
+    void shouldRefuseAsOversizeWhenTheDatagramWasTruncated() {
         final byte[] packet = TestPackets.udp(1500, 64, POD_B, POD_OWN);
 
         assertRefused(packet, packet.length, true, NODE_B_IP, DataplaneCounter.DROP_OVERSIZE);
     }
 
     @Test
-    void shouldRefuseAsNotIpv4WhenThePacketIsIpv6()
-    {
+    void shouldRefuseAsNotIpv4WhenThePacketIsIpv6() {
         // 60 00 00 00 | payload length 8 | next header UDP | hop limit 64 | fe80::1 -> fe80::2
         final byte[] packet = new byte[48];
         packet[0] = 0x60;
@@ -104,8 +97,7 @@ class InboundCheckTest
 
     @ParameterizedTest
     @ValueSource(ints = {0, 3, 5, 15})
-    void shouldRefuseAsNotIpv4WhenTheVersionIsNotFour(final int version)
-    {
+    void shouldRefuseAsNotIpv4WhenTheVersionIsNotFour(final int version) {
         final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
         packet[0] = (byte)((version << 4) | 5);
 
@@ -114,8 +106,7 @@ class InboundCheckTest
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 4})
-    void shouldRefuseAsBadHeaderLengthWhenIhlIsBelowFive(final int ihl)
-    {
+    void shouldRefuseAsBadHeaderLengthWhenIhlIsBelowFive(final int ihl) {
         final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
         packet[0] = (byte)(0x40 | ihl);
 
@@ -123,8 +114,7 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsBadHeaderLengthWhenTheHeaderIsLongerThanTheDatagram()
-    {
+    void shouldRefuseAsBadHeaderLengthWhenTheHeaderIsLongerThanTheDatagram() {
         final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
         packet[0] = (byte)0x4F; // 60 bytes of header in a 40-byte datagram
 
@@ -132,16 +122,14 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsBadTotalLengthWhenTheDatagramIsShorterThanTotalLength()
-    {
+    void shouldRefuseAsBadTotalLengthWhenTheDatagramIsShorterThanTotalLength() {
         final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
 
         assertRefused(packet, 80, false, NODE_B_IP, DataplaneCounter.DROP_BAD_TOTAL_LENGTH);
     }
 
     @Test
-    void shouldRefuseAsBadTotalLengthWhenTheDatagramIsLongerThanTotalLength()
-    {
+    void shouldRefuseAsBadTotalLengthWhenTheDatagramIsLongerThanTotalLength() {
         final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
         TestPackets.putShort(packet, Ipv4Header.TOTAL_LENGTH_OFFSET, 60);
         TestPackets.storeHeaderChecksum(packet);
@@ -150,8 +138,7 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsBadChecksumWhenAHeaderByteIsCorrupted()
-    {
+    void shouldRefuseAsBadChecksumWhenAHeaderByteIsCorrupted() {
         final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
         packet[Ipv4Header.IDENTIFICATION_OFFSET] ^= 0x10;
 
@@ -159,16 +146,14 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsUnknownSenderWhenTheSenderHoldsNoLease()
-    {
+    void shouldRefuseAsUnknownSenderWhenTheSenderHoldsNoLease() {
         final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
 
         assertRefused(packet, packet.length, false, STRANGER_IP, DataplaneCounter.DROP_UNKNOWN_SENDER);
     }
 
     @Test
-    void shouldRefuseAsUnknownSenderWhenNoNodeHoldsALease()
-    {
+    void shouldRefuseAsUnknownSenderWhenNoNodeHoldsALease() {
         final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
         final byte[] before = packet.clone();
 
@@ -178,24 +163,21 @@ class InboundCheckTest
     }
 
     @Test
-    void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnotherNodesSubnet()
-    {
+    void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnotherNodesSubnet() {
         final byte[] packet = TestPackets.udp(60, 64, POD_C, POD_OWN);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
     @Test
-    void shouldRefuseAsSpoofedWhenAKnownSenderUsesOurSubnet()
-    {
+    void shouldRefuseAsSpoofedWhenAKnownSenderUsesOurSubnet() {
         final byte[] packet = TestPackets.udp(60, 64, ip("10.244.1.9"), POD_OWN);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
     @Test
-    void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnAddressOutsideEveryLease()
-    {
+    void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnAddressOutsideEveryLease() {
         final byte[] packet = TestPackets.udp(60, 64, ip("8.8.8.8"), POD_OWN);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
@@ -203,8 +185,7 @@ class InboundCheckTest
 
     @ParameterizedTest
     @ValueSource(strings = {"10.244.2.7", "10.244.0.1", "10.244.3.1", "8.8.8.8", "255.255.255.255"})
-    void shouldRefuseAsNotForThisNodeWhenTheDestinationIsOutsideOurSubnet(final String destination)
-    {
+    void shouldRefuseAsNotForThisNodeWhenTheDestinationIsOutsideOurSubnet(final String destination) {
         final byte[] packet = TestPackets.udp(60, 64, POD_B, ip(destination));
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_NOT_FOR_THIS_NODE);
@@ -212,24 +193,20 @@ class InboundCheckTest
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
-    void shouldRefuseAsTtlExpiredWhenTtlWouldReachZero(final int ttl)
-    {
+    void shouldRefuseAsTtlExpiredWhenTtlWouldReachZero(final int ttl) {
         final byte[] packet = TestPackets.udp(60, ttl, POD_B, POD_OWN);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_TTL_EXPIRED);
     }
 
     @Test
-    void shouldNeverThrowNorAcceptWhenBytesAndLengthsAreRandom()
-    {
+    void shouldNeverThrowNorAcceptWhenBytesAndLengthsAreRandom() {
         final Random random = new Random(0x5EED_F022L);
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final int length = random.nextInt(5) == 0 ? random.nextInt(20) : random.nextInt(1600);
             final byte[] packet = new byte[length];
             random.nextBytes(packet);
-            if (length > 0 && random.nextBoolean())
-            {
+            if (length > 0 && random.nextBoolean()) {
                 packet[0] = (byte)(0x40 | (packet[0] & 0x0F));
             }
             final int sender = pickSender(random);
@@ -249,13 +226,11 @@ class InboundCheckTest
      * from inside its sender's subnet, goes to ours and had its TTL decremented.
      */
     @Test
-    void shouldOnlyAcceptPacketsFromTheSendersSubnetWhenFieldsAreRandomized()
-    {
+    void shouldOnlyAcceptPacketsFromTheSendersSubnetWhenFieldsAreRandomized() {
         final Random random = new Random(0x5EED_5900FL);
         final Map<DataplaneCounter, Integer> outcomes = new EnumMap<>(DataplaneCounter.class);
         int accepted = 0;
-        for (int run = 0; run < 50_000; run++)
-        {
+        for (int run = 0; run < 50_000; run++) {
             final int sender = pickSender(random);
             final int headerLength = random.nextInt(4) == 0 ? 4 * (5 + random.nextInt(11)) : 20;
             final int totalLength = headerLength + random.nextInt(200);
@@ -269,8 +244,7 @@ class InboundCheckTest
 
             final DataplaneCounter refusal = check.check(new UnsafeBuffer(datagram), length, false, sender, peers);
 
-            if (refusal == null)
-            {
+            if (refusal == null) {
                 accepted++;
                 final int source = TestPackets.getInt(datagram, Ipv4Header.SOURCE_OFFSET);
                 final Lease senderLease = List.of(OWN, NODE_B, NODE_C).stream()
@@ -282,9 +256,7 @@ class InboundCheckTest
                     .isEqualTo((before[Ipv4Header.TTL_OFFSET] & 0xFF) - 1);
                 assertThat(TestPackets.checksumVerifies(datagram, 0, TestPackets.headerLength(datagram)))
                     .as(description).isTrue();
-            }
-            else
-            {
+            } else {
                 outcomes.merge(refusal, 1, Integer::sum);
                 assertThat(datagram).as(description).isEqualTo(before);
             }
@@ -299,32 +271,26 @@ class InboundCheckTest
     }
 
     /** Breaks zero or more fields of a valid packet; returns the datagram length to use. */
-    private static int mutate(final Random random, final byte[] packet)
-    {
+    private static int mutate(final Random random, final byte[] packet) {
         int length = packet.length;
-        switch (random.nextInt(10))
-        {
+        switch (random.nextInt(10)) {
             case 0 -> packet[0] = (byte)((random.nextInt(16) << 4) | (packet[0] & 0x0F));
             case 1 -> packet[0] = (byte)(0x40 | random.nextInt(16));
             case 2 -> length = random.nextInt(packet.length + 1);
             case 3 -> packet[random.nextInt(Math.min(packet.length, 20))] ^= (byte)(1 << random.nextInt(8));
-            case 4 ->
-            {
+            case 4 -> {
                 TestPackets.putShort(packet, Ipv4Header.TOTAL_LENGTH_OFFSET, random.nextInt(0x10000));
                 TestPackets.storeHeaderChecksum(packet);
             }
-            default ->
-            {
+            default -> {
                 // left valid: the sender, source, destination and TTL decide
             }
         }
         return length;
     }
 
-    private static int pickSender(final Random random)
-    {
-        return switch (random.nextInt(5))
-        {
+    private static int pickSender(final Random random) {
+        return switch (random.nextInt(5)) {
             case 0 -> OWN_IP;
             case 1, 2 -> NODE_B_IP;
             case 3 -> NODE_C_IP;
@@ -332,10 +298,8 @@ class InboundCheckTest
         };
     }
 
-    private static int pickAddress(final Random random)
-    {
-        return switch (random.nextInt(5))
-        {
+    private static int pickAddress(final Random random) {
+        return switch (random.nextInt(5)) {
             case 0 -> POD_OWN + random.nextInt(200);
             case 1, 2 -> POD_B + random.nextInt(200);
             case 3 -> POD_C + random.nextInt(200);
@@ -343,22 +307,19 @@ class InboundCheckTest
         };
     }
 
-    private DataplaneCounter check(final byte[] packet, final int length, final int sender)
-    {
+    private DataplaneCounter check(final byte[] packet, final int length, final int sender) {
         return check.check(new UnsafeBuffer(packet), length, false, sender, peers);
     }
 
     private void assertRefused(final byte[] packet, final int length, final boolean truncated, final int sender,
-        final DataplaneCounter reason)
-    {
+        final DataplaneCounter reason) {
         final byte[] before = packet.clone();
 
         assertThat(check.check(new UnsafeBuffer(packet), length, truncated, sender, peers)).isEqualTo(reason);
         assertThat(packet).as("a refused packet is left as it came").isEqualTo(before);
     }
 
-    private static PeerTable.Peers peers(final Lease... leases)
-    {
+    private static PeerTable.Peers peers(final Lease... leases) {
         final PeerTable table = new PeerTable(8285);
         table.replaceAll(List.of(leases));
         return table.current();

@@ -7,13 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-class TcpHeaderTest
-{
+class TcpHeaderTest {
     private final TcpHeader header = new TcpHeader();
 
     @Test
-    void shouldReadEveryFieldWhenTheSegmentIsHandMade()
-    {
+    void shouldReadEveryFieldWhenTheSegmentIsHandMade() {
         final TcpPackets.Segment segment = TcpPackets.segment().sourcePort(0xFFFE).sequence(0x8000_0001)
             .flags(TcpPackets.ACK | TcpPackets.PSH | TcpPackets.CWR);
         segment.acknowledgment = 0xFEDC_BA98;
@@ -33,8 +31,7 @@ class TcpHeaderTest
     }
 
     @Test
-    void shouldWriteInNetworkOrderWhenFieldsAreSet()
-    {
+    void shouldWriteInNetworkOrderWhenFieldsAreSet() {
         final byte[] packet = TcpPackets.segment().build();
 
         header.wrap(new UnsafeBuffer(packet), 20).sequenceNumber(0x0102_0304).flags(TcpHeader.FIN).checksum(0xBEEF);

@@ -14,8 +14,7 @@ import java.util.Arrays;
  * Hand-made TCP/IPv4 segments and TUN super-packets for the offload tests. Like {@link TestPackets}, every checksum
  * here is computed with its plain RFC 1071 sum, never by the code under test.
  */
-final class TcpPackets
-{
+final class TcpPackets {
     static final int SOURCE = ip("10.244.1.2");
     static final int DESTINATION = ip("10.244.2.3");
     static final int PROTOCOL_TCP = 6;
@@ -32,21 +31,17 @@ final class TcpPackets
     /** NOP, NOP, Timestamps (kind 8, length 10, TSval, TSecr): what Linux puts on every segment. */
     static final byte[] TIMESTAMPS = {1, 1, 8, 10, 0, 1, 0x23, 0x45, 0, 0, 0x67, (byte)0x89};
 
-    private TcpPackets()
-    {
+    private TcpPackets() {
     }
 
-    static Segment segment()
-    {
+    static Segment segment() {
         return new Segment();
     }
 
     /** Payload bytes that differ from one offset to the next, so a misplaced byte shows. */
-    static byte[] pattern(final int seed, final int length)
-    {
+    static byte[] pattern(final int seed, final int length) {
         final byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
+        for (int i = 0; i < length; i++) {
             final int x = seed + i;
             bytes[i] = (byte)(x ^ (x >>> 8) ^ (x >>> 13) * 31);
         }
@@ -54,8 +49,7 @@ final class TcpPackets
     }
 
     /** A description of one TCP/IPv4 segment; {@link #build()} makes its bytes, valid unless told otherwise. */
-    static final class Segment
-    {
+    static final class Segment {
         int source = SOURCE;
         int destination = DESTINATION;
         int sourcePort = 40_000;
@@ -73,8 +67,7 @@ final class TcpPackets
         byte[] options = TIMESTAMPS;
         byte[] payload = new byte[0];
 
-        Segment copy()
-        {
+        Segment copy() {
             final Segment copy = new Segment();
             copy.source = source;
             copy.destination = destination;
@@ -95,49 +88,41 @@ final class TcpPackets
             return copy;
         }
 
-        Segment sourcePort(final int value)
-        {
+        Segment sourcePort(final int value) {
             sourcePort = value;
             return this;
         }
 
-        Segment sequence(final int value)
-        {
+        Segment sequence(final int value) {
             sequence = value;
             return this;
         }
 
-        Segment flags(final int value)
-        {
+        Segment flags(final int value) {
             flags = value;
             return this;
         }
 
-        Segment options(final byte[] value)
-        {
+        Segment options(final byte[] value) {
             options = value;
             return this;
         }
 
-        Segment payload(final byte[] value)
-        {
+        Segment payload(final byte[] value) {
             payload = value;
             return this;
         }
 
-        int ipHeaderLength()
-        {
+        int ipHeaderLength() {
             return 20 + ipOptionsLength;
         }
 
-        int tcpHeaderLength()
-        {
+        int tcpHeaderLength() {
             return 20 + options.length;
         }
 
         /** The IPv4 packet with valid IP and TCP checksums. */
-        byte[] build()
-        {
+        byte[] build() {
             final int ipHeaderLength = ipHeaderLength();
             final int tcpHeaderLength = tcpHeaderLength();
             final byte[] packet = new byte[ipHeaderLength + tcpHeaderLength + payload.length];
@@ -171,8 +156,7 @@ final class TcpPackets
          * {@code [virtio_net_hdr][IPv4 packet]} as a TUN with TSO4 hands it over: GSO TCPV4 of {@code gsoSize},
          * NEEDS_CSUM with csum_start/csum_offset at the TCP checksum, which holds only the pseudo-header sum.
          */
-        byte[] buildSuperPacket(final int gsoSize)
-        {
+        byte[] buildSuperPacket(final int gsoSize) {
             final byte[] packet = build();
             final int tcp = ipHeaderLength();
             putShort(packet, tcp + 16, pseudoHeaderSum(packet, 0));
@@ -182,8 +166,7 @@ final class TcpPackets
 
     /** {@code packet} behind a virtio_net_hdr with these fields, in the host's byte order as the TUN uses. */
     static byte[] withVirtioHeader(final byte[] packet, final int flags, final int gsoType, final int hdrLen,
-        final int gsoSize, final int csumStart, final int csumOffset)
-    {
+        final int gsoSize, final int csumStart, final int csumOffset) {
         final ByteBuffer bytes = ByteBuffer.allocate(10 + packet.length).order(ByteOrder.nativeOrder());
         bytes.put((byte)flags).put((byte)gsoType).putShort((short)hdrLen).putShort((short)gsoSize)
             .putShort((short)csumStart).putShort((short)csumOffset).put(packet);
@@ -191,20 +174,17 @@ final class TcpPackets
     }
 
     /** Writes the 16-bit virtio_net_hdr field at {@code offset} (host order). */
-    static void putVirtioField(final byte[] bytes, final int offset, final int value)
-    {
+    static void putVirtioField(final byte[] bytes, final int offset, final int value) {
         ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).putShort(offset, (short)value);
     }
 
     /** Reads the 16-bit virtio_net_hdr field at {@code offset} (host order). */
-    static int virtioField(final byte[] bytes, final int offset)
-    {
+    static int virtioField(final byte[] bytes, final int offset) {
         return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getShort(offset) & 0xFFFF;
     }
 
     /** Sum of the pseudo-header of the IPv4 packet at {@code ip}: addresses, protocol, transport length. */
-    static int pseudoHeaderSum(final byte[] bytes, final int ip)
-    {
+    static int pseudoHeaderSum(final byte[] bytes, final int ip) {
         final int headerLength = (bytes[ip] & 0x0F) * 4;
         final byte[] pseudo = new byte[12];
         System.arraycopy(bytes, ip + 12, pseudo, 0, 8);
@@ -214,26 +194,22 @@ final class TcpPackets
     }
 
     /** True when the TCP or UDP checksum of the IPv4 packet at {@code ip} ({@code length} bytes) verifies. */
-    static boolean transportChecksumVerifies(final byte[] bytes, final int ip, final int length)
-    {
+    static boolean transportChecksumVerifies(final byte[] bytes, final int ip, final int length) {
         final int headerLength = (bytes[ip] & 0x0F) * 4;
         final int transportLength = length - headerLength;
         long sum = pseudoHeaderSum(bytes, ip) + onesComplementSum(bytes, ip + headerLength, transportLength);
-        while (sum > 0xFFFF)
-        {
+        while (sum > 0xFFFF) {
             sum = (sum & 0xFFFF) + (sum >>> 16);
         }
         return sum == 0xFFFF;
     }
 
     /** Stores the TCP/UDP checksum of the IPv4 packet at {@code ip}; the field is at {@code fieldOffset} of L4. */
-    static void storeTransportChecksum(final byte[] bytes, final int ip, final int length, final int fieldOffset)
-    {
+    static void storeTransportChecksum(final byte[] bytes, final int ip, final int length, final int fieldOffset) {
         final int transport = ip + (bytes[ip] & 0x0F) * 4;
         putShort(bytes, transport + fieldOffset, 0);
         long sum = pseudoHeaderSum(bytes, ip) + onesComplementSum(bytes, transport, ip + length - transport);
-        while (sum > 0xFFFF)
-        {
+        while (sum > 0xFFFF) {
             sum = (sum & 0xFFFF) + (sum >>> 16);
         }
         putShort(bytes, transport + fieldOffset, ~(int)sum & 0xFFFF);

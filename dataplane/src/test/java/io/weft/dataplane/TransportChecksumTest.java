@@ -10,14 +10,11 @@ import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-class TransportChecksumTest
-{
+class TransportChecksumTest {
     @Test
-    void shouldMatchTheReferenceSumWhenBytesAndOffsetsAreRandom()
-    {
+    void shouldMatchTheReferenceSumWhenBytesAndOffsetsAreRandom() {
         final Random random = new Random(0x5EED_0793L);
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final byte[] data = new byte[1 + random.nextInt(300)];
             random.nextBytes(data);
             final int offset = random.nextInt(data.length);
@@ -30,12 +27,10 @@ class TransportChecksumTest
     }
 
     @Test
-    void shouldMatchTheReferenceSumInNativeMemoryAsOnTheHeap()
-    {
+    void shouldMatchTheReferenceSumInNativeMemoryAsOnTheHeap() {
         final Random random = new Random(0x0FF_4EA9L);
         final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(2048));
-        for (int run = 0; run < 2_000; run++)
-        {
+        for (int run = 0; run < 2_000; run++) {
             final byte[] data = new byte[1 + random.nextInt(2048)];
             random.nextBytes(data);
             direct.putBytes(0, data);
@@ -49,8 +44,7 @@ class TransportChecksumTest
     }
 
     @Test
-    void shouldFoldEveryCarryWhenTheBytesAreAll64KilobytesOfOnes()
-    {
+    void shouldFoldEveryCarryWhenTheBytesAreAll64KilobytesOfOnes() {
         final byte[] ones = new byte[65535];
         Arrays.fill(ones, (byte)0xFF);
 
@@ -60,8 +54,7 @@ class TransportChecksumTest
     }
 
     @Test
-    void shouldSumThePseudoHeaderAsItsTwelveBytesWhenAddressesHaveHighBitsSet()
-    {
+    void shouldSumThePseudoHeaderAsItsTwelveBytesWhenAddressesHaveHighBitsSet() {
         final int source = ip("255.254.10.1");
         final int destination = ip("192.168.200.7");
         final byte[] pseudo = new byte[12];

@@ -23,8 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class TsoSplitterTest
-{
+class TsoSplitterTest {
     private static final int VIRTIO = VirtioNetHeader.LENGTH;
     private static final int OUT_OFFSET = 7;
     private static final byte UNTOUCHED = 0x5A;
@@ -44,8 +43,7 @@ class TsoSplitterTest
         "640, 10, 64", // the most one UDP GSO send carries
         "1, 1, 1"})
     void shouldCutIntoEqualSegmentsAndAShorterLastWhenPayloadIsLongerThanGsoSize(final int payloadLength,
-        final int gsoSize, final int expectedSegments)
-    {
+        final int gsoSize, final int expectedSegments) {
         final byte[] superPacket = TcpPackets.segment().flags(ACK | PSH | FIN | CWR)
             .payload(TcpPackets.pattern(payloadLength, payloadLength)).buildSuperPacket(gsoSize);
         final byte[] before = superPacket.clone();
@@ -64,8 +62,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldGiveEverySegmentTheIpOptionsWhenTheHeaderHasThem()
-    {
+    void shouldGiveEverySegmentTheIpOptionsWhenTheHeaderHasThem() {
         final TcpPackets.Segment segment = TcpPackets.segment().payload(TcpPackets.pattern(3, 5000));
         segment.ipOptionsLength = 8;
         final byte[] superPacket = segment.buildSuperPacket(1400);
@@ -75,8 +72,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldSplitWhenGsoTypeCarriesTheEcnBit()
-    {
+    void shouldSplitWhenGsoTypeCarriesTheEcnBit() {
         final byte[] superPacket = TcpPackets.segment().flags(ACK | CWR).payload(TcpPackets.pattern(1, 4000))
             .buildSuperPacket(1000);
         superPacket[VirtioNetHeader.GSO_TYPE_OFFSET] = (byte)(VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN);
@@ -86,8 +82,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldComputeFullChecksumsWhenTheKernelDidNotAskForOne()
-    {
+    void shouldComputeFullChecksumsWhenTheKernelDidNotAskForOne() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(2, 3000)).buildSuperPacket(1000);
         superPacket[VirtioNetHeader.FLAGS_OFFSET] = 0;
         superPacket[VIRTIO + 20 + TcpHeader.CHECKSUM_OFFSET] = (byte)0xAB;
@@ -97,8 +92,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldIgnoreHdrLenWhenTheKernelReportsItsWholeLinearPart()
-    {
+    void shouldIgnoreHdrLenWhenTheKernelReportsItsWholeLinearPart() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(4, 3000)).buildSuperPacket(1000);
         final byte[] linear = TcpPackets.withVirtioHeader(Arrays.copyOfRange(superPacket, VIRTIO, superPacket.length),
             1, 1, 1052, 1000, 20, 16);
@@ -108,8 +102,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldSplitTheSameWhenBuffersAreOffHeap()
-    {
+    void shouldSplitTheSameWhenBuffersAreOffHeap() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(5, 65483)).buildSuperPacket(1420);
         final PacketBuffer in = new PacketBuffer(VIRTIO + 65535);
         final PacketBuffer output = new PacketBuffer(70_000);
@@ -123,16 +116,14 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldCarryAtMostWhatOneUdpGsoSendTakesWhenAskedHowManySegmentsFit()
-    {
+    void shouldCarryAtMostWhatOneUdpGsoSendTakesWhenAskedHowManySegmentsFit() {
         assertThat(TsoSplitter.segmentsPerSend(1472)).isEqualTo(44); // 44 x 1472 = 64768 <= 65507
         assertThat(TsoSplitter.segmentsPerSend(1000)).isEqualTo(64);
         assertThat(TsoSplitter.segmentsPerSend(65507)).isEqualTo(1);
         assertThat(TsoSplitter.segmentsPerSend(0)).isEqualTo(64);
     }
 
-    static Stream<Arguments> malformedSuperPackets()
-    {
+    static Stream<Arguments> malformedSuperPackets() {
         return Stream.of(
             refused("gso_type NONE", TsoSplitter.ERROR_NOT_GSO, p -> p[1] = 0),
             refused("gso_type UDP", TsoSplitter.ERROR_GSO_TYPE, p -> p[1] = 3),
@@ -166,8 +157,7 @@ class TsoSplitterTest
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformedSuperPackets")
     void shouldRefuseWithItsReasonWhenTheSuperPacketIsMalformed(final String name, final int expected,
-        final Consumer<byte[]> breaker)
-    {
+        final Consumer<byte[]> breaker) {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(6, 3000)).buildSuperPacket(1000);
         breaker.accept(superPacket);
 
@@ -177,8 +167,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldRefuseWhenIhlOrDataOffsetPointsPastTheEnd()
-    {
+    void shouldRefuseWhenIhlOrDataOffsetPointsPastTheEnd() {
         final byte[] ipPastEnd = TcpPackets.segment().payload(new byte[20]).buildSuperPacket(1000);
         ipPastEnd[VIRTIO] = 0x4F; // 60 + 20 > 72
         final byte[] tcpPastEnd = TcpPackets.segment().payload(new byte[20]).buildSuperPacket(1000);
@@ -189,8 +178,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldRefuseWhenTheOutputIsOneByteTooSmall()
-    {
+    void shouldRefuseWhenTheOutputIsOneByteTooSmall() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(7, 3000)).buildSuperPacket(1000);
         final int needed = 3000 + 3 * 52;
 
@@ -201,8 +189,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldRefuseWhenARangeIsOutsideItsBufferOrTooShort()
-    {
+    void shouldRefuseWhenARangeIsOutsideItsBufferOrTooShort() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(8, 3000)).buildSuperPacket(1000);
         final UnsafeBuffer in = new UnsafeBuffer(superPacket);
         final UnsafeBuffer output = new UnsafeBuffer(out);
@@ -222,10 +209,8 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldFinishTheTcpChecksumWhenThePacketIsNotGso()
-    {
-        for (final int payloadLength : new int[] {0, 1, 7, 1000, 1001, 1420})
-        {
+    void shouldFinishTheTcpChecksumWhenThePacketIsNotGso() {
+        for (final int payloadLength : new int[] {0, 1, 7, 1000, 1001, 1420}) {
             final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, payloadLength))
                 .build();
             final byte[] partial = valid.clone();
@@ -243,8 +228,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldFinishTheUdpChecksumWhenThePacketIsNotGso()
-    {
+    void shouldFinishTheUdpChecksumWhenThePacketIsNotGso() {
         final byte[] packet = udpNeedingChecksum(TcpPackets.pattern(10, 333));
 
         assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
@@ -255,8 +239,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldStoreAllOnesWhenTheUdpChecksumComesOutZero()
-    {
+    void shouldStoreAllOnesWhenTheUdpChecksumComesOutZero() {
         final byte[] payload = TcpPackets.pattern(11, 100);
         payload[0] = 0;
         payload[1] = 0;
@@ -276,8 +259,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldLeaveEverySegmentsChecksumPartialAndTheRestAsAFullSplitWhenThePeerTakesPartialChecksums()
-    {
+    void shouldLeaveEverySegmentsChecksumPartialAndTheRestAsAFullSplitWhenThePeerTakesPartialChecksums() {
         final byte[] superPacket = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(6, 5000))
             .buildSuperPacket(1400);
         assertThat(split(superPacket)).isEqualTo(4);
@@ -289,8 +271,7 @@ class TsoSplitterTest
 
         assertThat(segments).isEqualTo(4);
         int segment = 0;
-        for (int i = 0; i < segments; i++)
-        {
+        for (int i = 0; i < segments; i++) {
             final int length = getShort(partial, segment + 2);
             final int checksumField = segment + 20 + TcpHeader.CHECKSUM_OFFSET;
             assertThat(getShort(partial, checksumField)).as("segment %d holds the pseudo-header sum", i)
@@ -304,8 +285,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldLeaveATcpOrUdpChecksumPartialWhenThePeerTakesPartialChecksums()
-    {
+    void shouldLeaveATcpOrUdpChecksumPartialWhenThePeerTakesPartialChecksums() {
         final byte[] tcp = tcpNeedingChecksum(TcpHeader.CHECKSUM_OFFSET);
         final byte[] udp = udpNeedingChecksum(TcpPackets.pattern(10, 333));
         final byte[] tcpBefore = tcp.clone();
@@ -321,8 +301,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldFinishAChecksumOutsideTheTcpOrUdpFieldEvenWhenThePeerTakesPartialChecksums()
-    {
+    void shouldFinishAChecksumOutsideTheTcpOrUdpFieldEvenWhenThePeerTakesPartialChecksums() {
         // csum_offset 6 names UDP's field, not TCP's: the splitter cannot vouch for what the receiver will see.
         final byte[] packet = tcpNeedingChecksum(6);
 
@@ -332,8 +311,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldLeaveThePacketAloneWhenNoChecksumIsNeeded()
-    {
+    void shouldLeaveThePacketAloneWhenNoChecksumIsNeeded() {
         final byte[] packet = TcpPackets.withVirtioHeader(TcpPackets.segment().build(), 0, 0, 0, 0, 0, 0);
         final byte[] before = packet.clone();
 
@@ -344,8 +322,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldRefuseToFinishAChecksumWhenFieldsAreOutOfRangeOrThePacketIsGso()
-    {
+    void shouldRefuseToFinishAChecksumWhenFieldsAreOutOfRangeOrThePacketIsGso() {
         final byte[] valid = TcpPackets.segment().payload(new byte[10]).build();
         final byte[] pastEnd = TcpPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 21);
         final byte[] atEnd = TcpPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 22);
@@ -366,20 +343,17 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldNeverThrowAndOnlyWriteValidSegmentsWhenInputIsRandomlyDamaged()
-    {
+    void shouldNeverThrowAndOnlyWriteValidSegmentsWhenInputIsRandomlyDamaged() {
         final Random random = new Random(0x75_0F_F10ADL);
         int split = 0;
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final int gsoSize = 1 + random.nextInt(1500);
             final TcpPackets.Segment segment = TcpPackets.segment().payload(TcpPackets.pattern(run,
                 random.nextInt(4000)));
             segment.ipOptionsLength = 4 * random.nextInt(3);
             final byte[] bytes = random.nextInt(10) == 0 ? randomBytes(random) : segment.buildSuperPacket(gsoSize);
             final int damaged = bytes.length == 0 ? 0 : random.nextInt(4);
-            for (int i = 0; i < damaged; i++)
-            {
+            for (int i = 0; i < damaged; i++) {
                 bytes[random.nextInt(Math.min(bytes.length, 100))] = (byte)random.nextInt(256);
             }
             final int offset = random.nextInt(20) == 0 ? random.nextInt(bytes.length + 2) - 1 : 0;
@@ -393,8 +367,7 @@ class TsoSplitterTest
             assertThatCode(() -> splitter.completeChecksum(new UnsafeBuffer(bytes.clone()), offset, length, false))
                 .as("run %d", run).doesNotThrowAnyException();
 
-            if (segments[0] > 0)
-            {
+            if (segments[0] > 0) {
                 split++;
                 assertValidSegments(output, segments[0], run);
             }
@@ -403,8 +376,7 @@ class TsoSplitterTest
     }
 
     @Test
-    void shouldAllocateNothingWhenSplittingRepeatedly()
-    {
+    void shouldAllocateNothingWhenSplittingRepeatedly() {
         final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(12, 65483)).buildSuperPacket(1420);
         final PacketBuffer in = new PacketBuffer(VIRTIO + 65535);
         final PacketBuffer output = new PacketBuffer(70_000);
@@ -413,14 +385,12 @@ class TsoSplitterTest
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
 
         int segments = 0;
-        for (int i = 0; i < 300; i++)
-        {
+        for (int i = 0; i < 300; i++) {
             segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
             segments += splitter.completeChecksum(in.buffer, 0, 100, false);
         }
         final long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 300; i++)
-        {
+        for (int i = 0; i < 300; i++) {
             segments += assembler.split(in.buffer, 0, superPacket.length, output.buffer, 0, output.capacity);
             segments += splitter.completeChecksum(in.buffer, 0, 100, false);
         }
@@ -430,16 +400,14 @@ class TsoSplitterTest
         assertThat(segments).isEqualTo(600 * (47 + TsoSplitter.ERROR_GSO_TYPE));
     }
 
-    private int split(final byte[] superPacket)
-    {
+    private int split(final byte[] superPacket) {
         Arrays.fill(out, UNTOUCHED);
         return assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), OUT_OFFSET,
             out.length - OUT_OFFSET);
     }
 
     /** Every segment checked against the super-packet it came from, field by field; payloads reassembled. */
-    private void assertSegments(final byte[] superPacket, final int count, final int gsoSize)
-    {
+    private void assertSegments(final byte[] superPacket, final int count, final int gsoSize) {
         final int ipHeaderLength = (superPacket[VIRTIO] & 0x0F) * 4;
         final int tcp = VIRTIO + ipHeaderLength;
         final int headers = ipHeaderLength + ((superPacket[tcp + 12] & 0xF0) >>> 4) * 4;
@@ -447,8 +415,7 @@ class TsoSplitterTest
         final int flags = superPacket[tcp + 13] & 0xFF;
         final ByteArrayOutputStream payload = new ByteArrayOutputStream();
         int at = OUT_OFFSET;
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             final boolean last = i == count - 1;
             final int segmentPayload = last ? payloadLength - i * gsoSize : gsoSize;
             final int length = getShort(out, at + 2);
@@ -481,11 +448,9 @@ class TsoSplitterTest
             .isEqualTo(Arrays.copyOfRange(superPacket, VIRTIO + headers, superPacket.length));
     }
 
-    private void assertValidSegments(final byte[] output, final int count, final int run)
-    {
+    private void assertValidSegments(final byte[] output, final int count, final int run) {
         int at = 0;
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             final int length = getShort(output, at + 2);
             final int ipHeaderLength = (output[at] & 0x0F) * 4;
             assertThat(length).as("run %d segment %d", run, i)
@@ -498,15 +463,13 @@ class TsoSplitterTest
     }
 
     /** A TCP segment with 1000 payload bytes as the TUN hands it over: its checksum partial, csum_start 20. */
-    private static byte[] tcpNeedingChecksum(final int csumOffset)
-    {
+    private static byte[] tcpNeedingChecksum(final int csumOffset) {
         final byte[] packet = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
         putShort(packet, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(packet, 0));
         return TcpPackets.withVirtioHeader(packet, 1, 0, 52, 0, 20, csumOffset);
     }
 
-    private static byte[] udpNeedingChecksum(final byte[] payload)
-    {
+    private static byte[] udpNeedingChecksum(final byte[] payload) {
         final byte[] packet = TestPackets.udp(28 + payload.length, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
         putShort(packet, 20, 53);
         putShort(packet, 22, 40_000);
@@ -516,20 +479,17 @@ class TsoSplitterTest
         return TcpPackets.withVirtioHeader(packet, 1, 0, 28, 0, 20, 6);
     }
 
-    private static byte[] randomBytes(final Random random)
-    {
+    private static byte[] randomBytes(final Random random) {
         final byte[] bytes = new byte[random.nextInt(3000)];
         random.nextBytes(bytes);
         return bytes;
     }
 
-    private static byte[] range(final byte[] bytes, final int base, final int from, final int to)
-    {
+    private static byte[] range(final byte[] bytes, final int base, final int from, final int to) {
         return Arrays.copyOfRange(bytes, base + from, base + to);
     }
 
-    private static Arguments refused(final String name, final int expected, final Consumer<byte[]> breaker)
-    {
+    private static Arguments refused(final String name, final int expected, final Consumer<byte[]> breaker) {
         return Arguments.of(name, expected, breaker);
     }
 }

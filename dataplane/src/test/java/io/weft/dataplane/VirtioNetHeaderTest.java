@@ -9,13 +9,11 @@ import java.util.Arrays;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-class VirtioNetHeaderTest
-{
+class VirtioNetHeaderTest {
     private final VirtioNetHeader header = new VirtioNetHeader();
 
     @Test
-    void shouldReadBackEveryFieldWhenWrittenAtAnOffset()
-    {
+    void shouldReadBackEveryFieldWhenWrittenAtAnOffset() {
         final byte[] bytes = new byte[16];
         header.wrap(new UnsafeBuffer(bytes), 3).flags(VirtioNetHeader.F_NEEDS_CSUM)
             .gsoType(VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN).hdrLen(52).gsoSize(0xFFFF).csumStart(20)
@@ -32,8 +30,7 @@ class VirtioNetHeaderTest
     }
 
     @Test
-    void shouldLayFieldsOutLittleEndianWhenTheHostIsLittleEndian()
-    {
+    void shouldLayFieldsOutLittleEndianWhenTheHostIsLittleEndian() {
         assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the TUN uses the host's order");
         final byte[] bytes = new byte[10];
         header.wrap(new UnsafeBuffer(bytes), 0).flags(1).gsoType(1).hdrLen(0x0134).gsoSize(0x058C).csumStart(20)
@@ -43,8 +40,7 @@ class VirtioNetHeaderTest
     }
 
     @Test
-    void shouldZeroTenBytesAndNoMoreWhenCleared()
-    {
+    void shouldZeroTenBytesAndNoMoreWhenCleared() {
         final byte[] bytes = new byte[14];
         Arrays.fill(bytes, (byte)0x77);
 

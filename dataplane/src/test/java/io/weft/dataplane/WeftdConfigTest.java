@@ -10,15 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class WeftdConfigTest
-{
+class WeftdConfigTest {
     private static final String LEASES = "/etc/weft/leases.json";
     private static final int LANES = Runtime.getRuntime().availableProcessors();
     private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0]);
 
     @Test
-    void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven()
-    {
+    void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven() {
         final WeftdConfig config = parse("--static-leases", LEASES);
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
@@ -29,8 +27,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldReadEveryFlagWhenGivenAsNameEqualsValue()
-    {
+    void shouldReadEveryFlagWhenGivenAsNameEqualsValue() {
         final WeftdConfig config = parse("--static-leases=" + LEASES, "--public-ip=192.168.100.1", "--iface=eth1",
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
             "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60");
@@ -43,8 +40,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldReadEveryFlagWhenGivenAsNameThenValue()
-    {
+    void shouldReadEveryFlagWhenGivenAsNameThenValue() {
         final WeftdConfig config = parse("--static-leases", LEASES, "--public-ip", "192.168.100.1", "--iface", "eth1",
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
             "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1");
@@ -57,8 +53,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldReadGoStyleSingleDashFlagsWhenGiven()
-    {
+    void shouldReadGoStyleSingleDashFlagsWhenGiven() {
         final WeftdConfig config = parse("-static-leases", LEASES, "-public-ip", "192.168.100.2", "-iface=eth2",
             "-ip-masq");
 
@@ -69,31 +64,27 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldSetIpMasqWhenTheFlagHasNoValue()
-    {
+    void shouldSetIpMasqWhenTheFlagHasNoValue() {
         assertThat(parse("--static-leases", LEASES, "--ip-masq").ipMasq()).isTrue();
         assertThat(parse("--ip-masq", "--static-leases", LEASES).ipMasq()).isTrue();
     }
 
     @Test
-    void shouldClearIpMasqWhenTheFlagIsFalse()
-    {
+    void shouldClearIpMasqWhenTheFlagIsFalse() {
         assertThat(parse("--static-leases", LEASES, "--ip-masq=false").ipMasq()).isFalse();
         assertThat(parse("--ip-masq", "--static-leases", LEASES, "--ip-masq=false").ipMasq()).as("last one wins")
             .isFalse();
     }
 
     @Test
-    void shouldKeepEqualsSignsInTheValueWhenTheValueHasThem()
-    {
+    void shouldKeepEqualsSignsInTheValueWhenTheValueHasThem() {
         assertThat(parse("--static-leases=/tmp/a=b.json").staticLeases()).isEqualTo(Path.of("/tmp/a=b.json"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-mgr", "-v", "--Public-ip=1.2.3.4",
         "--", "-", "---iface=eth0"})
-    void shouldNameTheFlagWhenItIsUnknown(final String flag)
-    {
+    void shouldNameTheFlagWhenItIsUnknown(final String flag) {
         final String body = flag.startsWith("--") ? flag.substring(2) : flag.substring(1);
         final String name = body.contains("=") ? body.substring(0, body.indexOf('=')) : body;
 
@@ -101,8 +92,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldNameTheArgumentWhenItIsNotAFlag()
-    {
+    void shouldNameTheArgumentWhenItIsNotAFlag() {
         assertUsage("unexpected argument 'leases.json'", "--static-leases", LEASES, "leases.json");
         assertUsage("unexpected argument 'false'", "--static-leases", LEASES, "--ip-masq", "false");
     }
@@ -110,23 +100,20 @@ class WeftdConfigTest
     @ParameterizedTest
     @ValueSource(strings = {"static-leases", "public-ip", "iface", "subnet-file", "cni-conf-dir", "tun-name",
         "healthz-ip", "healthz-port", "socket-buffer"})
-    void shouldNameTheFlagWhenItsValueIsMissing(final String name)
-    {
+    void shouldNameTheFlagWhenItsValueIsMissing(final String name) {
         assertUsage("flag --" + name + " needs a value", "--static-leases=" + LEASES, "--" + name);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"yes", "1", "TRUE", ""})
-    void shouldRefuseIpMasqWhenItsValueIsNotABoolean(final String value)
-    {
+    void shouldRefuseIpMasqWhenItsValueIsNotABoolean(final String value) {
         assertUsage("flag --ip-masq takes true or false, not '" + value + "'", "--static-leases", LEASES,
             "--ip-masq=" + value);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "192.168.100", "192.168.100.256", "192.168.100.1/24", "fd00::1", "node-a", "01.2.3.4"})
-    void shouldQuoteTheAddressWhenItIsNotIpv4(final String address)
-    {
+    void shouldQuoteTheAddressWhenItIsNotIpv4(final String address) {
         assertUsage("--public-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
             "--public-ip=" + address);
         assertUsage("--healthz-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
@@ -135,23 +122,20 @@ class WeftdConfigTest
 
     @ParameterizedTest
     @ValueSource(strings = {"-1", "65536", "http", "", "8080.0", "99999999999", " 80"})
-    void shouldGiveTheRangeWhenThePortIsBad(final String port)
-    {
+    void shouldGiveTheRangeWhenThePortIsBad(final String port) {
         assertUsage("--healthz-port '" + port + "' must be an integer in 0..65535", "--static-leases", LEASES,
             "--healthz-port=" + port);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"-1", "4M", "2147483648"})
-    void shouldGiveTheRangeWhenTheSocketBufferIsBad(final String bytes)
-    {
+    void shouldGiveTheRangeWhenTheSocketBufferIsBad(final String bytes) {
         assertUsage("--socket-buffer '" + bytes + "' must be an integer in 0..2147483647", "--static-leases", LEASES,
             "--socket-buffer", bytes);
     }
 
     @Test
-    void shouldUseEtcdAsFlanneldDoesWhenNoStaticLeasesAreGiven()
-    {
+    void shouldUseEtcdAsFlanneldDoesWhenNoStaticLeasesAreGiven() {
         final WeftdConfig config = parse("--etcd-endpoints", "http://10.0.0.1:2379,https://10.0.0.2:2379",
             "--etcd-prefix", "/weft/network", "--etcd-cafile", "/ca.pem", "--etcd-username", "weft",
             "--subnet-lease-renew-margin", "30");
@@ -169,8 +153,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldParseTheFastPathFlags()
-    {
+    void shouldParseTheFastPathFlags() {
         final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin", "--batch", "1",
             "--idle-poll-us", "50");
         assertThat(config.lanes()).isEqualTo(4);
@@ -186,8 +169,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldRefuseTheTunNameWhenItDoesNotFitIfnamsiz()
-    {
+    void shouldRefuseTheTunNameWhenItDoesNotFitIfnamsiz() {
         assertThat(parse("--static-leases", LEASES, "--tun-name", "a23456789012345").tunName())
             .isEqualTo("a23456789012345");
         assertUsage("--tun-name must have 1 to 15 characters", "--static-leases", LEASES, "--tun-name",
@@ -196,8 +178,7 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldWantHelpWhenAnyHelpFlagIsGiven()
-    {
+    void shouldWantHelpWhenAnyHelpFlagIsGiven() {
         assertThat(WeftdConfig.wantsHelp(new String[] {"--help"})).isTrue();
         assertThat(WeftdConfig.wantsHelp(new String[] {"--iface", "eth0", "-h"})).isTrue();
         assertThat(WeftdConfig.wantsHelp(new String[] {"-help"})).isTrue();
@@ -206,22 +187,18 @@ class WeftdConfigTest
     }
 
     @Test
-    void shouldMentionEveryFlagWhenPrintingUsage()
-    {
+    void shouldMentionEveryFlagWhenPrintingUsage() {
         for (final String flag : new String[] {"--static-leases", "--public-ip", "--iface", "--subnet-file",
-            "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--socket-buffer"})
-        {
+            "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--socket-buffer"}) {
             assertThat(WeftdConfig.USAGE).contains("  " + flag + " ");
         }
     }
 
-    private static WeftdConfig parse(final String... args)
-    {
+    private static WeftdConfig parse(final String... args) {
         return WeftdConfig.parse(args);
     }
 
-    private static void assertUsage(final String message, final String... args)
-    {
+    private static void assertUsage(final String message, final String... args) {
         assertThatThrownBy(() -> WeftdConfig.parse(args))
             .isInstanceOf(WeftdConfig.UsageException.class)
             .hasMessage(message);

@@ -11,18 +11,15 @@ import java.util.Objects;
  * @param value        what the dataplane needs to forward there, such as the peer's socket address; not null.
  * @param <V>          the value type.
  */
-public record Route<V>(int prefix, int prefixLength, V value)
-{
+public record Route<V>(int prefix, int prefixLength, V value) {
     /** @throws IllegalArgumentException if the prefix length is outside 0..32 or the prefix has host bits set. */
-    public Route
-    {
+    public Route {
         Ipv4Addresses.checkPrefix(prefix, prefixLength);
         Objects.requireNonNull(value, "value");
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return Ipv4Addresses.format(prefix) + "/" + prefixLength + " -> " + value;
     }
 }

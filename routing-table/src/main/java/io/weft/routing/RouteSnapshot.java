@@ -14,8 +14,7 @@ package io.weft.routing;
  *
  * @param <V> the route value type.
  */
-public final class RouteSnapshot<V>
-{
+public final class RouteSnapshot<V> {
     /** What {@link #lookup} returns when no route covers the address. */
     public static final int NO_ROUTE = -1;
 
@@ -39,8 +38,7 @@ public final class RouteSnapshot<V>
         final int[] level32,
         final int[] prefixes,
         final byte[] prefixLengths,
-        final Object[] values)
-    {
+        final Object[] values) {
         this.level16 = level16;
         this.level24 = level24;
         this.level32 = level32;
@@ -51,20 +49,16 @@ public final class RouteSnapshot<V>
 
     /** The snapshot without routes, which a new {@link RouteTable} publishes until its first {@code publish()}. */
     @SuppressWarnings("unchecked")
-    public static <V> RouteSnapshot<V> empty()
-    {
+    public static <V> RouteSnapshot<V> empty() {
         return (RouteSnapshot<V>)EMPTY;
     }
 
     /** The index of the longest prefix that covers {@code address}, or {@link #NO_ROUTE}. */
-    public int lookup(final int address)
-    {
+    public int lookup(final int address) {
         int entry = level16[address >>> 16];
-        if (entry < 0)
-        {
+        if (entry < 0) {
             entry = level24[(~entry << 8) | ((address >>> 8) & 0xFF)];
-            if (entry < 0)
-            {
+            if (entry < 0) {
                 entry = level32[(~entry << 8) | (address & 0xFF)];
             }
         }
@@ -73,30 +67,25 @@ public final class RouteSnapshot<V>
 
     /** The value of a route index that {@link #lookup} of this snapshot returned. */
     @SuppressWarnings("unchecked")
-    public V value(final int routeIndex)
-    {
+    public V value(final int routeIndex) {
         return (V)values[routeIndex];
     }
 
-    public int prefix(final int routeIndex)
-    {
+    public int prefix(final int routeIndex) {
         return prefixes[routeIndex];
     }
 
-    public int prefixLength(final int routeIndex)
-    {
+    public int prefixLength(final int routeIndex) {
         return prefixLengths[routeIndex];
     }
 
     /** The number of routes; their indexes are 0 to {@code size() - 1}. */
-    public int size()
-    {
+    public int size() {
         return values.length;
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "RouteSnapshot{routes=" + values.length + ", level24Chunks=" + level24.length / CHUNK_ENTRIES +
             ", level32Chunks=" + level32.length / CHUNK_ENTRIES + '}';
     }

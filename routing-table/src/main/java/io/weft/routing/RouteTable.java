@@ -15,8 +15,7 @@ import java.util.TreeMap;
  *
  * @param <V> the route value type, such as the peer to send to; values must be safe to share between threads.
  */
-public final class RouteTable<V>
-{
+public final class RouteTable<V> {
     /*
      * Keyed by prefix length, then prefix (unsigned), so that iteration yields the ascending length order that
      * TrieBuilder needs and numbers routes the same way for the same routes.
@@ -31,8 +30,7 @@ public final class RouteTable<V>
      * @return the value it replaced, or null.
      * @throws IllegalArgumentException if the prefix length is outside 0..32 or the prefix has host bits set.
      */
-    public V put(final int prefix, final int prefixLength, final V value)
-    {
+    public V put(final int prefix, final int prefixLength, final V value) {
         Ipv4Addresses.checkPrefix(prefix, prefixLength);
         Objects.requireNonNull(value, "value");
         changedSincePublish = true;
@@ -45,8 +43,7 @@ public final class RouteTable<V>
      * @return the value it removed, or null.
      * @throws IllegalArgumentException if the prefix length is outside 0..32 or the prefix has host bits set.
      */
-    public V remove(final int prefix, final int prefixLength)
-    {
+    public V remove(final int prefix, final int prefixLength) {
         Ipv4Addresses.checkPrefix(prefix, prefixLength);
         final V removed = routes.remove(key(prefix, prefixLength));
         changedSincePublish |= removed != null;
@@ -57,11 +54,9 @@ public final class RouteTable<V>
      * Replaces every route with {@code newRoutes}, as when the control plane reconciles a fresh snapshot of the
      * leases. A later route for the same prefix wins. On an exception no route has changed.
      */
-    public void replaceAll(final Collection<Route<V>> newRoutes)
-    {
+    public void replaceAll(final Collection<Route<V>> newRoutes) {
         final TreeMap<Long, V> replacement = new TreeMap<>();
-        for (final Route<V> route : newRoutes)
-        {
+        for (final Route<V> route : newRoutes) {
             replacement.put(key(route.prefix(), route.prefixLength()), route.value());
         }
         routes = replacement;
@@ -72,10 +67,8 @@ public final class RouteTable<V>
      * Builds a snapshot of the current routes and makes it the one {@link #snapshot()} returns. Without changes
      * since the last publish it returns the current snapshot without building one.
      */
-    public RouteSnapshot<V> publish()
-    {
-        if (!changedSincePublish)
-        {
+    public RouteSnapshot<V> publish() {
+        if (!changedSincePublish) {
             return snapshot;
         }
         final int size = routes.size();
@@ -84,8 +77,7 @@ public final class RouteTable<V>
         final Object[] values = new Object[size];
         final TrieBuilder trie = new TrieBuilder();
         int routeIndex = 0;
-        for (final Map.Entry<Long, V> route : routes.entrySet())
-        {
+        for (final Map.Entry<Long, V> route : routes.entrySet()) {
             final long key = route.getKey();
             final int prefix = (int)key;
             final int prefixLength = (int)(key >>> 32);
@@ -102,13 +94,11 @@ public final class RouteTable<V>
     }
 
     /** The last published snapshot: a volatile read, safe from any thread. */
-    public RouteSnapshot<V> snapshot()
-    {
+    public RouteSnapshot<V> snapshot() {
         return snapshot;
     }
 
-    private static long key(final int prefix, final int prefixLength)
-    {
+    private static long key(final int prefix, final int prefixLength) {
         return ((long)prefixLength << 32) | (prefix & 0xFFFF_FFFFL);
     }
 }

@@ -9,8 +9,7 @@ import java.util.Arrays;
  * shorter one, and a chunk, when a longer prefix first needs one, starts as a copy of the entry it replaces, so the
  * shorter prefixes it covered still match inside it.
  */
-final class TrieBuilder
-{
+final class TrieBuilder {
     private static final int INITIAL_CHUNKS = 16;
 
     private final int[] level16 = new int[RouteSnapshot.LEVEL16_ENTRIES];
@@ -21,24 +20,20 @@ final class TrieBuilder
     private int lastPrefixLength;
 
     /** Adds a valid prefix no shorter than the previous one. */
-    void add(final int routeIndex, final int prefix, final int prefixLength)
-    {
-        if (prefixLength < lastPrefixLength)
-        {
+    void add(final int routeIndex, final int prefix, final int prefixLength) {
+        if (prefixLength < lastPrefixLength) {
             throw new IllegalStateException("/" + prefixLength + " added after /" + lastPrefixLength);
         }
         lastPrefixLength = prefixLength;
         final int leaf = routeIndex + 1;
         final int slot16 = prefix >>> 16;
-        if (prefixLength <= 16)
-        {
+        if (prefixLength <= 16) {
             Arrays.fill(level16, slot16, slot16 + (1 << (16 - prefixLength)), leaf);
             return;
         }
 
         final int slot24 = (chunk24(slot16) << 8) | ((prefix >>> 8) & 0xFF);
-        if (prefixLength <= 24)
-        {
+        if (prefixLength <= 24) {
             Arrays.fill(level24, slot24, slot24 + (1 << (24 - prefixLength)), leaf);
             return;
         }
@@ -47,8 +42,7 @@ final class TrieBuilder
         Arrays.fill(level32, slot32, slot32 + (1 << (32 - prefixLength)), leaf);
     }
 
-    <V> RouteSnapshot<V> build(final int[] prefixes, final byte[] prefixLengths, final Object[] values)
-    {
+    <V> RouteSnapshot<V> build(final int[] prefixes, final byte[] prefixLengths, final Object[] values) {
         // Trimmed so that a long-lived snapshot holds no spare capacity.
         return new RouteSnapshot<>(
             level16,
@@ -59,11 +53,9 @@ final class TrieBuilder
             values);
     }
 
-    private int chunk24(final int slot16)
-    {
+    private int chunk24(final int slot16) {
         final int entry = level16[slot16];
-        if (entry < 0)
-        {
+        if (entry < 0) {
             return ~entry;
         }
         final int chunk = level24Chunks++;
@@ -72,11 +64,9 @@ final class TrieBuilder
         return chunk;
     }
 
-    private int chunk32(final int slot24)
-    {
+    private int chunk32(final int slot24) {
         final int entry = level24[slot24];
-        if (entry < 0)
-        {
+        if (entry < 0) {
             return ~entry;
         }
         final int chunk = level32Chunks++;
@@ -86,13 +76,11 @@ final class TrieBuilder
     }
 
     /** Makes room for {@code chunk} in {@code level} and fills it with the entry it inherits. */
-    private static int[] ensureChunk(final int[] level, final int chunk, final int inherited)
-    {
+    private static int[] ensureChunk(final int[] level, final int chunk, final int inherited) {
         final int from = chunk * RouteSnapshot.CHUNK_ENTRIES;
         final int to = from + RouteSnapshot.CHUNK_ENTRIES;
         final int[] grown = to <= level.length ? level : Arrays.copyOf(level, Math.max(to, level.length * 2));
-        if (inherited != 0)
-        {
+        if (inherited != 0) {
             Arrays.fill(grown, from, to, inherited);
         }
         return grown;

@@ -15,18 +15,15 @@ import org.junit.jupiter.api.Test;
  * Compares lookups with a linear scan over the same routes. A failure names the seed to rerun it with
  * {@code -Dweft.routing.seed=N}.
  */
-class RouteTableRandomizedTest
-{
+class RouteTableRandomizedTest {
     private static final long SEED = Long.getLong("weft.routing.seed", 0x5EED_2024L);
     private static final int ROUTE_SETS = 200;
     private static final int LOOKUPS_PER_SET = 4_000;
 
     @Test
-    void shouldMatchALinearScanWhenRouteSetsAreRandom()
-    {
+    void shouldMatchALinearScanWhenRouteSetsAreRandom() {
         final SplittableRandom seeds = new SplittableRandom(SEED);
-        for (int set = 0; set < ROUTE_SETS; set++)
-        {
+        for (int set = 0; set < ROUTE_SETS; set++) {
             final long seed = seeds.nextLong();
             final SplittableRandom random = new SplittableRandom(seed);
             final RouteTable<Integer> table = new RouteTable<>();
@@ -43,12 +40,10 @@ class RouteTableRandomizedTest
     }
 
     @Test
-    void shouldMatchALinearScanWhenReplacingAllRoutes()
-    {
+    void shouldMatchALinearScanWhenReplacingAllRoutes() {
         final SplittableRandom seeds = new SplittableRandom(SEED ^ 0xA11L);
         final RouteTable<Integer> table = new RouteTable<>();
-        for (int set = 0; set < ROUTE_SETS / 4; set++)
-        {
+        for (int set = 0; set < ROUTE_SETS / 4; set++) {
             final long seed = seeds.nextLong();
             final SplittableRandom random = new SplittableRandom(seed);
             final Map<Long, Route<Integer>> reference = new LinkedHashMap<>();
@@ -61,11 +56,9 @@ class RouteTableRandomizedTest
     }
 
     /** A few network addresses that routes cluster around, so that many routes nest and straddle strides. */
-    private static int[] bases(final SplittableRandom random)
-    {
+    private static int[] bases(final SplittableRandom random) {
         final int[] bases = new int[1 + random.nextInt(4)];
-        for (int i = 0; i < bases.length; i++)
-        {
+        for (int i = 0; i < bases.length; i++) {
             bases[i] = random.nextInt() & Ipv4Addresses.mask(random.nextInt(8, 25));
         }
         return bases;
@@ -73,11 +66,9 @@ class RouteTableRandomizedTest
 
     /** Adds {@code count} random routes to {@code reference}, where a later route replaces one of the same prefix. */
     private static List<Route<Integer>> randomRoutes(
-        final SplittableRandom random, final int[] bases, final Map<Long, Route<Integer>> reference, final int count)
-    {
+        final SplittableRandom random, final int[] bases, final Map<Long, Route<Integer>> reference, final int count) {
         final List<Route<Integer>> added = new ArrayList<>();
-        for (int i = 0; i < count; i++)
-        {
+        for (int i = 0; i < count; i++) {
             final int prefixLength = random.nextInt(33);
             final int address = random.nextInt(8) == 0 ? random.nextInt() : bases[random.nextInt(bases.length)] ^
                 (random.nextInt() >>> random.nextInt(8, 32));
@@ -89,21 +80,16 @@ class RouteTableRandomizedTest
         return added;
     }
 
-    private static void putAll(final RouteTable<Integer> table, final List<Route<Integer>> routes)
-    {
-        for (final Route<Integer> route : routes)
-        {
+    private static void putAll(final RouteTable<Integer> table, final List<Route<Integer>> routes) {
+        for (final Route<Integer> route : routes) {
             table.put(route.prefix(), route.prefixLength(), route.value());
         }
     }
 
     private static void removeRandomRoutes(
-        final SplittableRandom random, final RouteTable<Integer> table, final Map<Long, Route<Integer>> reference)
-    {
-        for (final Route<Integer> route : new ArrayList<>(reference.values()))
-        {
-            if (random.nextBoolean())
-            {
+        final SplittableRandom random, final RouteTable<Integer> table, final Map<Long, Route<Integer>> reference) {
+        for (final Route<Integer> route : new ArrayList<>(reference.values())) {
+            if (random.nextBoolean()) {
                 assertThat(table.remove(route.prefix(), route.prefixLength())).isEqualTo(route.value());
                 reference.remove(key(route.prefix(), route.prefixLength()));
             }
@@ -116,12 +102,10 @@ class RouteTableRandomizedTest
         final SplittableRandom random,
         final int[] bases,
         final RouteSnapshot<Integer> snapshot,
-        final Map<Long, Route<Integer>> reference)
-    {
+        final Map<Long, Route<Integer>> reference) {
         final List<Route<Integer>> routes = new ArrayList<>(reference.values());
         assertThat(snapshot.size()).as(reproduce(seed, phase)).isEqualTo(routes.size());
-        for (final Route<Integer> route : routes)
-        {
+        for (final Route<Integer> route : routes) {
             // The first and last address of every route, and their neighbours outside it.
             final int last = route.prefix() | ~Ipv4Addresses.mask(route.prefixLength());
             checkAddress(seed, phase, snapshot, routes, route.prefix());
@@ -129,8 +113,7 @@ class RouteTableRandomizedTest
             checkAddress(seed, phase, snapshot, routes, last);
             checkAddress(seed, phase, snapshot, routes, last + 1);
         }
-        for (int i = 0; i < LOOKUPS_PER_SET; i++)
-        {
+        for (int i = 0; i < LOOKUPS_PER_SET; i++) {
             final int address = random.nextBoolean() ? random.nextInt() : bases[random.nextInt(bases.length)] ^
                 (random.nextInt() >>> random.nextInt(0, 32));
             checkAddress(seed, phase, snapshot, routes, address);
@@ -142,19 +125,15 @@ class RouteTableRandomizedTest
         final String phase,
         final RouteSnapshot<Integer> snapshot,
         final List<Route<Integer>> routes,
-        final int address)
-    {
+        final int address) {
         final Route<Integer> expected = longestMatch(routes, address);
         final int routeIndex = snapshot.lookup(address);
         final Route<Integer> actual = routeIndex == RouteSnapshot.NO_ROUTE ? null :
             new Route<>(snapshot.prefix(routeIndex), snapshot.prefixLength(routeIndex), snapshot.value(routeIndex));
-        if (!Objects.equals(actual, expected))
-        {
+        if (!Objects.equals(actual, expected)) {
             final List<Route<Integer>> covering = new ArrayList<>();
-            for (final Route<Integer> route : routes)
-            {
-                if ((address & Ipv4Addresses.mask(route.prefixLength())) == route.prefix())
-                {
+            for (final Route<Integer> route : routes) {
+                if ((address & Ipv4Addresses.mask(route.prefixLength())) == route.prefix()) {
                     covering.add(route);
                 }
             }
@@ -163,27 +142,22 @@ class RouteTableRandomizedTest
         }
     }
 
-    private static Route<Integer> longestMatch(final List<Route<Integer>> routes, final int address)
-    {
+    private static Route<Integer> longestMatch(final List<Route<Integer>> routes, final int address) {
         Route<Integer> best = null;
-        for (final Route<Integer> route : routes)
-        {
+        for (final Route<Integer> route : routes) {
             final boolean covers = (address & Ipv4Addresses.mask(route.prefixLength())) == route.prefix();
-            if (covers && (best == null || route.prefixLength() > best.prefixLength()))
-            {
+            if (covers && (best == null || route.prefixLength() > best.prefixLength())) {
                 best = route;
             }
         }
         return best;
     }
 
-    private static String reproduce(final long setSeed, final String phase)
-    {
+    private static String reproduce(final long setSeed, final String phase) {
         return "route set seed " + setSeed + " " + phase + " (rerun with -Dweft.routing.seed=" + SEED + ")";
     }
 
-    private static long key(final int prefix, final int prefixLength)
-    {
+    private static long key(final int prefix, final int prefixLength) {
         return ((long)prefixLength << 32) | (prefix & 0xFFFF_FFFFL);
     }
 }

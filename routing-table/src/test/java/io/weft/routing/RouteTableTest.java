@@ -7,13 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RouteTableTest
-{
+class RouteTableTest {
     private final RouteTable<String> table = new RouteTable<>();
 
     @Test
-    void shouldFindNoRouteWhenTableIsEmpty()
-    {
+    void shouldFindNoRouteWhenTableIsEmpty() {
         final RouteSnapshot<String> snapshot = table.snapshot();
 
         assertThat(snapshot.size()).isZero();
@@ -24,8 +22,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldMatchExactlyWhenOneRouteCoversTheAddress()
-    {
+    void shouldMatchExactlyWhenOneRouteCoversTheAddress() {
         put("10.244.1.0/24", "node-1");
         put("10.244.2.0/24", "node-2");
         final RouteSnapshot<String> snapshot = table.publish();
@@ -43,8 +40,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldPreferTheLongestPrefixWhenRoutesNest()
-    {
+    void shouldPreferTheLongestPrefixWhenRoutesNest() {
         put("0.0.0.0/0", "default");
         put("10.0.0.0/8", "/8");
         put("10.244.0.0/16", "/16");
@@ -63,8 +59,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldNotDependOnInsertionOrderWhenRoutesNest()
-    {
+    void shouldNotDependOnInsertionOrderWhenRoutesNest() {
         put("10.244.1.7/32", "/32");
         put("10.244.1.0/24", "/24");
         put("10.0.0.0/8", "/8");
@@ -76,8 +71,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldKeepShorterMatchesInsideAChunkWhenPrefixesStraddleTheStrides()
-    {
+    void shouldKeepShorterMatchesInsideAChunkWhenPrefixesStraddleTheStrides() {
         // /15 and /23 span two level-16 and two level-24 entries; the /17 and /25 force chunks beneath them.
         put("10.244.0.0/15", "/15");
         put("10.245.128.0/17", "/17");
@@ -102,8 +96,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldMatchBoundaryAddressesWhenHostRoutesSitAtTheEnds()
-    {
+    void shouldMatchBoundaryAddressesWhenHostRoutesSitAtTheEnds() {
         put("0.0.0.0/32", "zero");
         put("255.255.255.255/32", "broadcast");
         put("128.0.0.0/1", "upper half");
@@ -118,8 +111,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldFallBackToTheShorterPrefixWhenTheLongerIsRemoved()
-    {
+    void shouldFallBackToTheShorterPrefixWhenTheLongerIsRemoved() {
         put("10.244.0.0/16", "/16");
         put("10.244.1.0/24", "/24");
         table.publish();
@@ -134,8 +126,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldReplaceTheValueWhenThePrefixIsPutAgain()
-    {
+    void shouldReplaceTheValueWhenThePrefixIsPutAgain() {
         put("10.244.1.0/24", "old");
 
         assertThat(table.put(ip("10.244.1.0"), 24, "new")).isEqualTo("old");
@@ -144,8 +135,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldShowChangesOnlyAfterPublishWhenWriterBatches()
-    {
+    void shouldShowChangesOnlyAfterPublishWhenWriterBatches() {
         put("10.244.1.0/24", "node-1");
         final RouteSnapshot<String> first = table.publish();
         put("10.244.2.0/24", "node-2");
@@ -164,8 +154,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldKeepTheSnapshotWhenNothingChangedSincePublish()
-    {
+    void shouldKeepTheSnapshotWhenNothingChangedSincePublish() {
         put("10.244.1.0/24", "node-1");
         final RouteSnapshot<String> published = table.publish();
         table.remove(ip("10.244.9.0"), 24);
@@ -174,8 +163,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldReplaceEveryRouteWhenReplacingAll()
-    {
+    void shouldReplaceEveryRouteWhenReplacingAll() {
         put("10.244.1.0/24", "stale");
         put("10.244.2.0/24", "node-2");
         table.publish();
@@ -196,8 +184,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldChangeNothingWhenReplaceAllFails()
-    {
+    void shouldChangeNothingWhenReplaceAllFails() {
         put("10.244.1.0/24", "node-1");
         table.publish();
         final List<Route<String>> withNull = new ArrayList<>();
@@ -210,8 +197,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldRejectWhenPrefixLengthIsOutOfRange()
-    {
+    void shouldRejectWhenPrefixLengthIsOutOfRange() {
         assertThatThrownBy(() -> table.put(0, 33, "x"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("IPv4 prefix length 33 is outside 0..32");
@@ -223,8 +209,7 @@ class RouteTableTest
     }
 
     @Test
-    void shouldRejectWhenHostBitsAreSet()
-    {
+    void shouldRejectWhenHostBitsAreSet() {
         assertThatThrownBy(() -> table.put(ip("10.244.1.1"), 24, "x"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("10.244.1.1/24 has host bits set beyond the prefix length; the network is 10.244.1.0/24");
@@ -239,33 +224,28 @@ class RouteTableTest
     }
 
     @Test
-    void shouldRejectWhenValueIsNull()
-    {
+    void shouldRejectWhenValueIsNull() {
         assertThatThrownBy(() -> table.put(ip("10.244.1.0"), 24, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> new Route<>(ip("10.244.1.0"), 24, null)).isInstanceOf(NullPointerException.class);
     }
 
-    private void put(final String cidr, final String value)
-    {
+    private void put(final String cidr, final String value) {
         final Ipv4Prefix prefix = Ipv4Prefix.parse(cidr);
         table.put(prefix.address(), prefix.length(), value);
     }
 
-    private static Route<String> route(final String cidr, final String value)
-    {
+    private static Route<String> route(final String cidr, final String value) {
         final Ipv4Prefix prefix = Ipv4Prefix.parse(cidr);
         return new Route<>(prefix.address(), prefix.length(), value);
     }
 
-    private static String valueOf(final RouteSnapshot<String> snapshot, final String address)
-    {
+    private static String valueOf(final RouteSnapshot<String> snapshot, final String address) {
         final int routeIndex = snapshot.lookup(ip(address));
         assertThat(routeIndex).as("route to %s", address).isNotEqualTo(RouteSnapshot.NO_ROUTE);
         return snapshot.value(routeIndex);
     }
 
-    private static int ip(final String dotted)
-    {
+    private static int ip(final String dotted) {
         return Ipv4Addresses.parse(dotted);
     }
 }

@@ -8,23 +8,19 @@ import io.weft.routing.Ipv4Prefix;
  * the node's weftd takes inner TCP and UDP packets whose checksum is left partial (see {@link LeaseCodec}): false for
  * flanneld and for a weftd without TUN offloads.
  */
-public record Lease(Ipv4Prefix subnet, int publicIp, boolean partialChecksums)
-{
+public record Lease(Ipv4Prefix subnet, int publicIp, boolean partialChecksums) {
     /** A lease as flanneld writes it. */
-    public Lease(final Ipv4Prefix subnet, final int publicIp)
-    {
+    public Lease(final Ipv4Prefix subnet, final int publicIp) {
         this(subnet, publicIp, false);
     }
 
     /** flannel's key name for a subnet: "10.244.1.0-24". */
-    public String keyName()
-    {
+    public String keyName() {
         return Ipv4Addresses.format(subnet.address()) + "-" + subnet.length();
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return subnet + " -> " + Ipv4Addresses.format(publicIp) + (partialChecksums ? " (partial checksums)" : "");
     }
 }

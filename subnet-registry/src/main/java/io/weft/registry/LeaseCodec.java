@@ -14,94 +14,73 @@ import io.weft.routing.Ipv4Prefix;
  * ignores (its udp backend reads only PublicIP), so that other weft nodes skip computing the inner TCP and UDP
  * checksums of what they send it, and never do so for a node without it.
  */
-public final class LeaseCodec
-{
+public final class LeaseCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BACKEND_DATA = "BackendData";
     private static final String PARTIAL_CHECKSUMS = "WeftPartialChecksums";
 
-    private LeaseCodec()
-    {
+    private LeaseCodec() {
     }
 
     /** Decodes one lease; the exception message says what is wrong with the key or the value. */
-    public static Lease decode(final String keyName, final String value, final NetworkConfig config)
-    {
+    public static Lease decode(final String keyName, final String value, final NetworkConfig config) {
         final Ipv4Prefix subnet = parseKey(keyName);
-        if (!config.holds(subnet))
-        {
+        if (!config.holds(subnet)) {
             throw new IllegalArgumentException("subnet " + subnet + " is not a /" + config.subnetLength() +
                 " inside Network " + config.network());
         }
         final JsonNode node;
-        try
-        {
+        try {
             node = JSON.readTree(value);
-        }
-        catch (final Exception e)
-        {
+        } catch (final Exception e) {
             throw new IllegalArgumentException("value is not JSON: " + abbreviate(value));
         }
         return new Lease(subnet, publicIp(node), node.path(BACKEND_DATA).path(PARTIAL_CHECKSUMS).asBoolean(false));
     }
 
-    public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config)
-    {
+    public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config) {
         return decode(keyName, value.toString(), config);
     }
 
     /** The value flanneld's udp backend writes, byte for byte. */
-    public static String encodeValue(final int publicIp)
-    {
+    public static String encodeValue(final int publicIp) {
         return encodeValue(publicIp, false);
     }
 
     /** The value weftd writes: flanneld's, with BackendData saying so when it takes partial checksums. */
-    public static String encodeValue(final int publicIp, final boolean partialChecksums)
-    {
+    public static String encodeValue(final int publicIp, final boolean partialChecksums) {
         final ObjectNode node = JSON.createObjectNode();
         node.put("PublicIP", Ipv4Addresses.format(publicIp));
         node.putNull("PublicIPv6");
-        if (partialChecksums)
-        {
+        if (partialChecksums) {
             node.putObject(BACKEND_DATA).put(PARTIAL_CHECKSUMS, true);
         }
         return node.toString();
     }
 
-    public static Ipv4Prefix parseKey(final String keyName)
-    {
+    public static Ipv4Prefix parseKey(final String keyName) {
         final int dash = keyName.lastIndexOf('-');
-        try
-        {
+        try {
             return new Ipv4Prefix(Ipv4Addresses.parse(keyName.substring(0, dash)),
                 Integer.parseInt(keyName.substring(dash + 1)));
-        }
-        catch (final RuntimeException e)
-        {
+        } catch (final RuntimeException e) {
             throw new IllegalArgumentException("key \"" + keyName + "\" is not a subnet name like 10.244.1.0-24");
         }
     }
 
-    private static int publicIp(final JsonNode node)
-    {
+    private static int publicIp(final JsonNode node) {
         final JsonNode publicIp = node == null ? null : node.get("PublicIP");
-        if (publicIp == null || !publicIp.isTextual())
-        {
+        if (publicIp == null || !publicIp.isTextual()) {
             throw new IllegalArgumentException("value has no PublicIP string: " + abbreviate(String.valueOf(node)));
         }
-        try
-        {
+        try {
             return Ipv4Addresses.parse(publicIp.asText());
-        }
-        catch (final IllegalArgumentException e)
-        {
+        } catch (final IllegalArgumentException e) {
             throw new IllegalArgumentException("PublicIP \"" + publicIp.asText() + "\" is not an IPv4 address");
         }
     }
 
-    private static String abbreviate(final String text)
-    {
+    private static String abbreviate(final String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

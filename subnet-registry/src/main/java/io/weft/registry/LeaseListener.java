@@ -3,8 +3,7 @@ package io.weft.registry;
 import java.util.List;
 
 /** Receives the lease set from a {@link LeaseRegistry}, always on the registry's thread. */
-public interface LeaseListener
-{
+public interface LeaseListener {
     /**
      * The full current lease set (ours included), sorted by subnet.
      *

@@ -5,8 +5,7 @@ import java.io.IOException;
 import io.weft.routing.Ipv4Prefix;
 
 /** Where weftd gets the network config, its own subnet lease and every node's lease: etcd as flannel, or a file. */
-public interface LeaseRegistry extends AutoCloseable
-{
+public interface LeaseRegistry extends AutoCloseable {
     /** Blocks until {@code <prefix>/config} exists and is valid; logs (once per distinct problem) what is wrong. */
     NetworkConfig awaitNetworkConfig() throws InterruptedException;
 
@@ -22,8 +21,8 @@ public interface LeaseRegistry extends AutoCloseable
         throws IOException, InterruptedException;
 
     /** {@link #acquire(int, Ipv4Prefix, boolean)} as flanneld: the lease value says nothing of checksums. */
-    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet) throws IOException, InterruptedException
-    {
+    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet)
+        throws IOException, InterruptedException {
         return acquire(publicIp, previousSubnet, false);
     }
 

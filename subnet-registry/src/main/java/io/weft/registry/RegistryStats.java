@@ -6,8 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The registry's counters for /metrics. Registries update them from their own threads; any thread may read them.
  * The increments are public only so that the etcd implementation's package can reach them.
  */
-public final class RegistryStats
-{
+public final class RegistryStats {
     private final AtomicLong leasesKnown = new AtomicLong();
     private final AtomicLong watchRestarts = new AtomicLong();
     private final AtomicLong renewalsOk = new AtomicLong();
@@ -16,67 +15,55 @@ public final class RegistryStats
     private final AtomicLong skippedEntries = new AtomicLong();
 
     /** Valid leases in the last delivered set (a gauge). */
-    public long leasesKnown()
-    {
+    public long leasesKnown() {
         return leasesKnown.get();
     }
 
     /** Watches started again after a compaction or a lost watch or connection. */
-    public long watchRestarts()
-    {
+    public long watchRestarts() {
         return watchRestarts.get();
     }
 
-    public long renewalsOk()
-    {
+    public long renewalsOk() {
         return renewalsOk.get();
     }
 
-    public long renewalsFailed()
-    {
+    public long renewalsFailed() {
         return renewalsFailed.get();
     }
 
     /** Times etcd answered again after requests to it had failed. */
-    public long reconnects()
-    {
+    public long reconnects() {
         return reconnects.get();
     }
 
     /** Entries under subnets/ that could not be parsed (bad key, bad JSON, subnet outside Network), each time seen. */
-    public long skippedEntries()
-    {
+    public long skippedEntries() {
         return skippedEntries.get();
     }
 
-    public void leasesKnown(final long count)
-    {
+    public void leasesKnown(final long count) {
         leasesKnown.set(count);
     }
 
-    public void onWatchRestart()
-    {
+    public void onWatchRestart() {
         watchRestarts.incrementAndGet();
     }
 
-    public void onRenewal(final boolean ok)
-    {
+    public void onRenewal(final boolean ok) {
         (ok ? renewalsOk : renewalsFailed).incrementAndGet();
     }
 
-    public void onReconnect()
-    {
+    public void onReconnect() {
         reconnects.incrementAndGet();
     }
 
-    public void onSkippedEntry()
-    {
+    public void onSkippedEntry() {
         skippedEntries.incrementAndGet();
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "leasesKnown=" + leasesKnown() + " watchRestarts=" + watchRestarts() + " renewalsOk=" + renewalsOk() +
             " renewalsFailed=" + renewalsFailed() + " reconnects=" + reconnects() + " skippedEntries=" +
             skippedEntries();

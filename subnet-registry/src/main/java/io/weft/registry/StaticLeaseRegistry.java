@@ -13,25 +13,21 @@ import io.weft.routing.Ipv4Prefix;
  * A registry over a {@link StaticLeaseFile}: no etcd, for tests, demos and fixed clusters. Every node's lease is in
  * the file; nothing is renewed and the set never changes, so it is delivered once.
  */
-public final class StaticLeaseRegistry implements LeaseRegistry
-{
+public final class StaticLeaseRegistry implements LeaseRegistry {
     private final Path file;
     private final StaticLeaseFile.Contents contents;
     private final RegistryStats stats = new RegistryStats();
 
-    private StaticLeaseRegistry(final Path file, final StaticLeaseFile.Contents contents)
-    {
+    private StaticLeaseRegistry(final Path file, final StaticLeaseFile.Contents contents) {
         this.file = file;
         this.contents = contents;
     }
 
     /** Loads the file once; a bad config fails here, bad lease entries are logged, counted and skipped. */
-    public static StaticLeaseRegistry open(final Path file) throws IOException
-    {
+    public static StaticLeaseRegistry open(final Path file) throws IOException {
         final StaticLeaseFile.Contents contents = StaticLeaseFile.load(file);
         final StaticLeaseRegistry registry = new StaticLeaseRegistry(file, contents);
-        for (final String skipped : contents.skipped())
-        {
+        for (final String skipped : contents.skipped()) {
             Log.warn("skipping lease in " + file + ": " + skipped);
             registry.stats.onSkippedEntry();
         }
@@ -39,20 +35,16 @@ public final class StaticLeaseRegistry implements LeaseRegistry
     }
 
     @Override
-    public NetworkConfig awaitNetworkConfig()
-    {
+    public NetworkConfig awaitNetworkConfig() {
         return contents.config();
     }
 
     /** The file's lease with our PublicIP; {@code previousSubnet} cannot matter, since nothing is allocated. */
     @Override
     public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
-        throws IOException
-    {
-        for (final Lease lease : contents.leases())
-        {
-            if (lease.publicIp() == publicIp)
-            {
+        throws IOException {
+        for (final Lease lease : contents.leases()) {
+            if (lease.publicIp() == publicIp) {
                 return lease;
             }
         }
@@ -63,8 +55,7 @@ public final class StaticLeaseRegistry implements LeaseRegistry
 
     /** Delivers the file's leases once, from a thread of its own as the etcd registry would. */
     @Override
-    public void watch(final LeaseListener listener)
-    {
+    public void watch(final LeaseListener listener) {
         final long observedNanos = System.nanoTime();
         final List<Lease> leases = new ArrayList<>(contents.leases());
         leases.sort(Comparator.comparingInt((Lease lease) -> lease.subnet().address() ^ Integer.MIN_VALUE));
@@ -76,13 +67,11 @@ public final class StaticLeaseRegistry implements LeaseRegistry
     }
 
     @Override
-    public RegistryStats stats()
-    {
+    public RegistryStats stats() {
         return stats;
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
     }
 }

@@ -12,15 +12,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The etcd client and its transport stay inside io.weft.registry.etcd, as ARCHITECTURE.md promises. */
-class JetcdConfinementTest
-{
+class JetcdConfinementTest {
     private static final Path MAIN_SOURCES = Path.of("src/main/java");
 
     @Test
-    void shouldImportJetcdOnlyFromTheEtcdPackage() throws IOException
-    {
-        try (Stream<Path> files = Files.walk(MAIN_SOURCES))
-        {
+    void shouldImportJetcdOnlyFromTheEtcdPackage() throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN_SOURCES)) {
             final List<Path> offenders = files.filter(file -> file.toString().endsWith(".java"))
                 .filter(file -> !file.startsWith(MAIN_SOURCES.resolve("io/weft/registry/etcd")))
                 .filter(JetcdConfinementTest::importsTheEtcdClient)
@@ -30,16 +27,12 @@ class JetcdConfinementTest
         }
     }
 
-    private static boolean importsTheEtcdClient(final Path file)
-    {
-        try
-        {
+    private static boolean importsTheEtcdClient(final Path file) {
+        try {
             return Files.readAllLines(file).stream().anyMatch(line -> line.startsWith("import io.etcd.") ||
                 line.startsWith("import io.grpc.") || line.startsWith("import io.netty.") ||
                 line.startsWith("import io.vertx."));
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -12,16 +12,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 
-class LeaseCodecTest
-{
+class LeaseCodecTest {
     /** Byte for byte what flanneld's udp backend stores under {@code <prefix>/subnets/10.244.1.0-24}. */
     private static final String FLANNEL_VALUE = "{\"PublicIP\":\"192.168.100.1\",\"PublicIPv6\":null}";
     private static final NetworkConfig CONFIG =
         NetworkConfig.parse(NetworkConfigTest.json("{'Network':'10.244.0.0/16'}"));
 
     @Test
-    void shouldDecodeFlannelsValueWhenItIsExactlyWhatFlannelWrites()
-    {
+    void shouldDecodeFlannelsValueWhenItIsExactlyWhatFlannelWrites() {
         final Lease lease = LeaseCodec.decode("10.244.1.0-24", FLANNEL_VALUE, CONFIG);
 
         assertThat(lease).isEqualTo(new Lease(Ipv4Prefix.parse("10.244.1.0/24"), ip("192.168.100.1")));
@@ -37,8 +35,7 @@ class LeaseCodecTest
             "\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\"}}",
         "{\"BackendData\":null,\"PublicIPv6\":\"fd00::2\",\"PublicIP\":\"192.168.100.2\",\"BackendV6Data\":[1,2]}",
         " {\n  \"PublicIP\" : \"192.168.100.2\"\n}\n"})
-    void shouldIgnoreExtraFieldsWhenTheValueHasThem(final String value)
-    {
+    void shouldIgnoreExtraFieldsWhenTheValueHasThem(final String value) {
         final Lease lease = LeaseCodec.decode("10.244.2.0-24", value, CONFIG);
 
         assertThat(lease.publicIp()).isEqualTo(ip("192.168.100.2"));
@@ -46,8 +43,7 @@ class LeaseCodecTest
     }
 
     @Test
-    void shouldDecodeFromAJsonNodeWhenTheValueIsAlreadyParsed()
-    {
+    void shouldDecodeFromAJsonNodeWhenTheValueIsAlreadyParsed() {
         final Lease lease =
             LeaseCodec.decode("10.244.3.0-24", NetworkConfigTest.json("{'PublicIP':'10.0.0.3'}"), CONFIG);
 
@@ -55,14 +51,12 @@ class LeaseCodecTest
     }
 
     @Test
-    void shouldEncodeExactlyFlannelsValueWhenGivenAPublicIp()
-    {
+    void shouldEncodeExactlyFlannelsValueWhenGivenAPublicIp() {
         assertThat(LeaseCodec.encodeValue(ip("192.168.100.1"))).isEqualTo(FLANNEL_VALUE);
     }
 
     @Test
-    void shouldSayPartialChecksumsInBackendDataWhenWeftTakesThemAndReadThemBack()
-    {
+    void shouldSayPartialChecksumsInBackendDataWhenWeftTakesThemAndReadThemBack() {
         final String value = LeaseCodec.encodeValue(ip("192.168.100.1"), true);
 
         assertThat(value).isEqualTo("{\"PublicIP\":\"192.168.100.1\",\"PublicIPv6\":null," +
@@ -81,17 +75,14 @@ class LeaseCodecTest
         "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"WeftPartialChecksums\":false}}",
         "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"WeftPartialChecksums\":\"yes\"}}",
         "{\"PublicIP\":\"192.168.100.2\",\"BackendData\":{\"VNI\":1,\"VtepMAC\":\"aa:bb:cc:dd:ee:ff\"}}"})
-    void shouldTakeChecksumsAsCompleteWhenTheLeaseDoesNotSayPartialPlainly(final String value)
-    {
+    void shouldTakeChecksumsAsCompleteWhenTheLeaseDoesNotSayPartialPlainly(final String value) {
         assertThat(LeaseCodec.decode("10.244.2.0-24", value, CONFIG).partialChecksums()).isFalse();
     }
 
     @Test
-    void shouldRoundTripWhenPublicIpsAndSubnetsAreRandom()
-    {
+    void shouldRoundTripWhenPublicIpsAndSubnetsAreRandom() {
         final Random random = new Random(0x5EED_1EA5EL);
-        for (int run = 0; run < 10_000; run++)
-        {
+        for (int run = 0; run < 10_000; run++) {
             final int publicIp = random.nextInt();
             final Ipv4Prefix subnet = new Ipv4Prefix(ip("10.244.0.0") | (random.nextInt(256) << 8), 24);
             final Lease lease = new Lease(subnet, publicIp);
@@ -107,8 +98,7 @@ class LeaseCodecTest
     @ValueSource(strings = {
         "10.244.1.0/24", "10.244.1.0", "10.244.1.0-", "-24", "10.244.1.0-33", "10.244.1.0--24", "10.244.1-24",
         "foo-24", "10.244.1.0-24x", "10.244.1.0-2 4", "10.244.1.1-24", "", " 10.244.1.0-24"})
-    void shouldNameTheKeyWhenItIsNotASubnetName(final String key)
-    {
+    void shouldNameTheKeyWhenItIsNotASubnetName(final String key) {
         assertThatThrownBy(() -> LeaseCodec.decode(key, FLANNEL_VALUE, CONFIG))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("key \"" + key + "\" is not a subnet name like 10.244.1.0-24");
@@ -116,8 +106,7 @@ class LeaseCodecTest
 
     @ParameterizedTest
     @ValueSource(strings = {"10.245.1.0-24", "10.0.0.0-8", "10.244.1.0-25", "10.244.0.0-16", "10.244.0.0-23"})
-    void shouldSayWhyWhenTheSubnetIsOutsideNetworkOrOfTheWrongLength(final String key)
-    {
+    void shouldSayWhyWhenTheSubnetIsOutsideNetworkOrOfTheWrongLength(final String key) {
         final String subnet = key.replace('-', '/');
 
         assertThatThrownBy(() -> LeaseCodec.decode(key, FLANNEL_VALUE, CONFIG))
@@ -127,16 +116,14 @@ class LeaseCodecTest
 
     @ParameterizedTest
     @ValueSource(strings = {"{", "{PublicIP:1}", "{\"PublicIP\":\"192.168.100.1\"", "<xml/>", "PublicIP=1.2.3.4"})
-    void shouldSayTheValueIsNotJsonWhenItCannotBeParsed(final String value)
-    {
+    void shouldSayTheValueIsNotJsonWhenItCannotBeParsed(final String value) {
         assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("value is not JSON: " + value);
     }
 
     @Test
-    void shouldAbbreviateTheValueWhenItIsLong()
-    {
+    void shouldAbbreviateTheValueWhenItIsLong() {
         final String value = "{" + "x".repeat(500);
 
         assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG))
@@ -149,8 +136,7 @@ class LeaseCodecTest
         "{}", "{\"PublicIPv6\":null}", "{\"publicip\":\"192.168.100.1\"}", "{\"PublicIP\":null}",
         "{\"PublicIP\":3232261121}", "{\"PublicIP\":[\"192.168.100.1\"]}", "[]", "null", "\"192.168.100.1\"", "42",
         ""})
-    void shouldSayPublicIpIsMissingWhenTheValueHasNoPublicIpString(final String value)
-    {
+    void shouldSayPublicIpIsMissingWhenTheValueHasNoPublicIpString(final String value) {
         assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("value has no PublicIP string: ");
@@ -159,8 +145,7 @@ class LeaseCodecTest
     @ParameterizedTest
     @ValueSource(strings = {"", "192.168.100", "192.168.100.256", "192.168.100.1/24", "fd00::1", "192.168.100.01",
         "localhost", " 192.168.100.1"})
-    void shouldQuotePublicIpWhenItIsNotAnIpv4Address(final String publicIp)
-    {
+    void shouldQuotePublicIpWhenItIsNotAnIpv4Address(final String publicIp) {
         final String value = "{\"PublicIP\":\"" + publicIp + "\",\"PublicIPv6\":null}";
 
         assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG))
@@ -169,50 +154,41 @@ class LeaseCodecTest
     }
 
     @Test
-    void shouldOnlyThrowIllegalArgumentWhenKeysAndValuesAreRandom()
-    {
+    void shouldOnlyThrowIllegalArgumentWhenKeysAndValuesAreRandom() {
         final Random random = new Random(0x5EED_DEC0DEL);
         final String alphabet = "0123456789.-/{}[]\":,PublicIP nul";
         int decoded = 0;
-        for (int run = 0; run < 20_000; run++)
-        {
+        for (int run = 0; run < 20_000; run++) {
             final String key = random.nextInt(3) == 0 ? randomText(random, alphabet, 16)
                 : "10.244." + random.nextInt(300) + ".0-" + (22 + random.nextInt(5));
-            final String value = switch (random.nextInt(3))
-            {
+            final String value = switch (random.nextInt(3)) {
                 case 0 -> randomText(random, alphabet, 40);
                 case 1 -> "{\"PublicIP\":\"" + randomText(random, "0123456789.", 15) + "\"}";
                 default -> "{\"PublicIP\":\"" + random.nextInt(300) + "." + random.nextInt(256) + ".0." +
                     random.nextInt(300) + "\",\"PublicIPv6\":null}";
             };
-            try
-            {
+            try {
                 final Lease lease = LeaseCodec.decode(key, value, CONFIG);
                 decoded++;
                 assertThat(CONFIG.holds(lease.subnet())).as("%s = %s", key, value).isTrue();
                 assertThat(Ipv4Addresses.format(lease.publicIp())).as("%s = %s", key, value).isNotEmpty();
-            }
-            catch (final IllegalArgumentException e)
-            {
+            } catch (final IllegalArgumentException e) {
                 assertThat(e.getMessage()).as("%s = %s", key, value).isNotBlank();
             }
         }
         assertThat(decoded).isPositive();
     }
 
-    private static String randomText(final Random random, final String alphabet, final int maxLength)
-    {
+    private static String randomText(final Random random, final String alphabet, final int maxLength) {
         final StringBuilder text = new StringBuilder();
         final int length = random.nextInt(maxLength + 1);
-        for (int i = 0; i < length; i++)
-        {
+        for (int i = 0; i < length; i++) {
             text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return text.toString();
     }
 
-    private static int ip(final String dotted)
-    {
+    private static int ip(final String dotted) {
         return io.weft.routing.Ipv4Addresses.parse(dotted);
     }
 }

@@ -7,11 +7,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-class OncePerKeyLogTest
-{
+class OncePerKeyLogTest {
     @Test
-    void shouldLogAProblemOncePerKeyAndAgainOnlyWhenItChangesOrWasCleared()
-    {
+    void shouldLogAProblemOncePerKeyAndAgainOnlyWhenItChangesOrWasCleared() {
         final List<String> lines = new ArrayList<>();
         final OncePerKeyLog log = new OncePerKeyLog(lines::add);
 
@@ -25,13 +23,10 @@ class OncePerKeyLogTest
     }
 
     @Test
-    void shouldForgetTheOldestKeysWhenManyKeysAreBad()
-    {
-        final OncePerKeyLog log = new OncePerKeyLog(line ->
-        {
+    void shouldForgetTheOldestKeysWhenManyKeysAreBad() {
+        final OncePerKeyLog log = new OncePerKeyLog(line -> {
         });
-        for (int i = 0; i < 5_000; i++)
-        {
+        for (int i = 0; i < 5_000; i++) {
             log.warn("key" + i, "bad");
         }
 

@@ -12,14 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.weft.routing.Ipv4Prefix;
 
-class StaticLeaseFileTest
-{
+class StaticLeaseFileTest {
     @TempDir
     Path directory;
 
     @Test
-    void shouldLoadConfigAndLeasesWhenTheFileIsGood() throws IOException
-    {
+    void shouldLoadConfigAndLeasesWhenTheFileIsGood() throws IOException {
         final Path file = write("{'config':{'Network':'10.244.0.0/16','Backend':{'Type':'udp','Port':8285}}," +
             "'subnets':{" +
             "'10.244.1.0-24':{'PublicIP':'192.168.100.1','PublicIPv6':null}," +
@@ -36,8 +34,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldLoadNoLeaseWhenSubnetsAreMissing() throws IOException
-    {
+    void shouldLoadNoLeaseWhenSubnetsAreMissing() throws IOException {
         final StaticLeaseFile.Contents contents = StaticLeaseFile.load(write("{'config':{'Network':'10.0.0.0/8'}}"));
 
         assertThat(contents.leases()).isEmpty();
@@ -45,8 +42,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldSkipBadLeasesWithTheirReasonWhenOthersAreGood() throws IOException
-    {
+    void shouldSkipBadLeasesWithTheirReasonWhenOthersAreGood() throws IOException {
         final Path file = write("{'config':{'Network':'10.244.0.0/16'},'subnets':{" +
             "'10.244.1.0-24':{'PublicIP':'192.168.100.1'}," +
             "'10.244.2.0-24':{'PublicIP':'nope'}," +
@@ -68,8 +64,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldNameTheKeyAndTheFileWhenTheConfigIsBad() throws IOException
-    {
+    void shouldNameTheKeyAndTheFileWhenTheConfigIsBad() throws IOException {
         final Path file = write("{'config':{'Network':'10.244.0.0/16','SubnetLen':40},'subnets':{}}");
 
         assertThatThrownBy(() -> StaticLeaseFile.load(file))
@@ -80,8 +75,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldNameTheFileWhenTheConfigIsMissing() throws IOException
-    {
+    void shouldNameTheFileWhenTheConfigIsMissing() throws IOException {
         final Path file = write("{'subnets':{'10.244.1.0-24':{'PublicIP':'192.168.100.1'}}}");
 
         assertThatThrownBy(() -> StaticLeaseFile.load(file))
@@ -90,8 +84,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldNameThePathWhenTheFileIsMissing()
-    {
+    void shouldNameThePathWhenTheFileIsMissing() {
         final Path missing = directory.resolve("no-such-leases.json");
 
         assertThatThrownBy(() -> StaticLeaseFile.load(missing))
@@ -100,8 +93,7 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldNameThePathWhenTheFileIsNotJson() throws IOException
-    {
+    void shouldNameThePathWhenTheFileIsNotJson() throws IOException {
         final Path file = write("{'config': ");
 
         assertThatThrownBy(() -> StaticLeaseFile.load(file))
@@ -110,10 +102,8 @@ class StaticLeaseFileTest
     }
 
     @Test
-    void shouldNameThePathWhenTheFileHoldsNoObject() throws IOException
-    {
-        for (final String content : new String[] {"[]", "'config'", "", "null"})
-        {
+    void shouldNameThePathWhenTheFileHoldsNoObject() throws IOException {
+        for (final String content : new String[] {"[]", "'config'", "", "null"}) {
             final Path file = write(content);
 
             assertThatThrownBy(() -> StaticLeaseFile.load(file))
@@ -123,15 +113,13 @@ class StaticLeaseFileTest
         }
     }
 
-    private Path write(final String singleQuotedJson) throws IOException
-    {
+    private Path write(final String singleQuotedJson) throws IOException {
         final Path file = directory.resolve("leases.json");
         Files.writeString(file, singleQuotedJson.replace('\'', '"'));
         return file;
     }
 
-    private static int ip(final String dotted)
-    {
+    private static int ip(final String dotted) {
         return io.weft.routing.Ipv4Addresses.parse(dotted);
     }
 }

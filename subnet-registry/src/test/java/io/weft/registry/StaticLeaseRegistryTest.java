@@ -16,16 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 
-class StaticLeaseRegistryTest
-{
+class StaticLeaseRegistryTest {
     @TempDir
     Path directory;
 
     @Test
-    void shouldServeTheFilesConfigAndOurLeaseWhenOneCarriesOurPublicIp() throws Exception
-    {
-        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file()))
-        {
+    void shouldServeTheFilesConfigAndOurLeaseWhenOneCarriesOurPublicIp() throws Exception {
+        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file())) {
             assertThat(registry.awaitNetworkConfig().network()).isEqualTo(Ipv4Prefix.parse("10.244.0.0/16"));
             assertThat(registry.acquire(Ipv4Addresses.parse("192.168.100.2"), Ipv4Prefix.parse("10.244.9.0/24")))
                 .isEqualTo(new Lease(Ipv4Prefix.parse("10.244.2.0/24"), Ipv4Addresses.parse("192.168.100.2")));
@@ -33,11 +30,9 @@ class StaticLeaseRegistryTest
     }
 
     @Test
-    void shouldNameTheFileWhenNoLeaseCarriesOurPublicIp() throws Exception
-    {
+    void shouldNameTheFileWhenNoLeaseCarriesOurPublicIp() throws Exception {
         final Path file = file();
-        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file))
-        {
+        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file)) {
             assertThatThrownBy(() -> registry.acquire(Ipv4Addresses.parse("192.168.100.9"), null))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(file.toString())
@@ -46,25 +41,20 @@ class StaticLeaseRegistryTest
     }
 
     @Test
-    void shouldDeliverTheLeasesOnceFromARegistryThreadAndCountSkippedEntries() throws Exception
-    {
-        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file()))
-        {
+    void shouldDeliverTheLeasesOnceFromARegistryThreadAndCountSkippedEntries() throws Exception {
+        try (StaticLeaseRegistry registry = StaticLeaseRegistry.open(file())) {
             final CompletableFuture<List<Lease>> delivered = new CompletableFuture<>();
             final CompletableFuture<String> thread = new CompletableFuture<>();
 
-            registry.watch(new LeaseListener()
-            {
+            registry.watch(new LeaseListener() {
                 @Override
-                public void onLeases(final List<Lease> leases, final long observedNanos)
-                {
+                public void onLeases(final List<Lease> leases, final long observedNanos) {
                     thread.complete(Thread.currentThread().getName());
                     delivered.complete(leases);
                 }
 
                 @Override
-                public void onOwnLeaseReacquired(final Lease lease)
-                {
+                public void onOwnLeaseReacquired(final Lease lease) {
                 }
             });
 
@@ -76,8 +66,7 @@ class StaticLeaseRegistryTest
         }
     }
 
-    private Path file() throws IOException
-    {
+    private Path file() throws IOException {
         return Files.writeString(directory.resolve("leases.json"), "{\"config\":{\"Network\":\"10.244.0.0/16\"}," +
             "\"subnets\":{\"10.244.2.0-24\":{\"PublicIP\":\"192.168.100.2\"}," +
             "\"10.244.1.0-24\":{\"PublicIP\":\"192.168.100.1\",\"PublicIPv6\":null}," +

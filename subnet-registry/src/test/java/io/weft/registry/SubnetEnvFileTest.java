@@ -15,14 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.weft.routing.Ipv4Prefix;
 
-class SubnetEnvFileTest
-{
+class SubnetEnvFileTest {
     @TempDir
     Path directory;
 
     @Test
-    void shouldWriteExactlyWhatFlannelWritesWhenGivenTheLease() throws IOException
-    {
+    void shouldWriteExactlyWhatFlannelWritesWhenGivenTheLease() throws IOException {
         final Path file = directory.resolve("run/flannel/subnet.env");
 
         SubnetEnvFile.write(file, Ipv4Prefix.parse("10.244.0.0/16"), Ipv4Prefix.parse("10.244.1.0/24"), 1472, true);
@@ -32,15 +30,13 @@ class SubnetEnvFileTest
             "FLANNEL_MTU=1472\n" +
             "FLANNEL_IPMASQ=true\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-r--r--");
-        try (Stream<Path> files = Files.list(file.getParent()))
-        {
+        try (Stream<Path> files = Files.list(file.getParent())) {
             assertThat(files).as("no temporary file left").containsExactly(file);
         }
     }
 
     @Test
-    void shouldReadBackThePreviousSubnetWhenTheFileWasWrittenBefore() throws IOException
-    {
+    void shouldReadBackThePreviousSubnetWhenTheFileWasWrittenBefore() throws IOException {
         final Path file = directory.resolve("subnet.env");
         SubnetEnvFile.write(file, Ipv4Prefix.parse("10.0.0.0/8"), Ipv4Prefix.parse("10.20.48.0/20"), 8950, false);
 
@@ -48,8 +44,7 @@ class SubnetEnvFileTest
     }
 
     @Test
-    void shouldReplaceTheFileWhenWrittenAgain() throws IOException
-    {
+    void shouldReplaceTheFileWhenWrittenAgain() throws IOException {
         final Path file = directory.resolve("subnet.env");
         SubnetEnvFile.write(file, Ipv4Prefix.parse("10.244.0.0/16"), Ipv4Prefix.parse("10.244.1.0/24"), 1472, true);
 
@@ -60,8 +55,7 @@ class SubnetEnvFileTest
     }
 
     @Test
-    void shouldReadTheSubnetWhenTheFileWasWrittenByHandWithOtherLines() throws IOException
-    {
+    void shouldReadTheSubnetWhenTheFileWasWrittenByHandWithOtherLines() throws IOException {
         final Path file = Files.writeString(directory.resolve("subnet.env"),
             "# from flanneld\r\nFLANNEL_NETWORK=10.244.0.0/16\r\n  FLANNEL_SUBNET=10.244.7.1/24  \r\n");
 
@@ -69,8 +63,7 @@ class SubnetEnvFileTest
     }
 
     @Test
-    void shouldReturnNullWhenTheFileIsMissing()
-    {
+    void shouldReturnNullWhenTheFileIsMissing() {
         assertThat(SubnetEnvFile.readSubnet(directory.resolve("absent.env"))).isNull();
     }
 
@@ -78,8 +71,7 @@ class SubnetEnvFileTest
     @ValueSource(strings = {"", "FLANNEL_NETWORK=10.244.0.0/16\n", "FLANNEL_SUBNET=\n", "FLANNEL_SUBNET=10.244.1.1\n",
         "FLANNEL_SUBNET=10.244.1.1/33\n", "FLANNEL_SUBNET=10.244.1/24\n", "FLANNEL_SUBNET=banana/24\n",
         "\u0000\u00ff garbage"})
-    void shouldReturnNullWhenTheFileCannotBeParsed(final String content) throws IOException
-    {
+    void shouldReturnNullWhenTheFileCannotBeParsed(final String content) throws IOException {
         final Path file = Files.writeString(directory.resolve("subnet.env"), content);
 
         assertThat(SubnetEnvFile.readSubnet(file)).isNull();

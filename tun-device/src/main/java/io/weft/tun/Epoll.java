@@ -4,8 +4,7 @@ package io.weft.tun;
  * An epoll instance that only answers "something is ready": owners register their few fds and, after a wait,
  * drain each non-blocking fd until EAGAIN. That keeps the wait free of per-event decoding.
  */
-public final class Epoll implements AutoCloseable
-{
+public final class Epoll implements AutoCloseable {
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLOUT = 0x004;
     private static final int EPOLL_CTL_ADD = 1;
@@ -23,38 +22,32 @@ public final class Epoll implements AutoCloseable
     private final NativeBuffer events = new NativeBuffer(EVENT_LENGTH * MAX_EVENTS);
     private boolean closed;
 
-    public Epoll() throws NativeException
-    {
+    public Epoll() throws NativeException {
         epfd = Native.check(Native.libc().epoll_create1(EPOLL_CLOEXEC), "epoll_create1");
     }
 
     /** Level-triggered interest in {@code eventMask} (EPOLLIN, EPOLLOUT) on {@code fd}. */
-    public void add(final int fd, final int eventMask) throws NativeException
-    {
+    public void add(final int fd, final int eventMask) throws NativeException {
         final NativeBuffer event = new NativeBuffer(EVENT_LENGTH);
         event.buffer.putInt(0, eventMask);
         event.buffer.putLong(4, fd);
         Native.check(Native.LIBC.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event.address), "epoll_ctl(ADD, fd " + fd + ")");
     }
 
-    public void remove(final int fd) throws NativeException
-    {
+    public void remove(final int fd) throws NativeException {
         final NativeBuffer event = new NativeBuffer(EVENT_LENGTH);
         Native.check(Native.LIBC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, event.address), "epoll_ctl(DEL, fd " + fd + ")");
     }
 
     /** Waits until a registered fd is ready or the timeout passes: the number of ready fds, 0, or -errno. */
-    public int await(final int timeoutMs)
-    {
+    public int await(final int timeoutMs) {
         final int result = Native.LIBC.epoll_wait(epfd, events.address, MAX_EVENTS, timeoutMs);
         return result >= 0 ? result : (Native.errno() == Errno.EINTR ? 0 : -Native.errno());
     }
 
     @Override
-    public void close()
-    {
-        if (!closed)
-        {
+    public void close() {
+        if (!closed) {
             closed = true;
             Native.closeQuietly(epfd);
         }

@@ -1,8 +1,7 @@
 package io.weft.tun;
 
 /** The errno values this project reacts to, with their kernel names for messages. Linux x86_64 and aarch64. */
-public final class Errno
-{
+public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
@@ -28,21 +27,17 @@ public final class Errno
     public static final int ECONNREFUSED = 111;
     public static final int EHOSTUNREACH = 113;
 
-    private Errno()
-    {
+    private Errno() {
     }
 
     /** "EPERM (Operation not permitted)"; the name when known, the number otherwise. */
-    public static String describe(final int errno)
-    {
+    public static String describe(final int errno) {
         final String text = Native.LIBC != null ? Native.LIBC.strerror(errno) : "errno " + errno;
         return name(errno) + " (" + text + ")";
     }
 
-    public static String name(final int errno)
-    {
-        switch (errno)
-        {
+    public static String name(final int errno) {
+        switch (errno) {
             case EPERM: return "EPERM";
             case ENOENT: return "ENOENT";
             case EINTR: return "EINTR";

@@ -12,8 +12,7 @@ import jnr.ffi.types.ssize_t;
  * Public only because jnr-ffi generates its implementation in another class loader; use the classes of this
  * package instead.
  */
-public interface LibC
-{
+public interface LibC {
     @SaveError
     int open(String path, int flags);
 

@@ -6,8 +6,7 @@ import java.nio.ByteBuffer;
  * A struct msghdr with one iovec and room for the peer's sockaddr, prepared once and reused for every
  * sendmsg/recvmsg of one thread.
  */
-final class MessageHeader
-{
+final class MessageHeader {
     /*
      * struct msghdr (x86_64, 56 bytes):
      *   void *msg_name;          0
@@ -41,15 +40,13 @@ final class MessageHeader
 
     final NativeBuffer memory = new NativeBuffer(TOTAL_LENGTH);
 
-    MessageHeader()
-    {
+    MessageHeader() {
         memory.buffer.putLong(0, memory.address + NAME_AT);
         memory.buffer.putLong(IOV_OFFSET, memory.address + IOVEC_AT);
         memory.buffer.putLong(IOV_LENGTH_OFFSET, 1L);
     }
 
-    long address()
-    {
+    long address() {
         return memory.address;
     }
 
@@ -57,8 +54,7 @@ final class MessageHeader
      * Points the single iovec at {@code length} bytes of native memory, resets the name length and flags, and
      * attaches no ancillary data.
      */
-    void prepare(final long data, final int length, final int nameLength)
-    {
+    void prepare(final long data, final int length, final int nameLength) {
         memory.buffer.putLong(IOVEC_AT, data);
         memory.buffer.putLong(IOVEC_AT + 8, length);
         memory.buffer.putInt(NAME_LENGTH_OFFSET, nameLength);
@@ -68,8 +64,7 @@ final class MessageHeader
     }
 
     /** Attaches one cmsg carrying a u16, e.g. UDP_SEGMENT for a GSO send. Call after {@link #prepare}. */
-    void attachShortControl(final int level, final int type, final int value)
-    {
+    void attachShortControl(final int level, final int type, final int value) {
         writeShortControl(memory.buffer, CONTROL_AT, level, type, value);
         memory.buffer.putLong(CONTROL_OFFSET, memory.address + CONTROL_AT);
         memory.buffer.putLong(CONTROL_LENGTH_OFFSET, CONTROL_CAPACITY);
@@ -77,8 +72,7 @@ final class MessageHeader
 
     /** Writes one cmsg carrying a u16 at {@code offset}: {@link #CONTROL_CAPACITY} bytes. */
     static void writeShortControl(final ByteBuffer buffer, final int offset, final int level, final int type,
-        final int value)
-    {
+        final int value) {
         buffer.putLong(offset, CMSG_DATA_OFFSET + 2);
         buffer.putInt(offset + CMSG_LEVEL_OFFSET, level);
         buffer.putInt(offset + CMSG_TYPE_OFFSET, type);
@@ -86,38 +80,32 @@ final class MessageHeader
     }
 
     /** Offers the control area to recvmsg, so the kernel can return one cmsg (e.g. UDP_GRO's segment size). */
-    void offerControl()
-    {
+    void offerControl() {
         memory.buffer.putLong(CONTROL_AT, 0L);
         memory.buffer.putLong(CONTROL_OFFSET, memory.address + CONTROL_AT);
         memory.buffer.putLong(CONTROL_LENGTH_OFFSET, CONTROL_CAPACITY);
     }
 
     /** The int value of the cmsg the kernel returned with {@code level}/{@code type}, or 0 when there is none. */
-    int receivedIntControl(final int level, final int type)
-    {
+    int receivedIntControl(final int level, final int type) {
         final long controlLength = memory.buffer.getLong(CONTROL_LENGTH_OFFSET);
         if (controlLength < CMSG_DATA_OFFSET + 4 ||
             memory.buffer.getInt(CONTROL_AT + CMSG_LEVEL_OFFSET) != level ||
-            memory.buffer.getInt(CONTROL_AT + CMSG_TYPE_OFFSET) != type)
-        {
+            memory.buffer.getInt(CONTROL_AT + CMSG_TYPE_OFFSET) != type) {
             return 0;
         }
         return memory.buffer.getInt(CONTROL_AT + CMSG_DATA_OFFSET);
     }
 
-    int flags()
-    {
+    int flags() {
         return memory.buffer.getInt(FLAGS_OFFSET);
     }
 
-    int nameOffset()
-    {
+    int nameOffset() {
         return NAME_AT;
     }
 
-    int nameCapacity()
-    {
+    int nameCapacity() {
         return NAME_CAPACITY;
     }
 }

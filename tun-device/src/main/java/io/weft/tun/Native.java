@@ -8,24 +8,19 @@ import jnr.ffi.Runtime;
  * Loads libc once and turns {@code -1} + errno into what callers need: an exception naming the syscall for setup,
  * a negative errno for the packet path.
  */
-final class Native
-{
+final class Native {
     static final LibC LIBC;
     static final Runtime RUNTIME;
     static final Throwable LOAD_FAILURE;
 
-    static
-    {
+    static {
         LibC libc = null;
         Runtime runtime = null;
         Throwable failure = null;
-        try
-        {
+        try {
             libc = LibraryLoader.create(LibC.class).load("c");
             runtime = Runtime.getRuntime(libc);
-        }
-        catch (final Throwable t)
-        {
+        } catch (final Throwable t) {
             failure = t;
         }
         LIBC = libc;
@@ -33,38 +28,30 @@ final class Native
         LOAD_FAILURE = failure;
     }
 
-    private Native()
-    {
+    private Native() {
     }
 
-    static LibC libc()
-    {
-        if (LIBC == null)
-        {
+    static LibC libc() {
+        if (LIBC == null) {
             throw new IllegalStateException("cannot load libc through jnr-ffi: " + LOAD_FAILURE, LOAD_FAILURE);
         }
         return LIBC;
     }
 
-    static int errno()
-    {
+    static int errno() {
         return LastError.getLastError(RUNTIME);
     }
 
     /** Returns {@code result} when it is not negative, else throws naming {@code what} and the errno. */
-    static int check(final long result, final String what) throws NativeException
-    {
-        if (result < 0)
-        {
+    static int check(final long result, final String what) throws NativeException {
+        if (result < 0) {
             throw new NativeException(what, errno(), "");
         }
         return (int)result;
     }
 
-    static int check(final long result, final String what, final ErrnoHint hint) throws NativeException
-    {
-        if (result < 0)
-        {
+    static int check(final long result, final String what, final ErrnoHint hint) throws NativeException {
+        if (result < 0) {
             final int errno = errno();
             throw new NativeException(what, errno, hint.explain(errno));
         }
@@ -72,18 +59,15 @@ final class Native
     }
 
     /** Closes quietly: used on shutdown paths where there is nothing better to do with an error. */
-    static void closeQuietly(final int fd)
-    {
-        if (fd >= 0)
-        {
+    static void closeQuietly(final int fd) {
+        if (fd >= 0) {
             libc().close(fd);
         }
     }
 
     /** Turns an errno into a short operator-facing cause, or "" when the errno name says enough. */
     @FunctionalInterface
-    interface ErrnoHint
-    {
+    interface ErrnoHint {
         String explain(int errno);
     }
 }

@@ -5,8 +5,7 @@ package io.weft.tun;
  * routes. Each request asks for an ACK and waits for it, so a failure is reported by the call that caused it.
  * Setup path only: it allocates freely and throws {@link NativeException} naming the request.
  */
-public final class Netlink implements AutoCloseable
-{
+public final class Netlink implements AutoCloseable {
     /*
      * struct nlmsghdr { __u32 nlmsg_len; __u16 nlmsg_type; __u16 nlmsg_flags; __u32 nlmsg_seq; __u32 nlmsg_pid; }
      */
@@ -58,8 +57,7 @@ public final class Netlink implements AutoCloseable
     private int length;
     private boolean closed;
 
-    public Netlink() throws NativeException
-    {
+    public Netlink() throws NativeException {
         fd = Native.check(Native.libc().socket(SocketConstants.AF_NETLINK,
             SocketConstants.SOCK_RAW | SocketConstants.SOCK_CLOEXEC, NETLINK_ROUTE), "cannot open rtnetlink socket");
         header.memory.buffer.putShort(header.nameOffset(), (short)SocketConstants.AF_NETLINK);
@@ -71,48 +69,41 @@ public final class Netlink implements AutoCloseable
     }
 
     /** The interface index of {@code name}; throws when there is no such device. */
-    public static int linkIndex(final String name) throws NativeException
-    {
+    public static int linkIndex(final String name) throws NativeException {
         final int index = Native.libc().if_nametoindex(name);
-        if (index == 0)
-        {
+        if (index == 0) {
             throw new NativeException("no network device named " + name, Native.errno(), "");
         }
         return index;
     }
 
-    public void setMtu(final int linkIndex, final int mtu) throws NativeException
-    {
+    public void setMtu(final int linkIndex, final int mtu) throws NativeException {
         beginLink(linkIndex, 0, 0);
         putIntAttribute(IFLA_MTU, mtu);
         request("set MTU " + mtu + " on link " + linkIndex, errno -> "");
     }
 
     /** Caps the segments of one super-packet the kernel hands this link (e.g. what one UDP GSO send can carry). */
-    public void setGsoMaxSegments(final int linkIndex, final int segments) throws NativeException
-    {
+    public void setGsoMaxSegments(final int linkIndex, final int segments) throws NativeException {
         beginLink(linkIndex, 0, 0);
         putIntAttribute(IFLA_GSO_MAX_SEGS, segments);
         request("set gso_max_segs " + segments + " on link " + linkIndex, errno -> "");
     }
 
     /** Sets the transmit queue length: the packets the kernel holds for the TUN reader before dropping. */
-    public void setTransmitQueueLength(final int linkIndex, final int packets) throws NativeException
-    {
+    public void setTransmitQueueLength(final int linkIndex, final int packets) throws NativeException {
         beginLink(linkIndex, 0, 0);
         putIntAttribute(IFLA_TXQLEN, packets);
         request("set txqueuelen " + packets + " on link " + linkIndex, errno -> "");
     }
 
-    public void setUp(final int linkIndex) throws NativeException
-    {
+    public void setUp(final int linkIndex) throws NativeException {
         beginLink(linkIndex, IFF_UP, IFF_UP);
         request("set link " + linkIndex + " up", errno -> "");
     }
 
     /** Adds {@code address/prefixLength} to the link; EEXIST means another device or an earlier run holds it. */
-    public void addAddress(final int linkIndex, final int address, final int prefixLength) throws NativeException
-    {
+    public void addAddress(final int linkIndex, final int address, final int prefixLength) throws NativeException {
         begin(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
         final int body = length;
         message.buffer.put(body, (byte)SocketConstants.AF_INET);
@@ -128,32 +119,27 @@ public final class Netlink implements AutoCloseable
     }
 
     /** Adds {@code destination/prefixLength dev linkIndex} to the main table. */
-    public void addRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException
-    {
+    public void addRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException {
         route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, destination, prefixLength, linkIndex);
         request("add route " + Ipv4Text.format(destination) + "/" + prefixLength + " dev " + linkIndex,
             errno -> errno == Errno.EEXIST ? "a route to this network already exists on this node" : "");
     }
 
-    public void deleteRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException
-    {
+    public void deleteRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException {
         route(RTM_DELROUTE, 0, destination, prefixLength, linkIndex);
         request("delete route " + Ipv4Text.format(destination) + "/" + prefixLength + " dev " + linkIndex,
             errno -> "");
     }
 
     @Override
-    public void close()
-    {
-        if (!closed)
-        {
+    public void close() {
+        if (!closed) {
             closed = true;
             Native.closeQuietly(fd);
         }
     }
 
-    private void beginLink(final int linkIndex, final int flags, final int change)
-    {
+    private void beginLink(final int linkIndex, final int flags, final int change) {
         begin(RTM_NEWLINK, 0);
         final int body = length;
         message.buffer.put(body, (byte)0);
@@ -164,8 +150,7 @@ public final class Netlink implements AutoCloseable
     }
 
     private void route(final int type, final int flags, final int destination, final int prefixLength,
-        final int linkIndex)
-    {
+        final int linkIndex) {
         begin(type, flags);
         final int body = length;
         message.buffer.put(body, (byte)SocketConstants.AF_INET);
@@ -182,8 +167,7 @@ public final class Netlink implements AutoCloseable
         putIntAttribute(RTA_OIF, linkIndex);
     }
 
-    private void begin(final int type, final int flags)
-    {
+    private void begin(final int type, final int flags) {
         message.clear(NLMSG_HEADER_LENGTH + 64);
         message.buffer.putShort(4, (short)type);
         message.buffer.putShort(6, (short)(NLM_F_REQUEST | NLM_F_ACK | flags));
@@ -193,16 +177,14 @@ public final class Netlink implements AutoCloseable
     }
 
     /* struct rtattr { u16 rta_len; u16 rta_type; } followed by the value, padded to 4 bytes */
-    private void putIntAttribute(final int type, final int value)
-    {
+    private void putIntAttribute(final int type, final int value) {
         message.buffer.putShort(length, (short)8);
         message.buffer.putShort(length + 2, (short)type);
         message.buffer.putInt(length + 4, value);
         length += 8;
     }
 
-    private void putAddressAttribute(final int type, final int address)
-    {
+    private void putAddressAttribute(final int type, final int address) {
         message.buffer.putShort(length, (short)8);
         message.buffer.putShort(length + 2, (short)type);
         // Addresses travel in network byte order whatever the host order.
@@ -213,30 +195,25 @@ public final class Netlink implements AutoCloseable
         length += 8;
     }
 
-    private void request(final String what, final Native.ErrnoHint hint) throws NativeException
-    {
+    private void request(final String what, final Native.ErrnoHint hint) throws NativeException {
         message.buffer.putInt(0, length);
         final LibC libc = Native.LIBC;
         header.prepare(message.address, length, SOCKADDR_NL_LENGTH);
         Native.check(libc.sendmsg(fd, header.address(), 0), what);
-        while (true)
-        {
+        while (true) {
             header.prepare(reply.address, BUFFER_LENGTH, header.nameCapacity());
             final int received = Native.check(libc.recvmsg(fd, header.address(), 0), what);
-            if (received < NLMSG_HEADER_LENGTH)
-            {
+            if (received < NLMSG_HEADER_LENGTH) {
                 continue;
             }
             final int type = Short.toUnsignedInt(reply.buffer.getShort(4));
             final int replySequence = reply.buffer.getInt(8);
-            if (type != NLMSG_ERROR || replySequence != sequence)
-            {
+            if (type != NLMSG_ERROR || replySequence != sequence) {
                 continue;
             }
             // struct nlmsgerr { int error; struct nlmsghdr msg; }: error is 0 for an ACK, else -errno.
             final int error = reply.buffer.getInt(NLMSG_HEADER_LENGTH);
-            if (error != 0)
-            {
+            if (error != 0) {
                 throw new NativeException(what, -error, hint.explain(-error));
             }
             return;

@@ -24,8 +24,7 @@ package io.weft.tun;
  * {@link #MAX_GSO_BYTES} bytes, every one as long as the first but the last, which may be shorter. On the wire
  * nothing changes.
  */
-public final class SendBatch
-{
+public final class SendBatch {
     /** The most bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
     public static final int MAX_GSO_BYTES = 65_535 - 20 - 8;
     /** {@link #outcome}: the message left. */
@@ -60,8 +59,7 @@ public final class SendBatch
     private int lastSegmentLength;
 
     /** {@code capacity} slots of {@code slotLength} bytes each, back to back from {@code dataAddress}; no GSO. */
-    public SendBatch(final int capacity, final long dataAddress, final int slotLength)
-    {
+    public SendBatch(final int capacity, final long dataAddress, final int slotLength) {
         this(capacity, dataAddress, slotLength, false);
     }
 
@@ -69,8 +67,7 @@ public final class SendBatch
      * @param segmentation join consecutive datagrams to one destination into UDP GSO sends; the caller has checked
      *                     that the socket takes UDP_SEGMENT and that every datagram fits the path MTU.
      */
-    public SendBatch(final int capacity, final long dataAddress, final int slotLength, final boolean segmentation)
-    {
+    public SendBatch(final int capacity, final long dataAddress, final int slotLength, final boolean segmentation) {
         // Each slot may turn into up to UDP_MAX_SEGMENTS messages (a cut super-packet sent without GSO), of two
         // iovecs per datagram.
         final int messageCapacity = Math.min(MAX_MESSAGES, capacity * UdpSocket.UDP_MAX_SEGMENTS);
@@ -94,74 +91,61 @@ public final class SendBatch
      * accepted the socket option for (an IPsec policy on the path, a path MTU below the datagram size). A run already
      * queued stays one GSO message and is no longer extended: the next send sends it as it is.
      */
-    public void stopSegmentation()
-    {
+    public void stopSegmentation() {
         segmentation = false;
-        if (size > firstUnsent)
-        {
+        if (size > firstUnsent) {
             joinable[size - 1] = false;
         }
     }
 
     /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
-    public int size()
-    {
+    public int size() {
         return size;
     }
 
     /** The first message the next send sends; those before it have left, the open run kept after them. */
-    public int firstUnsent()
-    {
+    public int firstUnsent() {
         return firstUnsent;
     }
 
     /** How many messages the next send sends: all unsent ones, or all but the open run when it is kept. */
-    public int sendable(final boolean keepOpenRun)
-    {
+    public int sendable(final boolean keepOpenRun) {
         return (keepOpenRun && lastRunOpen() ? size - 1 : size) - firstUnsent;
     }
 
     /** True when the next slot, whatever it turns into, might not fit: send first. */
-    public boolean isFull()
-    {
+    public boolean isFull() {
         return slots == slotCapacity || size + UdpSocket.UDP_MAX_SEGMENTS > messages.capacity;
     }
 
-    public int slotLength()
-    {
+    public int slotLength() {
         return messages.slotLength;
     }
 
-    public long slotAddress(final int slot)
-    {
+    public long slotAddress(final int slot) {
         return messages.slotAddress(slot);
     }
 
     /** Index of the next slot; valid while not {@link #isFull()}. */
-    public int nextSlot()
-    {
+    public int nextSlot() {
         return slots;
     }
 
     /** Where the next datagram goes; valid while not {@link #isFull()}. */
-    public long nextSlotAddress()
-    {
+    public long nextSlotAddress() {
         return messages.slotAddress(slots);
     }
 
     /** Queues {@code length} bytes from {@code offset} of the next slot for {@code ipv4Address:port}. */
-    public void add(final int offset, final int length, final int ipv4Address, final int port)
-    {
+    public void add(final int offset, final int length, final int ipv4Address, final int port) {
         final long address = messages.slotAddress(slots++) + offset;
         final int last = size - 1;
-        if (segmentation && last >= firstUnsent && joins(last, length, ipv4Address, port))
-        {
+        if (segmentation && last >= firstUnsent && joins(last, length, ipv4Address, port)) {
             appendIovec(last, address, length);
             datagrams[last]++;
             bytes[last] += length;
             joinable[last] = length == segmentLength[last];
-            if (datagrams[last] == 2)
-            {
+            if (datagrams[last] == 2) {
                 attachSegmentLength(last);
             }
             return;
@@ -175,14 +159,12 @@ public final class SendBatch
     }
 
     /** Keeps the next slot until the send: what queued iovecs point at was read there. */
-    public void keepSlot()
-    {
+    public void keepSlot() {
         slots++;
     }
 
     /** Starts a message of datagrams gathered with {@link #addSegment}, for {@code ipv4Address:port}. */
-    public void beginSegments(final int ipv4Address, final int port)
-    {
+    public void beginSegments(final int ipv4Address, final int port) {
         final int message = begin(ipv4Address, port);
         datagrams[message] = 0;
         bytes[message] = 0;
@@ -195,12 +177,10 @@ public final class SendBatch
      * unless it is an unsent run, or datagram, of that size, to that destination, whose datagrams are all that long.
      * When there is room, {@link #addSegment} extends it and {@link #endSegments} with the same length closes it.
      */
-    public int roomInLastRun(final int ipv4Address, final int port, final int length)
-    {
+    public int roomInLastRun(final int ipv4Address, final int port, final int length) {
         final int last = size - 1;
         if (!segmentation || last < firstUnsent || length <= 0 || !joinable[last] || segmentLength[last] != length ||
-            destinationAddress[last] != ipv4Address || destinationPort[last] != port)
-        {
+            destinationAddress[last] != ipv4Address || destinationPort[last] != port) {
             return 0;
         }
         final int byCount = UdpSocket.UDP_MAX_SEGMENTS - datagrams[last];
@@ -211,8 +191,7 @@ public final class SendBatch
      * Adds one datagram to the message begun last: {@code headersLength} bytes at {@code headers}, then
      * {@code payloadLength} bytes at {@code payload}.
      */
-    public void addSegment(final long headers, final int headersLength, final long payload, final int payloadLength)
-    {
+    public void addSegment(final long headers, final int headersLength, final long payload, final int payloadLength) {
         final int message = size - 1;
         appendIovec(message, headers, headersLength);
         appendIovec(message, payload, payloadLength);
@@ -226,38 +205,32 @@ public final class SendBatch
      * datagram, each is {@code length} long but the last, which may be shorter. Only a run whose last datagram is
      * {@code length} long too may be extended later.
      */
-    public void endSegments(final int length)
-    {
+    public void endSegments(final int length) {
         final int message = size - 1;
         segmentLength[message] = length;
         joinable[message] = segmentation && lastSegmentLength == length;
-        if (datagrams[message] > 1)
-        {
+        if (datagrams[message] > 1) {
             attachSegmentLength(message);
         }
     }
 
     /** Datagrams in message {@code message}. */
-    public int datagrams(final int message)
-    {
+    public int datagrams(final int message) {
         return datagrams[message];
     }
 
     /** Bytes queued in message {@code message}, all its datagrams together. */
-    public int length(final int message)
-    {
+    public int length(final int message) {
         return bytes[message];
     }
 
     /** What the last send did with message {@code message}: {@link #SENT}, {@link #NOT_SENT} or -errno. */
-    public int outcome(final int message)
-    {
+    public int outcome(final int message) {
         return outcome[message];
     }
 
     /** sendmmsg calls the last send made: one per stretch of messages it sent, refusal or full buffer it met. */
-    public int systemCalls()
-    {
+    public int systemCalls() {
         return calls;
     }
 
@@ -270,25 +243,20 @@ public final class SendBatch
      * rest are not tried. Then the batch is empty, or holds only the open run (slots and iovecs it uses stay taken
      * until it is sent).
      */
-    int send(final int fd, final boolean keepOpenRun)
-    {
+    int send(final int fd, final boolean keepOpenRun) {
         final int count = sendable(keepOpenRun);
         calls = 0;
-        if (count == 0)
-        {
+        if (count == 0) {
             return 0;
         }
         final int end = firstUnsent + count;
         int next = firstUnsent;
-        while (next < end)
-        {
+        while (next < end) {
             final int result = Native.LIBC.sendmmsg(fd, messages.vector.address + MessageVector.header(next),
                 end - next, 0);
             calls++;
-            if (result > 0)
-            {
-                for (int i = 0; i < result; i++)
-                {
+            if (result > 0) {
+                for (int i = 0; i < result; i++) {
                     outcome[next + i] = SENT;
                 }
                 next += result;
@@ -296,30 +264,23 @@ public final class SendBatch
             }
             final int errno = result == 0 ? Errno.EAGAIN : Native.errno();
             // ENOBUFS: a device queue on the way is full, as good as a full send buffer.
-            if (errno == Errno.EAGAIN || errno == Errno.ENOBUFS)
-            {
+            if (errno == Errno.EAGAIN || errno == Errno.ENOBUFS) {
                 break;
             }
-            if (errno != Errno.EINTR)
-            {
+            if (errno != Errno.EINTR) {
                 outcome[next++] = -errno;
             }
         }
         int sent = 0;
-        for (int i = firstUnsent; i < end; i++)
-        {
-            if (i >= next)
-            {
+        for (int i = firstUnsent; i < end; i++) {
+            if (i >= next) {
                 outcome[i] = NOT_SENT;
-            }
-            else if (outcome[i] == SENT)
-            {
+            } else if (outcome[i] == SENT) {
                 sent++;
             }
         }
         firstUnsent = end;
-        if (firstUnsent == size)
-        {
+        if (firstUnsent == size) {
             size = 0;
             slots = 0;
             iovecs = 0;
@@ -329,15 +290,13 @@ public final class SendBatch
     }
 
     /** The last message is an unsent run that one more datagram of its size could extend. */
-    private boolean lastRunOpen()
-    {
+    private boolean lastRunOpen() {
         final int last = size - 1;
         return last >= firstUnsent && joinable[last] && datagrams[last] < UdpSocket.UDP_MAX_SEGMENTS &&
             bytes[last] + segmentLength[last] <= MAX_GSO_BYTES;
     }
 
-    private int begin(final int ipv4Address, final int port)
-    {
+    private int begin(final int ipv4Address, final int port) {
         final int message = size++;
         iovecCount[message] = 0;
         destinationAddress[message] = ipv4Address;
@@ -352,23 +311,20 @@ public final class SendBatch
     }
 
     /** The message's iovecs are the last ones of the pool, so the next one extends it. */
-    private void appendIovec(final int message, final long address, final int length)
-    {
+    private void appendIovec(final int message, final long address, final int length) {
         messages.setIovecAddress(iovecs++, address, length);
         iovecCount[message]++;
         messages.vector.buffer.putLong(MessageVector.header(message) + MessageHeader.IOV_LENGTH_OFFSET,
             iovecCount[message]);
     }
 
-    private boolean joins(final int message, final int length, final int ipv4Address, final int port)
-    {
+    private boolean joins(final int message, final int length, final int ipv4Address, final int port) {
         return joinable[message] && length <= segmentLength[message] && length > 0 &&
             datagrams[message] < UdpSocket.UDP_MAX_SEGMENTS && bytes[message] + length <= MAX_GSO_BYTES &&
             destinationAddress[message] == ipv4Address && destinationPort[message] == port;
     }
 
-    private void attachSegmentLength(final int message)
-    {
+    private void attachSegmentLength(final int message) {
         final int control = message * MessageHeader.CONTROL_CAPACITY;
         MessageHeader.writeShortControl(controls.buffer, control, UdpSocket.SOL_UDP, UdpSocket.UDP_SEGMENT,
             segmentLength[message]);

@@ -1,8 +1,7 @@
 package io.weft.tun;
 
 /** Linux socket, epoll and file constants from the uapi headers (x86_64 and aarch64 share these values). */
-final class SocketConstants
-{
+final class SocketConstants {
     static final int AF_INET = 2;
     static final int AF_NETLINK = 16;
     static final int SOCK_DGRAM = 2;
@@ -25,7 +24,6 @@ final class SocketConstants
     /** sizeof(struct sockaddr_in). */
     static final int SOCKADDR_IN_LENGTH = 16;
 
-    private SocketConstants()
-    {
+    private SocketConstants() {
     }
 }

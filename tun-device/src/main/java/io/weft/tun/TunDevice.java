@@ -9,8 +9,7 @@ import java.nio.file.Path;
  * queued, and the owner waits for readiness with {@link Epoll}. The kernel removes the device when the last fd
  * closes, and with it every address and route on it.
  */
-public final class TunDevice implements AutoCloseable
-{
+public final class TunDevice implements AutoCloseable {
     /** From include/uapi/linux/if_tun.h. */
     public static final int IFF_TUN = 0x0001;
     public static final int IFF_NO_PI = 0x1000;
@@ -46,63 +45,51 @@ public final class TunDevice implements AutoCloseable
     private final int fd;
     private boolean closed;
 
-    private TunDevice(final String name, final int fd)
-    {
+    private TunDevice(final String name, final int fd) {
         this.name = name;
         this.fd = fd;
     }
 
     /** Opens (creating if needed) the TUN interface {@code name} with {@code IFF_TUN | IFF_NO_PI | extraFlags}. */
-    public static TunDevice open(final String name, final int extraFlags) throws NativeException
-    {
+    public static TunDevice open(final String name, final int extraFlags) throws NativeException {
         final byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
-        if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ)
-        {
+        if (nameBytes.length == 0 || nameBytes.length >= IFNAMSIZ) {
             throw new IllegalArgumentException("TUN name '" + name + "' must have 1 to 15 characters");
         }
         final LibC libc = Native.libc();
         final int fd = Native.check(
             libc.open(DEVICE, SocketConstants.O_RDWR | SocketConstants.O_NONBLOCK | SocketConstants.O_CLOEXEC),
             "cannot open " + DEVICE, TunDevice::explainOpen);
-        try
-        {
+        try {
             final NativeBuffer ifreq = new NativeBuffer(IFREQ_LENGTH);
-            for (int i = 0; i < nameBytes.length; i++)
-            {
+            for (int i = 0; i < nameBytes.length; i++) {
                 ifreq.buffer.put(i, nameBytes[i]);
             }
             ifreq.buffer.putShort(IFREQ_FLAGS_OFFSET, (short)(IFF_TUN | IFF_NO_PI | extraFlags));
             Native.check(libc.ioctl(fd, TUNSETIFF, ifreq.address), "cannot create TUN device " + name + " (TUNSETIFF)",
                 errno -> explainSetIff(name, errno));
             return new TunDevice(name, fd);
-        }
-        catch (final NativeException | RuntimeException e)
-        {
+        } catch (final NativeException | RuntimeException e) {
             Native.closeQuietly(fd);
             throw e;
         }
     }
 
     /** True when this process could open a TUN device; see {@link #unavailabilityCause()}. */
-    public static boolean isAvailable()
-    {
+    public static boolean isAvailable() {
         return unavailabilityCause() == null;
     }
 
     /** Why TUN devices cannot be used here, or null when they can (checks the library and the device node only). */
-    public static String unavailabilityCause()
-    {
-        if (Native.LIBC == null)
-        {
+    public static String unavailabilityCause() {
+        if (Native.LIBC == null) {
             return "jnr-ffi cannot load libc: " + Native.LOAD_FAILURE;
         }
-        if (!Files.exists(Path.of(DEVICE)))
-        {
+        if (!Files.exists(Path.of(DEVICE))) {
             return DEVICE + " does not exist (no TUN support in this kernel or container)";
         }
         final int fd = Native.LIBC.open(DEVICE, SocketConstants.O_RDWR | SocketConstants.O_CLOEXEC);
-        if (fd < 0)
-        {
+        if (fd < 0) {
             return "cannot open " + DEVICE + ": " + Errno.describe(Native.errno());
         }
         Native.closeQuietly(fd);
@@ -113,65 +100,54 @@ public final class TunDevice implements AutoCloseable
      * Lets the kernel pass packets with partial checksums and TCP segmentation left undone (TUNSETOFFLOAD); needs
      * IFF_VNET_HDR. Throws when this kernel refuses, so the caller can fall back.
      */
-    public void setOffload(final int offloadFlags) throws NativeException
-    {
+    public void setOffload(final int offloadFlags) throws NativeException {
         Native.check(Native.LIBC.ioctl(fd, TUNSETOFFLOAD, offloadFlags),
             "TUNSETOFFLOAD(" + offloadFlags + ") on " + name);
     }
 
     /** Sets the virtio_net_hdr length of reads and writes (TUNSETVNETHDRSZ). */
-    public void setVnetHeaderLength(final int length) throws NativeException
-    {
+    public void setVnetHeaderLength(final int length) throws NativeException {
         final NativeBuffer value = new NativeBuffer(4);
         value.buffer.putInt(0, length);
         Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address),
             "TUNSETVNETHDRSZ(" + length + ") on " + name);
     }
 
-    public String name()
-    {
+    public String name() {
         return name;
     }
 
-    public int fd()
-    {
+    public int fd() {
         return fd;
     }
 
     /** Reads one packet into native memory: its length, 0 when none is queued, or -errno. */
-    public int read(final long address, final int length)
-    {
+    public int read(final long address, final int length) {
         final long result = Native.LIBC.read(fd, address, length);
         return result >= 0 ? (int)result : negativeErrnoOrZero();
     }
 
     /** Writes one packet: the bytes written, 0 when the queue is full, or -errno. */
-    public int write(final long address, final int length)
-    {
+    public int write(final long address, final int length) {
         final long result = Native.LIBC.write(fd, address, length);
         return result >= 0 ? (int)result : negativeErrnoOrZero();
     }
 
     @Override
-    public void close()
-    {
-        if (!closed)
-        {
+    public void close() {
+        if (!closed) {
             closed = true;
             Native.closeQuietly(fd);
         }
     }
 
-    static int negativeErrnoOrZero()
-    {
+    static int negativeErrnoOrZero() {
         final int errno = Native.errno();
         return errno == Errno.EAGAIN ? 0 : -errno;
     }
 
-    private static String explainOpen(final int errno)
-    {
-        switch (errno)
-        {
+    private static String explainOpen(final int errno) {
+        switch (errno) {
             case Errno.ENOENT:
             case Errno.ENODEV:
                 return "no TUN support: load the tun module or create the device node";
@@ -183,10 +159,8 @@ public final class TunDevice implements AutoCloseable
         }
     }
 
-    private static String explainSetIff(final String name, final int errno)
-    {
-        switch (errno)
-        {
+    private static String explainSetIff(final String name, final int errno) {
+        switch (errno) {
             case Errno.EPERM:
             case Errno.EACCES:
                 return "need CAP_NET_ADMIN";

@@ -4,8 +4,7 @@ package io.weft.tun;
  * A non-blocking IPv4 UDP socket on raw native memory. One thread may send and one other thread may receive at
  * the same time: each direction has its own sockaddr scratch, so neither allocates nor locks.
  */
-public final class UdpSocket implements AutoCloseable
-{
+public final class UdpSocket implements AutoCloseable {
     private static final int INT_LENGTH = 4;
     /* msg_flags bit set by recvmsg when the datagram was longer than the buffer. */
     static final int MSG_TRUNC = 0x20;
@@ -23,8 +22,7 @@ public final class UdpSocket implements AutoCloseable
     private boolean groEnabled;
     private boolean closed;
 
-    private UdpSocket(final int fd, final String boundTo)
-    {
+    private UdpSocket(final int fd, final String boundTo) {
         this.fd = fd;
         this.boundTo = boundTo;
     }
@@ -34,18 +32,15 @@ public final class UdpSocket implements AutoCloseable
      * the port; buffer sizes of 0 keep the kernel defaults.
      */
     public static UdpSocket bind(final int ipv4Address, final int port, final boolean reusePort,
-        final int sendBufferLength, final int receiveBufferLength) throws NativeException
-    {
+        final int sendBufferLength, final int receiveBufferLength) throws NativeException {
         final LibC libc = Native.libc();
         final String where = Ipv4Text.format(ipv4Address) + ":" + port;
         final int fd = Native.check(libc.socket(SocketConstants.AF_INET,
             SocketConstants.SOCK_DGRAM | SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC, 0),
             "cannot create UDP socket");
         final UdpSocket socket = new UdpSocket(fd, where);
-        try
-        {
-            if (reusePort)
-            {
+        try {
+            if (reusePort) {
                 socket.setIntOption(SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEPORT, 1, "SO_REUSEPORT");
             }
             socket.setBufferLength(SocketConstants.SO_SNDBUFFORCE, SocketConstants.SO_SNDBUF, sendBufferLength);
@@ -55,23 +50,19 @@ public final class UdpSocket implements AutoCloseable
             Native.check(libc.bind(fd, address.address, SocketConstants.SOCKADDR_IN_LENGTH), "cannot bind UDP " + where,
                 UdpSocket::explainBind);
             return socket;
-        }
-        catch (final NativeException | RuntimeException e)
-        {
+        } catch (final NativeException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    public int fd()
-    {
+    public int fd() {
         return fd;
     }
 
     /** Sets an int socket option; throws naming the option on failure (setup only). */
     public void setIntOption(final int level, final int name, final int value, final String optionName)
-        throws NativeException
-    {
+        throws NativeException {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, value);
         Native.check(Native.LIBC.setsockopt(fd, level, name, buffer.address, INT_LENGTH),
@@ -79,8 +70,7 @@ public final class UdpSocket implements AutoCloseable
     }
 
     /** Sends one datagram from native memory: bytes sent, 0 when the send buffer is full, or -errno. */
-    public int sendTo(final long address, final int length, final int ipv4Address, final int port)
-    {
+    public int sendTo(final long address, final int length, final int ipv4Address, final int port) {
         sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
         sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
         final long result = Native.LIBC.sendmsg(fd, sendHeader.address(), 0);
@@ -93,8 +83,7 @@ public final class UdpSocket implements AutoCloseable
      * {@link #sendTo}: bytes sent, 0 when the send buffer is full, or -errno (-EIO when GSO is not supported).
      */
     public int sendSegments(final long address, final int length, final int segmentLength, final int ipv4Address,
-        final int port)
-    {
+        final int port) {
         sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
         sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
         sendHeader.attachShortControl(SOL_UDP, UDP_SEGMENT, segmentLength);
@@ -106,8 +95,7 @@ public final class UdpSocket implements AutoCloseable
      * Asks the kernel to hand over consecutive datagrams of one sender as one buffer (UDP_GRO). Each receive then
      * reports their common size in {@link #segmentLength()}. False when this kernel cannot.
      */
-    public boolean enableGro()
-    {
+    public boolean enableGro() {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, 1);
         groEnabled = Native.LIBC.setsockopt(fd, SOL_UDP, UDP_GRO, buffer.address, INT_LENGTH) == 0;
@@ -115,8 +103,7 @@ public final class UdpSocket implements AutoCloseable
     }
 
     /** True when the kernel accepts UDP_SEGMENT on this socket: GSO sends will work. */
-    public boolean supportsGso()
-    {
+    public boolean supportsGso() {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, 0);
         return Native.LIBC.setsockopt(fd, SOL_UDP, UDP_SEGMENT, buffer.address, INT_LENGTH) == 0;
@@ -126,8 +113,7 @@ public final class UdpSocket implements AutoCloseable
      * With GRO on, the size of each datagram in the last buffer received (the last one may be shorter); 0 when the
      * buffer holds a single datagram.
      */
-    public int segmentLength()
-    {
+    public int segmentLength() {
         return groEnabled ? receiveHeader.receivedIntControl(SOL_UDP, UDP_GRO) : 0;
     }
 
@@ -136,11 +122,9 @@ public final class UdpSocket implements AutoCloseable
      * none is queued, or another -errno. The sender is then in {@link #senderAddress()} and {@link #senderPort()},
      * and {@link #wasTruncated()} tells whether the datagram was longer than {@code capacity}.
      */
-    public int receive(final long address, final int capacity)
-    {
+    public int receive(final long address, final int capacity) {
         receiveHeader.prepare(address, capacity, receiveHeader.nameCapacity());
-        if (groEnabled)
-        {
+        if (groEnabled) {
             receiveHeader.offerControl();
         }
         final long result = Native.LIBC.recvmsg(fd, receiveHeader.address(), 0);
@@ -151,8 +135,7 @@ public final class UdpSocket implements AutoCloseable
      * Sends every message queued in {@code batch} with sendmmsg: how many were sent; {@link SendBatch#outcome} tells
      * what happened to each of the others. The batch is empty afterwards.
      */
-    public int send(final SendBatch batch)
-    {
+    public int send(final SendBatch batch) {
         return batch.send(fd, false);
     }
 
@@ -160,8 +143,7 @@ public final class UdpSocket implements AutoCloseable
      * As {@link #send(SendBatch)}, but with {@code keepOpenRun} a last run of datagrams that could take more stays
      * queued for the next send to extend (see {@link SendBatch}); the count is of the messages sent.
      */
-    public int send(final SendBatch batch, final boolean keepOpenRun)
-    {
+    public int send(final SendBatch batch, final boolean keepOpenRun) {
         return batch.send(fd, keepOpenRun);
     }
 
@@ -169,58 +151,47 @@ public final class UdpSocket implements AutoCloseable
      * Receives up to {@code batch.capacity()} datagrams in one recvmmsg: the slots filled, 0 when none was queued,
      * or -errno. Read them through the batch.
      */
-    public int receive(final ReceiveBatch batch)
-    {
+    public int receive(final ReceiveBatch batch) {
         return batch.receive(fd);
     }
 
     /** IPv4 source address of the last datagram received, as an int in network order semantics. */
-    public int senderAddress()
-    {
+    public int senderAddress() {
         return Integer.reverseBytes(receiveHeader.memory.buffer.getInt(receiveHeader.nameOffset() + 4));
     }
 
-    public int senderPort()
-    {
+    public int senderPort() {
         final short networkOrder = receiveHeader.memory.buffer.getShort(receiveHeader.nameOffset() + 2);
         return Short.toUnsignedInt(Short.reverseBytes(networkOrder));
     }
 
-    public boolean wasTruncated()
-    {
+    public boolean wasTruncated() {
         return (receiveHeader.flags() & MSG_TRUNC) != 0;
     }
 
     @Override
-    public void close()
-    {
-        if (!closed)
-        {
+    public void close() {
+        if (!closed) {
             closed = true;
             Native.closeQuietly(fd);
         }
     }
 
-    private void setBufferLength(final int forcedOption, final int option, final int length) throws NativeException
-    {
-        if (length <= 0)
-        {
+    private void setBufferLength(final int forcedOption, final int option, final int length) throws NativeException {
+        if (length <= 0) {
             return;
         }
         // The FORCE variants pass net.core.{w,r}mem_max when we hold CAP_NET_ADMIN; fall back to the capped one.
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, length);
-        if (Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, forcedOption, buffer.address, INT_LENGTH) < 0)
-        {
+        if (Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, forcedOption, buffer.address, INT_LENGTH) < 0) {
             setIntOption(SocketConstants.SOL_SOCKET, option, length, option == SocketConstants.SO_SNDBUF
                 ? "SO_SNDBUF" : "SO_RCVBUF");
         }
     }
 
-    private static String explainBind(final int errno)
-    {
-        switch (errno)
-        {
+    private static String explainBind(final int errno) {
+        switch (errno) {
             case Errno.EADDRINUSE:
                 return "port in use: is flanneld or another weftd running on this node?";
             case Errno.EADDRNOTAVAIL:

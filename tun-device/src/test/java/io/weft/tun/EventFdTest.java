@@ -8,18 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-class EventFdTest
-{
+class EventFdTest {
     @Test
-    void shouldWakeThreadBlockedInEpollWhenSignalled() throws Exception
-    {
-        try (EventFd wakeup = new EventFd(); Epoll epoll = new Epoll())
-        {
+    void shouldWakeThreadBlockedInEpollWhenSignalled() throws Exception {
+        try (EventFd wakeup = new EventFd(); Epoll epoll = new Epoll()) {
             epoll.add(wakeup.fd(), Epoll.EPOLLIN);
             final AtomicInteger ready = new AtomicInteger(-100);
             final CountDownLatch started = new CountDownLatch(1);
-            final Thread waiter = new Thread(() ->
-            {
+            final Thread waiter = new Thread(() -> {
                 started.countDown();
                 ready.set(epoll.await(-1));
             });

@@ -10,33 +10,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The kernel offloads the fast path relies on, probed on this kernel: TUN vnet headers, UDP GSO and UDP GRO. */
-class OffloadTest
-{
+class OffloadTest {
     private static final int LOOPBACK = 0x7F000001;
     private static final int SEGMENT = 1000;
     private static final int SEGMENTS = 10;
 
     @BeforeEach
-    void needsRoot()
-    {
+    void needsRoot() {
         assumeTrue(TestNamespace.isRoot(), "needs root: creates network namespaces and TUN devices");
     }
 
     @Test
-    void shouldSplitOneGsoSendIntoDatagramsWhenReceiverHasNoGro() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("gso"))
-        {
-            ns.run(() ->
-            {
+    void shouldSplitOneGsoSendIntoDatagramsWhenReceiverHasNoGro() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("gso")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     assertThat(sender.supportsGso()).isTrue();
                     final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT * SEGMENTS);
                     final long address = address(data);
-                    for (int i = 0; i < SEGMENT * SEGMENTS; i++)
-                    {
+                    for (int i = 0; i < SEGMENT * SEGMENTS; i++) {
                         data.put(i, (byte)(i / SEGMENT));
                     }
                     assertThat(sender.sendSegments(address, SEGMENT * SEGMENTS, SEGMENT, LOOPBACK, 8285))
@@ -44,8 +37,7 @@ class OffloadTest
 
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
                     final long inAddress = address(in);
-                    for (int i = 0; i < SEGMENTS; i++)
-                    {
+                    for (int i = 0; i < SEGMENTS; i++) {
                         assertThat(receiver.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(SEGMENT);
                         assertThat(in.get(0)).isEqualTo((byte)i);
                         assertThat(receiver.segmentLength()).isZero();
@@ -57,15 +49,11 @@ class OffloadTest
     }
 
     @Test
-    void shouldHandOverConsecutiveDatagramsAsOneBufferWithGro() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("gro"))
-        {
-            ns.run(() ->
-            {
+    void shouldHandOverConsecutiveDatagramsAsOneBufferWithGro() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("gro")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     assertThat(receiver.enableGro()).isTrue();
                     final ByteBuffer data = ByteBuffer.allocateDirect(SEGMENT * SEGMENTS);
                     final long address = address(data);
@@ -76,8 +64,7 @@ class OffloadTest
                     final long inAddress = address(in);
                     int received = 0;
                     int length;
-                    while ((length = receiver.receive(inAddress, 65536)) > 0)
-                    {
+                    while ((length = receiver.receive(inAddress, 65536)) > 0) {
                         assertThat(length > SEGMENT ? receiver.segmentLength() : SEGMENT).isEqualTo(SEGMENT);
                         received += length;
                     }
@@ -88,18 +75,14 @@ class OffloadTest
     }
 
     @Test
-    void shouldPrefixReadsWithVirtioNetHeaderWhenOffloadsAreOn() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("vnet"))
-        {
-            ns.run(() ->
-            {
+    void shouldPrefixReadsWithVirtioNetHeaderWhenOffloadsAreOn() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("vnet")) {
+            ns.run(() -> {
                 try (TunDevice tun = TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
                     TunDevice secondQueue =
                         TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
                     Netlink netlink = new Netlink();
-                    UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0))
-                {
+                    UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0)) {
                     tun.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
                     tun.setOffload(TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6);
                     secondQueue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
@@ -117,8 +100,7 @@ class OffloadTest
                     final long packetAddress = address(packet);
                     Thread.sleep(50);
                     int length = tun.read(packetAddress, 65536);
-                    if (length == 0)
-                    {
+                    if (length == 0) {
                         length = secondQueue.read(packetAddress, 65536); // the flow hashed to the other queue
                     }
                     assertThat(length).isEqualTo(TunDevice.VIRTIO_NET_HDR_LENGTH + 20 + 8 + 10);
@@ -130,15 +112,11 @@ class OffloadTest
     }
 
     @Test
-    void shouldReceiveManyDatagramsInOneCallWithRecvmmsg() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("mmsg"))
-        {
-            ns.run(() ->
-            {
+    void shouldReceiveManyDatagramsInOneCallWithRecvmmsg() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("mmsg")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 40001, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 40001, false, 0, 0)) {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(8 * 2048);
                     final long slotsAddress = address(slots);
                     final ReceiveBatch batch = new ReceiveBatch(8, slotsAddress, 2048);
@@ -146,14 +124,12 @@ class OffloadTest
 
                     final ByteBuffer data = ByteBuffer.allocateDirect(64);
                     final long address = address(data);
-                    for (int i = 0; i < 5; i++)
-                    {
+                    for (int i = 0; i < 5; i++) {
                         data.put(0, (byte)i);
                         assertThat(sender.sendTo(address, 10 + i, LOOPBACK, 8285)).isEqualTo(10 + i);
                     }
                     assertThat(receiver.receive(batch)).isEqualTo(5);
-                    for (int i = 0; i < 5; i++)
-                    {
+                    for (int i = 0; i < 5; i++) {
                         assertThat(batch.length(i)).isEqualTo(10 + i);
                         assertThat(slots.get(i * 2048)).isEqualTo((byte)i);
                         assertThat(batch.senderAddress(i)).isEqualTo(LOOPBACK);
@@ -174,14 +150,11 @@ class OffloadTest
      * messages queued after it down with it.
      */
     @Test
-    void shouldSkipAMessageTheKernelRefusesAndStillSendTheOnesAfterIt() throws Exception
-    {
+    void shouldSkipAMessageTheKernelRefusesAndStillSendTheOnesAfterIt() throws Exception {
         final int unroutable = 0x0A63_0001; // 10.99.0.1: the namespace has no route but loopback's
-        withTwoReceivers("smer", (first, second, sender, slots, batch) ->
-        {
+        withTwoReceivers("smer", (first, second, sender, slots, batch) -> {
             final int[] destinations = {LOOPBACK, unroutable, LOOPBACK, unroutable};
-            for (int i = 0; i < 4; i++)
-            {
+            for (int i = 0; i < 4; i++) {
                 slots.put(i * 2048, (byte)(i + 1));
                 batch.add(0, 10 + i, destinations[i], i < 2 ? 8285 : 8286);
             }
@@ -202,12 +175,9 @@ class OffloadTest
     }
 
     @Test
-    void shouldSendManyDatagramsToTheirOwnDestinationsInOneCallWithSendmmsg() throws Exception
-    {
-        withTwoReceivers("smsg", (first, second, sender, slots, batch) ->
-        {
-            for (int i = 0; i < 4; i++)
-            {
+    void shouldSendManyDatagramsToTheirOwnDestinationsInOneCallWithSendmmsg() throws Exception {
+        withTwoReceivers("smsg", (first, second, sender, slots, batch) -> {
+            for (int i = 0; i < 4; i++) {
                 slots.put(i * 2048, (byte)(i + 1));
                 batch.add(0, 10 + i, LOOPBACK, i % 2 == 0 ? 8285 : 8286);
             }
@@ -228,23 +198,18 @@ class OffloadTest
     }
 
     @FunctionalInterface
-    private interface SendmmsgCase
-    {
+    private interface SendmmsgCase {
         void run(UdpSocket first, UdpSocket second, UdpSocket sender, ByteBuffer slots, SendBatch batch)
             throws Exception;
     }
 
     /** In a namespace of its own: receivers on loopback ports 8285 and 8286, a sender, four 2 KB slots to send. */
-    private static void withTwoReceivers(final String namespace, final SendmmsgCase body) throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create(namespace))
-        {
-            ns.run(() ->
-            {
+    private static void withTwoReceivers(final String namespace, final SendmmsgCase body) throws Exception {
+        try (TestNamespace ns = TestNamespace.create(namespace)) {
+            ns.run(() -> {
                 try (UdpSocket first = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
                     UdpSocket second = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(4 * 2048);
                     body.run(first, second, sender, slots, new SendBatch(4, address(slots), 2048));
                 }
@@ -253,24 +218,19 @@ class OffloadTest
     }
 
     @Test
-    void shouldJoinConsecutiveSameSizeDatagramsToOneDestinationIntoOneGsoSend() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("sgso"))
-        {
-            ns.run(() ->
-            {
+    void shouldJoinConsecutiveSameSizeDatagramsToOneDestinationIntoOneGsoSend() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("sgso")) {
+            ns.run(() -> {
                 try (UdpSocket plain = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
                     UdpSocket gro = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     assertThat(gro.enableGro()).isTrue();
                     final int[] lengths = {100, 100, 100, 60, 100, 100, 90, 100};
                     final int[] ports = {8285, 8285, 8285, 8285, 8285, 8286, 8286, 8285};
                     final ByteBuffer slots = ByteBuffer.allocateDirect(lengths.length * 2048);
                     final SendBatch batch = new SendBatch(lengths.length,
                         address(slots), 2048, true);
-                    for (int i = 0; i < lengths.length; i++)
-                    {
+                    for (int i = 0; i < lengths.length; i++) {
                         slots.put(i * 2048, (byte)(i + 1));
                         batch.add(0, lengths[i], LOOPBACK, ports[i]);
                     }
@@ -286,8 +246,7 @@ class OffloadTest
                     // Without GRO the receiver sees each datagram, in order, as if sent one by one.
                     final ByteBuffer in = ByteBuffer.allocateDirect(65536);
                     final long inAddress = address(in);
-                    for (final int i : new int[] {0, 1, 2, 3, 4, 7})
-                    {
+                    for (final int i : new int[] {0, 1, 2, 3, 4, 7}) {
                         assertThat(plain.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(lengths[i]);
                         assertThat(in.get(0)).as("datagram %d", i).isEqualTo((byte)(i + 1));
                     }
@@ -303,15 +262,11 @@ class OffloadTest
     }
 
     @Test
-    void shouldGatherEachSegmentFromItsHeadersAndItsPayloadWithoutCopying() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("sgat"))
-        {
-            ns.run(() ->
-            {
+    void shouldGatherEachSegmentFromItsHeadersAndItsPayloadWithoutCopying() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("sgat")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     final ByteBuffer slots = ByteBuffer.allocateDirect(2 * 2048);
                     final long slotsAddress = address(slots);
                     final ByteBuffer headers = ByteBuffer.allocateDirect(64);
@@ -321,19 +276,16 @@ class OffloadTest
                     // next slot), in one sendmmsg, in that order.
                     slots.put(0, (byte)'x');
                     batch.add(0, 10, LOOPBACK, 8285);
-                    for (int i = 0; i < 250; i++)
-                    {
+                    for (int i = 0; i < 250; i++) {
                         slots.put(2048 + i, (byte)(i / 100 + 1));
                     }
-                    for (int i = 0; i < 12; i++)
-                    {
+                    for (int i = 0; i < 12; i++) {
                         headers.put(i, (byte)('A' + i / 4));
                     }
                     batch.keepSlot();
                     assertThat(batch.isFull()).isTrue();
                     batch.beginSegments(LOOPBACK, 8285);
-                    for (int i = 0; i < 3; i++)
-                    {
+                    for (int i = 0; i < 3; i++) {
                         batch.addSegment(headersAddress + 4L * i, 4, slotsAddress + 2048 + 100L * i, i < 2 ? 100 : 50);
                     }
                     batch.endSegments(104);
@@ -346,8 +298,7 @@ class OffloadTest
                     final long inAddress = address(in);
                     assertThat(receiver.receive(inAddress, 65536)).isEqualTo(10);
                     assertThat(in.get(0)).isEqualTo((byte)'x');
-                    for (int i = 0; i < 3; i++)
-                    {
+                    for (int i = 0; i < 3; i++) {
                         final int expected = i < 2 ? 104 : 54;
                         assertThat(receiver.receive(inAddress, 65536)).as("segment %d", i).isEqualTo(expected);
                         assertThat(in.get(0)).isEqualTo((byte)('A' + i));
@@ -362,23 +313,18 @@ class OffloadTest
     }
 
     @Test
-    void shouldKeepALastRunOpenAcrossASendAndSendItExtendedAsOneGsoBuffer() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("open"))
-        {
-            ns.run(() ->
-            {
+    void shouldKeepALastRunOpenAcrossASendAndSendItExtendedAsOneGsoBuffer() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("open")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, false, 1 << 20, 1 << 20);
                     UdpSocket other = UdpSocket.bind(LOOPBACK, 8286, false, 1 << 20, 1 << 20);
-                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0))
-                {
+                    UdpSocket sender = UdpSocket.bind(LOOPBACK, 0, false, 0, 0)) {
                     assertThat(receiver.enableGro()).isTrue();
                     final ByteBuffer payloads = ByteBuffer.allocateDirect(2048);
                     final long payloadsAddress = address(payloads);
                     final ByteBuffer headers = ByteBuffer.allocateDirect(64);
                     final long headersAddress = address(headers);
-                    for (int i = 0; i < 7; i++)
-                    {
+                    for (int i = 0; i < 7; i++) {
                         headers.put(4 * i, (byte)('A' + i));
                     }
                     final SendBatch batch = new SendBatch(4, payloadsAddress, 512, true);
@@ -414,8 +360,7 @@ class OffloadTest
 
                     assertThat(receiver.receive(inAddress, 65536)).as("one GSO buffer").isEqualTo(4 * 104 + 54);
                     assertThat(receiver.segmentLength()).isEqualTo(104);
-                    for (int i = 0; i < 5; i++)
-                    {
+                    for (int i = 0; i < 5; i++) {
                         assertThat(in.get(104 * i)).as("datagram %d", i).isEqualTo((byte)('C' + i));
                     }
                     assertThat(receiver.receive(inAddress, 65536)).isEqualTo(-Errno.EAGAIN);
@@ -426,24 +371,18 @@ class OffloadTest
 
     /** Datagrams {@code from} to {@code to} - 1: header i (4 bytes) and {@code payload} bytes of payload i. */
     private static void addSegments(final SendBatch batch, final long headers, final long payloads, final int from,
-        final int to, final int payload)
-    {
-        for (int i = from; i < to; i++)
-        {
+        final int to, final int payload) {
+        for (int i = from; i < to; i++) {
             batch.addSegment(headers + 4L * i, 4, payloads + 100L * i, payload);
         }
     }
 
     @Test
-    void shouldDeliverEachDatagramOfAUdpSuperPacketWrittenWithGsoUdpL4() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("uso"))
-        {
-            ns.run(() ->
-            {
+    void shouldDeliverEachDatagramOfAUdpSuperPacketWrittenWithGsoUdpL4() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("uso")) {
+            ns.run(() -> {
                 try (TunDevice tun = TunDevice.open("flannel0", TunDevice.IFF_VNET_HDR | TunDevice.IFF_MULTI_QUEUE);
-                    Netlink netlink = new Netlink())
-                {
+                    Netlink netlink = new Netlink()) {
                     tun.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
                     assumeTrue(acceptsUso(tun), "this kernel takes no UDP super-packets on a TUN (USO: Linux 6.2)");
                     tun.setOffload(TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6);
@@ -451,8 +390,7 @@ class OffloadTest
                     netlink.addAddress(index, 0x0AF40100, 32);
                     netlink.setUp(index);
                     netlink.addRoute(0x0AF40000, 16, index);
-                    try (UdpSocket receiver = UdpSocket.bind(0x0AF40100, 7777, false, 1 << 20, 1 << 20))
-                    {
+                    try (UdpSocket receiver = UdpSocket.bind(0x0AF40100, 7777, false, 1 << 20, 1 << 20)) {
                         final int payload = 3 * 64 + 10;
                         final ByteBuffer packet = udpSuperPacket(payload, 64);
                         final long address = address(packet);
@@ -462,8 +400,7 @@ class OffloadTest
                         final ByteBuffer in = ByteBuffer.allocateDirect(65536);
                         final long inAddress = address(in);
                         Thread.sleep(50);
-                        for (int i = 0; i < 4; i++)
-                        {
+                        for (int i = 0; i < 4; i++) {
                             final int expected = i < 3 ? 64 : 10;
                             assertThat(receiver.receive(inAddress, 65536)).as("datagram %d", i).isEqualTo(expected);
                             assertThat(in.get(0)).isEqualTo((byte)(i + 1));
@@ -476,21 +413,16 @@ class OffloadTest
         }
     }
 
-    private static long address(final ByteBuffer direct)
-    {
+    private static long address(final ByteBuffer direct) {
         return jnr.ffi.Pointer.wrap(Native.RUNTIME, direct).address();
     }
 
-    private static boolean acceptsUso(final TunDevice tun)
-    {
-        try
-        {
+    private static boolean acceptsUso(final TunDevice tun) {
+        try {
             tun.setOffload(TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6 |
                 TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6);
             return true;
-        }
-        catch (final NativeException e)
-        {
+        } catch (final NativeException e) {
             return false;
         }
     }
@@ -499,8 +431,7 @@ class OffloadTest
      * [virtio_net_hdr GSO_UDP_L4][IPv4 10.244.2.5 to 10.244.1.0][UDP 5555 to 7777][payload: byte i / gsoSize + 1],
      * the UDP checksum field holding the pseudo-header sum, as the kernel's own CHECKSUM_PARTIAL.
      */
-    private static ByteBuffer udpSuperPacket(final int payload, final int gsoSize)
-    {
+    private static ByteBuffer udpSuperPacket(final int payload, final int gsoSize) {
         final ByteBuffer packet = ByteBuffer.allocateDirect(2048).order(ByteOrder.LITTLE_ENDIAN);
         packet.put(0, (byte)TunDevice.VIRTIO_NET_HDR_F_NEEDS_CSUM).put(1, (byte)TunDevice.VIRTIO_NET_HDR_GSO_UDP_L4)
             .putShort(2, (short)28).putShort(4, (short)gsoSize).putShort(6, (short)20).putShort(8, (short)6);
@@ -510,8 +441,7 @@ class OffloadTest
             .putShort(ip + 6, (short)0x4000).put(ip + 8, (byte)64).put(ip + 9, (byte)17)
             .putInt(ip + 12, 0x0AF40205).putInt(ip + 16, 0x0AF40100);
         int ipSum = 0;
-        for (int i = 0; i < 20; i += 2)
-        {
+        for (int i = 0; i < 20; i += 2) {
             ipSum += packet.getShort(ip + i) & 0xFFFF;
         }
         ipSum = (ipSum & 0xFFFF) + (ipSum >>> 16);
@@ -521,8 +451,7 @@ class OffloadTest
         pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
         packet.putShort(udp, (short)5555).putShort(udp + 2, (short)7777).putShort(udp + 4, (short)(8 + payload))
             .putShort(udp + 6, (short)pseudo);
-        for (int i = 0; i < payload; i++)
-        {
+        for (int i = 0; i < payload; i++) {
             packet.put(udp + 8 + i, (byte)(i / gsoSize + 1));
         }
         return packet;

@@ -9,37 +9,30 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class TunDeviceTest
-{
+class TunDeviceTest {
     private static final int NETWORK = 0x0AF40000;      // 10.244.0.0
     private static final int OWN_ADDRESS = 0x0AF40100;  // 10.244.1.0
     private static final int REMOTE_POD = 0x0AF40205;   // 10.244.2.5
 
     @BeforeEach
-    void needsRoot()
-    {
+    void needsRoot() {
         assumeTrue(TestNamespace.isRoot(), "needs root: creates network namespaces and TUN devices");
     }
 
     @Test
-    void shouldBeAvailableWhenRootWithTunDevice()
-    {
+    void shouldBeAvailableWhenRootWithTunDevice() {
         assertThat(TunDevice.unavailabilityCause()).isNull();
         assertThat(TunDevice.isAvailable()).isTrue();
     }
 
     @Test
-    void shouldConfigureLinkAndDeliverRoutedPacketWhenOpenedInNamespace() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("tun"))
-        {
-            ns.run(() ->
-            {
+    void shouldConfigureLinkAndDeliverRoutedPacketWhenOpenedInNamespace() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("tun")) {
+            ns.run(() -> {
                 try (TunDevice tun = TunDevice.open("flannel0", 0);
                     Netlink netlink = new Netlink();
                     Epoll epoll = new Epoll();
-                    UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0))
-                {
+                    UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0)) {
                     final int index = Netlink.linkIndex("flannel0");
                     netlink.setMtu(index, 1400);
                     netlink.setGsoMaxSegments(index, 64);
@@ -75,14 +68,10 @@ class TunDeviceTest
     }
 
     @Test
-    void shouldNameTheCauseWhenTunNameIsHeld() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("busy"))
-        {
-            ns.run(() ->
-            {
-                try (TunDevice first = TunDevice.open("flannel0", 0))
-                {
+    void shouldNameTheCauseWhenTunNameIsHeld() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("busy")) {
+            ns.run(() -> {
+                try (TunDevice first = TunDevice.open("flannel0", 0)) {
                     assertThat(first.name()).isEqualTo("flannel0");
                     assertThatThrownBy(() -> TunDevice.open("flannel0", 0))
                         .isInstanceOf(NativeException.class)
@@ -95,14 +84,10 @@ class TunDeviceTest
     }
 
     @Test
-    void shouldRejectAddressAlreadyPresent() throws Exception
-    {
-        try (TestNamespace ns = TestNamespace.create("addr"))
-        {
-            ns.run(() ->
-            {
-                try (TunDevice tun = TunDevice.open("flannel0", 0); Netlink netlink = new Netlink())
-                {
+    void shouldRejectAddressAlreadyPresent() throws Exception {
+        try (TestNamespace ns = TestNamespace.create("addr")) {
+            ns.run(() -> {
+                try (TunDevice tun = TunDevice.open("flannel0", 0); Netlink netlink = new Netlink()) {
                     final int index = Netlink.linkIndex(tun.name());
                     netlink.addAddress(index, OWN_ADDRESS, 32);
                     assertThatThrownBy(() -> netlink.addAddress(index, OWN_ADDRESS, 32))
@@ -115,8 +100,7 @@ class TunDeviceTest
     }
 
     @Test
-    void shouldRejectNamesTooLongForTheKernel()
-    {
+    void shouldRejectNamesTooLongForTheKernel() {
         assertThatThrownBy(() -> TunDevice.open("a-name-of-16-chr", 0))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 15 characters");
     }

@@ -8,22 +8,17 @@ import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
 
-class UdpSocketTest
-{
+class UdpSocketTest {
     private static final int LOOPBACK = 0x7F000001;
 
     @Test
-    void shouldSendAndReceiveWithSenderAddressOverLoopback() throws Exception
-    {
+    void shouldSendAndReceiveWithSenderAddressOverLoopback() throws Exception {
         assumeTrue(TestNamespace.isRoot(), "needs root: binds fixed ports inside its own network namespace");
-        try (TestNamespace ns = TestNamespace.create("udp"))
-        {
-            ns.run(() ->
-            {
+        try (TestNamespace ns = TestNamespace.create("udp")) {
+            ns.run(() -> {
                 try (UdpSocket receiver = UdpSocket.bind(LOOPBACK, 8285, true, 1 << 20, 1 << 20);
                     UdpSocket sender = UdpSocket.bind(LOOPBACK, 40000, false, 0, 0);
-                    Epoll epoll = new Epoll())
-                {
+                    Epoll epoll = new Epoll()) {
                     final ByteBuffer buffer = ByteBuffer.allocateDirect(256);
                     final long address = jnr.ffi.Pointer.wrap(Native.RUNTIME, buffer).address();
                     assertThat(receiver.receive(address, 256)).isEqualTo(-Errno.EAGAIN);
@@ -46,15 +41,11 @@ class UdpSocketTest
     }
 
     @Test
-    void shouldSayPortInUseWhenBoundTwice() throws Exception
-    {
+    void shouldSayPortInUseWhenBoundTwice() throws Exception {
         assumeTrue(TestNamespace.isRoot(), "needs root: binds fixed ports inside its own network namespace");
-        try (TestNamespace ns = TestNamespace.create("port"))
-        {
-            ns.run(() ->
-            {
-                try (UdpSocket first = UdpSocket.bind(0, 8285, false, 0, 0))
-                {
+        try (TestNamespace ns = TestNamespace.create("port")) {
+            ns.run(() -> {
+                try (UdpSocket first = UdpSocket.bind(0, 8285, false, 0, 0)) {
                     assertThat(first.fd()).isPositive();
                     assertThatThrownBy(() -> UdpSocket.bind(0, 8285, false, 0, 0))
                         .isInstanceOf(NativeException.class)

@@ -36,8 +36,7 @@ import io.weft.registry.RegistryStats;
  * (refused: bad credentials, permission). Tracks whether etcd is reachable, to log the change once and count
  * reconnects.
  */
-final class EtcdCalls
-{
+final class EtcdCalls {
     /** gRPC codes that say "not now" rather than "never". */
     private static final Set<String> RETRYABLE_CODES = Set.of("UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED",
         "RESOURCE_EXHAUSTED", "CANCELLED", "UNKNOWN", "INTERNAL");
@@ -49,8 +48,7 @@ final class EtcdCalls
     private final AtomicBoolean unreachable = new AtomicBoolean();
     private volatile boolean closed;
 
-    EtcdCalls(final Client client, final Duration timeout, final RegistryStats stats, final List<String> endpoints)
-    {
+    EtcdCalls(final Client client, final Duration timeout, final RegistryStats stats, final List<String> endpoints) {
         this.client = client;
         this.timeoutNs = timeout.toNanos();
         this.stats = stats;
@@ -58,78 +56,63 @@ final class EtcdCalls
     }
 
     /** One key-value pair as the registry needs it; {@code leaseId} 0 means no etcd lease (a reservation). */
-    record Entry(String key, String value, long leaseId, long modRevision)
-    {
+    record Entry(String key, String value, long leaseId, long modRevision) {
     }
 
     /** Keys under a prefix, as of {@code revision}. */
-    record Listing(List<Entry> entries, long revision)
-    {
+    record Listing(List<Entry> entries, long revision) {
     }
 
     /** The entry at {@code key}, or null. */
-    Entry get(final String key) throws IOException, InterruptedException
-    {
+    Entry get(final String key) throws IOException, InterruptedException {
         final List<KeyValue> kvs = await(client.getKVClient().get(bytes(key)), "get " + key).getKvs();
         return kvs.isEmpty() ? null : entry(kvs.get(0));
     }
 
-    Listing list(final String prefix) throws IOException, InterruptedException
-    {
+    Listing list(final String prefix) throws IOException, InterruptedException {
         final GetResponse response = await(client.getKVClient().get(bytes(prefix),
             GetOption.builder().isPrefix(true).build()), "list " + prefix);
         final List<Entry> entries = new ArrayList<>(response.getKvs().size());
-        for (final KeyValue kv : response.getKvs())
-        {
+        for (final KeyValue kv : response.getKvs()) {
             entries.add(entry(kv));
         }
         return new Listing(entries, response.getHeader().getRevision());
     }
 
     /** A granted etcd lease: etcd may raise the TTL to its minimum. */
-    record Grant(long leaseId, long ttlSeconds)
-    {
+    record Grant(long leaseId, long ttlSeconds) {
     }
 
-    Grant grant(final Duration ttl) throws IOException, InterruptedException
-    {
+    Grant grant(final Duration ttl) throws IOException, InterruptedException {
         final LeaseGrantResponse response = await(client.getLeaseClient().grant(ttl.toSeconds()), "grant a lease");
         return new Grant(response.getID(), response.getTTL());
     }
 
     /** Writes {@code key} only if it does not exist (create revision 0), as flannel's createSubnet. */
     boolean createIfAbsent(final String key, final String value, final long leaseId)
-        throws IOException, InterruptedException
-    {
+        throws IOException, InterruptedException {
         return writeIf(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)), key, value, leaseId);
     }
 
     /** Writes {@code key} only if nobody changed it since we read it at {@code modRevision}. */
     boolean replaceIfUnchanged(final String key, final String value, final long leaseId, final long modRevision)
-        throws IOException, InterruptedException
-    {
+        throws IOException, InterruptedException {
         return writeIf(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)), key, value, leaseId);
     }
 
     private boolean writeIf(final Cmp condition, final String key, final String value, final long leaseId)
-        throws IOException, InterruptedException
-    {
+        throws IOException, InterruptedException {
         final Op put = Op.put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build());
         return await(client.getKVClient().txn().If(condition).Then(put).commit(), "write " + key).isSucceeded();
     }
 
     /** Renews a lease; returns its new TTL in seconds, or -1 when etcd no longer has it. */
-    long keepAliveOnce(final long leaseId) throws IOException, InterruptedException
-    {
-        try
-        {
+    long keepAliveOnce(final long leaseId) throws IOException, InterruptedException {
+        try {
             return await(client.getLeaseClient().keepAliveOnce(leaseId), "renew lease " + Long.toHexString(leaseId))
                 .getTTL();
-        }
-        catch (final IOException e)
-        {
-            if (e.getCause() instanceof EtcdException && "NOT_FOUND".equals(code(e.getCause())))
-            {
+        } catch (final IOException e) {
+            if (e.getCause() instanceof EtcdException && "NOT_FOUND".equals(code(e.getCause()))) {
                 return -1;
             }
             throw e;
@@ -137,33 +120,27 @@ final class EtcdCalls
     }
 
     /** Best effort: a lease we no longer use would expire anyway. */
-    void revokeQuietly(final long leaseId)
-    {
+    void revokeQuietly(final long leaseId) {
         client.getLeaseClient().revoke(leaseId).exceptionally(e -> null);
     }
 
     /** A prefix watch from {@code fromRevision}, failing (not silently resuming) when its leader is gone. */
-    Watch.Watcher watch(final String prefix, final long fromRevision, final Watch.Listener listener)
-    {
+    Watch.Watcher watch(final String prefix, final long fromRevision, final Watch.Listener listener) {
         return client.getWatchClient().watch(bytes(prefix), WatchOption.builder().isPrefix(true)
             .withRevision(fromRevision).withRequireLeader(true).withCreateNotify(true).build(), listener);
     }
 
     /** Something outside a request (a watch) showed etcd unreachable. */
-    void markUnreachable(final Throwable cause)
-    {
-        if (unreachable.compareAndSet(false, true))
-        {
+    void markUnreachable(final Throwable cause) {
+        if (unreachable.compareAndSet(false, true)) {
             Log.warn("etcd " + endpoints + " unreachable (" + describe(cause) + "): retrying with backoff");
         }
     }
 
     /** A readable cause: the gRPC status code and message, without the exception class chain. */
-    static String describe(final Throwable failure)
-    {
+    static String describe(final Throwable failure) {
         final Throwable cause = unwrap(failure);
-        if (cause instanceof TimeoutException)
-        {
+        if (cause instanceof TimeoutException) {
             return "no answer in time";
         }
         final String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
@@ -172,55 +149,42 @@ final class EtcdCalls
         return message.startsWith(code) ? message : code + ": " + message;
     }
 
-    static String key(final ByteSequence key)
-    {
+    static String key(final ByteSequence key) {
         return key.toString(StandardCharsets.UTF_8);
     }
 
     /** Closes the client; requests then fail with a plain IOException, so that retry loops end. */
-    void close()
-    {
+    void close() {
         closed = true;
         client.close();
     }
 
-    boolean isClosed()
-    {
+    boolean isClosed() {
         return closed;
     }
 
-    private <T> T await(final CompletableFuture<T> future, final String what) throws IOException, InterruptedException
-    {
-        if (closed)
-        {
+    private <T> T await(final CompletableFuture<T> future, final String what) throws IOException, InterruptedException {
+        if (closed) {
             throw new IOException("etcd registry closed during " + what);
         }
-        try
-        {
+        try {
             final T result = future.get(timeoutNs, TimeUnit.NANOSECONDS);
-            if (unreachable.compareAndSet(true, false))
-            {
+            if (unreachable.compareAndSet(true, false)) {
                 stats.onReconnect();
                 Log.info("etcd " + endpoints + " answers again");
             }
             return result;
-        }
-        catch (final TimeoutException e)
-        {
+        } catch (final TimeoutException e) {
             future.cancel(true);
             markUnreachable(e);
             throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": no answer within " +
                 TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms", e);
-        }
-        catch (final ExecutionException e)
-        {
+        } catch (final ExecutionException e) {
             final Throwable cause = unwrap(e);
-            if (closed)
-            {
+            if (closed) {
                 throw new IOException("etcd registry closed during " + what, cause);
             }
-            if (RETRYABLE_CODES.contains(code(cause)))
-            {
+            if (RETRYABLE_CODES.contains(code(cause))) {
                 markUnreachable(cause);
                 throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": " + describe(cause), cause);
             }
@@ -228,34 +192,28 @@ final class EtcdCalls
         }
     }
 
-    private static Throwable unwrap(final Throwable failure)
-    {
+    private static Throwable unwrap(final Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException) &&
-            cause.getCause() != null)
-        {
+            cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;
     }
 
-    private static String code(final Throwable cause)
-    {
-        if (cause instanceof EtcdException)
-        {
+    private static String code(final Throwable cause) {
+        if (cause instanceof EtcdException) {
             return ((EtcdException)cause).getErrorCode().name();
         }
         return Status.fromThrowable(cause).getCode().name();
     }
 
-    private static Entry entry(final KeyValue kv)
-    {
+    private static Entry entry(final KeyValue kv) {
         return new Entry(key(kv.getKey()), kv.getValue().toString(StandardCharsets.UTF_8), kv.getLease(),
             kv.getModRevision());
     }
 
-    static ByteSequence bytes(final String text)
-    {
+    static ByteSequence bytes(final String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 }

@@ -10,34 +10,28 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 
 /** Builds the jetcd client from flanneld's flags, and keeps jetcd's libraries from writing into weftd's log. */
-final class EtcdClients
-{
+final class EtcdClients {
     /** Strong references: java.util.logging forgets the level of a logger that was garbage collected. */
     private static final Logger[] QUIETED = {Logger.getLogger("io.grpc"), Logger.getLogger("io.netty"),
         Logger.getLogger("io.vertx")};
     private static final int MAX_RESPONSE_BYTES = 64 << 20;
 
-    private EtcdClients()
-    {
+    private EtcdClients() {
     }
 
     /** Idempotent; call before the first jetcd class loads, as SLF4J reads its setting once. */
-    static void quietLibraryLogging()
-    {
+    static void quietLibraryLogging() {
         // gRPC logs its transport probing at INFO through java.util.logging; weftd's log is one line per event.
-        for (final Logger logger : QUIETED)
-        {
+        for (final Logger logger : QUIETED) {
             logger.setLevel(Level.WARNING);
         }
         // jetcd logs through SLF4J, which weftd ships without a binding: SLF4J would warn about that on stderr.
-        if (System.getProperty("slf4j.internal.verbosity") == null)
-        {
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
     }
 
-    static Client build(final EtcdRegistryConfig config) throws IOException
-    {
+    static Client build(final EtcdRegistryConfig config) throws IOException {
         quietLibraryLogging();
         final ClientBuilder builder = Client.builder()
             .endpoints(config.endpoints().toArray(String[]::new))
@@ -46,28 +40,20 @@ final class EtcdClients
             .connectTimeout(config.requestTimeout())
             // A lease listing of thousands of nodes must not hit gRPC's 4 MB default.
             .maxInboundMessageSize(MAX_RESPONSE_BYTES);
-        if (config.username() != null)
-        {
+        if (config.username() != null) {
             builder.user(bytes(config.username())).password(bytes(config.password() == null ? "" : config.password()));
         }
-        if (config.usesTls())
-        {
-            try
-            {
-                builder.sslContext(ssl ->
-                {
-                    if (config.caFile() != null)
-                    {
+        if (config.usesTls()) {
+            try {
+                builder.sslContext(ssl -> {
+                    if (config.caFile() != null) {
                         ssl.trustManager(config.caFile().toFile());
                     }
-                    if (config.certFile() != null)
-                    {
+                    if (config.certFile() != null) {
                         ssl.keyManager(config.certFile().toFile(), config.keyFile().toFile());
                     }
                 });
-            }
-            catch (final IOException | IllegalArgumentException e)
-            {
+            } catch (final IOException | IllegalArgumentException e) {
                 throw new IOException("cannot use the etcd TLS files (--etcd-cafile " + config.caFile() +
                     ", --etcd-certfile " + config.certFile() + ", --etcd-keyfile " + config.keyFile() +
                     "; the key must be PKCS#8 PEM): " + e.getMessage(), e);
@@ -76,8 +62,7 @@ final class EtcdClients
         return builder.build();
     }
 
-    private static ByteSequence bytes(final String text)
-    {
+    private static ByteSequence bytes(final String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 }

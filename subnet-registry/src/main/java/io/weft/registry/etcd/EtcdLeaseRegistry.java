@@ -17,8 +17,7 @@ import io.weft.routing.Ipv4Prefix;
  * flannel's etcd v3 subnet registry: the network config at {@code <prefix>/config}, one key per node lease under
  * {@code <prefix>/subnets/}, attached to an etcd lease that weftd renews. The only code in weft that talks to etcd.
  */
-public final class EtcdLeaseRegistry implements LeaseRegistry
-{
+public final class EtcdLeaseRegistry implements LeaseRegistry {
     private final EtcdRegistryConfig config;
     private final EtcdCalls calls;
     private final RegistryStats stats = new RegistryStats();
@@ -27,27 +26,23 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
     private volatile LeaseKeeper keeper;
     private LeaseListener listener;
     private LeaseWatcher watcher;
-    private Runnable beforeWatch = () ->
-    {
+    private Runnable beforeWatch = () -> {
     };
     private boolean acquiring;
     private volatile boolean closed;
 
-    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client)
-    {
+    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client) {
         this.config = config;
         this.calls = new EtcdCalls(client, config.requestTimeout(), stats, config.endpoints());
     }
 
     /** Creates the client; nothing is sent to etcd until a method needs it. */
-    public static EtcdLeaseRegistry open(final EtcdRegistryConfig config) throws IOException
-    {
+    public static EtcdLeaseRegistry open(final EtcdRegistryConfig config) throws IOException {
         return new EtcdLeaseRegistry(config, EtcdClients.build(config));
     }
 
     @Override
-    public NetworkConfig awaitNetworkConfig() throws InterruptedException
-    {
+    public NetworkConfig awaitNetworkConfig() throws InterruptedException {
         final NetworkConfig read = NetworkConfigReader.await(calls, config.configKey(), config.configPoll());
         network = read;
         return read;
@@ -56,12 +51,9 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
     /** Blocks while etcd is unreachable; close() from another thread ends the wait with an IOException. */
     @Override
     public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
-        throws IOException, InterruptedException
-    {
-        synchronized (this)
-        {
-            if (acquiring || closed)
-            {
+        throws IOException, InterruptedException {
+        synchronized (this) {
+            if (acquiring || closed) {
                 throw new IllegalStateException(closed ? "registry closed" : "acquire() was called already");
             }
             acquiring = true;
@@ -71,10 +63,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
             new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, new SecureRandom(),
                 partialChecksums);
         final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
-        synchronized (this)
-        {
-            if (closed)
-            {
+        synchronized (this) {
+            if (closed) {
                 throw new IOException("etcd registry closed while acquiring a lease");
             }
             final LeaseKeeper started = new LeaseKeeper(calls, acquirer, current, config.subnetsPrefix(),
@@ -86,32 +76,25 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
     }
 
     @Override
-    public synchronized void watch(final LeaseListener newListener)
-    {
-        if (watcher != null || closed)
-        {
+    public synchronized void watch(final LeaseListener newListener) {
+        if (watcher != null || closed) {
             throw new IllegalStateException(closed ? "registry closed" : "already watching");
         }
         listener = newListener;
-        if (keeper != null)
-        {
+        if (keeper != null) {
             keeper.listener(newListener);
         }
-        watcher = new LeaseWatcher(calls, requireNetwork(), config.subnetsPrefix(), new LeaseWatcher.OwnLeaseView()
-        {
+        watcher = new LeaseWatcher(calls, requireNetwork(), config.subnetsPrefix(), new LeaseWatcher.OwnLeaseView() {
             @Override
-            public OwnLease ownLease()
-            {
+            public OwnLease ownLease() {
                 final LeaseKeeper current = keeper;
                 return current == null ? null : current.ownLease();
             }
 
             @Override
-            public void onOwnKeyChanged()
-            {
+            public void onOwnKeyChanged() {
                 final LeaseKeeper current = keeper;
-                if (current != null)
-                {
+                if (current != null) {
                     current.onOwnKeyChanged();
                 }
             }
@@ -120,54 +103,44 @@ public final class EtcdLeaseRegistry implements LeaseRegistry
     }
 
     @Override
-    public RegistryStats stats()
-    {
+    public RegistryStats stats() {
         return stats;
     }
 
     /** Stops watching and renewing and closes the client; the lease stays in etcd until it expires. */
     @Override
-    public void close()
-    {
+    public void close() {
         final LeaseWatcher stoppingWatcher;
         final LeaseKeeper stoppingKeeper;
-        synchronized (this)
-        {
-            if (closed)
-            {
+        synchronized (this) {
+            if (closed) {
                 return;
             }
             closed = true;
             stoppingWatcher = watcher;
             stoppingKeeper = keeper;
         }
-        if (stoppingWatcher != null)
-        {
+        if (stoppingWatcher != null) {
             stoppingWatcher.close();
         }
-        if (stoppingKeeper != null)
-        {
+        if (stoppingKeeper != null) {
             stoppingKeeper.close();
         }
         calls.close();
     }
 
     /** For tests: runs on the watcher's thread between each snapshot and the watch that follows it. */
-    synchronized void beforeWatch(final Runnable hook)
-    {
+    synchronized void beforeWatch(final Runnable hook) {
         beforeWatch = hook;
     }
 
-    private Backoff newBackoff()
-    {
+    private Backoff newBackoff() {
         return new Backoff(config.backoffInitial(), config.backoffMax());
     }
 
-    private NetworkConfig requireNetwork()
-    {
+    private NetworkConfig requireNetwork() {
         final NetworkConfig current = network;
-        if (current == null)
-        {
+        if (current == null) {
             throw new IllegalStateException("awaitNetworkConfig() first: leases are read against the network config");
         }
         return current;

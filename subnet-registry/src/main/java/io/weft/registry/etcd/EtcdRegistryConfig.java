@@ -18,8 +18,7 @@ import java.util.List;
  */
 public record EtcdRegistryConfig(List<String> endpoints, String prefix, Path caFile, Path certFile, Path keyFile,
     String username, String password, Duration leaseTtl, Duration renewMargin, Duration backoffInitial,
-    Duration backoffMax, Duration requestTimeout, Duration configPoll)
-{
+    Duration backoffMax, Duration requestTimeout, Duration configPoll) {
     public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:2379";
     public static final String DEFAULT_PREFIX = "/coreos.com/network";
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofHours(24);
@@ -30,45 +29,35 @@ public record EtcdRegistryConfig(List<String> endpoints, String prefix, Path caF
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CONFIG_POLL = Duration.ofSeconds(1);
 
-    public EtcdRegistryConfig
-    {
+    public EtcdRegistryConfig {
         endpoints = List.copyOf(endpoints);
-        if (endpoints.isEmpty())
-        {
+        if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("--etcd-endpoints is empty");
         }
-        for (final String endpoint : endpoints)
-        {
-            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://"))
-            {
+        for (final String endpoint : endpoints) {
+            if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
                 throw new IllegalArgumentException("--etcd-endpoints: \"" + endpoint +
                     "\" is not an http:// or https:// URL");
             }
         }
         // flannel joins the prefix with path.Join, which drops a trailing slash.
-        while (prefix.length() > 1 && prefix.endsWith("/"))
-        {
+        while (prefix.length() > 1 && prefix.endsWith("/")) {
             prefix = prefix.substring(0, prefix.length() - 1);
         }
-        if (!prefix.startsWith("/") || prefix.length() < 2)
-        {
+        if (!prefix.startsWith("/") || prefix.length() < 2) {
             throw new IllegalArgumentException("--etcd-prefix \"" + prefix + "\" must be a key path like " +
                 DEFAULT_PREFIX);
         }
-        if ((certFile == null) != (keyFile == null))
-        {
+        if ((certFile == null) != (keyFile == null)) {
             throw new IllegalArgumentException("--etcd-certfile and --etcd-keyfile go together");
         }
-        if (password != null && username == null)
-        {
+        if (password != null && username == null) {
             throw new IllegalArgumentException("--etcd-password needs --etcd-username");
         }
-        if (leaseTtl.toSeconds() < 1)
-        {
+        if (leaseTtl.toSeconds() < 1) {
             throw new IllegalArgumentException("lease TTL " + leaseTtl + " is under etcd's unit of one second");
         }
-        if (renewMargin.isNegative() || renewMargin.compareTo(leaseTtl) >= 0)
-        {
+        if (renewMargin.isNegative() || renewMargin.compareTo(leaseTtl) >= 0) {
             throw new IllegalArgumentException("--subnet-lease-renew-margin " + renewMargin.toMinutes() +
                 " min must be less than the lease TTL " + leaseTtl);
         }
@@ -79,74 +68,62 @@ public record EtcdRegistryConfig(List<String> endpoints, String prefix, Path caF
     }
 
     /** flanneld's defaults for everything but the endpoints. */
-    public static EtcdRegistryConfig defaults(final List<String> endpoints)
-    {
+    public static EtcdRegistryConfig defaults(final List<String> endpoints) {
         return new EtcdRegistryConfig(endpoints, DEFAULT_PREFIX, null, null, null, null, null, DEFAULT_LEASE_TTL,
             DEFAULT_RENEW_MARGIN, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX, DEFAULT_REQUEST_TIMEOUT,
             DEFAULT_CONFIG_POLL);
     }
 
-    public EtcdRegistryConfig withPrefix(final String newPrefix)
-    {
+    public EtcdRegistryConfig withPrefix(final String newPrefix) {
         return new EtcdRegistryConfig(endpoints, newPrefix, caFile, certFile, keyFile, username, password, leaseTtl,
             renewMargin, backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
     /** TLS: {@code ca} verifies etcd (null: the JVM's trust store); cert and key (PKCS#8 PEM) identify us. */
-    public EtcdRegistryConfig withTls(final Path ca, final Path cert, final Path key)
-    {
+    public EtcdRegistryConfig withTls(final Path ca, final Path cert, final Path key) {
         return new EtcdRegistryConfig(endpoints, prefix, ca, cert, key, username, password, leaseTtl, renewMargin,
             backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
-    public EtcdRegistryConfig withCredentials(final String user, final String secret)
-    {
+    public EtcdRegistryConfig withCredentials(final String user, final String secret) {
         return new EtcdRegistryConfig(endpoints, prefix, caFile, certFile, keyFile, user, secret, leaseTtl,
             renewMargin, backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
-    public EtcdRegistryConfig withLease(final Duration ttl, final Duration margin)
-    {
+    public EtcdRegistryConfig withLease(final Duration ttl, final Duration margin) {
         return new EtcdRegistryConfig(endpoints, prefix, caFile, certFile, keyFile, username, password, ttl, margin,
             backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
     public EtcdRegistryConfig withTimings(final Duration initialBackoff, final Duration maxBackoff,
-        final Duration timeout, final Duration poll)
-    {
+        final Duration timeout, final Duration poll) {
         return new EtcdRegistryConfig(endpoints, prefix, caFile, certFile, keyFile, username, password, leaseTtl,
             renewMargin, initialBackoff, maxBackoff, timeout, poll);
     }
 
     /** {@code <prefix>/config}. */
-    public String configKey()
-    {
+    public String configKey() {
         return prefix + "/config";
     }
 
     /** {@code <prefix>/subnets/}, under which every lease is a key such as 10.244.1.0-24. */
-    public String subnetsPrefix()
-    {
+    public String subnetsPrefix() {
         return prefix + "/subnets/";
     }
 
-    boolean usesTls()
-    {
+    boolean usesTls() {
         return caFile != null || certFile != null || endpoints.stream().anyMatch(e -> e.startsWith("https://"));
     }
 
     /** Never prints the password. */
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "etcd " + String.join(",", endpoints) + " prefix " + prefix + (usesTls() ? " TLS" : "") +
             (username == null ? "" : " user " + username) + " lease TTL " + leaseTtl + " renew margin " + renewMargin;
     }
 
-    private static void requirePositive(final String name, final Duration value)
-    {
-        if (value.isNegative() || value.isZero())
-        {
+    private static void requirePositive(final String name, final Duration value) {
+        if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(name + " " + value + " must be positive");
         }
     }

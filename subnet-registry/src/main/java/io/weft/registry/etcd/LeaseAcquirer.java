@@ -19,8 +19,7 @@ import io.weft.routing.Ipv4Prefix;
  * to a new etcd lease); else create the previous subnet if free, else a random free one, writing only if the key does
  * not exist. Another node winning a race is a conflict: read again and retry. etcd being unreachable: wait and retry.
  */
-final class LeaseAcquirer
-{
+final class LeaseAcquirer {
     private static final int MAX_CONFLICTS = 50;
 
     private final EtcdCalls calls;
@@ -32,8 +31,7 @@ final class LeaseAcquirer
 
     /** @param partialChecksums what the lease values we write say of the inner checksums we take (LeaseCodec). */
     LeaseAcquirer(final EtcdCalls calls, final String subnetsPrefix, final Duration leaseTtl,
-        final Supplier<Backoff> backoffs, final RandomGenerator random, final boolean partialChecksums)
-    {
+        final Supplier<Backoff> backoffs, final RandomGenerator random, final boolean partialChecksums) {
         this.partialChecksums = partialChecksums;
         this.calls = calls;
         this.subnetsPrefix = subnetsPrefix;
@@ -46,27 +44,20 @@ final class LeaseAcquirer
      * @throws IOException when etcd refuses (permissions), when no subnet is free, or after many lost races.
      */
     OwnLease acquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet)
-        throws IOException, InterruptedException
-    {
+        throws IOException, InterruptedException {
         final Backoff backoff = backoffs.get();
         int conflicts = 0;
-        while (true)
-        {
-            try
-            {
+        while (true) {
+            try {
                 final OwnLease own = tryAcquire(network, publicIp, previousSubnet);
-                if (own != null)
-                {
+                if (own != null) {
                     return own;
                 }
-                if (++conflicts >= MAX_CONFLICTS)
-                {
+                if (++conflicts >= MAX_CONFLICTS) {
                     throw new IOException("gave up acquiring a subnet under " + subnetsPrefix + " after " +
                         conflicts + " races lost to other nodes");
                 }
-            }
-            catch (final RetryableEtcdException e)
-            {
+            } catch (final RetryableEtcdException e) {
                 backoff.sleep();
             }
         }
@@ -74,30 +65,25 @@ final class LeaseAcquirer
 
     /** One attempt; null when another writer got in between our read and our write. */
     private OwnLease tryAcquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet)
-        throws IOException, InterruptedException
-    {
+        throws IOException, InterruptedException {
         final String prefix = subnetsPrefix;
         final EtcdCalls.Listing listing = calls.list(prefix);
         final List<Ipv4Prefix> taken = new ArrayList<>(listing.entries().size());
         EtcdCalls.Entry ours = null;
         Lease ourLease = null;
-        for (final EtcdCalls.Entry entry : listing.entries())
-        {
+        for (final EtcdCalls.Entry entry : listing.entries()) {
             final Lease lease = decode(entry, prefix, network, taken);
-            if (lease != null && lease.publicIp() == publicIp && (ours == null || entry.leaseId() == 0))
-            {
+            if (lease != null && lease.publicIp() == publicIp && (ours == null || entry.leaseId() == 0)) {
                 // A reservation for us wins over a leased key for us: the operator pinned it.
                 ours = entry;
                 ourLease = lease;
             }
         }
-        if (ours != null)
-        {
+        if (ours != null) {
             return ours.leaseId() == 0 ? reservation(ourLease) : takeOver(ours, ourLease);
         }
         final Ipv4Prefix chosen = SubnetAllocator.choose(network, taken, previousSubnet, random);
-        if (chosen == null)
-        {
+        if (chosen == null) {
             throw new IOException("no free subnet under " + prefix + ": every /" + network.subnetLength() +
                 " from SubnetMin " + Ipv4Addresses.format(network.subnetMin()) + " to SubnetMax " +
                 Ipv4Addresses.format(network.subnetMax()) + " of Network " + network.network() + " is leased");
@@ -105,18 +91,14 @@ final class LeaseAcquirer
         final Lease lease = new Lease(chosen, publicIp, partialChecksums);
         final EtcdCalls.Grant grant = calls.grant(leaseTtl);
         final boolean created;
-        try
-        {
+        try {
             created = calls.createIfAbsent(prefix + lease.keyName(),
                 LeaseCodec.encodeValue(publicIp, partialChecksums), grant.leaseId());
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             calls.revokeQuietly(grant.leaseId());
             throw e;
         }
-        if (!created)
-        {
+        if (!created) {
             calls.revokeQuietly(grant.leaseId());
             return null;
         }
@@ -125,30 +107,24 @@ final class LeaseAcquirer
         return own;
     }
 
-    private static OwnLease reservation(final Lease lease)
-    {
+    private static OwnLease reservation(final Lease lease) {
         final OwnLease own = OwnLease.reservation(lease);
         Log.info("using the reservation for our PublicIP: " + own);
         return own;
     }
 
     /** Moves our existing key to a fresh etcd lease, as flannel's updateSubnet, unless someone changed it meanwhile. */
-    private OwnLease takeOver(final EtcdCalls.Entry entry, final Lease lease) throws IOException, InterruptedException
-    {
+    private OwnLease takeOver(final EtcdCalls.Entry entry, final Lease lease) throws IOException, InterruptedException {
         final EtcdCalls.Grant grant = calls.grant(leaseTtl);
         final boolean replaced;
-        try
-        {
+        try {
             replaced = calls.replaceIfUnchanged(entry.key(),
                 LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), grant.leaseId(), entry.modRevision());
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             calls.revokeQuietly(grant.leaseId());
             throw e;
         }
-        if (!replaced)
-        {
+        if (!replaced) {
             calls.revokeQuietly(grant.leaseId());
             return null;
         }
@@ -160,16 +136,12 @@ final class LeaseAcquirer
 
     /** The entry's lease, or null; every key that names a subnet is taken, even with a value we cannot read. */
     private static Lease decode(final EtcdCalls.Entry entry, final String prefix, final NetworkConfig network,
-        final List<Ipv4Prefix> taken)
-    {
+        final List<Ipv4Prefix> taken) {
         final String keyName = entry.key().substring(prefix.length());
-        try
-        {
+        try {
             taken.add(LeaseCodec.parseKey(keyName));
             return LeaseCodec.decode(keyName, entry.value(), network);
-        }
-        catch (final IllegalArgumentException e)
-        {
+        } catch (final IllegalArgumentException e) {
             return null;
         }
     }

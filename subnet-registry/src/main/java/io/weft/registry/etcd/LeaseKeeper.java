@@ -20,8 +20,7 @@ import io.weft.registry.RegistryStats;
  * while the lease can still be saved, and acquires a lease again (preferring the same subnet) when ours is gone.
  * All of it runs on one thread, {@code weft-lease-keeper}, the only writer of {@link #ownLease()}.
  */
-final class LeaseKeeper implements AutoCloseable
-{
+final class LeaseKeeper implements AutoCloseable {
     private final EtcdCalls calls;
     private final LeaseAcquirer acquirer;
     private final NetworkConfig network;
@@ -37,8 +36,7 @@ final class LeaseKeeper implements AutoCloseable
 
     LeaseKeeper(final EtcdCalls calls, final LeaseAcquirer acquirer, final NetworkConfig network,
         final String subnetsPrefix, final Duration renewMargin, final Backoff backoff, final RegistryStats stats,
-        final OwnLease initial)
-    {
+        final OwnLease initial) {
         this.calls = calls;
         this.acquirer = acquirer;
         this.network = network;
@@ -47,8 +45,7 @@ final class LeaseKeeper implements AutoCloseable
         this.backoff = backoff;
         this.stats = stats;
         this.own = initial;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
+        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "weft-lease-keeper");
             thread.setDaemon(true);
             return thread;
@@ -56,41 +53,32 @@ final class LeaseKeeper implements AutoCloseable
         submit(this::scheduleRenewal);
     }
 
-    OwnLease ownLease()
-    {
+    OwnLease ownLease() {
         return own;
     }
 
-    void listener(final LeaseListener newListener)
-    {
+    void listener(final LeaseListener newListener) {
         listener = newListener;
     }
 
     /** The watch saw our key deleted or rewritten: check it on the keeper's thread and acquire again if lost. */
-    void onOwnKeyChanged()
-    {
+    void onOwnKeyChanged() {
         submit(this::checkOwnKey);
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         executor.shutdownNow();
-        try
-        {
+        try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void scheduleRenewal()
-    {
+    private void scheduleRenewal() {
         final OwnLease current = own;
-        if (current.isReservation())
-        {
+        if (current.isReservation()) {
             return;
         }
         final long ttlNs = TimeUnit.SECONDS.toNanos(current.ttlSeconds());
@@ -99,152 +87,110 @@ final class LeaseKeeper implements AutoCloseable
         nextRenewal = schedule(this::renew, renewAtNs - System.nanoTime());
     }
 
-    private void renew()
-    {
+    private void renew() {
         final OwnLease current = own;
-        try
-        {
+        try {
             final long ttlSeconds = calls.keepAliveOnce(current.leaseId());
-            if (ttlSeconds <= 0)
-            {
+            if (ttlSeconds <= 0) {
                 stats.onRenewal(false);
                 Log.warn("the etcd lease of " + current.lease() + " expired or was revoked: acquiring a lease again");
                 reacquire();
                 return;
             }
             stats.onRenewal(true);
-            if (renewalFailing)
-            {
+            if (renewalFailing) {
                 Log.info("renewed " + current.lease() + " again");
                 renewalFailing = false;
             }
             backoff.reset();
             own = current.renewed(ttlSeconds, System.nanoTime());
             scheduleRenewal();
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             stats.onRenewal(false);
             final long retryNs = backoff.nextDelayNs();
-            if (System.nanoTime() + retryNs - current.expiresAtNanos() < 0)
-            {
-                if (!renewalFailing)
-                {
+            if (System.nanoTime() + retryNs - current.expiresAtNanos() < 0) {
+                if (!renewalFailing) {
                     Log.warn("cannot renew " + current + ": " + e.getMessage() + "; retrying until it expires");
                     renewalFailing = true;
                 }
                 nextRenewal = schedule(this::renew, retryNs);
-            }
-            else
-            {
+            } else {
                 Log.warn("could not renew " + current + " before it expired: acquiring a lease again");
                 reacquire();
             }
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void checkOwnKey()
-    {
+    private void checkOwnKey() {
         final OwnLease current = own;
-        try
-        {
+        try {
             final EtcdCalls.Entry entry = calls.get(subnetsPrefix + current.lease().keyName());
             final Lease found = entry == null ? null : decode(current.lease().keyName(), entry.value());
-            if (found != null && found.publicIp() == current.lease().publicIp())
-            {
+            if (found != null && found.publicIp() == current.lease().publicIp()) {
                 return;
             }
             Log.warn(entry == null ? "our lease " + current.lease() + " was deleted: acquiring a lease again" :
                 "our key " + current.lease().keyName() + " now holds " + entry.value() + ": acquiring a lease again");
             reacquire();
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             schedule(this::checkOwnKey, backoff.nextDelayNs());
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void reacquire()
-    {
+    private void reacquire() {
         final OwnLease old = own;
-        if (nextRenewal != null)
-        {
+        if (nextRenewal != null) {
             nextRenewal.cancel(false);
         }
         renewalFailing = false;
-        try
-        {
+        try {
             final OwnLease fresh = acquirer.acquire(network, old.lease().publicIp(), old.lease().subnet());
             own = fresh;
-            if (!old.isReservation() && old.leaseId() != fresh.leaseId())
-            {
+            if (!old.isReservation() && old.leaseId() != fresh.leaseId()) {
                 // Ours, and no key of ours is attached to it any more.
                 calls.revokeQuietly(old.leaseId());
             }
             backoff.reset();
             scheduleRenewal();
             final LeaseListener current = listener;
-            if (current != null)
-            {
+            if (current != null) {
                 current.onOwnLeaseReacquired(fresh.lease());
             }
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             Log.warn("cannot acquire a lease again: " + e.getMessage() + "; retrying");
             schedule(this::reacquire, backoff.nextDelayNs());
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException e)
-        {
+        } catch (final RuntimeException e) {
             Log.warn("the lease listener failed on our re-acquired lease: " + e);
         }
     }
 
-    private Lease decode(final String keyName, final String value)
-    {
-        try
-        {
+    private Lease decode(final String keyName, final String value) {
+        try {
             return LeaseCodec.decode(keyName, value, network);
-        }
-        catch (final IllegalArgumentException e)
-        {
+        } catch (final IllegalArgumentException e) {
             return null;
         }
     }
 
-    private ScheduledFuture<?> schedule(final Runnable task, final long delayNs)
-    {
-        try
-        {
+    private ScheduledFuture<?> schedule(final Runnable task, final long delayNs) {
+        try {
             return executor.schedule(task, Math.max(0, delayNs), TimeUnit.NANOSECONDS);
-        }
-        catch (final RejectedExecutionException e)
-        {
+        } catch (final RejectedExecutionException e) {
             // Closed: the lease is kept as it is.
             return null;
         }
     }
 
-    private void submit(final Runnable task)
-    {
-        try
-        {
+    private void submit(final Runnable task) {
+        try {
             executor.execute(task);
-        }
-        catch (final RejectedExecutionException e)
-        {
+        } catch (final RejectedExecutionException e) {
             // Closed.
         }
     }

@@ -30,14 +30,12 @@ import io.weft.registry.RegistryStats;
  * delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than resumed,
  * and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
  */
-final class LeaseWatcher implements AutoCloseable
-{
+final class LeaseWatcher implements AutoCloseable {
     private static final Comparator<Lease> BY_SUBNET =
         Comparator.comparingInt((Lease lease) -> lease.subnet().address() ^ Integer.MIN_VALUE);
 
     /** What a jetcd callback saw; {@code response} null means the watch ended, with {@code error} if it said why. */
-    private record Signal(long generation, WatchResponse response, Throwable error, long receivedNanos)
-    {
+    private record Signal(long generation, WatchResponse response, Throwable error, long receivedNanos) {
     }
 
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
@@ -59,8 +57,7 @@ final class LeaseWatcher implements AutoCloseable
     private Watch.Watcher watcher;
 
     /** Our lease as the keeper has it, and the way to tell the keeper the watch saw our key change. */
-    interface OwnLeaseView
-    {
+    interface OwnLeaseView {
         OwnLease ownLease();
 
         void onOwnKeyChanged();
@@ -68,8 +65,7 @@ final class LeaseWatcher implements AutoCloseable
 
     LeaseWatcher(final EtcdCalls calls, final NetworkConfig network, final String subnetsPrefix,
         final OwnLeaseView own, final LeaseListener listener, final RegistryStats stats, final OncePerKeyLog entryLog,
-        final Backoff backoff, final Runnable beforeWatch)
-    {
+        final Backoff backoff, final Runnable beforeWatch) {
         this.calls = calls;
         this.network = network;
         this.prefix = subnetsPrefix;
@@ -83,55 +79,39 @@ final class LeaseWatcher implements AutoCloseable
         thread.setDaemon(true);
     }
 
-    void start()
-    {
+    void start() {
         thread.start();
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         closed = true;
         thread.interrupt();
-        try
-        {
+        try {
             thread.join(5_000);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void run()
-    {
+    private void run() {
         final List<Signal> batch = new ArrayList<>();
-        while (!closed)
-        {
-            try
-            {
-                if (watcher == null)
-                {
+        while (!closed) {
+            try {
+                if (watcher == null) {
                     resync();
                 }
                 batch.add(signals.take());
                 signals.drainTo(batch);
                 apply(batch);
-            }
-            catch (final IOException e)
-            {
-                if (!(e instanceof RetryableEtcdException))
-                {
+            } catch (final IOException e) {
+                if (!(e instanceof RetryableEtcdException)) {
                     entryLog.warn(prefix, "cannot read " + prefix + ": " + e.getMessage() + "; retrying");
                 }
                 sleep();
-            }
-            catch (final InterruptedException e)
-            {
+            } catch (final InterruptedException e) {
                 break;
-            }
-            finally
-            {
+            } finally {
                 batch.clear();
             }
         }
@@ -139,125 +119,100 @@ final class LeaseWatcher implements AutoCloseable
     }
 
     /** Reads the prefix, reconciles the set with it, and watches from the revision after it. */
-    private void resync() throws IOException, InterruptedException
-    {
+    private void resync() throws IOException, InterruptedException {
         final EtcdCalls.Listing listing = calls.list(prefix);
         final long observedNanos = System.nanoTime();
         final Map<String, Lease> fresh = new HashMap<>();
-        for (final EtcdCalls.Entry entry : listing.entries())
-        {
+        for (final EtcdCalls.Entry entry : listing.entries()) {
             final String keyName = entry.key().substring(prefix.length());
             final Lease lease = decode(keyName, entry.value());
-            if (lease != null)
-            {
+            if (lease != null) {
                 fresh.put(keyName, lease);
             }
         }
-        if (!delivered || !fresh.equals(leases))
-        {
+        if (!delivered || !fresh.equals(leases)) {
             leases.clear();
             leases.putAll(fresh);
             deliver(observedNanos);
         }
         final OwnLease ours = own.ownLease();
-        if (ours != null && !ours.lease().equals(fresh.get(ours.lease().keyName())))
-        {
+        if (ours != null && !ours.lease().equals(fresh.get(ours.lease().keyName()))) {
             own.onOwnKeyChanged();
         }
         beforeWatch.run();
         final long watchGeneration = ++generation;
-        watcher = calls.watch(prefix, listing.revision() + 1, new Watch.Listener()
-        {
+        watcher = calls.watch(prefix, listing.revision() + 1, new Watch.Listener() {
             @Override
-            public void onNext(final WatchResponse response)
-            {
+            public void onNext(final WatchResponse response) {
                 signals.add(new Signal(watchGeneration, response, null, System.nanoTime()));
             }
 
             @Override
-            public void onError(final Throwable error)
-            {
+            public void onError(final Throwable error) {
                 signals.add(new Signal(watchGeneration, null, error, System.nanoTime()));
             }
 
             @Override
-            public void onCompleted()
-            {
+            public void onCompleted() {
                 signals.add(new Signal(watchGeneration, null, null, System.nanoTime()));
             }
         });
-        if (watchesStarted++ > 0)
-        {
+        if (watchesStarted++ > 0) {
             stats.onWatchRestart();
         }
     }
 
-    private void apply(final List<Signal> batch)
-    {
+    private void apply(final List<Signal> batch) {
         long changedAtNanos = Long.MAX_VALUE;
         Signal lost = null;
-        for (final Signal signal : batch)
-        {
-            if (signal.generation() != generation)
-            {
+        for (final Signal signal : batch) {
+            if (signal.generation() != generation) {
                 continue; // From a watch already closed.
             }
-            if (signal.response() == null)
-            {
+            if (signal.response() == null) {
                 // jetcd reports a compaction as onError then onCompleted: keep the one that says why.
-                if (lost == null || lost.error() == null)
-                {
+                if (lost == null || lost.error() == null) {
                     lost = signal;
                 }
                 continue;
             }
-            if (signal.response().isCreatedNotify())
-            {
+            if (signal.response().isCreatedNotify()) {
                 backoff.reset();
             }
             boolean changed = false;
-            for (final WatchEvent event : signal.response().getEvents())
-            {
+            for (final WatchEvent event : signal.response().getEvents()) {
                 changed |= apply(event);
             }
-            if (changed)
-            {
+            if (changed) {
                 changedAtNanos = Math.min(changedAtNanos, signal.receivedNanos());
             }
         }
-        if (changedAtNanos != Long.MAX_VALUE)
-        {
+        if (changedAtNanos != Long.MAX_VALUE) {
             deliver(changedAtNanos);
         }
-        if (lost != null)
-        {
+        if (lost != null) {
             onWatchLost(lost.error());
         }
     }
 
     /** @return true when the set changed. */
-    private boolean apply(final WatchEvent event)
-    {
+    private boolean apply(final WatchEvent event) {
         final String key = EtcdCalls.key(event.getKeyValue().getKey());
-        if (!key.startsWith(prefix))
-        {
+        if (!key.startsWith(prefix)) {
             return false;
         }
         final String keyName = key.substring(prefix.length());
         final OwnLease ours = own.ownLease();
         final boolean ownKey = ours != null && ours.lease().keyName().equals(keyName);
-        switch (event.getEventType())
-        {
+        switch (event.getEventType()) {
             case PUT:
                 final Lease lease = decode(keyName, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
-                if (ownKey && (lease == null || lease.publicIp() != ours.lease().publicIp()))
-                {
+                if (ownKey && (lease == null || lease.publicIp() != ours.lease().publicIp())) {
                     own.onOwnKeyChanged();
                 }
                 return lease == null ? leases.remove(keyName) != null : !lease.equals(leases.put(keyName, lease));
             case DELETE:
-                if (ownKey)
-                {
+                if (ownKey) {
                     own.onOwnKeyChanged();
                 }
                 entryLog.clear(keyName);
@@ -267,72 +222,54 @@ final class LeaseWatcher implements AutoCloseable
         }
     }
 
-    private void onWatchLost(final Throwable error)
-    {
+    private void onWatchLost(final Throwable error) {
         stopWatch();
-        if (error instanceof CompactedException)
-        {
+        if (error instanceof CompactedException) {
             Log.warn("the watch on " + prefix + " fell behind compaction (revision " +
                 ((CompactedException)error).getCompactedRevision() + "): reading the leases again");
-        }
-        else
-        {
+        } else {
             calls.markUnreachable(error == null ? new IOException("watch ended") : error);
         }
         sleep();
     }
 
-    private void stopWatch()
-    {
+    private void stopWatch() {
         generation++;
-        if (watcher != null)
-        {
+        if (watcher != null) {
             final Watch.Watcher closing = watcher;
             watcher = null;
             closing.close();
         }
     }
 
-    private void deliver(final long observedNanos)
-    {
+    private void deliver(final long observedNanos) {
         final List<Lease> sorted = new ArrayList<>(leases.values());
         sorted.sort(BY_SUBNET);
         stats.leasesKnown(sorted.size());
         delivered = true;
-        try
-        {
+        try {
             listener.onLeases(List.copyOf(sorted), observedNanos);
-        }
-        catch (final RuntimeException e)
-        {
+        } catch (final RuntimeException e) {
             Log.warn("the lease listener failed: " + e);
         }
     }
 
-    private Lease decode(final String keyName, final String value)
-    {
-        try
-        {
+    private Lease decode(final String keyName, final String value) {
+        try {
             final Lease lease = LeaseCodec.decode(keyName, value, network);
             entryLog.clear(keyName);
             return lease;
-        }
-        catch (final IllegalArgumentException e)
-        {
+        } catch (final IllegalArgumentException e) {
             stats.onSkippedEntry();
             entryLog.warn(keyName, "skipping " + prefix + keyName + ": " + e.getMessage());
             return null;
         }
     }
 
-    private void sleep()
-    {
-        try
-        {
+    private void sleep() {
+        try {
             backoff.sleep();
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             closed = true;
         }
     }

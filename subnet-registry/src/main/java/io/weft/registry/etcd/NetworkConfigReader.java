@@ -15,31 +15,23 @@ import io.weft.routing.Ipv4Addresses;
  * Waits for {@code <prefix>/config} to exist and be valid, as flanneld does at start: an operator may write it after
  * the DaemonSet started. Each distinct problem is logged once, with the key and what to do.
  */
-final class NetworkConfigReader
-{
+final class NetworkConfigReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private NetworkConfigReader()
-    {
+    private NetworkConfigReader() {
     }
 
     static NetworkConfig await(final EtcdCalls calls, final String key, final Duration poll)
-        throws InterruptedException
-    {
+        throws InterruptedException {
         String lastProblem = null;
-        while (true)
-        {
+        while (true) {
             String problem;
-            try
-            {
+            try {
                 final EtcdCalls.Entry entry = calls.get(key);
-                if (entry == null)
-                {
+                if (entry == null) {
                     problem = "network config " + key + " not found in etcd: waiting for it, such as etcdctl put " +
                         key + " '{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}'";
-                }
-                else
-                {
+                } else {
                     final NetworkConfig config = parse(entry.value());
                     Log.info("network config " + key + ": Network " + config.network() + ", SubnetLen " +
                         config.subnetLength() + ", SubnetMin " + Ipv4Addresses.format(config.subnetMin()) +
@@ -47,21 +39,15 @@ final class NetworkConfigReader
                         config.backendPort());
                     return config;
                 }
-            }
-            catch (final IOException e)
-            {
-                if (calls.isClosed())
-                {
+            } catch (final IOException e) {
+                if (calls.isClosed()) {
                     throw new IllegalStateException("etcd registry closed while waiting for " + key, e);
                 }
                 problem = "cannot read network config " + key + ": " + e.getMessage() + "; retrying";
-            }
-            catch (final IllegalArgumentException e)
-            {
+            } catch (final IllegalArgumentException e) {
                 problem = "network config " + key + " is invalid: " + e.getMessage() + "; waiting for a valid one";
             }
-            if (!problem.equals(lastProblem))
-            {
+            if (!problem.equals(lastProblem)) {
                 Log.warn(problem);
                 lastProblem = problem;
             }
@@ -69,15 +55,11 @@ final class NetworkConfigReader
         }
     }
 
-    private static NetworkConfig parse(final String value)
-    {
+    private static NetworkConfig parse(final String value) {
         final JsonNode json;
-        try
-        {
+        try {
             json = JSON.readTree(value);
-        }
-        catch (final JsonProcessingException e)
-        {
+        } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON (" + e.getOriginalMessage() + "): " +
                 (value.length() <= 80 ? value : value.substring(0, 77) + "..."));
         }

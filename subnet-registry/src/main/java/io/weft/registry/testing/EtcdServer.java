@@ -24,8 +24,7 @@ import java.util.stream.Stream;
  * behind a command prefix such as {@code ip netns exec NS}. Ready means etcd logged that it serves clients, which
  * works whichever network namespace it runs in. The data directory belongs to the server: close() deletes it.
  */
-public final class EtcdServer implements AutoCloseable
-{
+public final class EtcdServer implements AutoCloseable {
     /** What etcd 3.4 logs once it serves clients: zap's and capnslog's words, without and with TLS. */
     private static final List<String> READY_LINES = List.of("ready to serve client requests", "serving client traffic",
         "serving insecure client requests", "serving client requests");
@@ -43,8 +42,7 @@ public final class EtcdServer implements AutoCloseable
     /** The process that said it serves clients: a reader of an earlier run must not count for a restart. */
     private Process readyProcess;
 
-    private EtcdServer(final List<String> command, final String endpoint, final Path dataDir)
-    {
+    private EtcdServer(final List<String> command, final String endpoint, final Path dataDir) {
         this.command = command;
         this.endpoint = endpoint;
         this.dataDir = dataDir;
@@ -58,8 +56,7 @@ public final class EtcdServer implements AutoCloseable
      * @param dataDir       etcd's --data-dir, created if missing, deleted by close().
      */
     public static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
-        final int peerPort, final Path dataDir) throws IOException
-    {
+        final int peerPort, final Path dataDir) throws IOException {
         return start(commandPrefix, listenIp, clientPort, peerPort, dataDir, null);
     }
 
@@ -67,19 +64,16 @@ public final class EtcdServer implements AutoCloseable
      * Starts etcd on 127.0.0.1 with free ports serving clients over TLS only, and only clients whose certificate
      * {@code tls.ca()} signed ({@code --client-cert-auth}); {@link #endpoint()} is then an https:// URL.
      */
-    public static EtcdServer startTlsOnLoopback(final Path dataDir, final ServerTls tls) throws IOException
-    {
+    public static EtcdServer startTlsOnLoopback(final Path dataDir, final ServerTls tls) throws IOException {
         return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir, tls);
     }
 
     /** The CA that signs trusted client certificates, and the server's certificate and key, as PEM files. */
-    public record ServerTls(Path ca, Path certificate, Path key)
-    {
+    public record ServerTls(Path ca, Path certificate, Path key) {
     }
 
     private static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
-        final int peerPort, final Path dataDir, final ServerTls tls) throws IOException
-    {
+        final int peerPort, final Path dataDir, final ServerTls tls) throws IOException {
         final String client = (tls == null ? "http://" : "https://") + listenIp + ":" + clientPort;
         final String peer = "http://" + listenIp + ":" + peerPort;
         final List<String> command = new ArrayList<>(commandPrefix);
@@ -90,8 +84,7 @@ public final class EtcdServer implements AutoCloseable
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "t=" + peer,
             "--logger", "zap", "--log-outputs", "stderr"));
-        if (tls != null)
-        {
+        if (tls != null) {
             command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key().toString(),
                 "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
         }
@@ -101,17 +94,12 @@ public final class EtcdServer implements AutoCloseable
     }
 
     /** Starts etcd on 127.0.0.1 with free ports, trying other ports if another process took them meanwhile. */
-    public static EtcdServer startOnLoopback(final Path dataDir) throws IOException
-    {
+    public static EtcdServer startOnLoopback(final Path dataDir) throws IOException {
         IOException failure = null;
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            try
-            {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
                 return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir);
-            }
-            catch (final IOException e)
-            {
+            } catch (final IOException e) {
                 failure = e;
                 deleteRecursively(dataDir);
             }
@@ -120,35 +108,28 @@ public final class EtcdServer implements AutoCloseable
     }
 
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
-    public static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     /** The client URL, such as {@code http://127.0.0.1:23790}. */
-    public String endpoint()
-    {
+    public String endpoint() {
         return endpoint;
     }
 
-    public Path dataDir()
-    {
+    public Path dataDir() {
         return dataDir;
     }
 
-    public synchronized boolean isRunning()
-    {
+    public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** SIGKILL, as a crash or a power cut: etcd gets no chance to close its connections cleanly. */
-    public synchronized void kill()
-    {
-        if (process != null)
-        {
+    public synchronized void kill() {
+        if (process != null) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             awaitExit(process);
@@ -156,58 +137,44 @@ public final class EtcdServer implements AutoCloseable
     }
 
     /** Starts etcd again on the same ports and data directory (after kill(), or stopping it if it still runs). */
-    public synchronized void restart() throws IOException
-    {
+    public synchronized void restart() throws IOException {
         stop();
         launch();
     }
 
     /** The last lines etcd printed, for a failure message. */
-    public String recentOutput()
-    {
-        synchronized (recentOutput)
-        {
+    public String recentOutput() {
+        synchronized (recentOutput) {
             return String.join("\n", recentOutput);
         }
     }
 
     /** Stops etcd (SIGTERM, then SIGKILL after 10 s) and deletes its data directory. Idempotent. */
     @Override
-    public synchronized void close()
-    {
+    public synchronized void close() {
         stop();
-        try
-        {
+        try {
             deleteRecursively(dataDir);
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new UncheckedIOException("cannot delete etcd data directory " + dataDir, e);
         }
     }
 
-    private void stop()
-    {
-        if (process != null && process.isAlive())
-        {
+    private void stop() {
+        if (process != null && process.isAlive()) {
             process.destroy();
-            try
-            {
-                if (!process.waitFor(10, TimeUnit.SECONDS))
-                {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     kill();
                 }
-            }
-            catch (final InterruptedException e)
-            {
+            } catch (final InterruptedException e) {
                 Thread.currentThread().interrupt();
                 kill();
             }
         }
     }
 
-    private synchronized void launch() throws IOException
-    {
+    private synchronized void launch() throws IOException {
         // etcd warns about a data directory others can read.
         Files.createDirectories(dataDir, PRIVATE_DIRECTORY);
         final Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -216,13 +183,10 @@ public final class EtcdServer implements AutoCloseable
         reader.setDaemon(true);
         reader.start();
         final long deadline = System.nanoTime() + READY_TIMEOUT_NS;
-        try
-        {
-            while (readyProcess != started)
-            {
+        try {
+            while (readyProcess != started) {
                 final long remainingNs = deadline - System.nanoTime();
-                if (!started.isAlive() || remainingNs <= 0)
-                {
+                if (!started.isAlive() || remainingNs <= 0) {
                     final String why = started.isAlive() ? "did not get ready within 30 s" :
                         "exited with status " + started.exitValue();
                     kill();
@@ -231,81 +195,59 @@ public final class EtcdServer implements AutoCloseable
                 }
                 TimeUnit.NANOSECONDS.timedWait(this, Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(100)));
             }
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
             throw new IOException("interrupted while waiting for etcd " + endpoint, e);
         }
     }
 
-    private void readOutput(final Process started)
-    {
+    private void readOutput(final Process started) {
         try (BufferedReader output =
-            new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8)))
-        {
+            new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = output.readLine()) != null)
-            {
-                synchronized (recentOutput)
-                {
+            while ((line = output.readLine()) != null) {
+                synchronized (recentOutput) {
                     recentOutput.addLast(line);
-                    if (recentOutput.size() > OUTPUT_LINES_KEPT)
-                    {
+                    if (recentOutput.size() > OUTPUT_LINES_KEPT) {
                         recentOutput.removeFirst();
                     }
                 }
-                if (isReadyLine(line))
-                {
-                    synchronized (this)
-                    {
+                if (isReadyLine(line)) {
+                    synchronized (this) {
                         readyProcess = started;
                         notifyAll();
                     }
                 }
             }
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             // The process is gone; launch() reports its exit status and last lines.
         }
     }
 
-    private static boolean isReadyLine(final String line)
-    {
-        for (final String ready : READY_LINES)
-        {
-            if (line.contains(ready))
-            {
+    private static boolean isReadyLine(final String line) {
+        for (final String ready : READY_LINES) {
+            if (line.contains(ready)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static void awaitExit(final Process process)
-    {
-        try
-        {
+    private static void awaitExit(final Process process) {
+        try {
             process.waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static void deleteRecursively(final Path directory) throws IOException
-    {
-        if (!Files.exists(directory))
-        {
+    private static void deleteRecursively(final Path directory) throws IOException {
+        if (!Files.exists(directory)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(directory))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         }

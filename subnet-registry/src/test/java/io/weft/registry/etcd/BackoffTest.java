@@ -6,30 +6,24 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-class BackoffTest
-{
+class BackoffTest {
     @Test
-    void shouldDoubleUpToTheMaximumWithJitterWhenFailuresRepeat()
-    {
+    void shouldDoubleUpToTheMaximumWithJitterWhenFailuresRepeat() {
         final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(500));
         final long[] steps = {100, 200, 400, 500, 500};
 
-        for (int round = 0; round < 100; round++)
-        {
+        for (int round = 0; round < 100; round++) {
             backoff.reset();
-            for (final long stepMs : steps)
-            {
+            for (final long stepMs : steps) {
                 assertThat(backoff.nextDelayNs()).isBetween(stepMs * 500_000, stepMs * 1_000_000);
             }
         }
     }
 
     @Test
-    void shouldStartOverWhenReset()
-    {
+    void shouldStartOverWhenReset() {
         final Backoff backoff = new Backoff(Duration.ofMillis(10), Duration.ofSeconds(5));
-        for (int i = 0; i < 20; i++)
-        {
+        for (int i = 0; i < 20; i++) {
             backoff.nextDelayNs();
         }
 

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 
-class EtcdAcquireTest
-{
+class EtcdAcquireTest {
     private static final String OUR_IP = "192.168.100.1";
 
     private final String prefix = EtcdTestKit.uniquePrefix();
@@ -32,24 +31,20 @@ class EtcdAcquireTest
     private EtcdLeaseRegistry registry;
 
     @BeforeEach
-    void connect()
-    {
+    void connect() {
         etcd = EtcdTestKit.client(sharedEtcd());
     }
 
     @AfterEach
-    void close()
-    {
-        if (registry != null)
-        {
+    void close() {
+        if (registry != null) {
             registry.close();
         }
         etcd.close();
     }
 
     @Test
-    void shouldWriteFlannelsValueAttachedToAnEtcdLeaseWithTheTtlWhenCreatingALease() throws Exception
-    {
+    void shouldWriteFlannelsValueAttachedToAnEtcdLeaseWithTheTtlWhenCreatingALease() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\"}", Duration.ofHours(24), Duration.ofMinutes(60));
 
         final Lease lease = registry.acquire(ip(OUR_IP), null);
@@ -67,8 +62,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldReuseTheLeaseWhenOneCarriesOurPublicIp() throws Exception
-    {
+    void shouldReuseTheLeaseWhenOneCarriesOurPublicIp() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\"}", Duration.ofHours(1), Duration.ofMinutes(10));
         putWithLease(etcd, subnets + "10.244.6.0-24", flannelValue("192.168.100.6"), 600);
         final long oldLease = putWithLease(etcd, subnets + "10.244.7.0-24",
@@ -85,8 +79,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldTakeThePreviousSubnetWhenItIsFree() throws Exception
-    {
+    void shouldTakeThePreviousSubnetWhenItIsFree() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\"}", Duration.ofHours(1), Duration.ofMinutes(10));
         putWithLease(etcd, subnets + "10.244.1.0-24", flannelValue("192.168.100.9"), 600);
 
@@ -97,8 +90,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldPickAFreeSubnetWithinSubnetMinAndMaxWhenThePreviousOneIsTaken() throws Exception
-    {
+    void shouldPickAFreeSubnetWithinSubnetMinAndMaxWhenThePreviousOneIsTaken() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.10.0\",\"SubnetMax\":\"10.244.13.0\"}",
             Duration.ofHours(1), Duration.ofMinutes(10));
         putWithLease(etcd, subnets + "10.244.10.0-24", flannelValue("192.168.100.10"), 600);
@@ -111,8 +103,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldNeverTakeAReservationForAnotherNodeWhenItIsOurPreviousSubnet() throws Exception
-    {
+    void shouldNeverTakeAReservationForAnotherNodeWhenItIsOurPreviousSubnet() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.5.0\",\"SubnetMax\":\"10.244.6.0\"}",
             Duration.ofHours(1), Duration.ofMinutes(10));
         put(etcd, subnets + "10.244.5.0-24", flannelValue("192.168.100.5"));
@@ -126,8 +117,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldReturnTheReservationAsItIsWhenItCarriesOurPublicIp() throws Exception
-    {
+    void shouldReturnTheReservationAsItIsWhenItCarriesOurPublicIp() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\"}", Duration.ofHours(1), Duration.ofMinutes(10));
         put(etcd, subnets + "10.244.77.0-24", "{\"PublicIP\":\"192.168.100.1\"}");
         final long modRevision = get(etcd, subnets + "10.244.77.0-24").getModRevision();
@@ -141,8 +131,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldRenewTheEtcdLeaseMarginBeforeExpiryWhenTheTtlIsShort() throws Exception
-    {
+    void shouldRenewTheEtcdLeaseMarginBeforeExpiryWhenTheTtlIsShort() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\"}", Duration.ofSeconds(4), Duration.ofSeconds(2));
         final Lease lease = registry.acquire(ip(OUR_IP), null);
         final long leaseId = get(etcd, subnets + lease.keyName()).getLease();
@@ -158,8 +147,7 @@ class EtcdAcquireTest
     }
 
     @Test
-    void shouldFailNamingTheRangeWhenEverySubnetIsTaken() throws Exception
-    {
+    void shouldFailNamingTheRangeWhenEverySubnetIsTaken() throws Exception {
         open("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.5.0\",\"SubnetMax\":\"10.244.5.0\"}",
             Duration.ofHours(1), Duration.ofMinutes(10));
         putWithLease(etcd, subnets + "10.244.5.0-24", flannelValue("192.168.100.5"), 600);
@@ -170,8 +158,7 @@ class EtcdAcquireTest
             .hasMessageContaining("SubnetMin 10.244.5.0");
     }
 
-    private void open(final String networkConfig, final Duration ttl, final Duration margin) throws Exception
-    {
+    private void open(final String networkConfig, final Duration ttl, final Duration margin) throws Exception {
         put(etcd, prefix + "/config", networkConfig);
         registry = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix).withLease(ttl, margin));
         registry.awaitNetworkConfig();

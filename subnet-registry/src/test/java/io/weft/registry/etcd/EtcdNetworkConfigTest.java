@@ -16,32 +16,27 @@ import org.junit.jupiter.api.Test;
 import io.weft.registry.NetworkConfig;
 import io.weft.routing.Ipv4Prefix;
 
-class EtcdNetworkConfigTest
-{
+class EtcdNetworkConfigTest {
     private final String prefix = EtcdTestKit.uniquePrefix();
     private final String key = prefix + "/config";
     private Client etcd;
     private EtcdLeaseRegistry registry;
 
     @BeforeEach
-    void open() throws Exception
-    {
+    void open() throws Exception {
         etcd = EtcdTestKit.client(sharedEtcd());
         registry = EtcdLeaseRegistry.open(config(sharedEtcd(), prefix));
     }
 
     @AfterEach
-    void close()
-    {
+    void close() {
         registry.close();
         etcd.close();
     }
 
     @Test
-    void shouldWaitLoggingOnceWhenTheConfigIsMissingThenReturnAsSoonAsItIsWritten() throws Exception
-    {
-        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog())
-        {
+    void shouldWaitLoggingOnceWhenTheConfigIsMissingThenReturnAsSoonAsItIsWritten() throws Exception {
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
             final CompletableFuture<NetworkConfig> config = awaitInBackground();
             Thread.sleep(600); // a dozen polls
 
@@ -60,10 +55,8 @@ class EtcdNetworkConfigTest
     }
 
     @Test
-    void shouldNameTheKeyAndKeepWaitingWhenTheConfigIsInvalid() throws Exception
-    {
-        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog())
-        {
+    void shouldNameTheKeyAndKeepWaitingWhenTheConfigIsInvalid() throws Exception {
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
             put(etcd, key, "{\"Network\":");
             final CompletableFuture<NetworkConfig> config = awaitInBackground();
             awaitLine(log, "not JSON");
@@ -83,23 +76,17 @@ class EtcdNetworkConfigTest
         }
     }
 
-    private CompletableFuture<NetworkConfig> awaitInBackground()
-    {
-        return CompletableFuture.supplyAsync(() ->
-        {
-            try
-            {
+    private CompletableFuture<NetworkConfig> awaitInBackground() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
                 return registry.awaitNetworkConfig();
-            }
-            catch (final InterruptedException e)
-            {
+            } catch (final InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
     }
 
-    private static void awaitLine(final EtcdTestKit.CapturedLog log, final String text) throws InterruptedException
-    {
+    private static void awaitLine(final EtcdTestKit.CapturedLog log, final String text) throws InterruptedException {
         EtcdTestKit.await("a log line with " + text, java.time.Duration.ofSeconds(5),
             () -> !log.lines(text).isEmpty());
     }

@@ -26,8 +26,7 @@ import io.weft.registry.Lease;
 import io.weft.registry.testing.EtcdServer;
 
 /** Tests that crash or compact etcd get one of their own. */
-class EtcdOutageTest
-{
+class EtcdOutageTest {
     private static final String PREFIX = "/coreos.com/network";
     private static final String SUBNETS = PREFIX + "/subnets/";
 
@@ -40,8 +39,7 @@ class EtcdOutageTest
     private EtcdLeaseRegistry registry;
 
     @BeforeEach
-    void start() throws Exception
-    {
+    void start() throws Exception {
         server = EtcdServer.startOnLoopback(directory.resolve("etcd"));
         etcd = EtcdTestKit.client(server);
         put(etcd, PREFIX + "/config", EtcdTestKit.FLANNEL_CONFIG);
@@ -50,16 +48,14 @@ class EtcdOutageTest
     }
 
     @AfterEach
-    void stop()
-    {
+    void stop() {
         registry.close();
         etcd.close();
         server.close();
     }
 
     @Test
-    void shouldKeepTheLastSetWhileEtcdIsDownThenFollowChangesWhenItIsBack() throws Exception
-    {
+    void shouldKeepTheLastSetWhileEtcdIsDownThenFollowChangesWhenItIsBack() throws Exception {
         final Lease own = registry.acquire(ip("192.168.100.1"), null);
         putWithLease(etcd, SUBNETS + "10.244.200.0-24", flannelValue("192.168.100.200"), 600);
         registry.watch(listener);
@@ -85,26 +81,20 @@ class EtcdOutageTest
     }
 
     @Test
-    void shouldReconcileWithAFreshSnapshotWhenTheWatchRevisionWasCompacted() throws Exception
-    {
+    void shouldReconcileWithAFreshSnapshotWhenTheWatchRevisionWasCompacted() throws Exception {
         putWithLease(etcd, SUBNETS + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
         putWithLease(etcd, SUBNETS + "10.244.3.0-24", flannelValue("192.168.100.3"), 600);
         final AtomicInteger snapshots = new AtomicInteger();
         // Between the first snapshot and its watch: a delete and a put, then history compacted past both.
-        registry.beforeWatch(() ->
-        {
-            if (snapshots.incrementAndGet() == 1)
-            {
-                try
-                {
+        registry.beforeWatch(() -> {
+            if (snapshots.incrementAndGet() == 1) {
+                try {
                     delete(etcd, SUBNETS + "10.244.2.0-24");
                     putWithLease(etcd, SUBNETS + "10.244.4.0-24", flannelValue("192.168.100.4"), 600);
                     final long revision = etcd.getKVClient().put(EtcdTestKit.bytes(PREFIX + "/unrelated"),
                         EtcdTestKit.bytes("x")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
                     etcd.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
-                }
-                catch (final Exception e)
-                {
+                } catch (final Exception e) {
                     throw new IllegalStateException(e);
                 }
             }
@@ -126,8 +116,7 @@ class EtcdOutageTest
     }
 
     @Test
-    void shouldRetryRenewalsWhileEtcdIsDownAndKeepTheLeaseWhenItComesBackInTime() throws Exception
-    {
+    void shouldRetryRenewalsWhileEtcdIsDownAndKeepTheLeaseWhenItComesBackInTime() throws Exception {
         registry.close();
         registry = EtcdLeaseRegistry.open(EtcdTestKit.config(server, PREFIX)
             .withLease(Duration.ofSeconds(6), Duration.ofSeconds(4)));
@@ -146,8 +135,7 @@ class EtcdOutageTest
     }
 
     @Test
-    void shouldWaitForEtcdWhenAcquiringDuringAnOutage() throws Exception
-    {
+    void shouldWaitForEtcdWhenAcquiringDuringAnOutage() throws Exception {
         server.kill();
         final CompletableFuture<Lease> acquired = acquireInBackground();
         Thread.sleep(1_000);
@@ -162,8 +150,7 @@ class EtcdOutageTest
     }
 
     @Test
-    void shouldEndABlockedAcquireWithAnErrorWhenClosed() throws Exception
-    {
+    void shouldEndABlockedAcquireWithAnErrorWhenClosed() throws Exception {
         server.kill();
         final CompletableFuture<Lease> acquired = acquireInBackground();
         Thread.sleep(500);
@@ -174,17 +161,12 @@ class EtcdOutageTest
             .hasMessageContaining("closed");
     }
 
-    private CompletableFuture<Lease> acquireInBackground()
-    {
+    private CompletableFuture<Lease> acquireInBackground() {
         final CompletableFuture<Lease> acquired = new CompletableFuture<>();
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
+        final Thread thread = new Thread(() -> {
+            try {
                 acquired.complete(registry.acquire(ip("192.168.100.1"), null));
-            }
-            catch (final Exception e)
-            {
+            } catch (final Exception e) {
                 acquired.completeExceptionally(e);
             }
         }, "test-acquire");

@@ -9,13 +9,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-class EtcdRegistryConfigTest
-{
+class EtcdRegistryConfigTest {
     private static final List<String> LOCAL = List.of("http://127.0.0.1:2379");
 
     @Test
-    void shouldUseFlannelsDefaultsWhenOnlyEndpointsAreGiven()
-    {
+    void shouldUseFlannelsDefaultsWhenOnlyEndpointsAreGiven() {
         final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(LOCAL);
 
         assertThat(config.prefix()).isEqualTo("/coreos.com/network");
@@ -27,22 +25,19 @@ class EtcdRegistryConfigTest
     }
 
     @Test
-    void shouldDropTrailingSlashesWhenThePrefixHasThem()
-    {
+    void shouldDropTrailingSlashesWhenThePrefixHasThem() {
         assertThat(EtcdRegistryConfig.defaults(LOCAL).withPrefix("/my/net//").subnetsPrefix())
             .isEqualTo("/my/net/subnets/");
     }
 
     @Test
-    void shouldUseTlsWhenFilesOrHttpsEndpointsAreGiven()
-    {
+    void shouldUseTlsWhenFilesOrHttpsEndpointsAreGiven() {
         assertThat(EtcdRegistryConfig.defaults(List.of("https://etcd:2379")).usesTls()).isTrue();
         assertThat(EtcdRegistryConfig.defaults(LOCAL).withTls(Path.of("ca.pem"), null, null).usesTls()).isTrue();
     }
 
     @Test
-    void shouldRefuseWithTheFlagNameWhenAValueCannotWork()
-    {
+    void shouldRefuseWithTheFlagNameWhenAValueCannotWork() {
         final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(LOCAL);
 
         assertThatThrownBy(() -> EtcdRegistryConfig.defaults(List.of())).hasMessageContaining("--etcd-endpoints");
@@ -57,8 +52,7 @@ class EtcdRegistryConfigTest
     }
 
     @Test
-    void shouldNeverPrintThePasswordWhenLogged()
-    {
+    void shouldNeverPrintThePasswordWhenLogged() {
         final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(LOCAL).withCredentials("flannel", "s3cret");
 
         assertThat(config.toString()).contains("flannel").doesNotContain("s3cret");

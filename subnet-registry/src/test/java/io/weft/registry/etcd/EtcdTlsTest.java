@@ -31,8 +31,7 @@ import io.weft.routing.Ipv4Addresses;
  * certificate or the right CA gets nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EtcdTlsTest
-{
+class EtcdTlsTest {
     private static final String PREFIX = "/tls.test/network";
 
     @TempDir
@@ -43,8 +42,7 @@ class EtcdTlsTest
     private Path clientKey;
 
     @BeforeAll
-    void startEtcd() throws Exception
-    {
+    void startEtcd() throws Exception {
         ca = dir.resolve("ca.crt");
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=weft-test-ca", "-keyout", dir.resolve("ca.key").toString(), "-out", ca.toString());
@@ -56,25 +54,20 @@ class EtcdTlsTest
     }
 
     @AfterAll
-    void stopEtcd()
-    {
-        if (etcd != null)
-        {
+    void stopEtcd() {
+        if (etcd != null) {
             etcd.close();
         }
     }
 
     @Test
-    void shouldAcquireALeaseOverTlsWithAClientCertificate() throws Exception
-    {
+    void shouldAcquireALeaseOverTlsWithAClientCertificate() throws Exception {
         final EtcdRegistryConfig config = config().withTls(ca, clientCert, clientKey);
-        try (Client client = EtcdClients.build(config))
-        {
+        try (Client client = EtcdClients.build(config)) {
             EtcdTestKit.put(client, config.configKey(), EtcdTestKit.FLANNEL_CONFIG);
         }
 
-        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config))
-        {
+        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config)) {
             assertThat(registry.awaitNetworkConfig().network().toString()).isEqualTo("10.244.0.0/16");
             final Lease lease = registry.acquire(Ipv4Addresses.parse("192.168.100.7"), null, true);
             assertThat(lease.partialChecksums()).isTrue();
@@ -83,8 +76,7 @@ class EtcdTlsTest
     }
 
     @Test
-    void shouldGetNoAnswerWhenTheClientHasNoCertificateOrDoesNotTrustTheServer() throws Exception
-    {
+    void shouldGetNoAnswerWhenTheClientHasNoCertificateOrDoesNotTrustTheServer() throws Exception {
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=other-ca", "-keyout", dir.resolve("other.key").toString(), "-out",
             dir.resolve("other.crt").toString());
@@ -94,33 +86,25 @@ class EtcdTlsTest
     }
 
     @Test
-    void shouldNameTheFlagsWhenATlsFileCannotBeUsed()
-    {
+    void shouldNameTheFlagsWhenATlsFileCannotBeUsed() {
         assertThatThrownBy(() -> EtcdLeaseRegistry.open(config().withTls(ca, clientCert, dir.resolve("missing.key"))))
             .isInstanceOf(IOException.class)
             .hasMessageContaining("--etcd-keyfile " + dir.resolve("missing.key"))
             .hasMessageContaining("PKCS#8");
     }
 
-    private EtcdRegistryConfig config()
-    {
+    private EtcdRegistryConfig config() {
         return EtcdRegistryConfig.defaults(List.of(etcd.endpoint())).withPrefix(PREFIX)
             .withTimings(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(50));
     }
 
     /** The registry keeps retrying (as with etcd down) and never sees the config, which is there. */
-    private static void assertNoConfigWithin(final EtcdRegistryConfig config) throws Exception
-    {
-        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config))
-        {
-            final CompletableFuture<Object> read = CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
+    private static void assertNoConfigWithin(final EtcdRegistryConfig config) throws Exception {
+        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config)) {
+            final CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> {
+                try {
                     return registry.awaitNetworkConfig();
-                }
-                catch (final InterruptedException e)
-                {
+                } catch (final InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return e;
                 }
@@ -131,8 +115,7 @@ class EtcdTlsTest
     }
 
     /** A key and a certificate for {@code name} (IP SAN 127.0.0.1) signed by the test CA, for that key usage. */
-    private Path sign(final String name, final String usage) throws Exception
-    {
+    private Path sign(final String name, final String usage) throws Exception {
         final Path extensions = dir.resolve(name + ".ext");
         Files.writeString(extensions, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=" + usage + "\n");
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + name,
@@ -144,8 +127,7 @@ class EtcdTlsTest
         return certificate;
     }
 
-    private static void openssl(final String... args) throws Exception
-    {
+    private static void openssl(final String... args) throws Exception {
         final List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

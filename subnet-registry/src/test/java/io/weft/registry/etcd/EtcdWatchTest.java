@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 
-class EtcdWatchTest
-{
+class EtcdWatchTest {
     private final String prefix = EtcdTestKit.uniquePrefix();
     private final String subnets = prefix + "/subnets/";
     private final EtcdTestKit.RecordingListener listener = new EtcdTestKit.RecordingListener();
@@ -31,8 +30,7 @@ class EtcdWatchTest
     private EtcdLeaseRegistry registry;
 
     @BeforeEach
-    void open() throws Exception
-    {
+    void open() throws Exception {
         etcd = EtcdTestKit.client(sharedEtcd());
         put(etcd, prefix + "/config", EtcdTestKit.FLANNEL_CONFIG);
         registry = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix));
@@ -40,15 +38,13 @@ class EtcdWatchTest
     }
 
     @AfterEach
-    void close()
-    {
+    void close() {
         registry.close();
         etcd.close();
     }
 
     @Test
-    void shouldDeliverTheSnapshotFirstThenPutsAndDeletesWhenLeasesChange() throws Exception
-    {
+    void shouldDeliverTheSnapshotFirstThenPutsAndDeletesWhenLeasesChange() throws Exception {
         putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
         final Lease own = registry.acquire(ip("192.168.100.1"), Ipv4Prefix.parse("10.244.1.0/24"));
 
@@ -76,13 +72,11 @@ class EtcdWatchTest
     }
 
     @Test
-    void shouldCoalesceABurstIntoFewDeliveriesOfTheLatestState() throws Exception
-    {
+    void shouldCoalesceABurstIntoFewDeliveriesOfTheLatestState() throws Exception {
         registry.watch(listener);
         listener.awaitDelivery("with the empty snapshot", List::isEmpty);
 
-        for (int i = 1; i <= 50; i++)
-        {
+        for (int i = 1; i <= 50; i++) {
             put(etcd, subnets + "10.244." + i + ".0-24", flannelValue("192.168.100." + i));
         }
 
@@ -92,8 +86,7 @@ class EtcdWatchTest
     }
 
     @Test
-    void shouldReacquireTheSameSubnetAndTellTheListenerWhenOurKeyIsDeleted() throws Exception
-    {
+    void shouldReacquireTheSameSubnetAndTellTheListenerWhenOurKeyIsDeleted() throws Exception {
         final Lease own = registry.acquire(ip("192.168.100.1"), null);
         registry.watch(listener);
         listener.awaitDelivery("with our lease", leases -> leases.contains(own));
@@ -113,8 +106,7 @@ class EtcdWatchTest
     }
 
     @Test
-    void shouldSkipAndCountGarbageWhileDeliveringTheGoodLeases() throws Exception
-    {
+    void shouldSkipAndCountGarbageWhileDeliveringTheGoodLeases() throws Exception {
         putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
         put(etcd, subnets + "10.244.3.0-24", "{\"PublicIP\":");
         put(etcd, subnets + "not-a-subnet", flannelValue("192.168.100.4"));
@@ -122,8 +114,7 @@ class EtcdWatchTest
         put(etcd, subnets + "10.244.6.0-25", flannelValue("192.168.100.6"));
         put(etcd, subnets + "10.244.7.0-24", "{\"PublicIP\":\"not an address\"}");
 
-        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog())
-        {
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
             registry.watch(listener);
 
             listener.awaitDelivery("with the good lease", leases -> true);
@@ -141,8 +132,7 @@ class EtcdWatchTest
     }
 
     @Test
-    void shouldDropALeaseWhenItIsOverwrittenWithGarbage() throws Exception
-    {
+    void shouldDropALeaseWhenItIsOverwrittenWithGarbage() throws Exception {
         putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
         registry.watch(listener);
         listener.awaitDelivery("with the lease", leases -> leases.size() == 1);

@@ -14,13 +14,11 @@ import org.junit.jupiter.api.Test;
 import io.weft.registry.NetworkConfig;
 import io.weft.routing.Ipv4Prefix;
 
-class SubnetAllocatorTest
-{
+class SubnetAllocatorTest {
     private static final NetworkConfig NETWORK = config("{\"Network\":\"10.244.0.0/16\"}");
 
     @Test
-    void shouldTakeThePreviousSubnetWhenItIsFree()
-    {
+    void shouldTakeThePreviousSubnetWhenItIsFree() {
         final Ipv4Prefix chosen = SubnetAllocator.choose(NETWORK, List.of(prefix("10.244.1.0/24")),
             prefix("10.244.9.0/24"), new Random(1));
 
@@ -28,26 +26,22 @@ class SubnetAllocatorTest
     }
 
     @Test
-    void shouldIgnoreThePreviousSubnetWhenItIsTakenOrDoesNotFit()
-    {
+    void shouldIgnoreThePreviousSubnetWhenItIsTakenOrDoesNotFit() {
         final NetworkConfig narrow = config("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.10.0\"," +
             "\"SubnetMax\":\"10.244.11.0\"}");
         final List<Ipv4Prefix> taken = List.of(prefix("10.244.10.0/24"));
 
         for (final String previous : new String[] {"10.244.10.0/24", "10.244.12.0/24", "10.244.0.0/24",
-            "10.245.11.0/24", "10.244.11.0/25"})
-        {
+            "10.245.11.0/24", "10.244.11.0/25"}) {
             assertThat(SubnetAllocator.choose(narrow, taken, prefix(previous), new Random(2)))
                 .as(previous).isEqualTo(prefix("10.244.11.0/24"));
         }
     }
 
     @Test
-    void shouldChooseAmongTheFirstHundredFreeSubnetsWhenThereIsNoPrevious()
-    {
+    void shouldChooseAmongTheFirstHundredFreeSubnetsWhenThereIsNoPrevious() {
         final List<Ipv4Prefix> taken = new ArrayList<>();
-        for (int i = 1; i <= 50; i += 2)
-        {
+        for (int i = 1; i <= 50; i += 2) {
             taken.add(prefix("10.244." + i + ".0/24"));
         }
         final List<Ipv4Prefix> firstHundredFree = SubnetAllocator.firstFree(NETWORK, taken, 100);
@@ -56,8 +50,7 @@ class SubnetAllocatorTest
 
         final Random random = new Random(3);
         final Set<Ipv4Prefix> seen = new HashSet<>();
-        for (int i = 0; i < 2_000; i++)
-        {
+        for (int i = 0; i < 2_000; i++) {
             final Ipv4Prefix chosen = SubnetAllocator.choose(NETWORK, taken, null, random);
             assertThat(firstHundredFree).contains(chosen);
             seen.add(chosen);
@@ -66,8 +59,7 @@ class SubnetAllocatorTest
     }
 
     @Test
-    void shouldReturnNullWhenEverySubnetIsTaken()
-    {
+    void shouldReturnNullWhenEverySubnetIsTaken() {
         final NetworkConfig tiny = config("{\"Network\":\"10.1.0.0/24\",\"SubnetLen\":26}");
         final List<Ipv4Prefix> taken = List.of(prefix("10.1.0.64/26"), prefix("10.1.0.128/26"),
             prefix("10.1.0.192/26"));
@@ -76,8 +68,7 @@ class SubnetAllocatorTest
     }
 
     @Test
-    void shouldTreatKeysOfOtherLengthsAsTakenWhenTheyOverlap()
-    {
+    void shouldTreatKeysOfOtherLengthsAsTakenWhenTheyOverlap() {
         final NetworkConfig narrow = config("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.4.0\"," +
             "\"SubnetMax\":\"10.244.8.0\"}");
         final List<Ipv4Prefix> taken = List.of(prefix("10.244.4.0/22"), prefix("10.244.8.128/25"));
@@ -88,27 +79,21 @@ class SubnetAllocatorTest
     }
 
     @Test
-    void shouldStopAtTheTopOfTheAddressSpaceWhenTheNetworkEndsThere()
-    {
+    void shouldStopAtTheTopOfTheAddressSpaceWhenTheNetworkEndsThere() {
         final NetworkConfig top = config("{\"Network\":\"255.255.255.0/24\",\"SubnetLen\":26}");
 
         assertThat(SubnetAllocator.firstFree(top, List.of(), 100)).containsExactly(prefix("255.255.255.64/26"),
             prefix("255.255.255.128/26"), prefix("255.255.255.192/26"));
     }
 
-    private static Ipv4Prefix prefix(final String cidr)
-    {
+    private static Ipv4Prefix prefix(final String cidr) {
         return Ipv4Prefix.parse(cidr);
     }
 
-    private static NetworkConfig config(final String json)
-    {
-        try
-        {
+    private static NetworkConfig config(final String json) {
+        try {
             return NetworkConfig.parse(new ObjectMapper().readTree(json));
-        }
-        catch (final Exception e)
-        {
+        } catch (final Exception e) {
             throw new IllegalArgumentException(e);
         }
     }

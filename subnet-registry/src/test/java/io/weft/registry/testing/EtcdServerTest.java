@@ -13,18 +13,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EtcdServerTest
-{
+class EtcdServerTest {
     @TempDir
     Path directory;
 
     @Test
-    void shouldServeUntilKilledThenServeTheSameDataWhenRestartedAndDeleteItWhenClosed() throws Exception
-    {
+    void shouldServeUntilKilledThenServeTheSameDataWhenRestartedAndDeleteItWhenClosed() throws Exception {
         final Path dataDir = directory.resolve("etcd");
         final EtcdServer server = EtcdServer.startOnLoopback(dataDir);
-        try
-        {
+        try {
             assertThat(server.endpoint()).startsWith("http://127.0.0.1:");
             assertThat(server.isRunning()).isTrue();
             assertThat(accepts(server)).isTrue();
@@ -36,9 +33,7 @@ class EtcdServerTest
             server.restart();
             assertThat(accepts(server)).isTrue();
             assertThat(Files.isDirectory(dataDir.resolve("member"))).isTrue();
-        }
-        finally
-        {
+        } finally {
             server.close();
         }
         assertThat(server.isRunning()).isFalse();
@@ -46,8 +41,7 @@ class EtcdServerTest
     }
 
     @Test
-    void shouldFailWithEtcdsWordsWhenItCannotStart() throws IOException
-    {
+    void shouldFailWithEtcdsWordsWhenItCannotStart() throws IOException {
         final int port = EtcdServer.freePort();
 
         assertThatThrownBy(() -> EtcdServer.start(List.of(), "192.0.2.1", port, EtcdServer.freePort(),
@@ -57,18 +51,14 @@ class EtcdServerTest
             .hasMessageContaining("192.0.2.1");
     }
 
-    private static boolean accepts(final EtcdServer server)
-    {
+    private static boolean accepts(final EtcdServer server) {
         final String hostPort = server.endpoint().substring("http://".length());
         final int colon = hostPort.lastIndexOf(':');
-        try (Socket socket = new Socket())
-        {
+        try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(hostPort.substring(0, colon),
                 Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
             return true;
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             return false;
         }
     }
