@@ -3,7 +3,7 @@ package io.weft.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.weft.dataplane.IpMasquerade;
+import io.weft.dataplane.node.IpMasquerade;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.testbed.Node;
 import io.weft.testbed.OverlayCluster;

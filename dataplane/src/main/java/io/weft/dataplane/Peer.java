@@ -1,8 +1,0 @@
-package io.weft.dataplane;
-
-/**
- * Where packets for one leased subnet go: the node's underlay address and UDP port, and whether its weftd takes inner
- * TCP and UDP packets with the checksum left partial (its lease says so). A route table value.
- */
-record Peer(int publicIp, int port, boolean partialChecksums) {
-}

@@ -1,0 +1,67 @@
+package io.weft.dataplane.node;
+
+import io.weft.dataplane.lane.DataplaneCounters;
+import io.weft.dataplane.lane.LaneResources;
+import io.weft.dataplane.lane.RouteUpdater;
+import io.weft.registry.RegistryStats;
+import java.util.List;
+
+/** Everything /metrics shows: the lanes' counters, the offloads in use, the control side (leases, watch, renewals). */
+final class ControlMetrics {
+    private final List<DataplaneCounters> lanes;
+    private final RegistryStats registry;
+    private volatile LaneResources.OffloadStatus offloads;
+    private volatile RouteUpdater routeUpdater;
+    /** Written by the daemon's main thread only. */
+    private volatile long devicesMadeAgain;
+    private volatile long routesAddedAgain;
+
+    ControlMetrics(final List<DataplaneCounters> lanes, final RegistryStats registry) {
+        this.lanes = lanes;
+        this.registry = registry;
+    }
+
+    void offloads(final LaneResources.OffloadStatus status) {
+        offloads = status;
+    }
+
+    void routeUpdater(final RouteUpdater updater) {
+        routeUpdater = updater;
+    }
+
+    /** flannel0 was deleted under weftd and made again. */
+    void deviceMadeAgain() {
+        devicesMadeAgain++;
+    }
+
+    /** The overlay route had gone (flannel0 set down and up again) and was added again. */
+    void routeAddedAgain() {
+        routesAddedAgain++;
+    }
+
+    String toPrometheusText() {
+        final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
+        text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
+            .append("# TYPE weft_tun_repairs_total counter\n")
+            .append("weft_tun_repairs_total{repair=\"device\"} ").append(devicesMadeAgain).append('\n')
+            .append("weft_tun_repairs_total{repair=\"route\"} ").append(routesAddedAgain).append('\n');
+        final LaneResources.OffloadStatus status = offloads;
+        if (status != null) {
+            text.append(status.toPrometheusText());
+        }
+        final RouteUpdater updater = routeUpdater;
+        if (updater != null) {
+            text.append(updater.toPrometheusText());
+        }
+        text.append("# TYPE weft_registry_watch_restarts_total counter\n")
+            .append("weft_registry_watch_restarts_total ").append(registry.watchRestarts()).append('\n')
+            .append("# TYPE weft_registry_renewals_total counter\n")
+            .append("weft_registry_renewals_total{result=\"ok\"} ").append(registry.renewalsOk()).append('\n')
+            .append("weft_registry_renewals_total{result=\"failed\"} ").append(registry.renewalsFailed()).append('\n')
+            .append("# TYPE weft_registry_reconnects_total counter\n")
+            .append("weft_registry_reconnects_total ").append(registry.reconnects()).append('\n')
+            .append("# TYPE weft_registry_skipped_entries_total counter\n")
+            .append("weft_registry_skipped_entries_total ").append(registry.skippedEntries()).append('\n');
+        return text.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package io.weft.dataplane.lane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.tun.Epoll;
+import io.weft.tun.EventFd;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Whether an idle lane polls or blocks, on a real epoll over an eventfd that stays silent unless signalled. */
+@Timeout(30)
+final class EpollIdleStrategyTest {
+    @Test
+    void shouldMapEachModeToHowLongItPolls() {
+        assertThat(EpollIdleStrategy.Mode.SPIN.pollNanos(300)).isEqualTo(Long.MAX_VALUE);
+        assertThat(EpollIdleStrategy.Mode.BACKOFF.pollNanos(300)).isEqualTo(300_000L);
+        assertThat(EpollIdleStrategy.Mode.BLOCK.pollNanos(300)).isZero();
+    }
+
+    @Test
+    void shouldNeverBlockWhenSpinning() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd silent = new EventFd()) {
+            epoll.add(silent.fd(), Epoll.EPOLLIN);
+            final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.SPIN, 1);
+
+            // A blocking call would wait EpollIdleStrategy.MAX_WAIT_MS each: 5,000 of them outlast the timeout.
+            for (int i = 0; i < 5_000; i++) {
+                idle.idle(0);
+            }
+        }
+    }
+
+    @Test
+    void shouldBlockUntilAnEventWhenTheBackoffWindowHasPassedAndPollAgainAfterWork() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
+            epoll.add(wake.fd(), Epoll.EPOLLIN);
+            final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.BACKOFF, 1_000);
+
+            pollPast(idle, 1_000);
+            assertBlocksUntilSignalled(idle, wake);
+            wake.drain();
+
+            idle.idle(1);
+            pollPast(idle, 1_000);
+            assertBlocksUntilSignalled(idle, wake);
+        }
+    }
+
+    @Test
+    void shouldBlockAtOnceInBlockMode() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
+            epoll.add(wake.fd(), Epoll.EPOLLIN);
+            final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.BLOCK, 1_000);
+
+            assertBlocksUntilSignalled(idle, wake);
+        }
+    }
+
+    /** Idles on a silent epoll until the poll window has surely passed; a blocking call here would hang the test. */
+    private static void pollPast(final EpollIdleStrategy idle, final int windowMicros) {
+        final long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(windowMicros);
+        while (System.nanoTime() - end < 0) {
+            idle.idle(0);
+        }
+    }
+
+    /** The next idle() returns only after another thread signalled the eventfd. */
+    private static void assertBlocksUntilSignalled(final EpollIdleStrategy idle, final EventFd wake)
+        throws InterruptedException {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final Thread waiter = new Thread(() -> {
+            idle.idle(0);
+            returned.countDown();
+        });
+        waiter.start();
+        assertThat(returned.await(200, TimeUnit.MILLISECONDS)).as("idle() returned before any event").isFalse();
+        wake.signal();
+        assertThat(returned.await(5, TimeUnit.SECONDS)).as("idle() returned after the event").isTrue();
+        waiter.join();
+    }
+}

@@ -1,0 +1,193 @@
+package io.weft.dataplane.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.weft.registry.NetworkConfig;
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The DaemonSet manifest and kind config in deploy/, checked on paper (no Docker engine here to run kind): they parse,
+ * weftd's arguments are flags weftd takes, and the pieces refer to each other consistently (the etcd address, the
+ * network, the mounts weftd writes into, the probes).
+ */
+class DeployManifestsTest {
+    private static final Path DEPLOY = Path.of("..", "deploy");
+    private static final String NAMESPACE = "kube-weft";
+    private static final String NODE_IP = "172.18.0.2";
+
+    private final List<JsonNode> documents = readAll(DEPLOY.resolve("kube-weft.yaml"));
+    private final JsonNode kind = readAll(DEPLOY.resolve("kind-config.yaml")).get(0);
+
+    @Test
+    void shouldDeclareEveryObjectInOneNamespace() {
+        assertThat(documents.stream().map(d -> d.path("kind").asText()))
+            .containsExactly("Namespace", "ConfigMap", "Service", "Deployment", "Job", "DaemonSet");
+        assertThat(documents.get(0).path("metadata").path("name").asText()).isEqualTo(NAMESPACE);
+        documents.stream().skip(1).forEach(d ->
+            assertThat(d.path("metadata").path("namespace").asText()).as(d.path("kind").asText()).isEqualTo(NAMESPACE));
+    }
+
+    @Test
+    void shouldGiveFlannelsUdpNetworkConfigMatchingKindsPodSubnet() throws IOException {
+        final NetworkConfig network = NetworkConfig.parse(
+            new ObjectMapper().readTree(object("ConfigMap").path("data").path("net-conf.json").asText()));
+
+        assertThat(network.backendPort()).isEqualTo(NetworkConfig.DEFAULT_BACKEND_PORT);
+        assertThat(network.network()).isEqualTo(Ipv4Prefix.parse(kind.path("networking").path("podSubnet").asText()));
+        assertThat(kind.path("networking").path("disableDefaultCNI").asBoolean()).isTrue();
+        assertThat(kind.path("nodes").size()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void shouldRunWeftdWithFlagsItTakesOnTheHostNetwork() {
+        final JsonNode pod = object("DaemonSet").path("spec").path("template").path("spec");
+        final JsonNode weftd = container(pod.path("containers"), "weftd");
+
+        final WeftdConfig config = weftdConfig(weftd);
+
+        assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
+        assertThat(weftd.path("securityContext").path("privileged").asBoolean()).isTrue();
+        assertThat(env(weftd, "NODE_IP").path("valueFrom").path("fieldRef").path("fieldPath").asText())
+            .isEqualTo("status.hostIP");
+        assertThat(config.publicIp()).isEqualTo(Ipv4Addresses.parse(NODE_IP));
+        final JsonNode readiness = weftd.path("readinessProbe").path("httpGet");
+        assertThat(readiness.path("path").asText()).isEqualTo("/healthz");
+        assertThat(readiness.path("port").asInt()).isEqualTo(config.healthzPort());
+        assertThat(Ipv4Addresses.parse(readiness.path("host").asText())).isEqualTo(config.healthzIp());
+        assertThat(container(pod.path("initContainers"), "install-cni-plugins").path("image").asText())
+            .isEqualTo(weftd.path("image").asText());
+    }
+
+    @Test
+    void shouldMountTheHostDirectoriesWeftdWritesInto() {
+        final JsonNode pod = object("DaemonSet").path("spec").path("template").path("spec");
+        final JsonNode weftd = container(pod.path("containers"), "weftd");
+        final WeftdConfig config = weftdConfig(weftd);
+        final Set<String> volumes = names(pod.path("volumes"));
+        final Set<String> mountPaths = new HashSet<>();
+        for (final JsonNode container : concat(pod.path("containers"), pod.path("initContainers"))) {
+            for (final JsonNode mount : container.path("volumeMounts")) {
+                assertThat(volumes).as("volume of mount %s", mount).contains(mount.path("name").asText());
+                mountPaths.add(mount.path("mountPath").asText());
+            }
+        }
+
+        assertThat(mountPaths).contains(config.subnetFile().getParent().toString(), config.cniConfDir().toString(),
+            "/dev/net/tun", "/opt/cni/bin");
+        for (final JsonNode volume : pod.path("volumes")) {
+            assertThat(volume.path("hostPath").path("path").asText()).as(volume.path("name").asText()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shouldReachEtcdAtTheServicesFixedClusterIpFromWeftdAndTheConfigJob() {
+        final JsonNode service = object("Service").path("spec");
+        final String endpoint = "http://" + service.path("clusterIP").asText() + ":" +
+            service.path("ports").get(0).path("port").asInt();
+        final JsonNode weftd = container(object("DaemonSet").path("spec").path("template").path("spec")
+            .path("containers"), "weftd");
+        final WeftdConfig config = weftdConfig(weftd);
+        final JsonNode etcdPod = object("Deployment").path("spec").path("template");
+        final JsonNode etcd = container(etcdPod.path("spec").path("containers"), "etcd");
+        final String job = container(object("Job").path("spec").path("template").path("spec").path("containers"),
+            "put-config").path("command").toString();
+
+        assertThat(config.etcdEndpoints()).containsExactly(endpoint);
+        assertThat(config.etcdPrefix()).isEqualTo("/coreos.com/network");
+        assertThat(job).contains("--endpoints=" + endpoint, config.etcdPrefix() + "/config");
+        assertThat(Ipv4Prefix.parse(kind.path("networking").path("serviceSubnet").asText())
+            .contains(Ipv4Addresses.parse(service.path("clusterIP").asText()))).isTrue();
+        assertThat(etcd.path("command").toString())
+            .contains("--listen-client-urls=http://0.0.0.0:" + service.path("ports").get(0).path("targetPort").asInt());
+        service.path("selector").properties().forEach(label ->
+            assertThat(etcdPod.path("metadata").path("labels").path(label.getKey()).asText())
+                .isEqualTo(label.getValue().asText()));
+        assertThat(etcdPod.path("spec").path("hostNetwork").asBoolean()).isTrue();
+        assertThat(etcdPod.path("spec").path("tolerations").toString()).as("schedules before any node is Ready")
+            .contains("node.kubernetes.io/not-ready");
+    }
+
+    @Test
+    void shouldSelectTheLabelsEachWorkloadGivesItsPods() {
+        for (final String kindName : List.of("Deployment", "DaemonSet")) {
+            final JsonNode spec = object(kindName).path("spec");
+            spec.path("selector").path("matchLabels").properties().forEach(label ->
+                assertThat(spec.path("template").path("metadata").path("labels").path(label.getKey()).asText())
+                    .as(kindName).isEqualTo(label.getValue().asText()));
+        }
+    }
+
+    @Test
+    void shouldBuildTheImageFromTheJarTheBuildMakes() throws IOException {
+        final String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
+
+        assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar ", "containernetworking-plugins",
+            "--add-exports\", \"java.base/jdk.internal.misc=ALL-UNNAMED");
+        assertThat(Files.readString(DEPLOY.resolve("kind-config.yaml")))
+            .contains(object("DaemonSet").path("spec").path("template").path("spec").path("containers").get(0)
+                .path("image").asText());
+    }
+
+    /** weftd's flags as kubelet passes them, $(NODE_IP) expanded to a kind node's address. */
+    private static WeftdConfig weftdConfig(final JsonNode weftd) {
+        return WeftdConfig.parse(StreamSupport.stream(weftd.path("args").spliterator(), false).map(JsonNode::asText)
+            .map(arg -> arg.replace("$(NODE_IP)", NODE_IP)).toArray(String[]::new));
+    }
+
+    private JsonNode object(final String kindName) {
+        return documents.stream().filter(d -> kindName.equals(d.path("kind").asText())).findFirst().orElseThrow();
+    }
+
+    private static JsonNode container(final JsonNode containers, final String name) {
+        return StreamSupport.stream(containers.spliterator(), false)
+            .filter(c -> name.equals(c.path("name").asText())).findFirst().orElseThrow();
+    }
+
+    private static JsonNode env(final JsonNode container, final String name) {
+        return container(container.path("env"), name);
+    }
+
+    private static Set<String> names(final JsonNode list) {
+        return StreamSupport.stream(list.spliterator(), false).map(n -> n.path("name").asText())
+            .collect(Collectors.toSet());
+    }
+
+    private static List<JsonNode> concat(final JsonNode first, final JsonNode second) {
+        final List<JsonNode> all = new ArrayList<>();
+        first.forEach(all::add);
+        second.forEach(all::add);
+        return all;
+    }
+
+    private static List<JsonNode> readAll(final Path file) {
+        try (MappingIterator<JsonNode> iterator = new YAMLMapper(new YAMLFactory()).readerFor(JsonNode.class)
+            .readValues(Files.readString(file))) {
+            final List<JsonNode> all = new ArrayList<>();
+            while (iterator.hasNext()) {
+                final JsonNode document = iterator.next();
+                if (document != null && !document.isEmpty()) {
+                    all.add(document);
+                }
+            }
+            return all;
+        } catch (final IOException e) {
+            throw new IllegalStateException("cannot read " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.weft.dataplane.node;
+
+import static io.weft.dataplane.packet.TestPackets.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.weft.dataplane.lane.EpollIdleStrategy;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class WeftdConfigTest {
+    private static final String LEASES = "/etc/weft/leases.json";
+    private static final int LANES = Runtime.getRuntime().availableProcessors();
+    private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0]);
+
+    @Test
+    void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven() {
+        final WeftdConfig config = parse("--static-leases", LEASES);
+
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
+            Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+    }
+
+    @Test
+    void shouldReadEveryFlagWhenGivenAsNameEqualsValue() {
+        final WeftdConfig config = parse("--static-leases=" + LEASES, "--public-ip=192.168.100.1", "--iface=eth1",
+            "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
+            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60");
+
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, ip("192.168.100.1"), "eth1",
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+    }
+
+    @Test
+    void shouldReadEveryFlagWhenGivenAsNameThenValue() {
+        final WeftdConfig config = parse("--static-leases", LEASES, "--public-ip", "192.168.100.1", "--iface", "eth1",
+            "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
+            "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1");
+
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+            ETCD_DEFAULTS.etcdPrefix(), "", "", "",
+            "", "", 60, ip("192.168.100.1"), "eth1",
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
+            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+    }
+
+    @Test
+    void shouldReadGoStyleSingleDashFlagsWhenGiven() {
+        final WeftdConfig config = parse("-static-leases", LEASES, "-public-ip", "192.168.100.2", "-iface=eth2",
+            "-ip-masq");
+
+        assertThat(config.staticLeases()).isEqualTo(Path.of(LEASES));
+        assertThat(config.publicIp()).isEqualTo(ip("192.168.100.2"));
+        assertThat(config.iface()).isEqualTo("eth2");
+        assertThat(config.ipMasq()).isTrue();
+    }
+
+    @Test
+    void shouldSetIpMasqWhenTheFlagHasNoValue() {
+        assertThat(parse("--static-leases", LEASES, "--ip-masq").ipMasq()).isTrue();
+        assertThat(parse("--ip-masq", "--static-leases", LEASES).ipMasq()).isTrue();
+    }
+
+    @Test
+    void shouldClearIpMasqWhenTheFlagIsFalse() {
+        assertThat(parse("--static-leases", LEASES, "--ip-masq=false").ipMasq()).isFalse();
+        assertThat(parse("--ip-masq", "--static-leases", LEASES, "--ip-masq=false").ipMasq()).as("last one wins")
+            .isFalse();
+    }
+
+    @Test
+    void shouldKeepEqualsSignsInTheValueWhenTheValueHasThem() {
+        assertThat(parse("--static-leases=/tmp/a=b.json").staticLeases()).isEqualTo(Path.of("/tmp/a=b.json"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-mgr", "-v", "--Public-ip=1.2.3.4",
+        "--", "-", "---iface=eth0"})
+    void shouldNameTheFlagWhenItIsUnknown(final String flag) {
+        final String body = flag.startsWith("--") ? flag.substring(2) : flag.substring(1);
+        final String name = body.contains("=") ? body.substring(0, body.indexOf('=')) : body;
+
+        assertUsage("unknown flag --" + name, "--static-leases", LEASES, flag);
+    }
+
+    @Test
+    void shouldNameTheArgumentWhenItIsNotAFlag() {
+        assertUsage("unexpected argument 'leases.json'", "--static-leases", LEASES, "leases.json");
+        assertUsage("unexpected argument 'false'", "--static-leases", LEASES, "--ip-masq", "false");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"static-leases", "public-ip", "iface", "subnet-file", "cni-conf-dir", "tun-name",
+        "healthz-ip", "healthz-port", "socket-buffer"})
+    void shouldNameTheFlagWhenItsValueIsMissing(final String name) {
+        assertUsage("flag --" + name + " needs a value", "--static-leases=" + LEASES, "--" + name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "1", "TRUE", ""})
+    void shouldRefuseIpMasqWhenItsValueIsNotABoolean(final String value) {
+        assertUsage("flag --ip-masq takes true or false, not '" + value + "'", "--static-leases", LEASES,
+            "--ip-masq=" + value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "192.168.100", "192.168.100.256", "192.168.100.1/24", "fd00::1", "node-a", "01.2.3.4"})
+    void shouldQuoteTheAddressWhenItIsNotIpv4(final String address) {
+        assertUsage("--public-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
+            "--public-ip=" + address);
+        assertUsage("--healthz-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
+            "--healthz-ip=" + address);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "65536", "http", "", "8080.0", "99999999999", " 80"})
+    void shouldGiveTheRangeWhenThePortIsBad(final String port) {
+        assertUsage("--healthz-port '" + port + "' must be an integer in 0..65535", "--static-leases", LEASES,
+            "--healthz-port=" + port);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "4M", "2147483648"})
+    void shouldGiveTheRangeWhenTheSocketBufferIsBad(final String bytes) {
+        assertUsage("--socket-buffer '" + bytes + "' must be an integer in 0..2147483647", "--static-leases", LEASES,
+            "--socket-buffer", bytes);
+    }
+
+    @Test
+    void shouldUseEtcdAsFlanneldDoesWhenNoStaticLeasesAreGiven() {
+        final WeftdConfig config = parse("--etcd-endpoints", "http://10.0.0.1:2379,https://10.0.0.2:2379",
+            "--etcd-prefix", "/weft/network", "--etcd-cafile", "/ca.pem", "--etcd-username", "weft",
+            "--subnet-lease-renew-margin", "30");
+        assertThat(config.staticLeases()).isNull();
+        assertThat(config.etcdEndpoints()).containsExactly("http://10.0.0.1:2379", "https://10.0.0.2:2379");
+        assertThat(config.etcdPrefix()).isEqualTo("/weft/network");
+        assertThat(config.etcdCaFile()).isEqualTo("/ca.pem");
+        assertThat(config.etcdUsername()).isEqualTo("weft");
+        assertThat(config.subnetLeaseRenewMarginMinutes()).isEqualTo(30);
+        assertThat(ETCD_DEFAULTS.etcdEndpoints()).containsExactly("http://127.0.0.1:2379");
+        assertThat(ETCD_DEFAULTS.etcdPrefix()).isEqualTo("/coreos.com/network");
+        assertUsage("--etcd-endpoints entry '10.0.0.1:2379' must be an http:// or https:// URL", "--etcd-endpoints",
+            "10.0.0.1:2379");
+        assertUsage("--etcd-prefix 'coreos' must start with /", "--etcd-prefix", "coreos");
+    }
+
+    @Test
+    void shouldParseTheFastPathFlags() {
+        final WeftdConfig config = parse("--lanes", "4", "--offload", "off", "--idle", "spin", "--batch", "1",
+            "--idle-poll-us", "50");
+        assertThat(config.lanes()).isEqualTo(4);
+        assertThat(config.batch()).isEqualTo(1);
+        assertThat(config.offload()).isFalse();
+        assertThat(config.idle()).isEqualTo(EpollIdleStrategy.Mode.SPIN);
+        assertThat(config.idlePollMicros()).isEqualTo(50);
+        assertUsage("--idle-poll-us '0' must be an integer in 1..1000000", "--idle-poll-us", "0");
+        assertUsage("--iptables-resync '0' must be an integer in 1..86400", "--iptables-resync", "0");
+        assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
+        assertUsage("--idle 'poll' must be one of spin, backoff, block", "--idle", "poll");
+        assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
+    }
+
+    @Test
+    void shouldRefuseTheTunNameWhenItDoesNotFitIfnamsiz() {
+        assertThat(parse("--static-leases", LEASES, "--tun-name", "a23456789012345").tunName())
+            .isEqualTo("a23456789012345");
+        assertUsage("--tun-name must have 1 to 15 characters", "--static-leases", LEASES, "--tun-name",
+            "a234567890123456");
+        assertUsage("--tun-name must have 1 to 15 characters", "--static-leases", LEASES, "--tun-name=");
+    }
+
+    @Test
+    void shouldWantHelpWhenAnyHelpFlagIsGiven() {
+        assertThat(WeftdConfig.wantsHelp(new String[] {"--help"})).isTrue();
+        assertThat(WeftdConfig.wantsHelp(new String[] {"--iface", "eth0", "-h"})).isTrue();
+        assertThat(WeftdConfig.wantsHelp(new String[] {"-help"})).isTrue();
+        assertThat(WeftdConfig.wantsHelp(new String[] {"--static-leases", LEASES})).isFalse();
+        assertThat(WeftdConfig.wantsHelp(new String[0])).isFalse();
+    }
+
+    @Test
+    void shouldMentionEveryFlagWhenPrintingUsage() {
+        for (final String flag : new String[] {"--static-leases", "--public-ip", "--iface", "--subnet-file",
+            "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--socket-buffer"}) {
+            assertThat(WeftdConfig.USAGE).contains("  " + flag + " ");
+        }
+    }
+
+    private static WeftdConfig parse(final String... args) {
+        return WeftdConfig.parse(args);
+    }
+
+    private static void assertUsage(final String message, final String... args) {
+        assertThatThrownBy(() -> WeftdConfig.parse(args))
+            .isInstanceOf(WeftdConfig.UsageException.class)
+            .hasMessage(message);
+    }
+}
