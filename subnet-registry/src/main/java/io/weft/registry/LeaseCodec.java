@@ -43,7 +43,7 @@ public final class LeaseCodec {
     }
 
     /** The value flanneld's udp backend writes, byte for byte. */
-    public static String encodeValue(final int publicIp) {
+    static String encodeValue(final int publicIp) {
         return encodeValue(publicIp, false);
     }
 

@@ -95,7 +95,8 @@ public record EtcdRegistryConfig(List<String> endpoints, String prefix, Path caF
             backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
-    public EtcdRegistryConfig withTimings(final Duration initialBackoff, final Duration maxBackoff,
+    /** Retry and request timings: weftd keeps the defaults, tests shorten them. */
+    EtcdRegistryConfig withTimings(final Duration initialBackoff, final Duration maxBackoff,
         final Duration timeout, final Duration poll) {
         return new EtcdRegistryConfig(endpoints, prefix, caFile, certFile, keyFile, username, password, leaseTtl,
             renewMargin, initialBackoff, maxBackoff, timeout, poll);

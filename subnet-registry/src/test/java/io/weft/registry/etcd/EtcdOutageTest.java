@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.weft.registry.Lease;
-import io.weft.registry.testing.EtcdServer;
 
 /** Tests that crash or compact etcd get one of their own. */
 class EtcdOutageTest {

@@ -25,7 +25,6 @@ import io.etcd.jetcd.options.PutOption;
 
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
-import io.weft.registry.testing.EtcdServer;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 

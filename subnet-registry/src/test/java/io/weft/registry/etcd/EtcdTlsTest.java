@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.weft.registry.Lease;
-import io.weft.registry.testing.EtcdServer;
 import io.weft.routing.Ipv4Addresses;
 
 /**
@@ -49,7 +48,7 @@ class EtcdTlsTest {
         final Path serverCert = sign("etcd", "serverAuth");
         clientCert = sign("weftd", "clientAuth");
         clientKey = dir.resolve("weftd.key");
-        etcd = EtcdServer.startTlsOnLoopback(dir.resolve("etcd-data"),
+        etcd = EtcdServer.startOnLoopback(dir.resolve("etcd-data"),
             new EtcdServer.ServerTls(ca, serverCert, dir.resolve("etcd.key")));
     }
 

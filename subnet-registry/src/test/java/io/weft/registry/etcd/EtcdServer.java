@@ -1,4 +1,4 @@
-package io.weft.registry.testing;
+package io.weft.registry.etcd;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,11 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throwaway single-member etcd (Debian's etcd-server) for tests and demos, started as its own process, optionally
- * behind a command prefix such as {@code ip netns exec NS}. Ready means etcd logged that it serves clients, which
- * works whichever network namespace it runs in. The data directory belongs to the server: close() deletes it.
+ * A throwaway single-member etcd (Debian's etcd-server) on 127.0.0.1 for this module's tests, run as a child process.
+ * Ready means etcd logged that it serves clients. The data directory belongs to the server: close() deletes it.
+ * (The end-to-end tests' etcd, in a network namespace, is testbed's {@code Etcd}.)
  */
-public final class EtcdServer implements AutoCloseable {
+final class EtcdServer implements AutoCloseable {
     /** What etcd 3.4 logs once it serves clients: zap's and capnslog's words, without and with TLS. */
     private static final List<String> READY_LINES = List.of("ready to serve client requests", "serving client traffic",
         "serving insecure client requests", "serving client requests");
@@ -48,36 +48,43 @@ public final class EtcdServer implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /**
-     * Starts etcd listening on {@code listenIp} and waits until it serves clients.
-     *
-     * @param commandPrefix prepended to the etcd command line, such as ["ip", "netns", "exec", "wt1234-ul"]; may be
-     *                      empty. It must exec etcd (not fork it) for kill() to be a crash of etcd itself.
-     * @param dataDir       etcd's --data-dir, created if missing, deleted by close().
-     */
-    public static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
-        final int peerPort, final Path dataDir) throws IOException {
-        return start(commandPrefix, listenIp, clientPort, peerPort, dataDir, null);
+    /** Starts etcd on 127.0.0.1 with free ports, trying other ports if another process took them meanwhile. */
+    static EtcdServer startOnLoopback(final Path dataDir) throws IOException {
+        return startOnLoopback(dataDir, null);
     }
 
     /**
-     * Starts etcd on 127.0.0.1 with free ports serving clients over TLS only, and only clients whose certificate
+     * As {@link #startOnLoopback(Path)}, serving clients over TLS only, and only clients whose certificate
      * {@code tls.ca()} signed ({@code --client-cert-auth}); {@link #endpoint()} is then an https:// URL.
      */
-    public static EtcdServer startTlsOnLoopback(final Path dataDir, final ServerTls tls) throws IOException {
-        return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir, tls);
+    static EtcdServer startOnLoopback(final Path dataDir, final ServerTls tls) throws IOException {
+        IOException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return start("127.0.0.1", freePort(), freePort(), dataDir, tls);
+            } catch (final IOException e) {
+                failure = e;
+                deleteRecursively(dataDir);
+            }
+        }
+        throw failure;
     }
 
     /** The CA that signs trusted client certificates, and the server's certificate and key, as PEM files. */
-    public record ServerTls(Path ca, Path certificate, Path key) {
+    record ServerTls(Path ca, Path certificate, Path key) {
     }
 
-    private static EtcdServer start(final List<String> commandPrefix, final String listenIp, final int clientPort,
-        final int peerPort, final Path dataDir, final ServerTls tls) throws IOException {
+    /**
+     * Starts etcd listening on {@code listenIp} and waits until it serves clients.
+     *
+     * @param dataDir etcd's --data-dir, created if missing, deleted by close().
+     * @param tls     null for plain http://.
+     */
+    static EtcdServer start(final String listenIp, final int clientPort, final int peerPort, final Path dataDir,
+        final ServerTls tls) throws IOException {
         final String client = (tls == null ? "http://" : "https://") + listenIp + ":" + clientPort;
         final String peer = "http://" + listenIp + ":" + peerPort;
-        final List<String> command = new ArrayList<>(commandPrefix);
-        command.addAll(List.of(System.getProperty("weft.etcd.binary", "etcd"),
+        final List<String> command = new ArrayList<>(List.of("etcd",
             "--name", "t",
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -93,57 +100,38 @@ public final class EtcdServer implements AutoCloseable {
         return server;
     }
 
-    /** Starts etcd on 127.0.0.1 with free ports, trying other ports if another process took them meanwhile. */
-    public static EtcdServer startOnLoopback(final Path dataDir) throws IOException {
-        IOException failure = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                return start(List.of(), "127.0.0.1", freePort(), freePort(), dataDir);
-            } catch (final IOException e) {
-                failure = e;
-                deleteRecursively(dataDir);
-            }
-        }
-        throw failure;
-    }
-
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
-    public static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     /** The client URL, such as {@code http://127.0.0.1:23790}. */
-    public String endpoint() {
+    String endpoint() {
         return endpoint;
     }
 
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    public synchronized boolean isRunning() {
+    synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** SIGKILL, as a crash or a power cut: etcd gets no chance to close its connections cleanly. */
-    public synchronized void kill() {
+    synchronized void kill() {
         if (process != null) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             awaitExit(process);
         }
     }
 
     /** Starts etcd again on the same ports and data directory (after kill(), or stopping it if it still runs). */
-    public synchronized void restart() throws IOException {
+    synchronized void restart() throws IOException {
         stop();
         launch();
     }
 
     /** The last lines etcd printed, for a failure message. */
-    public String recentOutput() {
+    private String recentOutput() {
         synchronized (recentOutput) {
             return String.join("\n", recentOutput);
         }

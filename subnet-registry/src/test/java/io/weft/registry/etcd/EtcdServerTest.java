@@ -1,4 +1,4 @@
-package io.weft.registry.testing;
+package io.weft.registry.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +43,8 @@ class EtcdServerTest {
     void shouldFailWithEtcdsWordsWhenItCannotStart() throws IOException {
         final int port = EtcdServer.freePort();
 
-        assertThatThrownBy(() -> EtcdServer.start(List.of(), "192.0.2.1", port, EtcdServer.freePort(),
-            directory.resolve("etcd")))
+        assertThatThrownBy(() -> EtcdServer.start("192.0.2.1", port, EtcdServer.freePort(), directory.resolve("etcd"),
+            null))
             .isInstanceOf(IOException.class)
             .hasMessageContaining("exited")
             .hasMessageContaining("192.0.2.1");
