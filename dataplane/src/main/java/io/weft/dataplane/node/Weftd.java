@@ -18,7 +18,7 @@ public final class Weftd {
 
     public static void main(final String[] args) {
         if (WeftdConfig.wantsHelp(args)) {
-            System.out.println(WeftdConfig.USAGE);
+            System.out.print(WeftdConfig.usage());
             return;
         }
         final WeftdConfig config;

@@ -3,12 +3,12 @@ package io.weft.dataplane.node;
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.routing.Ipv4Addresses;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import picocli.CommandLine;
 
 /**
- * weftd's flags, parsed and validated once. Names and defaults follow flanneld's where flanneld has the flag.
+ * weftd's flags, parsed and validated once: picocli reads {@link WeftdFlags}, this record holds the checked values.
  * Accepts --name=value, --name value and Go's single-dash -name forms.
  */
 record WeftdConfig(
@@ -36,41 +36,6 @@ record WeftdConfig(
     boolean offload,
     EpollIdleStrategy.Mode idle,
     int idlePollMicros) {
-    static final String USAGE = String.join("\n",
-        "usage: weftd [flags]",
-        "  --etcd-endpoints URLS   comma-separated etcd v3 endpoints (default http://127.0.0.1:2379)",
-        "  --etcd-prefix PREFIX    etcd prefix of the network config and leases (default /coreos.com/network)",
-        "  --etcd-cafile FILE, --etcd-certfile FILE, --etcd-keyfile FILE   TLS to etcd",
-        "  --etcd-username USER, --etcd-password PASSWORD                   etcd authentication",
-        "  --subnet-lease-renew-margin MINUTES   renew the 24 h lease this long before it expires (default 60)",
-        "  --static-leases FILE    instead of etcd: network config and leases in a file of flannel's etcd layout",
-        "  --public-ip IP          this node's underlay address; picks our lease (default: first IPv4 of --iface)",
-        "  --iface NAME            underlay interface; its MTU - 28 is the overlay MTU",
-        "                          (default: the interface holding --public-ip)",
-        "  --subnet-file FILE      where to write subnet.env (default /run/flannel/subnet.env)",
-        "  --cni-conf-dir DIR      where to write " + CniConflist.FILE_NAME + " (default /etc/cni/net.d)",
-        "  --ip-masq               masquerade pods' traffic leaving the cluster with iptables rules, as flanneld,",
-        "                          and record FLANNEL_IPMASQ=true (default false: the bridge plugin masquerades)",
-        "  --iptables-resync SECONDS   how often --ip-masq checks its rules are still there (default 5)",
-        "  --tun-name NAME         TUN device name (default flannel0)",
-        "  --healthz-ip IP         address of /healthz and /metrics (default 127.0.0.1)",
-        "  --healthz-port PORT     port of /healthz and /metrics, 0 turns them off (default 9286)",
-        "  --socket-buffer BYTES   UDP SO_SNDBUF and SO_RCVBUF (default 4194304)",
-        "  --lanes N               data path lanes: TUN queues, sockets and threads (default: one per core)",
-        "  --batch N               datagrams per sendmmsg/recvmmsg (default 16; 1 = one packet per system call)",
-        "  --offload auto|off      TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default auto)",
-        "  --idle spin|backoff|block   an idle lane thread polls, yielding its core, for ever (spin), for",
-        "                          --idle-poll-us after its last packet (backoff, the default), or blocks at once",
-        "  --idle-poll-us N        how long backoff polls before blocking in epoll (default "
-            + EpollIdleStrategy.DEFAULT_POLL_MICROS + ")");
-
-    private static final List<String> BOOLEAN_FLAGS = List.of("ip-masq", "help");
-    private static final List<String> KNOWN_FLAGS = List.of("etcd-endpoints", "etcd-prefix", "etcd-cafile",
-        "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "subnet-lease-renew-margin",
-        "static-leases", "public-ip", "iface", "subnet-file", "cni-conf-dir", "ip-masq", "iptables-resync",
-        "tun-name", "healthz-ip", "healthz-port", "socket-buffer", "lanes", "batch", "offload", "idle", "idle-poll-us",
-        "help");
-
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
@@ -84,110 +49,136 @@ record WeftdConfig(
         return List.of(args).contains("--help") || List.of(args).contains("-h") || List.of(args).contains("-help");
     }
 
+    /** The help text, generated from {@link WeftdFlags}. */
+    static String usage() {
+        // Shown as "--lanes N": both forms are accepted, and the space reads as flanneld's help does.
+        return commandLine(new WeftdFlags()).setSeparator(" ").getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
     static WeftdConfig parse(final String[] args) {
-        final Map<String, String> flags = parseFlags(args);
-        final String staticLeases = flags.get("static-leases");
-        final String prefix = flags.getOrDefault("etcd-prefix", "/coreos.com/network");
+        final WeftdFlags flags = new WeftdFlags();
+        final CommandLine commandLine = commandLine(flags);
+        try {
+            commandLine.parseArgs(asPicocliArgs(commandLine.getCommandSpec(), args));
+        } catch (final CommandLine.ParameterException e) {
+            throw usageError(e);
+        }
+        final String prefix = flags.etcdPrefix;
         if (!prefix.startsWith("/")) {
             throw new UsageException("--etcd-prefix '" + prefix + "' must start with /");
         }
-        final List<String> endpoints =
-            List.of(flags.getOrDefault("etcd-endpoints", "http://127.0.0.1:2379").split(","));
+        final List<String> endpoints = List.of(flags.etcdEndpoints.split(","));
         for (final String endpoint : endpoints) {
             if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
                 throw new UsageException(
                     "--etcd-endpoints entry '" + endpoint + "' must be an http:// or https:// URL");
             }
         }
-        final String tunName = flags.getOrDefault("tun-name", "flannel0");
-        if (tunName.isEmpty() || tunName.length() > 15) {
+        if (flags.tunName.isEmpty() || flags.tunName.length() > 15) {
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
+        if (!flags.ipMasq.equals("true") && !flags.ipMasq.equals("false")) {
+            throw new UsageException("flag --ip-masq takes true or false, not '" + flags.ipMasq + "'");
+        }
         return new WeftdConfig(
-            staticLeases == null ? null : Path.of(staticLeases),
+            flags.staticLeases == null ? null : Path.of(flags.staticLeases),
             endpoints,
             prefix,
-            flags.getOrDefault("etcd-cafile", ""),
-            flags.getOrDefault("etcd-certfile", ""),
-            flags.getOrDefault("etcd-keyfile", ""),
-            flags.getOrDefault("etcd-username", ""),
-            flags.getOrDefault("etcd-password", ""),
-            integer(flags, "subnet-lease-renew-margin", 60, 1, 24 * 60 - 1),
-            address(flags, "public-ip", 0),
-            flags.getOrDefault("iface", ""),
-            Path.of(flags.getOrDefault("subnet-file", "/run/flannel/subnet.env")),
-            Path.of(flags.getOrDefault("cni-conf-dir", "/etc/cni/net.d")),
-            Boolean.parseBoolean(flags.getOrDefault("ip-masq", "false")),
-            integer(flags, "iptables-resync", 5, 1, 24 * 60 * 60),
-            tunName,
-            address(flags, "healthz-ip", Ipv4Addresses.parse("127.0.0.1")),
-            integer(flags, "healthz-port", 9286, 0, 65535),
-            integer(flags, "socket-buffer", 4 << 20, 0, Integer.MAX_VALUE),
-            integer(flags, "lanes", Runtime.getRuntime().availableProcessors(), 1, 64),
-            integer(flags, "batch", 16, 1, 64),
-            choice(flags, "offload", "auto", List.of("auto", "off")).equals("auto"),
-            EpollIdleStrategy.Mode.parse(choice(flags, "idle", "backoff", List.of("spin", "backoff", "block"))),
-            integer(flags, "idle-poll-us", EpollIdleStrategy.DEFAULT_POLL_MICROS, 1, 1_000_000));
+            flags.etcdCaFile,
+            flags.etcdCertFile,
+            flags.etcdKeyFile,
+            flags.etcdUsername,
+            flags.etcdPassword,
+            integer("--subnet-lease-renew-margin", flags.subnetLeaseRenewMargin, 1, 24 * 60 - 1),
+            flags.publicIp == null ? 0 : address("--public-ip", flags.publicIp),
+            flags.iface == null ? "" : flags.iface,
+            Path.of(flags.subnetFile),
+            Path.of(flags.cniConfDir),
+            Boolean.parseBoolean(flags.ipMasq),
+            integer("--iptables-resync", flags.iptablesResync, 1, 24 * 60 * 60),
+            flags.tunName,
+            address("--healthz-ip", flags.healthzIp),
+            integer("--healthz-port", flags.healthzPort, 0, 65535),
+            integer("--socket-buffer", flags.socketBuffer, 0, Integer.MAX_VALUE),
+            flags.lanes == null ? defaultLanes() : integer("--lanes", flags.lanes, 1, WeftdFlags.MAX_LANES),
+            integer("--batch", flags.batch, 1, 64),
+            choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
+            EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
+            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000));
     }
 
-    private static Map<String, String> parseFlags(final String[] args) {
-        final Map<String, String> flags = new LinkedHashMap<>();
+    /** One per core, at most {@link WeftdFlags#DEFAULT_MAX_LANES}: a large node does not get lanes it cannot feed. */
+    static int defaultLanes() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), WeftdFlags.DEFAULT_MAX_LANES);
+    }
+
+    private static CommandLine commandLine(final WeftdFlags flags) {
+        return new CommandLine(flags)
+            .setOverwrittenOptionsAllowed(true) // as Go's flag package: the last one wins
+            .setEndOfOptionsDelimiter("\0"); // no "--": weftd takes no arguments after its flags
+    }
+
+    /**
+     * Go's flag syntax as picocli reads it: {@code -name} means {@code --name}, and a boolean flag (one with a
+     * fallback value) takes a value only after '=' (alone it means its fallback), so a word after it is an argument.
+     * The word after a flag that takes a value is that value, whatever it looks like ({@code --socket-buffer -1}).
+     */
+    static String[] asPicocliArgs(final CommandLine.Model.CommandSpec spec, final String[] args) {
+        final List<String> out = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            final String arg = args[i];
-            if (!arg.startsWith("-")) {
-                throw new UsageException("unexpected argument '" + arg + "'");
+            String arg = args[i];
+            if (arg.equals("-") || arg.equals("--")) {
+                throw new UsageException("unknown flag --");
             }
-            final String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
-            final int equals = body.indexOf('=');
-            final String name = equals < 0 ? body : body.substring(0, equals);
-            if (!KNOWN_FLAGS.contains(name)) {
-                throw new UsageException("unknown flag --" + name);
+            if (arg.startsWith("-") && !arg.startsWith("--") && !arg.equals("-h")) {
+                arg = "-" + arg;
             }
-            final String value;
-            if (equals >= 0) {
-                value = body.substring(equals + 1);
-            } else if (BOOLEAN_FLAGS.contains(name)) {
-                value = "true";
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new UsageException("flag --" + name + " needs a value");
+            final int equals = arg.indexOf('=');
+            final CommandLine.Model.OptionSpec option = spec.findOption(equals < 0 ? arg : arg.substring(0, equals));
+            if (option != null && equals < 0 && !option.fallbackValue().isEmpty()) {
+                arg = arg + "=" + option.fallbackValue();
             }
-            if (BOOLEAN_FLAGS.contains(name) && !value.equals("true") && !value.equals("false")) {
-                throw new UsageException("flag --" + name + " takes true or false, not '" + value + "'");
+            out.add(arg);
+            if (option != null && equals < 0 && option.fallbackValue().isEmpty() && option.arity().max() > 0
+                && i + 1 < args.length) {
+                out.add(args[++i]);
             }
-            flags.put(name, value);
         }
-        return flags;
+        return out.toArray(new String[0]);
     }
 
-    private static int address(final Map<String, String> flags, final String name, final int defaultValue) {
-        final String value = flags.get(name);
-        if (value == null) {
-            return defaultValue;
+    private static UsageException usageError(final CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            final String arg = unmatched.getUnmatched().get(0);
+            if (arg.startsWith("-")) {
+                final int equals = arg.indexOf('=');
+                return new UsageException("unknown flag " + (equals < 0 ? arg : arg.substring(0, equals)));
+            }
+            return new UsageException("unexpected argument '" + arg + "'");
         }
+        if (e instanceof CommandLine.MissingParameterException missing && !missing.getMissing().isEmpty()
+            && missing.getMissing().get(0) instanceof CommandLine.Model.OptionSpec option) {
+            return new UsageException("flag " + option.longestName() + " needs a value");
+        }
+        return new UsageException(e.getMessage());
+    }
+
+    private static int address(final String name, final String value) {
         try {
             return Ipv4Addresses.parse(value);
         } catch (final IllegalArgumentException e) {
-            throw new UsageException("--" + name + " '" + value + "' is not an IPv4 address");
+            throw new UsageException(name + " '" + value + "' is not an IPv4 address");
         }
     }
 
-    private static String choice(final Map<String, String> flags, final String name, final String defaultValue,
-        final List<String> choices) {
-        final String value = flags.getOrDefault(name, defaultValue);
+    private static String choice(final String name, final String value, final List<String> choices) {
         if (!choices.contains(value)) {
-            throw new UsageException("--" + name + " '" + value + "' must be one of " + String.join(", ", choices));
+            throw new UsageException(name + " '" + value + "' must be one of " + String.join(", ", choices));
         }
         return value;
     }
 
-    private static int integer(final Map<String, String> flags, final String name, final int defaultValue,
-        final int min, final int max) {
-        final String value = flags.get(name);
-        if (value == null) {
-            return defaultValue;
-        }
+    private static int integer(final String name, final String value, final int min, final int max) {
         try {
             final int parsed = Integer.parseInt(value);
             if (parsed < min || parsed > max) {
@@ -195,7 +186,7 @@ record WeftdConfig(
             }
             return parsed;
         } catch (final NumberFormatException e) {
-            throw new UsageException("--" + name + " '" + value + "' must be an integer in " + min + ".." + max);
+            throw new UsageException(name + " '" + value + "' must be an integer in " + min + ".." + max);
         }
     }
 }

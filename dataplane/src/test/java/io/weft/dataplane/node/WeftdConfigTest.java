@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class WeftdConfigTest {
     private static final String LEASES = "/etc/weft/leases.json";
-    private static final int LANES = Runtime.getRuntime().availableProcessors();
+    private static final int LANES = Math.min(Runtime.getRuntime().availableProcessors(), 16);
     private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0]);
 
     @Test
@@ -190,7 +190,7 @@ class WeftdConfigTest {
     void shouldMentionEveryFlagWhenPrintingUsage() {
         for (final String flag : new String[] {"--static-leases", "--public-ip", "--iface", "--subnet-file",
             "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--socket-buffer"}) {
-            assertThat(WeftdConfig.USAGE).contains("  " + flag + " ");
+            assertThat(WeftdConfig.usage()).contains("  " + flag + " ");
         }
     }
 

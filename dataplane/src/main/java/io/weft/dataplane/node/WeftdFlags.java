@@ -1,0 +1,121 @@
+package io.weft.dataplane.node;
+
+import io.weft.dataplane.lane.EpollIdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * weftd's flags as picocli reads them: each flag's name, default and help are written here and nowhere else (the
+ * README's table is checked against this class). Values stay text until {@link WeftdConfig} checks and converts
+ * them, so every error names the flag and quotes the value the same way. Names and defaults follow flanneld's where
+ * flanneld has the flag.
+ */
+@Command(name = "weftd", usageHelpWidth = 120, sortOptions = false,
+    description = "A drop-in for flanneld's udp backend: leases a subnet, carries pod traffic between nodes in UDP.")
+final class WeftdFlags {
+    /** Without --lanes, one lane per core up to this many: each lane holds its own off-heap buffers and a thread. */
+    static final int DEFAULT_MAX_LANES = 16;
+    /** A lane is a TUN queue (the kernel allows 256) with buffers in weftd's bounded direct memory. */
+    static final int MAX_LANES = 64;
+
+    @Option(names = "--etcd-endpoints", paramLabel = "URLS", defaultValue = "http://127.0.0.1:2379",
+        description = "comma-separated etcd v3 endpoints (default ${DEFAULT-VALUE})")
+    String etcdEndpoints;
+
+    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = "/coreos.com/network",
+        description = "etcd prefix of the network config and leases (default ${DEFAULT-VALUE})")
+    String etcdPrefix;
+
+    @Option(names = "--etcd-cafile", paramLabel = "FILE", defaultValue = "", description = "TLS to etcd: CA")
+    String etcdCaFile;
+
+    @Option(names = "--etcd-certfile", paramLabel = "FILE", defaultValue = "",
+        description = "TLS to etcd: client certificate")
+    String etcdCertFile;
+
+    @Option(names = "--etcd-keyfile", paramLabel = "FILE", defaultValue = "",
+        description = "TLS to etcd: client key, PKCS#8 PEM")
+    String etcdKeyFile;
+
+    @Option(names = "--etcd-username", paramLabel = "USER", defaultValue = "", description = "etcd authentication")
+    String etcdUsername;
+
+    @Option(names = "--etcd-password", paramLabel = "PASSWORD", defaultValue = "",
+        description = "etcd authentication")
+    String etcdPassword;
+
+    @Option(names = "--subnet-lease-renew-margin", paramLabel = "MINUTES", defaultValue = "60",
+        description = "renew the 24 h lease this long before it expires (default ${DEFAULT-VALUE})")
+    String subnetLeaseRenewMargin;
+
+    @Option(names = "--static-leases", paramLabel = "FILE",
+        description = "instead of etcd: network config and leases in a file of flannel's etcd layout")
+    String staticLeases;
+
+    @Option(names = "--public-ip", paramLabel = "IP",
+        description = "this node's underlay address; picks our lease (default: first IPv4 of --iface)")
+    String publicIp;
+
+    @Option(names = "--iface", paramLabel = "NAME",
+        description = "underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)")
+    String iface;
+
+    @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
+        description = "where to write subnet.env (default ${DEFAULT-VALUE})")
+    String subnetFile;
+
+    @Option(names = "--cni-conf-dir", paramLabel = "DIR", defaultValue = "/etc/cni/net.d",
+        description = "where to write " + CniConflist.FILE_NAME + " (default ${DEFAULT-VALUE})")
+    String cniConfDir;
+
+    /** As Go's boolean flags: alone it means true; a value goes after '=' only (see WeftdConfig). */
+    @Option(names = "--ip-masq", arity = "0..1", paramLabel = "true|false", defaultValue = "false",
+        fallbackValue = "true", description = "masquerade pods' traffic leaving the cluster with iptables rules, as"
+        + " flanneld, and record FLANNEL_IPMASQ=true (default ${DEFAULT-VALUE}: the bridge plugin masquerades)")
+    String ipMasq;
+
+    @Option(names = "--iptables-resync", paramLabel = "SECONDS", defaultValue = "5",
+        description = "how often --ip-masq checks its rules are still there (default ${DEFAULT-VALUE})")
+    String iptablesResync;
+
+    @Option(names = "--tun-name", paramLabel = "NAME", defaultValue = "flannel0",
+        description = "TUN device name (default ${DEFAULT-VALUE})")
+    String tunName;
+
+    @Option(names = "--healthz-ip", paramLabel = "IP", defaultValue = "127.0.0.1",
+        description = "address of /healthz and /metrics (default ${DEFAULT-VALUE})")
+    String healthzIp;
+
+    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "9286",
+        description = "port of /healthz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
+    String healthzPort;
+
+    @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "4194304",
+        description = "UDP SO_SNDBUF and SO_RCVBUF (default ${DEFAULT-VALUE})")
+    String socketBuffer;
+
+    @Option(names = "--lanes", paramLabel = "N",
+        description = "data path lanes: TUN queues, sockets and threads, 1.." + MAX_LANES
+            + " (default: one per core, at most " + DEFAULT_MAX_LANES + ")")
+    String lanes;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "16",
+        description = "datagrams per sendmmsg/recvmmsg (default ${DEFAULT-VALUE}; 1 = one packet per system call)")
+    String batch;
+
+    @Option(names = "--offload", paramLabel = "auto|off", defaultValue = "auto",
+        description = "TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default ${DEFAULT-VALUE})")
+    String offload;
+
+    @Option(names = "--idle", paramLabel = "spin|backoff|block", defaultValue = "backoff",
+        description = "an idle lane polls, yielding its core, for ever (spin), for --idle-poll-us after its last"
+            + " packet (backoff, the default), or blocks at once")
+    String idle;
+
+    @Option(names = "--idle-poll-us", paramLabel = "N", defaultValue = "" + EpollIdleStrategy.DEFAULT_POLL_MICROS,
+        description = "how long backoff polls before blocking in epoll (default ${DEFAULT-VALUE})")
+    String idlePollMicros;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    boolean help;
+}
