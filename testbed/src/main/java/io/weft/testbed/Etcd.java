@@ -67,6 +67,16 @@ public final class Etcd {
         process.kill();
     }
 
+    /** SIGSTOP: etcd keeps its connections but answers nothing, as a hung or partitioned member does. */
+    public void pause() {
+        process.signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        process.signal("CONT");
+    }
+
     /** Starts etcd again on the same data directory. */
     public void restart() {
         if (process.isAlive()) {

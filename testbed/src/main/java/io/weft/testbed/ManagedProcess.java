@@ -77,6 +77,11 @@ public final class ManagedProcess {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
+    /** Sends {@code signal} (a name such as TERM, STOP, CONT) and returns at once. */
+    public void signal(String signal) {
+        Shell.run(List.of("kill", "-s", signal, Long.toString(pid()))).orThrow();
+    }
+
     /** SIGKILL at once, as a crash would end it; returns when it is gone. */
     public void kill() {
         process.destroyForcibly();

@@ -49,8 +49,15 @@ public final class WeftdProcess {
     }
 
     static List<String> command(Path jar, List<String> args) {
+        return command(jar, List.of(), args);
+    }
+
+    /** {@code java} with weftd's JVM options, then {@code jvmOptions} (which may override them), the jar, args. */
+    static List<String> command(Path jar, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), JVM_EXPORTS, JVM_EXPORTS_VALUE, "-Xmx256m", "-jar", jar.toString()));
+            .toString(), JVM_EXPORTS, JVM_EXPORTS_VALUE, "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         return command;
     }

@@ -45,21 +45,48 @@ final class Daemon implements AutoCloseable {
     private volatile boolean forwarding;
     private boolean closed;
 
-    private Daemon() {
+    private final WeftdConfig config;
+    /** The thread in {@link #start()}, interrupted by {@link #close()} so a stop never waits for etcd or a config. */
+    private volatile Thread settingUp;
+    /** Why forwarding cannot go on, set by other threads (the registry's); the main loop exits on it. */
+    private volatile String fatal;
+
+    Daemon(final WeftdConfig config) {
+        this.config = config;
     }
 
     /**
      * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
-     * after starting the DaemonSet); fails fast, naming the cause, on everything else.
+     * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after undoing
+     * what it did. A {@link #close()} from another thread (SIGTERM) ends it with a {@link StoppedException}.
      */
-    static Daemon start(final WeftdConfig config) throws IOException, InterruptedException {
-        final Daemon daemon = new Daemon();
+    void start() throws IOException, InterruptedException {
+        settingUp = Thread.currentThread();
         try {
-            daemon.setUp(config);
-            return daemon;
-        } catch (final IOException | InterruptedException | RuntimeException e) {
-            daemon.close();
+            setUp(config);
+        } catch (final OutOfMemoryError e) {
+            close();
+            throw new IOException(config.lanes() + " lane(s) need more direct memory than this JVM may use ("
+                + e.getMessage() + "): lower --lanes or raise -XX:MaxDirectMemorySize", e);
+        } catch (final IOException | InterruptedException | RuntimeException | Error e) {
+            final boolean stopped = isClosed();
+            close();
+            if (stopped) {
+                throw new StoppedException();
+            }
             throw e;
+        } finally {
+            settingUp = null;
+            Thread.interrupted(); // an interrupt meant for setup must not leak into the caller
+        }
+    }
+
+    /** Thrown by {@link #start()} when a stop came during setup: nothing to report, the stop cleans up. */
+    static final class StoppedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StoppedException() {
+            super("stopped during setup");
         }
     }
 
@@ -98,7 +125,8 @@ final class Daemon implements AutoCloseable {
             CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
 
         final PeerTable peers = new PeerTable(network.backendPort());
-        final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet, () -> System.exit(1));
+        final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet,
+            () -> fatal = "the registry gave our lease back with another subnet");
         metrics.routeUpdater(routeUpdater);
         registry.watch(routeUpdater);
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
@@ -108,8 +136,13 @@ final class Daemon implements AutoCloseable {
         laneFactory = (id, wakeUp) -> new Lane(id, resources.queues.get(id), resources.receiveSockets.get(id),
             resources.sendSockets.get(id), resources.offloads, wakeUp, peers, underlay.publicIp(), subnet,
             network.network().address(), counters.get(id), config.idle(), config.idlePollMicros(), config.batch());
-        startLanes();
-        forwarding = true;
+        synchronized (this) {
+            if (closed) {
+                throw new StoppedException();
+            }
+            startLanes();
+            forwarding = true;
+        }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
             config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
@@ -130,6 +163,9 @@ final class Daemon implements AutoCloseable {
     synchronized void superviseLanes() throws IOException {
         if (closed) {
             return;
+        }
+        if (fatal != null) {
+            throw new IOException(fatal);
         }
         for (int i = 0; i < lanes.size(); i++) {
             final Throwable fatal = lanes.get(i).fatalError();
@@ -199,9 +235,20 @@ final class Daemon implements AutoCloseable {
         return dropReporter;
     }
 
-    /** Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent. */
+    /**
+     * Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent; safe
+     * from another thread while {@link #start()} runs: setup is interrupted and what it makes after this is undone.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        final Thread setup = settingUp;
+        if (setup != null && setup != Thread.currentThread()) {
+            setup.interrupt();
+        }
+        closeResources();
+    }
+
+    private synchronized void closeResources() {
         if (closed) {
             return;
         }
@@ -217,7 +264,20 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    private <T extends AutoCloseable> T track(final T resource) {
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Remembers a resource for {@link #close()}; once closed, closes it at once and ends setup. */
+    private synchronized <T extends AutoCloseable> T track(final T resource) {
+        if (closed) {
+            try {
+                resource.close();
+            } catch (final Exception e) {
+                Log.warn("while shutting down: " + e.getMessage());
+            }
+            throw new StoppedException();
+        }
         opened.push(resource);
         return resource;
     }

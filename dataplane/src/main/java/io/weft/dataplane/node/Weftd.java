@@ -2,16 +2,23 @@ package io.weft.dataplane.node;
 
 import io.weft.registry.Log;
 import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Setup errors print one
- * line and exit 1; flag errors exit 2. Once forwarding, it exits 1 when flannel0 cannot be made again after it was
- * deleted, when a lane dies of an Error, or when its main loop fails: a restart is then the way back.
+ * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Flag errors exit 2.
+ * Setup errors (Errors such as running out of direct memory included) undo what setup did, print one line and exit 1.
+ * Once forwarding, it exits 1 when flannel0 cannot be made again after it was deleted, when a lane dies of an Error,
+ * when the registry takes our subnet away, or when its main loop fails: a restart is then the way back.
+ * The stop is registered before setup, so a SIGTERM at any point cleans up, and it is bounded in time.
  */
 public final class Weftd {
     /** How often drops are logged and flannel0 and its route are checked for having gone under the lanes. */
     private static final long MAIN_LOOP_INTERVAL_MS = 1000;
+    /**
+     * The most a stop may take before the process ends anyway: well inside a pod's termination grace period, after
+     * which the kubelet's SIGKILL would leave the --ip-masq chain and flannel0 behind unannounced.
+     */
+    static final long STOP_BUDGET_MS = TimeUnit.SECONDS.toMillis(10);
 
     private Weftd() {
     }
@@ -29,27 +36,25 @@ public final class Weftd {
             System.exit(2);
             return;
         }
-        final Daemon daemon;
+        final Daemon daemon = new Daemon(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(daemon), "shutdown"));
         try {
-            daemon = Daemon.start(config);
+            daemon.start();
+        } catch (final Daemon.StoppedException e) {
+            return; // SIGTERM during setup: the shutdown hook undoes it
         } catch (final InterruptedException e) {
             System.err.println("weftd: interrupted during setup");
             System.exit(1);
-            return;
         } catch (final Exception e) {
             System.err.println("weftd: " + e.getMessage());
             System.exit(1);
-            return;
+        } catch (final Error e) {
+            System.err.println("weftd: internal error during setup, exiting: " + e);
+            e.printStackTrace();
+            System.exit(1);
         }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Log.info("stopping");
-            daemon.close();
-            Log.info("stopped: TUN device and route removed, lease kept");
-            stopped.countDown();
-        }, "shutdown"));
         try {
-            while (stopped.getCount() > 0) {
+            while (!daemon.isClosed()) {
                 daemon.dropReporter().report();
                 daemon.superviseLanes();
                 daemon.addRouteIfGone();
@@ -66,5 +71,29 @@ public final class Weftd {
             e.printStackTrace();
             System.exit(1);
         }
+    }
+
+    /** The shutdown hook: undoes what the daemon made, giving up after {@link #STOP_BUDGET_MS}. */
+    private static void stop(final Daemon daemon) {
+        if (daemon.isClosed()) {
+            return; // a failed setup undid itself and said why
+        }
+        final Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(STOP_BUDGET_MS);
+            } catch (final InterruptedException e) {
+                return;
+            }
+            Log.warn("stopping took longer than " + STOP_BUDGET_MS + " ms: exiting without finishing it");
+            Runtime.getRuntime().halt(1);
+        }, "shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        Log.info("stopping");
+        final long startNs = System.nanoTime();
+        daemon.close();
+        watchdog.interrupt();
+        Log.info("stopped: TUN device and route removed, lease kept (in "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms)");
     }
 }
