@@ -7,7 +7,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Decides whether a datagram from a peer may be written to the TUN: exactly one well-formed IPv4 packet, sent by the
- * node that leases its source address (anti-spoofing), addressed to this node's subnet, with TTL left. Pure logic
+ * node that leases its source address or whose underlay address it is (anti-spoofing), addressed to this node's
+ * subnet, with TTL left. Pure logic
  * over the packet bytes, so it is tested without devices.
  */
 final class InboundCheck {
@@ -50,8 +51,14 @@ final class InboundCheck {
             return DataplaneCounter.DROP_BAD_CHECKSUM;
         }
         final RouteSnapshot<Peer> routes = view.routes();
-        final int route = routes.lookup(header.source());
-        if (route == RouteSnapshot.NO_ROUTE || routes.value(route).publicIp() != sender) {
+        final int source = header.source();
+        final int route = routes.lookup(source);
+        final boolean fromSendersSubnet = route != RouteSnapshot.NO_ROUTE && routes.value(route).publicIp() == sender;
+        // The sending node's own host traffic, unmasqueraded, carries its underlay address (a host-network client,
+        // or a ClusterIP DNAT'd to a pod here without kube-proxy masquerading); flanneld delivers it, and the outer
+        // source proves that address: it is the node's, like its subnet. No other node's address passes.
+        final boolean fromSendersHost = source == sender && view.isKnownSender(sender);
+        if (!fromSendersSubnet && !fromSendersHost) {
             return view.isKnownSender(sender)
                 ? DataplaneCounter.DROP_SPOOFED_SOURCE
                 : DataplaneCounter.DROP_UNKNOWN_SENDER;

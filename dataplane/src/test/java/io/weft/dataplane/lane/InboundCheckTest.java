@@ -183,6 +183,27 @@ class InboundCheckTest {
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
+    @Test
+    void shouldDeliverWhenTheSourceIsTheSendingNodesOwnUnderlayAddress() {
+        final byte[] packet = TestPackets.udp(60, 64, NODE_B_IP, POD_OWN);
+
+        assertThat(check(packet, packet.length, NODE_B_IP)).isNull();
+    }
+
+    @Test
+    void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnotherNodesUnderlayAddress() {
+        assertRefused(TestPackets.udp(60, 64, NODE_C_IP, POD_OWN), 60, false, NODE_B_IP,
+            DataplaneCounter.DROP_SPOOFED_SOURCE);
+        assertRefused(TestPackets.udp(60, 64, OWN_IP, POD_OWN), 60, false, NODE_B_IP,
+            DataplaneCounter.DROP_SPOOFED_SOURCE);
+    }
+
+    @Test
+    void shouldRefuseAsUnknownSenderWhenAStrangerUsesItsOwnAddress() {
+        assertRefused(TestPackets.udp(60, 64, STRANGER_IP, POD_OWN), 60, false, STRANGER_IP,
+            DataplaneCounter.DROP_UNKNOWN_SENDER);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"10.244.2.7", "10.244.0.1", "10.244.3.1", "8.8.8.8", "255.255.255.255"})
     void shouldRefuseAsNotForThisNodeWhenTheDestinationIsOutsideOurSubnet(final String destination) {
