@@ -82,7 +82,7 @@ public final class SendBatch {
     }
 
     /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
-    public int size() {
+    int size() {
         return size;
     }
 
@@ -99,14 +99,6 @@ public final class SendBatch {
     /** True when the next slot, whatever it turns into, might not fit: send first. */
     public boolean isFull() {
         return slots == slotCapacity || size + UdpSocket.UDP_MAX_SEGMENTS > messages.capacity;
-    }
-
-    public int slotLength() {
-        return messages.slotLength;
-    }
-
-    public long slotAddress(final int slot) {
-        return messages.slotAddress(slot);
     }
 
     /** Where the next datagram goes; valid while not {@link #isFull()}. */
