@@ -33,7 +33,13 @@ public interface LibC {
     int socket(int domain, int type, int protocol);
 
     @SaveError
+    int socketpair(int domain, int type, int protocol, long fds);
+
+    @SaveError
     int bind(int fd, long address, int addressLength);
+
+    @SaveError
+    int getsockname(int fd, long address, long addressLength);
 
     @SaveError
     int setsockopt(int fd, int level, int name, long value, int valueLength);

@@ -22,13 +22,8 @@ public final class ReceiveBatch {
         }
     }
 
-    public int capacity() {
+    int capacity() {
         return messages.capacity;
-    }
-
-    /** Slots filled by the last receive. */
-    public int received() {
-        return received;
     }
 
     public long slotAddress(final int slot) {

@@ -1,32 +1,27 @@
 package io.weft.tun;
 
 /**
- * Datagrams queued for one sendmmsg, each with its own destination. Two kinds of message, in any order:
+ * Datagrams queued for one sendmmsg, each with its own destination. Two kinds of datagram, in any order:
  * <ul>
- * <li>a datagram in a slot of memory the caller owns: the caller fills the next slot in place (e.g. a TUN read
- * straight into {@link #nextSlotAddress()}), then {@link #add}s it;</li>
- * <li>a run of datagrams gathered from anywhere ({@link #beginSegments}, {@link #addSegment},
- * {@link #endSegments}; more than one needs segmentation): each datagram its headers and its payload, two iovecs,
- * so nothing is copied to assemble them. When they point into the next slot, {@link #keepSlot()} keeps it.</li>
+ * <li>one in a slot of memory the caller owns: the caller fills the next slot in place (e.g. a TUN read straight
+ * into {@link #nextSlotAddress()}), then {@link #add}s it;</li>
+ * <li>one gathered from two places, its headers and its payload, two iovecs, so nothing is copied to assemble it
+ * ({@link #addGathered}); when the payloads lie in the next slot, {@link #keepSlot()} keeps it until the send.</li>
  * </ul>
  * {@link UdpSocket#send(SendBatch)} sends them all with one system call.
  * <p>
- * A run of datagrams may also stay open across sends ({@link UdpSocket#send(SendBatch, boolean)}): everything before
- * it leaves, it stays queued with the slots it points into, and the next gathered datagrams of the same size to the
- * same destination extend it ({@link #roomInLastRun}) until it is full. Why: a TCP super-packet of 45 MSS-sized
- * segments is one datagram too many for one UDP GSO send, so sent alone it crosses the underlay as two buffers, one
- * of them a single datagram; continued by the next super-packet of the flow, most sends are full ones.
+ * With segmentation on, consecutive datagrams to one destination share one message as {@link GsoRun} decides. A
+ * message of several datagrams carries a UDP_SEGMENT cmsg with their size, so the kernel moves the run through its
+ * stack as one buffer (UDP GSO) and cuts it into the same datagrams only at the end (or the receiver's UDP GRO keeps
+ * them together). On the wire nothing changes.
  * <p>
- * With segmentation on, consecutive slot datagrams to one destination also share one message. A message of several
- * datagrams carries a UDP_SEGMENT cmsg with their size, so the kernel moves the run through its stack as one
- * buffer (UDP GSO) and cuts it into the same datagrams only at the end (or the receiver's UDP GRO keeps them
- * together). A run is as UDP GSO wants it: at most {@link UdpSocket#UDP_MAX_SEGMENTS} datagrams and
- * {@link #MAX_GSO_BYTES} bytes, every one as long as the first but the last, which may be shorter. On the wire
- * nothing changes.
+ * The last run may also stay queued across sends ({@link UdpSocket#send(SendBatch, boolean)}): everything before it
+ * leaves, it stays with the slots it points into, and the next datagrams of its size to its destination extend it
+ * until it is full. Why: a TCP super-packet of a few segments more than one UDP GSO send carries would otherwise
+ * cross the underlay as a full buffer and a small one; continued by the next super-packet of the flow, most sends
+ * are full ones.
  */
 public final class SendBatch {
-    /** The most bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
-    public static final int MAX_GSO_BYTES = 65_535 - 20 - 8;
     /** {@link #outcome}: the message left. */
     public static final int SENT = 0;
     /** {@link #outcome}: the message was not tried: the send buffer was full (EAGAIN, ENOBUFS) before it. */
@@ -37,15 +32,12 @@ public final class SendBatch {
     private final int slotCapacity;
     private final MessageVector messages;
     private final NativeBuffer controls;
-    private boolean segmentation;
-    /** Per message: iovecs, datagrams, bytes, datagram size, whether it may take one more datagram, destination. */
+    /** The last message's run: whether the next datagram joins it. Closed whenever no message is unsent. */
+    private final GsoRun run;
+    /** Per message: iovecs, datagrams, bytes. */
     private final int[] iovecCount;
     private final int[] datagrams;
     private final int[] bytes;
-    private final int[] segmentLength;
-    private final boolean[] joinable;
-    private final int[] destinationAddress;
-    private final int[] destinationPort;
     /** Per message, what its last send did: {@link #SENT}, {@link #NOT_SENT} or -errno. */
     private final int[] outcome;
     private int slots;
@@ -55,8 +47,6 @@ public final class SendBatch {
     private int size;
     /** Messages before this one left with a send that kept the last run open. */
     private int firstUnsent;
-    /** The length of the datagram {@link #addSegment} added last. */
-    private int lastSegmentLength;
 
     /** {@code capacity} slots of {@code slotLength} bytes each, back to back from {@code dataAddress}; no GSO. */
     public SendBatch(final int capacity, final long dataAddress, final int slotLength) {
@@ -75,14 +65,10 @@ public final class SendBatch {
         this.slotCapacity = capacity;
         this.messages = new MessageVector(messageCapacity, iovecCapacity, dataAddress, slotLength);
         this.controls = new NativeBuffer(messageCapacity * MessageHeader.CONTROL_CAPACITY);
-        this.segmentation = segmentation;
+        this.run = new GsoRun(segmentation);
         iovecCount = new int[messageCapacity];
         datagrams = new int[messageCapacity];
         bytes = new int[messageCapacity];
-        segmentLength = new int[messageCapacity];
-        joinable = new boolean[messageCapacity];
-        destinationAddress = new int[messageCapacity];
-        destinationPort = new int[messageCapacity];
         outcome = new int[messageCapacity];
     }
 
@@ -92,14 +78,11 @@ public final class SendBatch {
      * queued stays one GSO message and is no longer extended: the next send sends it as it is.
      */
     public void stopSegmentation() {
-        segmentation = false;
-        if (size > firstUnsent) {
-            joinable[size - 1] = false;
-        }
+        run.stopSegmentation();
     }
 
     /** Messages queued, sent ones before {@link #firstUnsent()} included: datagrams, or runs of datagrams. */
-    public int size() {
+    int size() {
         return size;
     }
 
@@ -108,27 +91,14 @@ public final class SendBatch {
         return firstUnsent;
     }
 
-    /** How many messages the next send sends: all unsent ones, or all but the open run when it is kept. */
+    /** How many messages the next send sends: all unsent ones, or all but the last run when it may grow. */
     public int sendable(final boolean keepOpenRun) {
-        return (keepOpenRun && lastRunOpen() ? size - 1 : size) - firstUnsent;
+        return (keepOpenRun && size > firstUnsent && run.canGrow() ? size - 1 : size) - firstUnsent;
     }
 
     /** True when the next slot, whatever it turns into, might not fit: send first. */
     public boolean isFull() {
         return slots == slotCapacity || size + UdpSocket.UDP_MAX_SEGMENTS > messages.capacity;
-    }
-
-    public int slotLength() {
-        return messages.slotLength;
-    }
-
-    public long slotAddress(final int slot) {
-        return messages.slotAddress(slot);
-    }
-
-    /** Index of the next slot; valid while not {@link #isFull()}. */
-    public int nextSlot() {
-        return slots;
     }
 
     /** Where the next datagram goes; valid while not {@link #isFull()}. */
@@ -139,79 +109,28 @@ public final class SendBatch {
     /** Queues {@code length} bytes from {@code offset} of the next slot for {@code ipv4Address:port}. */
     public void add(final int offset, final int length, final int ipv4Address, final int port) {
         final long address = messages.slotAddress(slots++) + offset;
-        final int last = size - 1;
-        if (segmentation && last >= firstUnsent && joins(last, length, ipv4Address, port)) {
-            appendIovec(last, address, length);
-            datagrams[last]++;
-            bytes[last] += length;
-            joinable[last] = length == segmentLength[last];
-            if (datagrams[last] == 2) {
-                attachSegmentLength(last);
-            }
-            return;
-        }
-        final int message = begin(ipv4Address, port);
-        appendIovec(message, address, length);
-        datagrams[message] = 1;
-        bytes[message] = length;
-        segmentLength[message] = length;
-        joinable[message] = true;
-    }
-
-    /** Keeps the next slot until the send: what queued iovecs point at was read there. */
-    public void keepSlot() {
-        slots++;
-    }
-
-    /** Starts a message of datagrams gathered with {@link #addSegment}, for {@code ipv4Address:port}. */
-    public void beginSegments(final int ipv4Address, final int port) {
-        final int message = begin(ipv4Address, port);
-        datagrams[message] = 0;
-        bytes[message] = 0;
-        segmentLength[message] = 0;
-        joinable[message] = false;
+        queue(length, ipv4Address, port);
+        appendIovec(size - 1, address, length);
     }
 
     /**
-     * How many more datagrams of {@code length} bytes for {@code ipv4Address:port} the last message takes: none
-     * unless it is an unsent run, or datagram, of that size, to that destination, whose datagrams are all that long.
-     * When there is room, {@link #addSegment} extends it and {@link #endSegments} with the same length closes it.
+     * Keeps the next slot until the send, for what gathered datagrams point at in it (a read made there); valid
+     * while not {@link #isFull()}. Returns its index.
      */
-    public int roomInLastRun(final int ipv4Address, final int port, final int length) {
-        final int last = size - 1;
-        if (!segmentation || last < firstUnsent || length <= 0 || !joinable[last] || segmentLength[last] != length ||
-            destinationAddress[last] != ipv4Address || destinationPort[last] != port) {
-            return 0;
-        }
-        final int byCount = UdpSocket.UDP_MAX_SEGMENTS - datagrams[last];
-        return Math.max(0, Math.min(byCount, (MAX_GSO_BYTES - bytes[last]) / length));
+    public int keepSlot() {
+        return slots++;
     }
 
     /**
-     * Adds one datagram to the message begun last: {@code headersLength} bytes at {@code headers}, then
-     * {@code payloadLength} bytes at {@code payload}.
+     * Queues one datagram for {@code ipv4Address:port}: {@code headersLength} bytes at {@code headers}, then
+     * {@code payloadLength} bytes at {@code payload}. True when it joined the run of the message before it.
      */
-    public void addSegment(final long headers, final int headersLength, final long payload, final int payloadLength) {
-        final int message = size - 1;
-        appendIovec(message, headers, headersLength);
-        appendIovec(message, payload, payloadLength);
-        datagrams[message]++;
-        bytes[message] += headersLength + payloadLength;
-        lastSegmentLength = headersLength + payloadLength;
-    }
-
-    /**
-     * Ends the message {@link #beginSegments} started (or {@link #roomInLastRun} reopened); with more than one
-     * datagram, each is {@code length} long but the last, which may be shorter. Only a run whose last datagram is
-     * {@code length} long too may be extended later.
-     */
-    public void endSegments(final int length) {
-        final int message = size - 1;
-        segmentLength[message] = length;
-        joinable[message] = segmentation && lastSegmentLength == length;
-        if (datagrams[message] > 1) {
-            attachSegmentLength(message);
-        }
+    public boolean addGathered(final long headers, final int headersLength, final long payload,
+        final int payloadLength, final int ipv4Address, final int port) {
+        final boolean joined = queue(headersLength + payloadLength, ipv4Address, port);
+        appendIovec(size - 1, headers, headersLength);
+        appendIovec(size - 1, payload, payloadLength);
+        return joined;
     }
 
     /** Datagrams in message {@code message}. */
@@ -247,6 +166,7 @@ public final class SendBatch {
         final int count = sendable(keepOpenRun);
         calls = 0;
         if (count == 0) {
+            clearIfAllSent();
             return 0;
         }
         final int end = firstUnsent + count;
@@ -280,34 +200,43 @@ public final class SendBatch {
             }
         }
         firstUnsent = end;
+        clearIfAllSent();
+        return sent;
+    }
+
+    /** Frees every slot and iovec once no message is left to send, also slots kept for nothing in the end. */
+    private void clearIfAllSent() {
         if (firstUnsent == size) {
             size = 0;
             slots = 0;
             iovecs = 0;
             firstUnsent = 0;
+            run.close();
         }
-        return sent;
     }
 
-    /** The last message is an unsent run that one more datagram of its size could extend. */
-    private boolean lastRunOpen() {
-        final int last = size - 1;
-        return last >= firstUnsent && joinable[last] && datagrams[last] < UdpSocket.UDP_MAX_SEGMENTS &&
-            bytes[last] + segmentLength[last] <= MAX_GSO_BYTES;
-    }
-
-    private int begin(final int ipv4Address, final int port) {
+    /** Counts a datagram into the last message when it joins its run, else into a new last message. */
+    private boolean queue(final int length, final int ipv4Address, final int port) {
+        if (run.offer(length, ipv4Address, port)) {
+            final int message = size - 1;
+            datagrams[message]++;
+            bytes[message] += length;
+            if (datagrams[message] == 2) {
+                attachSegmentLength(message, run.segmentLength());
+            }
+            return true;
+        }
         final int message = size++;
         iovecCount[message] = 0;
-        destinationAddress[message] = ipv4Address;
-        destinationPort[message] = port;
+        datagrams[message] = 1;
+        bytes[message] = length;
         final int header = MessageVector.header(message);
         messages.vector.buffer.putLong(header + MessageHeader.IOV_OFFSET,
             messages.iovecs.address + (long)iovecs * MessageVector.IOVEC_LENGTH);
         messages.vector.buffer.putLong(header + MessageHeader.CONTROL_OFFSET, 0L);
         messages.vector.buffer.putLong(header + MessageHeader.CONTROL_LENGTH_OFFSET, 0L);
         messages.names.putSockaddrIn(message * SocketConstants.SOCKADDR_IN_LENGTH, ipv4Address, port);
-        return message;
+        return false;
     }
 
     /** The message's iovecs are the last ones of the pool, so the next one extends it. */
@@ -318,16 +247,10 @@ public final class SendBatch {
             iovecCount[message]);
     }
 
-    private boolean joins(final int message, final int length, final int ipv4Address, final int port) {
-        return joinable[message] && length <= segmentLength[message] && length > 0 &&
-            datagrams[message] < UdpSocket.UDP_MAX_SEGMENTS && bytes[message] + length <= MAX_GSO_BYTES &&
-            destinationAddress[message] == ipv4Address && destinationPort[message] == port;
-    }
-
-    private void attachSegmentLength(final int message) {
+    private void attachSegmentLength(final int message, final int segmentLength) {
         final int control = message * MessageHeader.CONTROL_CAPACITY;
         MessageHeader.writeShortControl(controls.buffer, control, UdpSocket.SOL_UDP, UdpSocket.UDP_SEGMENT,
-            segmentLength[message]);
+            segmentLength);
         final int header = MessageVector.header(message);
         messages.vector.buffer.putLong(header + MessageHeader.CONTROL_OFFSET, controls.address + control);
         messages.vector.buffer.putLong(header + MessageHeader.CONTROL_LENGTH_OFFSET, MessageHeader.CONTROL_CAPACITY);

@@ -45,7 +45,8 @@ public final class TunDevice implements AutoCloseable {
     private final int fd;
     private boolean closed;
 
-    private TunDevice(final String name, final int fd) {
+    /** A TUN queue already open as {@code fd}; tests give it one end of a socketpair as a stand-in. */
+    TunDevice(final String name, final int fd) {
         this.name = name;
         this.fd = fd;
     }

@@ -1,8 +1,9 @@
 package io.weft.tun;
 
 /**
- * A non-blocking IPv4 UDP socket on raw native memory. One thread may send and one other thread may receive at
- * the same time: each direction has its own sockaddr scratch, so neither allocates nor locks.
+ * A non-blocking IPv4 UDP socket on raw native memory, sending a {@link SendBatch} and receiving a
+ * {@link ReceiveBatch} per system call. One thread may send and one other thread may receive at the same time. The
+ * one-datagram calls are package-private: only this package's tests use them.
  */
 public final class UdpSocket implements AutoCloseable {
     private static final int INT_LENGTH = 4;
@@ -14,6 +15,8 @@ public final class UdpSocket implements AutoCloseable {
     public static final int UDP_GRO = 104;
     /** The kernel sends at most this many segments in one UDP GSO call (UDP_MAX_SEGMENTS). */
     public static final int UDP_MAX_SEGMENTS = 64;
+    /** The most bytes one UDP GSO send may carry over IPv4: the largest IP packet less the IP and UDP headers. */
+    static final int UDP_GSO_MAX_BYTES = 65_535 - 20 - 8;
 
     private final int fd;
     private final String boundTo;
@@ -60,8 +63,19 @@ public final class UdpSocket implements AutoCloseable {
         return fd;
     }
 
+    /** The port the socket is bound to (the kernel's pick when bound to port 0). */
+    int localPort() throws NativeException {
+        // struct sockaddr_in, then the socklen_t the kernel reads its size from and writes the length back to.
+        final int lengthOffset = SocketConstants.SOCKADDR_IN_LENGTH;
+        final NativeBuffer name = new NativeBuffer(lengthOffset + INT_LENGTH);
+        name.buffer.putInt(lengthOffset, SocketConstants.SOCKADDR_IN_LENGTH);
+        Native.check(Native.LIBC.getsockname(fd, name.address, name.address + lengthOffset),
+            "getsockname on UDP " + boundTo);
+        return Short.toUnsignedInt(Short.reverseBytes(name.buffer.getShort(2)));
+    }
+
     /** Sets an int socket option; throws naming the option on failure (setup only). */
-    public void setIntOption(final int level, final int name, final int value, final String optionName)
+    private void setIntOption(final int level, final int name, final int value, final String optionName)
         throws NativeException {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, value);
@@ -70,7 +84,7 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /** Sends one datagram from native memory: bytes sent, 0 when the send buffer is full, or -errno. */
-    public int sendTo(final long address, final int length, final int ipv4Address, final int port) {
+    int sendTo(final long address, final int length, final int ipv4Address, final int port) {
         sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
         sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
         final long result = Native.LIBC.sendmsg(fd, sendHeader.address(), 0);
@@ -82,7 +96,7 @@ public final class UdpSocket implements AutoCloseable {
      * call, with UDP GSO (a UDP_SEGMENT cmsg): the kernel cuts them, or the NIC does. Same results as
      * {@link #sendTo}: bytes sent, 0 when the send buffer is full, or -errno (-EIO when GSO is not supported).
      */
-    public int sendSegments(final long address, final int length, final int segmentLength, final int ipv4Address,
+    int sendSegments(final long address, final int length, final int segmentLength, final int ipv4Address,
         final int port) {
         sendHeader.memory.putSockaddrIn(sendHeader.nameOffset(), ipv4Address, port);
         sendHeader.prepare(address, length, SocketConstants.SOCKADDR_IN_LENGTH);
@@ -113,7 +127,7 @@ public final class UdpSocket implements AutoCloseable {
      * With GRO on, the size of each datagram in the last buffer received (the last one may be shorter); 0 when the
      * buffer holds a single datagram.
      */
-    public int segmentLength() {
+    int segmentLength() {
         return groEnabled ? receiveHeader.receivedIntControl(SOL_UDP, UDP_GRO) : 0;
     }
 
@@ -122,7 +136,7 @@ public final class UdpSocket implements AutoCloseable {
      * none is queued, or another -errno. The sender is then in {@link #senderAddress()} and {@link #senderPort()},
      * and {@link #wasTruncated()} tells whether the datagram was longer than {@code capacity}.
      */
-    public int receive(final long address, final int capacity) {
+    int receive(final long address, final int capacity) {
         receiveHeader.prepare(address, capacity, receiveHeader.nameCapacity());
         if (groEnabled) {
             receiveHeader.offerControl();
@@ -135,7 +149,7 @@ public final class UdpSocket implements AutoCloseable {
      * Sends every message queued in {@code batch} with sendmmsg: how many were sent; {@link SendBatch#outcome} tells
      * what happened to each of the others. The batch is empty afterwards.
      */
-    public int send(final SendBatch batch) {
+    int send(final SendBatch batch) {
         return batch.send(fd, false);
     }
 
@@ -156,16 +170,16 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /** IPv4 source address of the last datagram received, as an int in network order semantics. */
-    public int senderAddress() {
+    int senderAddress() {
         return Integer.reverseBytes(receiveHeader.memory.buffer.getInt(receiveHeader.nameOffset() + 4));
     }
 
-    public int senderPort() {
+    int senderPort() {
         final short networkOrder = receiveHeader.memory.buffer.getShort(receiveHeader.nameOffset() + 2);
         return Short.toUnsignedInt(Short.reverseBytes(networkOrder));
     }
 
-    public boolean wasTruncated() {
+    boolean wasTruncated() {
         return (receiveHeader.flags() & MSG_TRUNC) != 0;
     }
 

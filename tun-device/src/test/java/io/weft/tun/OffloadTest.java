@@ -282,13 +282,12 @@ class OffloadTest {
                     for (int i = 0; i < 12; i++) {
                         headers.put(i, (byte)('A' + i / 4));
                     }
-                    batch.keepSlot();
+                    assertThat(batch.keepSlot()).isEqualTo(1);
                     assertThat(batch.isFull()).isTrue();
-                    batch.beginSegments(LOOPBACK, 8285);
                     for (int i = 0; i < 3; i++) {
-                        batch.addSegment(headersAddress + 4L * i, 4, slotsAddress + 2048 + 100L * i, i < 2 ? 100 : 50);
+                        assertThat(batch.addGathered(headersAddress + 4L * i, 4, slotsAddress + 2048 + 100L * i,
+                            i < 2 ? 100 : 50, LOOPBACK, 8285)).as("joins the run before it").isEqualTo(i > 0);
                     }
-                    batch.endSegments(104);
                     assertThat(batch.size()).isEqualTo(2);
                     assertThat(batch.datagrams(1)).isEqualTo(3);
                     assertThat(batch.length(1)).isEqualTo(262);
@@ -330,12 +329,9 @@ class OffloadTest {
                     final SendBatch batch = new SendBatch(4, payloadsAddress, 512, true);
                     batch.keepSlot();
                     // Two datagrams to 8286, then a run of three full ones to 8285 that a send may leave open.
-                    batch.beginSegments(LOOPBACK, 8286);
-                    addSegments(batch, headersAddress, payloadsAddress, 0, 2, 100);
-                    batch.endSegments(104);
-                    batch.beginSegments(LOOPBACK, 8285);
-                    addSegments(batch, headersAddress, payloadsAddress, 2, 5, 100);
-                    batch.endSegments(104);
+                    addSegments(batch, headersAddress, payloadsAddress, 0, 2, 100, 8286);
+                    addSegments(batch, headersAddress, payloadsAddress, 2, 5, 100, 8285);
+                    assertThat(batch.size()).isEqualTo(2);
                     assertThat(batch.sendable(true)).isEqualTo(1);
                     assertThat(sender.send(batch, true)).isEqualTo(1);
                     assertThat(batch.firstUnsent()).isEqualTo(1);
@@ -347,14 +343,12 @@ class OffloadTest {
                     assertThat(receiver.receive(inAddress, 65536)).as("the open run stayed queued")
                         .isEqualTo(-Errno.EAGAIN);
 
-                    assertThat(batch.roomInLastRun(LOOPBACK, 8286, 104)).as("another destination").isZero();
-                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 100)).as("another size").isZero();
-                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 104)).isEqualTo(UdpSocket.UDP_MAX_SEGMENTS - 3);
                     // Two more, the last short: the run is closed, so even a send that keeps open runs sends it.
-                    addSegments(batch, headersAddress, payloadsAddress, 5, 6, 100);
-                    addSegments(batch, headersAddress, payloadsAddress, 6, 7, 50);
-                    batch.endSegments(104);
-                    assertThat(batch.roomInLastRun(LOOPBACK, 8285, 104)).isZero();
+                    addSegments(batch, headersAddress, payloadsAddress, 5, 6, 100, 8285);
+                    addSegments(batch, headersAddress, payloadsAddress, 6, 7, 50, 8285);
+                    assertThat(batch.size()).as("both joined the run left open").isEqualTo(2);
+                    assertThat(batch.datagrams(1)).isEqualTo(5);
+                    assertThat(batch.sendable(true)).isEqualTo(1);
                     assertThat(sender.send(batch, true)).isEqualTo(1);
                     assertThat(batch.size()).isZero();
 
@@ -369,11 +363,11 @@ class OffloadTest {
         }
     }
 
-    /** Datagrams {@code from} to {@code to} - 1: header i (4 bytes) and {@code payload} bytes of payload i. */
+    /** Datagrams {@code from} to {@code to} - 1 for loopback {@code port}: header i (4 bytes), then payload i. */
     private static void addSegments(final SendBatch batch, final long headers, final long payloads, final int from,
-        final int to, final int payload) {
+        final int to, final int payload, final int port) {
         for (int i = from; i < to; i++) {
-            batch.addSegment(headers + 4L * i, 4, payloads + 100L * i, payload);
+            batch.addGathered(headers + 4L * i, 4, payloads + 100L * i, payload, LOOPBACK, port);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class TunDeviceTest {
@@ -14,19 +13,16 @@ class TunDeviceTest {
     private static final int OWN_ADDRESS = 0x0AF40100;  // 10.244.1.0
     private static final int REMOTE_POD = 0x0AF40205;   // 10.244.2.5
 
-    @BeforeEach
-    void needsRoot() {
-        assumeTrue(TestNamespace.isRoot(), "needs root: creates network namespaces and TUN devices");
-    }
-
     @Test
     void shouldBeAvailableWhenRootWithTunDevice() {
+        needsRoot();
         assertThat(TunDevice.unavailabilityCause()).isNull();
         assertThat(TunDevice.isAvailable()).isTrue();
     }
 
     @Test
     void shouldConfigureLinkAndDeliverRoutedPacketWhenOpenedInNamespace() throws Exception {
+        needsRoot();
         try (TestNamespace ns = TestNamespace.create("tun")) {
             ns.run(() -> {
                 try (TunDevice tun = TunDevice.open("flannel0", 0);
@@ -69,6 +65,7 @@ class TunDeviceTest {
 
     @Test
     void shouldNameTheCauseWhenTunNameIsHeld() throws Exception {
+        needsRoot();
         try (TestNamespace ns = TestNamespace.create("busy")) {
             ns.run(() -> {
                 try (TunDevice first = TunDevice.open("flannel0", 0)) {
@@ -85,6 +82,7 @@ class TunDeviceTest {
 
     @Test
     void shouldRejectAddressAlreadyPresent() throws Exception {
+        needsRoot();
         try (TestNamespace ns = TestNamespace.create("addr")) {
             ns.run(() -> {
                 try (TunDevice tun = TunDevice.open("flannel0", 0); Netlink netlink = new Netlink()) {
@@ -99,9 +97,14 @@ class TunDeviceTest {
         }
     }
 
+    /** Checked before any system call: runs without root. */
     @Test
     void shouldRejectNamesTooLongForTheKernel() {
         assertThatThrownBy(() -> TunDevice.open("a-name-of-16-chr", 0))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 15 characters");
+    }
+
+    private static void needsRoot() {
+        assumeTrue(TestNamespace.isRoot(), "needs root: creates network namespaces and TUN devices");
     }
 }

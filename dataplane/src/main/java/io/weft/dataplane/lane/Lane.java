@@ -1,13 +1,9 @@
 package io.weft.dataplane.lane;
 
-import io.weft.dataplane.packet.IcmpUnreachable;
 import io.weft.registry.Log;
-import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Epoll;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;
-import io.weft.tun.TunDevice;
-import io.weft.tun.UdpSocket;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -22,41 +18,43 @@ import org.agrona.concurrent.SystemNanoClock;
  * and the counters.
  */
 public final class Lane implements AutoCloseable {
-    private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
-
     private final Epoll epoll;
+    private final Agent agent;
     private final AgentRunner runner;
     /** Set by the lane's thread as it ends because the kernel detached its TUN queue; read by the daemon. */
     private volatile boolean queueDetached;
     /** Set by the lane's thread as an Error (out of memory, a JVM failure) ends it; read by the daemon. */
     private volatile Throwable fatalError;
 
-    /** @param icmpSource the address ICMP errors come from (see {@link IcmpUnreachable}). */
-    public Lane(final int id, final TunDevice tun, final UdpSocket receiveSocket, final UdpSocket sendSocket,
-        final LaneResources.OffloadStatus offloads, final EventFd shutdown, final PeerTable peers,
-        final int ownPublicIp, final Ipv4Prefix ownSubnet, final int icmpSource, final DataplaneCounters counters,
-        final EpollIdleStrategy.Mode idle, final int idlePollMicros, final int batch)
-        throws NativeException {
+    /**
+     * Lane {@code id} over {@code io}, counting into {@code counters}; its thread, once started, ends when asked to
+     * after {@code shutdown} is signalled.
+     */
+    public Lane(final int id, final LaneIo io, final LaneContext context, final DataplaneCounters counters,
+        final EventFd shutdown) throws NativeException {
         epoll = new Epoll();
         try {
-            epoll.add(tun.fd(), Epoll.EPOLLIN);
-            epoll.add(receiveSocket.fd(), Epoll.EPOLLIN);
+            epoll.add(io.tun().fd(), Epoll.EPOLLIN);
+            epoll.add(io.receiveSocket().fd(), Epoll.EPOLLIN);
             epoll.add(shutdown.fd(), Epoll.EPOLLIN);
         } catch (final NativeException e) {
             epoll.close();
             throw e;
         }
-        final TunReader tunReader = new TunReader(tun, sendSocket, peers, ownPublicIp, counters,
-            new IcmpUnreachable(icmpSource, ICMP_UNREACHABLE_PER_SECOND), new SystemNanoClock(), "tun-reader-" + id,
-            offloads.tunTso, offloads.udpGso, batch);
-        final UdpReceiver udpReceiver = new UdpReceiver(receiveSocket, tun, peers, ownSubnet, counters,
-            "udp-receiver-" + id, offloads.tunTso, offloads.tunUso, batch);
-        runner = new AgentRunner(new EpollIdleStrategy(epoll, idle, idlePollMicros), this::onAgentError, null,
-            bothDirections("weft-lane-" + id, tunReader, udpReceiver));
+        agent = bothDirections("weft-lane-" + id,
+            new TunReader(io, context, counters, new SystemNanoClock(), "tun-reader-" + id),
+            new UdpReceiver(io, context, counters, "udp-receiver-" + id));
+        runner = new AgentRunner(new EpollIdleStrategy(epoll, context.idle(), context.idlePollMicros()),
+            this::onAgentError, null, agent);
     }
 
     public void start() {
         AgentRunner.startOnThread(runner);
+    }
+
+    /** One turn of the lane's thread, out then in: the work done. For tests that drive a lane not started. */
+    int doWork() throws Exception {
+        return agent.doWork();
     }
 
     /** True once the lane's thread has ended because its TUN queue was detached (the device was deleted). */

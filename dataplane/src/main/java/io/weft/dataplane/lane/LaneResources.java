@@ -72,6 +72,11 @@ public final class LaneResources implements AutoCloseable {
         }
     }
 
+    /** The queue and sockets of lane {@code lane}. */
+    public LaneIo io(final int lane) {
+        return new LaneIo(queues.get(lane), receiveSockets.get(lane), sendSockets.get(lane));
+    }
+
     /**
      * Makes the TUN device again after it was deleted under the lanes (their queues detached and fail with EBADFD):
      * closes the old queues and opens as many new ones, with the offloads found at start, which the lease announced

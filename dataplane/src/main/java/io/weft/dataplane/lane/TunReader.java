@@ -20,12 +20,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * TUN to UDP: reads packets the kernel routed into the overlay, finds the node leasing the destination and sends
  * each packet, unchanged but for its TTL, as the payload of one UDP datagram to that node's backend port. With TUN
  * offloads a read may be a TCP super-packet: it is cut into MTU-sized packets ({@link TsoSplitter}: only their
- * headers are written, the payload stays where it was read) that leave in UDP GSO sends of up to 64, consecutive
- * super-packets to one peer sharing sends; on the wire nothing changes. Every read goes straight into a slot of a
- * {@link SendBatch}, and everything read in one drain leaves, in read order, with one sendmmsg at its end.
+ * headers are written, the payload stays where it was read) that the {@link SendBatch} joins into UDP GSO sends,
+ * consecutive super-packets to one peer sharing sends; on the wire nothing changes. Every read goes straight into a
+ * slot of the batch, and everything read in one drain leaves, in read order, with one sendmmsg at its end.
  */
 final class TunReader implements Agent {
     static final int BATCH_LIMIT = 64;
+    private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
     /** Each send slot takes a whole read, virtio_net_hdr and 64 KB super-packet included. */
     private static final int SLOT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
 
@@ -56,23 +57,24 @@ final class TunReader implements Agent {
     private final TsoSplitter splitter = new TsoSplitter();
 
     /**
-     * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR and offloads.
-     * @param udpGso        {@code socket} takes UDP_SEGMENT sends.
-     * @param sendSlots     datagrams per sendmmsg; 1 is flannel's one packet per system call.
+     * Reads {@code io}'s TUN queue (with virtio headers when the context's offloads have TUN TSO on) and sends on its
+     * send socket (with UDP GSO when they have it on); {@code clock} paces ICMP errors.
      */
-    TunReader(final TunDevice tun, final UdpSocket socket, final PeerTable peers, final int ownPublicIp,
-        final DataplaneCounters counters, final IcmpUnreachable icmp, final NanoClock clock, final String roleName,
-        final boolean virtioHeaders, final boolean udpGso, final int sendSlots) {
+    TunReader(final LaneIo io, final LaneContext context, final DataplaneCounters counters, final NanoClock clock,
+        final String roleName) {
+        final int sendSlots = context.batch();
+        final boolean virtioHeaders = context.offloads().tunTso();
+        final boolean udpGso = context.offloads().udpGso();
         this.slots = new PacketBuffer(sendSlots * SLOT_LENGTH);
         // With UDP GSO, a run of datagrams to one peer leaves as one send; each fits the underlay, as the TUN MTU
         // is the underlay's less the outer headers.
         this.batch = new SendBatch(sendSlots, slots.address, SLOT_LENGTH, udpGso);
-        this.tun = tun;
-        this.socket = socket;
-        this.peers = peers;
-        this.ownPublicIp = ownPublicIp;
+        this.tun = io.tun();
+        this.socket = io.sendSocket();
+        this.peers = context.peers();
+        this.ownPublicIp = context.node().publicIp();
         this.counters = counters;
-        this.icmp = icmp;
+        this.icmp = new IcmpUnreachable(context.node().icmpSource(), ICMP_UNREACHABLE_PER_SECOND);
         this.clock = clock;
         this.roleName = roleName;
         this.virtioHeaders = virtioHeaders;
@@ -162,15 +164,16 @@ final class TunReader implements Agent {
         flush(false);
     }
 
-    /** With {@code keepOpenRun}, a last run of segments that the next super-packet may extend stays queued. */
+    /** With {@code keepOpenRun}, a last run of datagrams that the next ones may extend stays queued. */
     private void flush(final boolean keepOpenRun) {
         final int first = batch.firstUnsent();
         final int queued = batch.sendable(keepOpenRun);
+        // Also when nothing is to be sent: the batch then frees the slots of refused super-packets, no system call.
+        socket.send(batch, keepOpenRun);
         if (queued == 0) {
             return;
         }
         // The per-message counts outlive the send: with UDP GSO one message carries several datagrams.
-        socket.send(batch, keepOpenRun);
         counters.add(DataplaneCounter.UDP_TX_SENDS, batch.systemCalls());
         int datagramsSent = 0;
         int datagramsRefused = 0;
@@ -217,12 +220,14 @@ final class TunReader implements Agent {
     }
 
     /**
-     * Cuts a super-packet into segments and queues them as UDP GSO messages: each segment's headers (written into the
-     * slot's header area) and its payload, left where the read put it, are two iovecs, so the kernel's copy into the
-     * socket is the only one.
+     * Cuts a super-packet into segments and queues them, for the batch to join into UDP GSO messages: each segment's
+     * headers (written into the slot's header area) and its payload, left where the read put it, are two iovecs, so
+     * the kernel's copy into the socket is the only one. The first segments join the run the previous datagrams to
+     * this peer left open when they are of its size, so a flow's stream of segments leaves in full sends.
      */
     private void sendSuperPacket(final int length, final Peer peer) {
-        final int slot = batch.nextSlot();
+        // Kept until the send, refused or not: what is queued points into it.
+        final int slot = batch.keepSlot();
         final int headersOffset = slot * TsoSplitter.HEADERS_CAPACITY;
         final int count = splitter.splitHeaders(packet, 0, length, segmentHeaders.buffer, headersOffset,
             TsoSplitter.HEADERS_CAPACITY, peer.partialChecksums());
@@ -233,38 +238,19 @@ final class TunReader implements Agent {
         if (peer.partialChecksums()) {
             counters.add(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS, count);
         }
-        final int segmentLength = splitter.segmentLength();
         final int headersLength = splitter.headersLength();
         final long headers = segmentHeaders.address + headersOffset;
-        // One UDP GSO send carries at most 64 segments and 65,507 bytes: a 64 KB super-packet takes two. Its first
-        // segments extend the run the previous super-packet left open, when it went to the same peer in segments
-        // of the same size, so a flow's stream of segments leaves in full sends.
-        final int perSend = udpGso ? TsoSplitter.segmentsPerSend(segmentLength) : 1;
-        batch.keepSlot();
-        int first = 0;
-        int end = Math.min(count, batch.roomInLastRun(peer.publicIp(), peer.port(), segmentLength));
-        if (end > 0) {
-            counters.increment(DataplaneCounter.UDP_TX_RUNS_CONTINUED);
-        } else {
-            batch.beginSegments(peer.publicIp(), peer.port());
-            end = Math.min(count, perSend);
-        }
-        while (true) {
-            for (int i = first; i < end; i++) {
-                batch.addSegment(headers + (long)i * headersLength, headersLength,
-                    packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i));
+        for (int i = 0; i < count; i++) {
+            final boolean joined = batch.addGathered(headers + (long)i * headersLength, headersLength,
+                packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i), peer.publicIp(),
+                peer.port());
+            if (joined && i == 0) {
+                counters.increment(DataplaneCounter.UDP_TX_RUNS_CONTINUED);
             }
-            batch.endSegments(segmentLength);
-            if (end == count) {
-                break;
-            }
-            first = end;
-            end = Math.min(count, first + perSend);
-            batch.beginSegments(peer.publicIp(), peer.port());
         }
-        // Sent at once, not at the end of the drain (16 super-packets in one burst, 1 MB, overflow receive
-        // buffers), but for a last run with room: it waits for the next read, at most until the drain ends.
-        flush(udpGso);
+        // Sent at once, not at the end of the drain (a drain of super-packets would overflow receive buffers), but
+        // for a last run with room: it waits for the next read, at most until the drain ends.
+        flush(true);
     }
 
     private void answerUnreachable(final int length) {

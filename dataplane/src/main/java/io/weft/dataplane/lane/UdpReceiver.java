@@ -2,7 +2,6 @@ package io.weft.dataplane.lane;
 
 import io.weft.dataplane.packet.GroCoalescer;
 import io.weft.dataplane.packet.PacketBuffer;
-import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.ReceiveBatch;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;
@@ -23,6 +22,11 @@ final class UdpReceiver implements Agent {
     private final DataplaneCounters counters;
     private final String roleName;
     private final InboundCheck check;
+    /**
+     * The receive slots' memory, held for as long as the batch that knows only its address: unreachable, the GC would
+     * free it under the kernel's writes.
+     */
+    private final PacketBuffer slots;
     /** Datagrams (or GRO runs) per recvmmsg; a slot holds the largest UDP payload, so nothing legitimate truncates. */
     private final ReceiveBatch batch;
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
@@ -30,23 +34,22 @@ final class UdpReceiver implements Agent {
     private final GroCoalescer coalescer;
 
     /**
-     * @param virtioHeaders the TUN queue was opened with IFF_VNET_HDR: writes carry a virtio_net_hdr.
-     * @param udpRuns       the TUN takes UDP super-packets: runs of one UDP flow are merged too.
-     * @param receiveSlots  datagrams per recvmmsg; 1 is flannel's one packet per system call.
+     * Receives on {@code io}'s receive socket and writes to its TUN queue: with a virtio_net_hdr and coalescing when
+     * the context's offloads have TUN TSO on, UDP runs merged too when they have TUN USO.
      */
-    UdpReceiver(final UdpSocket socket, final TunDevice tun, final PeerTable peers, final Ipv4Prefix ownSubnet,
-        final DataplaneCounters counters, final String roleName, final boolean virtioHeaders, final boolean udpRuns,
-        final int receiveSlots) {
-        final PacketBuffer slots = new PacketBuffer(receiveSlots * PacketBuffer.MAX_PACKET_LENGTH);
+    UdpReceiver(final LaneIo io, final LaneContext context, final DataplaneCounters counters, final String roleName) {
+        final int receiveSlots = context.batch();
+        this.slots = new PacketBuffer(receiveSlots * PacketBuffer.MAX_PACKET_LENGTH);
         this.batch = new ReceiveBatch(receiveSlots, slots.address, PacketBuffer.MAX_PACKET_LENGTH);
-        this.socket = socket;
-        this.tun = tun;
-        this.peers = peers;
+        this.socket = io.receiveSocket();
+        this.tun = io.tun();
+        this.peers = context.peers();
         this.counters = counters;
         this.roleName = roleName;
-        this.check = new InboundCheck(ownSubnet);
-        this.coalescer = virtioHeaders
-            ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun, udpRuns)
+        this.check = new InboundCheck(context.node().subnet());
+        final LaneResources.OffloadStatus offloads = context.offloads();
+        this.coalescer = offloads.tunTso()
+            ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun, offloads.tunUso)
             : null;
     }
 

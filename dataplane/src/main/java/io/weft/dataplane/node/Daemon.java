@@ -4,7 +4,9 @@ import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.dataplane.lane.Lane;
+import io.weft.dataplane.lane.LaneContext;
 import io.weft.dataplane.lane.LaneResources;
+import io.weft.dataplane.lane.NodeAddresses;
 import io.weft.dataplane.lane.PeerTable;
 import io.weft.dataplane.lane.RouteUpdater;
 import io.weft.registry.Lease;
@@ -133,9 +135,10 @@ final class Daemon implements AutoCloseable {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }
 
-        laneFactory = (id, wakeUp) -> new Lane(id, resources.queues.get(id), resources.receiveSockets.get(id),
-            resources.sendSockets.get(id), resources.offloads, wakeUp, peers, underlay.publicIp(), subnet,
-            network.network().address(), counters.get(id), config.idle(), config.idlePollMicros(), config.batch());
+        final LaneContext lanesShare = new LaneContext(peers,
+            new NodeAddresses(underlay.publicIp(), subnet, network.network().address()), resources.offloads,
+            config.batch(), config.idle(), config.idlePollMicros());
+        laneFactory = (id, wakeUp) -> new Lane(id, resources.io(id), lanesShare, counters.get(id), wakeUp);
         synchronized (this) {
             if (closed) {
                 throw new StoppedException();

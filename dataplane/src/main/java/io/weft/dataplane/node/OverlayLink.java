@@ -1,11 +1,11 @@
 package io.weft.dataplane.node;
 
-import io.weft.dataplane.packet.TsoSplitter;
 import io.weft.registry.OncePerKeyLog;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Errno;
 import io.weft.tun.NativeException;
 import io.weft.tun.Netlink;
+import io.weft.tun.UdpSocket;
 import java.io.IOException;
 
 /**
@@ -23,7 +23,10 @@ final class OverlayLink implements AutoCloseable {
     private final boolean superPackets;
     private final OncePerKeyLog routeCheckLog = new OncePerKeyLog();
 
-    /** @param superPackets the TUN hands over TCP super-packets, which the lanes cut into at most 64 segments. */
+    /**
+     * @param superPackets the TUN hands over TCP super-packets, which the lanes cut into at most
+     *     {@link UdpSocket#UDP_MAX_SEGMENTS} segments.
+     */
     OverlayLink(final String tunName, final Ipv4Prefix subnet, final Ipv4Prefix network, final int mtu,
         final boolean superPackets) {
         this.tunName = tunName;
@@ -43,8 +46,8 @@ final class OverlayLink implements AutoCloseable {
             // A TUN's default 500-packet queue overflows in the bursts a sleeping reader meets; TCP then retransmits.
             netlink.setTransmitQueueLength(link, TUN_TRANSMIT_QUEUE_LENGTH);
             if (superPackets) {
-                // The userspace splitter (like one UDP GSO send) takes at most 64 segments per super-packet.
-                netlink.setGsoMaxSegments(link, TsoSplitter.MAX_SEGMENTS);
+                // The userspace splitter takes as many segments per super-packet as one UDP GSO send carries.
+                netlink.setGsoMaxSegments(link, UdpSocket.UDP_MAX_SEGMENTS);
             }
             netlink.setUp(link);
             netlink.addRoute(network.address(), network.length(), link);

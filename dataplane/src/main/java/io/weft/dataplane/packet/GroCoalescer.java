@@ -1,5 +1,6 @@
 package io.weft.dataplane.packet;
 
+import io.weft.tun.UdpSocket;
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -8,8 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (virtio_net_hdr: GSO TCPV4, checksum left to finish), so the kernel takes up to 64 KB at once: the receive-side
  * twin of {@link TsoSplitter}, and a one-flow-at-a-time GRO after the kernel's tcp_gro_receive. When the kernel takes
  * UDP super-packets from the TUN (GSO_UDP_L4, Linux 6.2), consecutive datagrams of one UDP flow are merged the same
- * way, as udp_gro_receive_segment does: one TUN write and one pass through the kernel's forwarding path for up to 64
- * datagrams, which are cut back into the same datagrams just before the pod's socket.
+ * way, as udp_gro_receive_segment does: one TUN write and one pass through the kernel's forwarding path for a run
+ * of datagrams, which are cut back into the same datagrams just before the pod's socket.
  * <p>
  * Every offered packet ends up, in order, in exactly one {@link TunWrite#write}: alone behind a zeroed
  * virtio_net_hdr, or merged. A run is merged only when it is safe: same flow, IHL 5, no fragment, same TOS, TTL and
@@ -17,7 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * sequence numbers, valid IP and TCP checksums, only ACK set
  * (PSH allowed on the segment that ends the run), every payload but the last as long as the first, 65535 bytes in
  * all. A UDP run: same flow, IHL 5, no fragment, same TOS, TTL and DF, consecutive IP identifications, valid IP and
- * (non-zero) UDP checksums, every payload but the last as long as the first, at most 64 datagrams and 65535 bytes.
+ * (non-zero) UDP checksums, every payload but the last as long as the first, at most
+ * {@link UdpSocket#UDP_MAX_SEGMENTS} datagrams and 65535 bytes.
  * A checksum left partial by a peer that sends them so (see {@link TsoSplitter}) counts as valid: it is written
  * to the TUN marked partial, merged or not, and the kernel takes it as CHECKSUM_PARTIAL, as it does the super-packets.
  * The caller calls {@link #flush()} at the end of each receive batch.
@@ -47,8 +49,6 @@ public final class GroCoalescer {
     private static final int NOT_MERGEABLE = -1;
     private static final int UDP_HEADER_LENGTH = 8;
     private static final int UDP_LENGTH_OFFSET = 4;
-    /** As many datagrams as one UDP GSO send may carry (UDP_MAX_SEGMENTS). */
-    private static final int MAX_UDP_SEGMENTS = 64;
 
     private final UnsafeBuffer output;
     private final TunWrite tunWrite;
@@ -102,7 +102,7 @@ public final class GroCoalescer {
             segments++;
             nextIdentification++;
             if (protocol == Ipv4Header.PROTOCOL_UDP) {
-                open = payloadLength == gsoSize && segments < MAX_UDP_SEGMENTS;
+                open = payloadLength == gsoSize && segments < UdpSocket.UDP_MAX_SEGMENTS;
                 return APPENDED;
             }
             nextSequence += payloadLength;

@@ -1,5 +1,6 @@
 package io.weft.dataplane.packet;
 
+import io.weft.tun.UdpSocket;
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,11 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * reads outside {@code [offset, offset + length)}: refusals are negative return codes.
  */
 public final class TsoSplitter {
-    /** UDP_MAX_SEGMENTS: the most datagrams one UDP GSO send may carry. */
-    public static final int MAX_SEGMENTS = 64;
-    /** The most payload bytes one UDP GSO send may carry over IPv4: 65535 less the IP and UDP headers. */
-    static final int MAX_UDP_GSO_PAYLOAD = PacketBuffer.MAX_PACKET_LENGTH - Ipv4Header.MIN_LENGTH - 8;
-
     static final int OK = 0;
     /** completeChecksum: the checksum was left partial, as asked. */
     public static final int LEFT_PARTIAL = 1;
@@ -48,7 +44,7 @@ public final class TsoSplitter {
     /** The most header bytes one segment carries: 60 of IPv4 and 60 of TCP. */
     static final int MAX_HEADERS_LENGTH = 120;
     /** Room {@link #splitHeaders} needs for the headers of the most segments. */
-    public static final int HEADERS_CAPACITY = MAX_SEGMENTS * MAX_HEADERS_LENGTH;
+    public static final int HEADERS_CAPACITY = UdpSocket.UDP_MAX_SEGMENTS * MAX_HEADERS_LENGTH;
 
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TcpHeader tcp = new TcpHeader();
@@ -67,11 +63,6 @@ public final class TsoSplitter {
     /** Length of the last segment of the last successful split, at most {@link #segmentLength()}. */
     int lastSegmentLength() {
         return lastSegmentLength;
-    }
-
-    /** How many segments of {@code segmentLength} bytes one UDP GSO send can carry (64 and 65507 bytes at most). */
-    public static int segmentsPerSend(final int segmentLength) {
-        return Math.max(1, Math.min(MAX_SEGMENTS, MAX_UDP_GSO_PAYLOAD / Math.max(1, segmentLength)));
     }
 
     /**
@@ -123,7 +114,8 @@ public final class TsoSplitter {
      * a gathering send (one iovec each) moves the payload without copying it here. Every segment but the last is
      * {@link #segmentLength()} long on the wire.
      *
-     * @return the number of segments, 1 to {@link #MAX_SEGMENTS}, or a negative ERROR_* code.
+     * @return the number of segments, 1 to {@link UdpSocket#UDP_MAX_SEGMENTS} (as many as one UDP GSO send may
+     *     carry), or a negative ERROR_* code.
      */
     public int splitHeaders(final UnsafeBuffer in, final int offset, final int length, final UnsafeBuffer out,
         final int outOffset, final int outLength, final boolean partialChecksums) {
@@ -164,7 +156,7 @@ public final class TsoSplitter {
         }
         final int payload = ipLength - bothLength;
         final int segments = payload <= size ? 1 : (payload + size - 1) / size;
-        if (segments > MAX_SEGMENTS) {
+        if (segments > UdpSocket.UDP_MAX_SEGMENTS) {
             return ERROR_TOO_MANY_SEGMENTS;
         }
         if (segments * bothLength > outLength) {

@@ -1,5 +1,6 @@
 package io.weft.dataplane.packet;
 
+import io.weft.tun.TunDevice;
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -30,21 +31,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * told otherwise with TUNSETVNETLE/TUNSETVNETBE, which weft never does.
  */
 public final class VirtioNetHeader {
-    public static final int LENGTH = 10;
+    public static final int LENGTH = TunDevice.VIRTIO_NET_HDR_LENGTH;
     static final int FLAGS_OFFSET = 0;
     static final int GSO_TYPE_OFFSET = 1;
     static final int HDR_LEN_OFFSET = 2;
     static final int GSO_SIZE_OFFSET = 4;
     static final int CSUM_START_OFFSET = 6;
     static final int CSUM_OFFSET_OFFSET = 8;
-    static final int F_NEEDS_CSUM = 1;
+    static final int F_NEEDS_CSUM = TunDevice.VIRTIO_NET_HDR_F_NEEDS_CSUM;
     static final int F_DATA_VALID = 2;
     public static final int GSO_NONE = 0;
-    static final int GSO_TCPV4 = 1;
+    public static final int GSO_TCPV4 = 1;
     static final int GSO_UDP = 3;
     static final int GSO_TCPV6 = 4;
     /** UDP segmentation (USO): Linux 6.2 and later. */
-    static final int GSO_UDP_L4 = 5;
+    static final int GSO_UDP_L4 = TunDevice.VIRTIO_NET_HDR_GSO_UDP_L4;
     static final int GSO_ECN = 0x80;
     static final ByteOrder BYTE_ORDER = ByteOrder.nativeOrder();
 

@@ -114,14 +114,6 @@ class TsoSplitterTest {
         assertSegments(superPacket, segments, 1420);
     }
 
-    @Test
-    void shouldCarryAtMostWhatOneUdpGsoSendTakesWhenAskedHowManySegmentsFit() {
-        assertThat(TsoSplitter.segmentsPerSend(1472)).isEqualTo(44); // 44 x 1472 = 64768 <= 65507
-        assertThat(TsoSplitter.segmentsPerSend(1000)).isEqualTo(64);
-        assertThat(TsoSplitter.segmentsPerSend(65507)).isEqualTo(1);
-        assertThat(TsoSplitter.segmentsPerSend(0)).isEqualTo(64);
-    }
-
     static Stream<Arguments> malformedSuperPackets() {
         return Stream.of(
             refused("gso_type NONE", TsoSplitter.ERROR_NOT_GSO, p -> p[1] = 0),
