@@ -98,7 +98,7 @@ final class Daemon implements AutoCloseable {
             CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
 
         final PeerTable peers = new PeerTable(network.backendPort());
-        final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet, () -> System.exit(1));
+        final RouteUpdater routeUpdater = new RouteUpdater(peers, ownLease, registry.stats(), () -> System.exit(1));
         metrics.routeUpdater(routeUpdater);
         registry.watch(routeUpdater);
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {

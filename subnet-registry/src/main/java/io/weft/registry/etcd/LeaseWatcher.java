@@ -123,11 +123,16 @@ final class LeaseWatcher implements AutoCloseable {
         final EtcdCalls.Listing listing = calls.list(prefix);
         final long observedNanos = System.nanoTime();
         final Map<String, Lease> fresh = new HashMap<>();
+        final OwnLease ours = own.ownLease();
+        boolean ownKeyChanged = ours != null;
         for (final EtcdCalls.Entry entry : listing.entries()) {
             final String keyName = entry.key().substring(prefix.length());
             final Lease lease = decode(keyName, entry.value());
             if (lease != null) {
                 fresh.put(keyName, lease);
+            }
+            if (ours != null && keyName.equals(ours.lease().keyName())) {
+                ownKeyChanged = !isOurs(ours, lease, entry.leaseId());
             }
         }
         if (!delivered || !fresh.equals(leases)) {
@@ -135,8 +140,7 @@ final class LeaseWatcher implements AutoCloseable {
             leases.putAll(fresh);
             deliver(observedNanos);
         }
-        final OwnLease ours = own.ownLease();
-        if (ours != null && !ours.lease().equals(fresh.get(ours.lease().keyName()))) {
+        if (ownKeyChanged) {
             own.onOwnKeyChanged();
         }
         beforeWatch.run();
@@ -207,7 +211,7 @@ final class LeaseWatcher implements AutoCloseable {
         switch (event.getEventType()) {
             case PUT:
                 final Lease lease = decode(keyName, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
-                if (ownKey && (lease == null || lease.publicIp() != ours.lease().publicIp())) {
+                if (ownKey && !isOurs(ours, lease, event.getKeyValue().getLease())) {
                     own.onOwnKeyChanged();
                 }
                 return lease == null ? leases.remove(keyName) != null : !lease.equals(leases.put(keyName, lease));
@@ -220,6 +224,12 @@ final class LeaseWatcher implements AutoCloseable {
             default:
                 return false;
         }
+    }
+
+    /** Whether our key still holds our lease: our PublicIP, attached to our etcd lease unless it is a reservation. */
+    private static boolean isOurs(final OwnLease ours, final Lease found, final long leaseId) {
+        return found != null && found.publicIp() == ours.lease().publicIp() &&
+            (ours.isReservation() || leaseId == ours.leaseId());
     }
 
     private void onWatchLost(final Throwable error) {
