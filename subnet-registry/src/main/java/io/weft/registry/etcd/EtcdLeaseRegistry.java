@@ -86,7 +86,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         if (keeper != null) {
             keeper.listener(newListener);
         }
-        watcher = new LeaseWatcher(calls, requireNetwork(), config.subnetsPrefix(), new LeaseWatcher.OwnLeaseView() {
+        watcher = new LeaseWatcher(calls, requireNetwork(), config.configKey(), config.subnetsPrefix(),
+            new LeaseWatcher.OwnLeaseView() {
             @Override
             public OwnLease ownLease() {
                 final LeaseKeeper current = keeper;
@@ -98,6 +99,15 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
                 final LeaseKeeper current = keeper;
                 if (current != null) {
                     current.onOwnKeyChanged();
+                }
+            }
+
+            @Override
+            public void onNetworkApplied(final NetworkConfig applied) {
+                network = applied;
+                final LeaseKeeper current = keeper;
+                if (current != null) {
+                    current.network(applied);
                 }
             }
         }, newListener, stats, entryLog, newBackoff(), beforeWatch);

@@ -28,7 +28,8 @@ final class LeaseKeeper implements AutoCloseable {
 
     private final EtcdCalls calls;
     private final LeaseAcquirer acquirer;
-    private final NetworkConfig network;
+    /** Follows the config as applied while weftd runs (see ConfigFollower). */
+    private volatile NetworkConfig network;
     private final String subnetsPrefix;
     private final long renewMarginNs;
     private final Backoff backoff;
@@ -61,6 +62,10 @@ final class LeaseKeeper implements AutoCloseable {
 
     OwnLease ownLease() {
         return own;
+    }
+
+    void network(final NetworkConfig applied) {
+        network = applied;
     }
 
     void listener(final LeaseListener newListener) {
