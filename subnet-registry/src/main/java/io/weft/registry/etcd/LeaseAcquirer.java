@@ -20,6 +20,9 @@ import io.weft.routing.Ipv4Prefix;
  * flannel's tryAcquireLease: reuse the lease that carries our PublicIP (a reservation as it is, a leased key moved
  * to a new etcd lease); else create the previous subnet if free, else a random free one, writing only if the key does
  * not exist. Another node winning a race is a conflict: read again and retry. etcd being unreachable: wait and retry.
+ * Beyond flannel, a node never gives up the subnet its pods use to a value written over its key: it writes its lease
+ * back over the key of the subnet it holds, and at start over the previous subnet's key when that holds a value no
+ * node can use and no etcd lease (see the 4-argument acquire).
  */
 final class LeaseAcquirer {
     private static final int MAX_CONFLICTS = 50;
@@ -86,11 +89,17 @@ final class LeaseAcquirer {
         final EtcdCalls.Listing listing = calls.list(prefix);
         final List<Ipv4Prefix> taken = new ArrayList<>(listing.entries().size());
         final String heldKey = held == null ? null : prefix + held.lease().keyName();
+        final String previousKey = previousSubnet == null ? null :
+            prefix + new Lease(previousSubnet, publicIp).keyName();
         EtcdCalls.Entry ours = null;
         Lease ourLease = null;
         EtcdCalls.Entry heldEntry = null;
+        EtcdCalls.Entry unusablePrevious = null;
         for (final EtcdCalls.Entry entry : listing.entries()) {
             final Lease lease = decode(entry, prefix, network, taken);
+            if (lease == null && entry.leaseId() == 0 && entry.key().equals(previousKey)) {
+                unusablePrevious = entry;
+            }
             // Our value put over our key without our etcd lease is no reservation: it is written back, attached.
             final boolean detached = entry.key().equals(heldKey) && entry.leaseId() == 0 && !held.isReservation();
             if (lease != null && lease.publicIp() == publicIp && !detached && (ours == null || entry.leaseId() == 0)) {
@@ -106,7 +115,12 @@ final class LeaseAcquirer {
             return ours.leaseId() == 0 ? reservation(ourLease) : takeOver(ours, ourLease);
         }
         if (heldEntry != null && (heldEntry.leaseId() == 0 || heldEntry.leaseId() == held.leaseId())) {
-            return writeBack(heldEntry, held);
+            return writeBack(heldEntry, held.lease(), held.isReservation(), "flannel0, cni0 and this node's pods use");
+        }
+        if (held == null && unusablePrevious != null && SubnetAllocator.fits(network, previousSubnet)) {
+            // Written over while weftd was down: a value no node can use, on no etcd lease, names no owner.
+            return writeBack(unusablePrevious, new Lease(previousSubnet, publicIp), false,
+                "cni0 and this node's pods (as the subnet file says) use");
         }
         final Ipv4Prefix chosen = SubnetAllocator.choose(network, taken, previousSubnet, random);
         if (chosen == null) {
@@ -139,19 +153,22 @@ final class LeaseAcquirer {
         return own;
     }
 
-    /** Writes our lease over what was written on the key of the subnet we hold (see the 4-argument acquire). */
-    private OwnLease writeBack(final EtcdCalls.Entry entry, final OwnLease held)
-        throws IOException, InterruptedException {
+    /**
+     * Writes our lease over what was written on the key of our subnet (see the 4-argument acquire): as a reservation
+     * again when it was one, else on a fresh etcd lease. Null when someone wrote the key again meanwhile.
+     */
+    private OwnLease writeBack(final EtcdCalls.Entry entry, final Lease lease, final boolean reservation,
+        final String users) throws IOException, InterruptedException {
         Log.warn("our key " + entry.key() + " holds " + abbreviate(entry.value()) +
             (entry.leaseId() == 0 ? " without an etcd lease" : "") + ", written over our lease: writing our lease " +
-            "back, since flannel0, cni0 and this node's pods use " + held.lease().subnet());
-        if (held.isReservation()) {
+            "back, since " + users + " " + lease.subnet());
+        if (reservation) {
             final boolean replaced = calls.replaceIfUnchanged(entry.key(),
-                LeaseCodec.encodeValue(held.lease().publicIp(), partialChecksums), 0, entry.modRevision());
-            return replaced ? OwnLease.reservation(new Lease(held.lease().subnet(), held.lease().publicIp(),
-                partialChecksums)) : null;
+                LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), 0, entry.modRevision());
+            return replaced ? OwnLease.reservation(new Lease(lease.subnet(), lease.publicIp(), partialChecksums)) :
+                null;
         }
-        return takeOver(entry, held.lease());
+        return takeOver(entry, lease);
     }
 
     private static String abbreviate(final String text) {

@@ -1,5 +1,6 @@
 package io.weft.registry.etcd;
 
+import static io.weft.registry.etcd.EtcdTestKit.delete;
 import static io.weft.registry.etcd.EtcdTestKit.flannelValue;
 import static io.weft.registry.etcd.EtcdTestKit.get;
 import static io.weft.registry.etcd.EtcdTestKit.ip;
@@ -77,6 +78,38 @@ class EtcdOwnLeaseTest {
         assertThat(EtcdTestKit.ttl(etcd, get(etcd, key).getLease())).as("renewable").isPositive();
         EtcdTestKit.await("the old etcd lease revoked", Duration.ofSeconds(5),
             () -> ttlOrFail(oldLease) == -1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage", "{}", "{\"PublicIP\":\"0.0.0.0\"}"})
+    void shouldTakeOurPreviousSubnetBackAtStartWhenItsKeyHoldsAValueNoNodeCanUse(final String written)
+        throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.1.0-24", written);
+
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+
+        assertThat(own.subnet()).as("the subnet cni0 and the pods have").isEqualTo(Ipv4Prefix.parse("10.244.1.0/24"));
+        assertThat(ourValueAttached(subnets + "10.244.1.0-24")).isTrue();
+        assertThat(keys()).containsExactly(subnets + "10.244.1.0-24");
+    }
+
+    @Test
+    void shouldLeaveOurPreviousSubnetAtStartWhenItsKeyHoldsAnotherNodesLeaseOrAnEtcdLease() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.1.0-24", flannelValue("192.168.100.77"));
+        putWithLease(etcd, subnets + "10.244.2.0-24", "garbage", 600);
+
+        final Lease first = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        assertThat(first.subnet()).isNotIn(Ipv4Prefix.parse("10.244.1.0/24"), Ipv4Prefix.parse("10.244.2.0/24"));
+        registry.close();
+        delete(etcd, subnets + first.keyName());
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final Lease second = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.2.0/24"));
+
+        assertThat(second.subnet()).isNotIn(Ipv4Prefix.parse("10.244.1.0/24"), Ipv4Prefix.parse("10.244.2.0/24"));
+        assertThat(value(get(etcd, subnets + "10.244.1.0-24"))).isEqualTo(flannelValue("192.168.100.77"));
+        assertThat(value(get(etcd, subnets + "10.244.2.0-24"))).isEqualTo("garbage");
     }
 
     @Test
