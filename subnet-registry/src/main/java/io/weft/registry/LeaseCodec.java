@@ -58,11 +58,19 @@ public final class LeaseCodec {
         return node.toString();
     }
 
+    /**
+     * Parses a key name strictly: a subnet has one name, the one {@link Lease#keyName()} writes. Leading zeros, signs,
+     * non-ASCII digits and host bits are refused ({@code Integer.parseInt} takes "024", "+24" and "\u0662\u0664"),
+     * so that two keys never name one subnet and no node's choice between them depends on the order it read them in.
+     */
     public static Ipv4Prefix parseKey(final String keyName) {
         final int dash = keyName.lastIndexOf('-');
         try {
-            return new Ipv4Prefix(Ipv4Addresses.parse(keyName.substring(0, dash)),
-                Integer.parseInt(keyName.substring(dash + 1)));
+            if (dash < 0 || keyName.indexOf('/') >= 0) {
+                throw new IllegalArgumentException(keyName);
+            }
+            // Ipv4Prefix.parse takes exactly 0..32 without leading zeros and refuses host bits.
+            return Ipv4Prefix.parse(keyName.substring(0, dash) + "/" + keyName.substring(dash + 1));
         } catch (final RuntimeException e) {
             throw new IllegalArgumentException("key \"" + keyName + "\" is not a subnet name like 10.244.1.0-24");
         }
@@ -73,11 +81,38 @@ public final class LeaseCodec {
         if (publicIp == null || !publicIp.isTextual()) {
             throw new IllegalArgumentException("value has no PublicIP string: " + abbreviate(String.valueOf(node)));
         }
+        final int address;
         try {
-            return Ipv4Addresses.parse(publicIp.asText());
+            address = Ipv4Addresses.parse(publicIp.asText());
         } catch (final IllegalArgumentException e) {
             throw new IllegalArgumentException("PublicIP \"" + publicIp.asText() + "\" is not an IPv4 address");
         }
+        final String unreachable = unreachable(address);
+        if (unreachable != null) {
+            throw new IllegalArgumentException("PublicIP \"" + publicIp.asText() + "\" is " + unreachable +
+                ": not a node's underlay address");
+        }
+        return address;
+    }
+
+    /**
+     * Why no node can be reached at {@code address}, or null. Datagrams to 0.0.0.0 or 127/8 come back to this node
+     * (to weftd's own socket); to 224/4 or 255.255.255.255 they go to every host on the underlay LAN.
+     */
+    static String unreachable(final int address) {
+        if (address == 0) {
+            return "0.0.0.0 (this host)";
+        }
+        if (address == -1) {
+            return "the limited broadcast address";
+        }
+        if (address >>> 24 == 127) {
+            return "a loopback address (127.0.0.0/8)";
+        }
+        if (address >>> 28 == 0xE) {
+            return "a multicast address (224.0.0.0/4)";
+        }
+        return null;
     }
 
     private static String abbreviate(final String text) {

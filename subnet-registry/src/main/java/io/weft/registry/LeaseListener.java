@@ -14,4 +14,11 @@ public interface LeaseListener {
 
     /** Our own lease vanished and was re-acquired; if the subnet changed the dataplane must restart. */
     void onOwnLeaseReacquired(Lease lease);
+
+    /**
+     * The network config the node runs with changed while it runs (see {@link NetworkConfigChange}: only what can be
+     * applied live): called before the lease set read against it is delivered.
+     */
+    default void onNetworkConfig(final NetworkConfig applied) {
+    }
 }

@@ -36,7 +36,7 @@ public record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin,
                 Ipv4Addresses.format(subnetMax));
         }
         final JsonNode backend = config.get("Backend");
-        final String type = backend == null || backend.get("Type") == null ? "udp" : backend.get("Type").asText();
+        final String type = backendType(config);
         if (!"udp".equals(type)) {
             throw new InvalidConfigException("Backend.Type is \"" + type + "\": weftd implements the udp backend only");
         }
@@ -45,6 +45,18 @@ public record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin,
             throw new InvalidConfigException("Backend.Port " + port + " is not a UDP port");
         }
         return new NetworkConfig(network, subnetLength, subnetMin, subnetMax, port);
+    }
+
+    /** {@code Backend.Type} of a config object, "udp" when not given; any other is a backend weftd does not have. */
+    public static String backendType(final JsonNode config) {
+        final JsonNode backend = config.get("Backend");
+        return backend == null || backend.get("Type") == null ? "udp" : backend.get("Type").asText();
+    }
+
+    /** For the log: "Network 10.244.0.0/16, SubnetLen 24, SubnetMin 10.244.1.0, SubnetMax ..., udp port 8285". */
+    public String describe() {
+        return "Network " + network + ", SubnetLen " + subnetLength + ", SubnetMin " + Ipv4Addresses.format(subnetMin) +
+            ", SubnetMax " + Ipv4Addresses.format(subnetMax) + ", udp port " + backendPort;
     }
 
     /** True when {@code subnet} is a subnet of this network with the configured length. */

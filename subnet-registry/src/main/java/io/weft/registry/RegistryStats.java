@@ -1,5 +1,6 @@
 package io.weft.registry;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,6 +14,8 @@ public final class RegistryStats {
     private final AtomicLong renewalsFailed = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong skippedEntries = new AtomicLong();
+    private final AtomicLong invalidConfigs = new AtomicLong();
+    private volatile List<String> configChangesPending = List.of();
 
     /** Valid leases in the last delivered set (a gauge). */
     public long leasesKnown() {
@@ -42,6 +45,19 @@ public final class RegistryStats {
         return skippedEntries.get();
     }
 
+    /** Network configs written after start that could not be used (not JSON, invalid, deleted), each time seen. */
+    public long invalidConfigs() {
+        return invalidConfigs.get();
+    }
+
+    /**
+     * The keys of the network config as last written that the node cannot apply while it runs (see
+     * {@link NetworkConfigChange}); empty when it runs the config as written.
+     */
+    public List<String> configChangesPending() {
+        return configChangesPending;
+    }
+
     public void leasesKnown(final long count) {
         leasesKnown.set(count);
     }
@@ -62,10 +78,19 @@ public final class RegistryStats {
         skippedEntries.incrementAndGet();
     }
 
+    public void onInvalidConfig() {
+        invalidConfigs.incrementAndGet();
+    }
+
+    public void configChangesPending(final List<String> keys) {
+        configChangesPending = List.copyOf(keys);
+    }
+
     @Override
     public String toString() {
         return "leasesKnown=" + leasesKnown() + " watchRestarts=" + watchRestarts() + " renewalsOk=" + renewalsOk() +
             " renewalsFailed=" + renewalsFailed() + " reconnects=" + reconnects() + " skippedEntries=" +
-            skippedEntries();
+            skippedEntries() + " invalidConfigs=" + invalidConfigs() + " configChangesPending=" +
+            configChangesPending();
     }
 }

@@ -83,7 +83,8 @@ class LeaseCodecTest {
     void shouldRoundTripWhenPublicIpsAndSubnetsAreRandom() {
         final Random random = new Random(0x5EED_1EA5EL);
         for (int run = 0; run < 10_000; run++) {
-            final int publicIp = random.nextInt();
+            // Loopback, multicast, 0.0.0.0 and 255.255.255.255 are refused (see below): a node's address is not one.
+            final int publicIp = random.nextInt(0x7F00_0000 - 1) + 1;
             final Ipv4Prefix subnet = new Ipv4Prefix(ip("10.244.0.0") | (random.nextInt(256) << 8), 24);
             final Lease lease = new Lease(subnet, publicIp);
 
@@ -102,6 +103,81 @@ class LeaseCodecTest {
         assertThatThrownBy(() -> LeaseCodec.decode(key, FLANNEL_VALUE, CONFIG))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("key \"" + key + "\" is not a subnet name like 10.244.1.0-24");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "10.244.1.0-024", "10.244.1.0-+24", "10.244.1.0-0024", "10.244.1.0-24 ", "10.244.1.0- 24",
+        "10.244.1.0-\u0662\u0664",
+        "10.244.1.5-24", "10.244.1.0-024-24", "010.244.1.0-24", "10.244.1.0-2_4", "10.244.1.0/24-24"})
+    void shouldRefuseTheKeyWhenItNamesASubnetOtherThanInItsOneCanonicalForm(final String key) {
+        assertThatThrownBy(() -> LeaseCodec.decode(key, FLANNEL_VALUE, CONFIG))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("key \"" + key + "\" is not a subnet name like 10.244.1.0-24");
+    }
+
+    /** Whatever a key looks like, an accepted one is the lease's own name: two keys can never name one subnet. */
+    @Test
+    void shouldAcceptOnlyCanonicalKeysWhenKeysAreMutatedAtRandom() {
+        final Random random = new Random(0x5EED_CA40L);
+        final String[] insertions = {"0", "00", "+", "-", " ", "1", "9", ".", "/", "\t", "0x", "\u0663"};
+        int accepted = 0;
+        for (int run = 0; run < 50_000; run++) {
+            final StringBuilder key = new StringBuilder("10.244." + random.nextInt(256) + "." +
+                (random.nextInt(4) == 0 ? random.nextInt(256) : 0) + "-" + (random.nextInt(4) == 0 ? 23 : 24));
+            for (int mutations = random.nextInt(3); mutations > 0; mutations--) {
+                key.insert(random.nextInt(key.length() + 1), insertions[random.nextInt(insertions.length)]);
+            }
+            try {
+                final Lease lease = LeaseCodec.decode(key.toString(), FLANNEL_VALUE, CONFIG);
+                accepted++;
+                assertThat(lease.keyName()).as("key %s", key).isEqualTo(key.toString());
+                assertThat(LeaseCodec.parseKey(key.toString())).isEqualTo(lease.subnet());
+            } catch (final IllegalArgumentException e) {
+                assertThat(e.getMessage()).as("key %s", key).isNotBlank();
+            }
+        }
+        assertThat(accepted).isPositive();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "127.0.0.1", "127.0.0.0", "127.255.255.255", "127.1.2.3", "224.0.0.1",
+        "224.0.0.0", "239.255.255.250", "239.255.255.255", "230.1.2.3", "255.255.255.255"})
+    void shouldRefuseThePublicIpWhenNoNodeCanBeReachedAtIt(final String publicIp) {
+        final String value = "{\"PublicIP\":\"" + publicIp + "\",\"PublicIPv6\":null}";
+
+        assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("PublicIP \"" + publicIp + "\" is ")
+            .hasMessageEndingWith(": not a node's underlay address");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.1", "1.0.0.0", "126.255.255.255", "128.0.0.0", "223.255.255.255", "240.0.0.0",
+        "255.255.255.254", "10.0.0.1", "192.168.100.1"})
+    void shouldAcceptThePublicIpWhenItIsNextToARefusedRange(final String publicIp) {
+        final String value = "{\"PublicIP\":\"" + publicIp + "\"}";
+
+        assertThat(LeaseCodec.decode("10.244.1.0-24", value, CONFIG).publicIp()).isEqualTo(ip(publicIp));
+    }
+
+    @Test
+    void shouldRefuseExactlyLoopbackMulticastBroadcastAndZeroWhenPublicIpsAreRandom() {
+        final Random random = new Random(0x5EED_0B0DL);
+        for (int run = 0; run < 100_000; run++) {
+            final int publicIp = run < 256 ? run << 24 | random.nextInt(1 << 24) : random.nextInt();
+            final int firstOctet = publicIp >>> 24;
+            final boolean refused = publicIp == 0 || publicIp == -1 || firstOctet == 127 ||
+                (firstOctet >= 224 && firstOctet <= 239);
+            final String value = LeaseCodec.encodeValue(publicIp, false);
+            if (refused) {
+                assertThatThrownBy(() -> LeaseCodec.decode("10.244.1.0-24", value, CONFIG)).as(value)
+                    .isInstanceOf(IllegalArgumentException.class);
+            } else {
+                assertThat(LeaseCodec.decode("10.244.1.0-24", value, CONFIG).publicIp()).as(value)
+                    .isEqualTo(publicIp);
+            }
+        }
     }
 
     @ParameterizedTest

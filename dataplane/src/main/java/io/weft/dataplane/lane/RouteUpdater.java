@@ -3,8 +3,14 @@ package io.weft.dataplane.lane;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.Log;
+import io.weft.registry.OncePerKeyLog;
+import io.weft.registry.RegistryStats;
+import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.SynchronizedHistogram;
@@ -12,29 +18,63 @@ import org.HdrHistogram.SynchronizedHistogram;
 /**
  * Lease events to routes: the registry's thread calls it with the whole lease set, it rebuilds the peer table off
  * the packet path and publishes it as one snapshot (so it is the table's single writer), and records how long the
- * change took from the etcd event to the route being live.
+ * change took from the etcd event to the route being live. Another node's lease that carries this node's own public
+ * IP is refused (its subnet's traffic would come back to our own socket): counted as a skipped entry, logged once.
  */
 public final class RouteUpdater implements LeaseListener {
     private static final long MAX_TRACKED_NS = TimeUnit.MINUTES.toNanos(10);
 
     private final PeerTable peers;
     private final Ipv4Prefix ownSubnet;
+    private final int ownPublicIp;
+    private final RegistryStats stats;
     private final Runnable onOwnSubnetLost;
+    private final OncePerKeyLog refusedLog = new OncePerKeyLog();
+    /** The keys refused in the last set, so that a lease is counted once per time it appears, not per delivery. */
+    private Set<String> refused = Set.of();
     private final CountDownLatch firstSnapshot = new CountDownLatch(1);
     private final SynchronizedHistogram propagationNs = new SynchronizedHistogram(MAX_TRACKED_NS, 3);
     private volatile int leasesKnown;
 
-    /** @param onOwnSubnetLost called when the registry re-acquired our lease with another subnet. */
-    public RouteUpdater(final PeerTable peers, final Ipv4Prefix ownSubnet, final Runnable onOwnSubnetLost) {
+    /**
+     * @param ownLease        ours: the only lease that may carry our public IP.
+     * @param stats           where refused leases are counted.
+     * @param onOwnSubnetLost called when the registry re-acquired our lease with another subnet.
+     */
+    public RouteUpdater(final PeerTable peers, final Lease ownLease, final RegistryStats stats,
+        final Runnable onOwnSubnetLost) {
         this.peers = peers;
-        this.ownSubnet = ownSubnet;
+        this.ownSubnet = ownLease.subnet();
+        this.ownPublicIp = ownLease.publicIp();
+        this.stats = stats;
         this.onOwnSubnetLost = onOwnSubnetLost;
     }
 
     @Override
     public void onLeases(final List<Lease> leases, final long observedNanos) {
-        peers.replaceAll(leases);
-        leasesKnown = leases.size();
+        final List<Lease> accepted = new ArrayList<>(leases.size());
+        final Set<String> refusedNow = new HashSet<>();
+        for (final Lease lease : leases) {
+            final String key = lease.keyName();
+            if (lease.publicIp() == ownPublicIp && !lease.subnet().equals(ownSubnet)) {
+                refusedNow.add(key);
+                if (!refused.contains(key)) {
+                    stats.onSkippedEntry();
+                }
+                refusedLog.warn(key, "skipping the lease " + lease + ": it carries this node's own public IP " +
+                    Ipv4Addresses.format(ownPublicIp) + ", whose subnet is " + ownSubnet);
+            } else {
+                accepted.add(lease);
+            }
+        }
+        for (final String gone : refused) {
+            if (!refusedNow.contains(gone)) {
+                refusedLog.clear(gone);
+            }
+        }
+        refused = refusedNow;
+        peers.replaceAll(accepted);
+        leasesKnown = accepted.size();
         propagationNs.recordValue(Math.min(MAX_TRACKED_NS, Math.max(0, System.nanoTime() - observedNanos)));
         firstSnapshot.countDown();
     }
@@ -46,7 +86,7 @@ public final class RouteUpdater implements LeaseListener {
                 ": flannel0 and the pods' addresses belong to the old subnet, so weftd exits to be restarted");
             onOwnSubnetLost.run();
         } else {
-            Log.info("our lease " + lease + " was deleted and re-acquired");
+            Log.info("our lease " + lease + " was lost and acquired again with the same subnet");
         }
     }
 

@@ -3,6 +3,7 @@ package io.weft.dataplane.node;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.LaneResources;
 import io.weft.dataplane.lane.RouteUpdater;
+import io.weft.registry.NetworkConfigChange;
 import io.weft.registry.RegistryStats;
 import java.util.List;
 
@@ -61,7 +62,28 @@ final class ControlMetrics {
             .append("# TYPE weft_registry_reconnects_total counter\n")
             .append("weft_registry_reconnects_total ").append(registry.reconnects()).append('\n')
             .append("# TYPE weft_registry_skipped_entries_total counter\n")
-            .append("weft_registry_skipped_entries_total ").append(registry.skippedEntries()).append('\n');
+            .append("weft_registry_skipped_entries_total ").append(registry.skippedEntries()).append('\n')
+            .append("# TYPE weft_registry_invalid_configs_total counter\n")
+            .append("weft_registry_invalid_configs_total ").append(registry.invalidConfigs()).append('\n')
+            .append("# TYPE weft_config_changes_pending gauge\n");
+        final List<String> pending = registry.configChangesPending();
+        for (final String key : NetworkConfigChange.KEYS) {
+            text.append("weft_config_changes_pending{key=\"").append(key).append("\"} ")
+                .append(pending.contains(key) ? 1 : 0).append('\n');
+        }
         return text.toString();
+    }
+
+    /**
+     * Why /healthz says 503, or null for 200: not forwarding, or forwarding with a network config that differs from
+     * the one weftd runs in a way it can only apply when restarted.
+     */
+    String unreadiness(final boolean forwarding) {
+        if (!forwarding) {
+            return "not forwarding";
+        }
+        final List<String> pending = registry.configChangesPending();
+        return pending.isEmpty() ? null : "forwarding, but the network config changed " + String.join(", ", pending) +
+            ", which weftd applies only when restarted (see its log)";
     }
 }

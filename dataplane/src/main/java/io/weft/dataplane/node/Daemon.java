@@ -102,7 +102,7 @@ final class Daemon implements AutoCloseable {
         if (config.healthzPort() != 0) {
             // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
             track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
-                () -> forwarding));
+                () -> metrics.unreadiness(forwarding)));
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
         tunName = config.tunName();
@@ -119,18 +119,19 @@ final class Daemon implements AutoCloseable {
         link = new OverlayLink(tunName, subnet, network.network(), underlay.mtu(), resources.offloads.tunTso());
         link.configure();
         track(link);
-        if (config.ipMasq()) {
-            track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds()));
-        }
+        final IpMasquerade masquerade = config.ipMasq()
+            ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
             CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
 
         final PeerTable peers = new PeerTable(network.backendPort());
-        final RouteUpdater routeUpdater = new RouteUpdater(peers, subnet,
+        final RouteUpdater routeUpdater = new RouteUpdater(peers, ownLease, registry.stats(),
             () -> fatal = "the registry gave our lease back with another subnet");
         metrics.routeUpdater(routeUpdater);
-        registry.watch(routeUpdater);
+        registry.watch(new LiveNetworkConfig(routeUpdater, link, masquerade, config.subnetFile(),
+            config.cniConfDir().resolve(CniConflist.FILE_NAME), network.network(), subnet, underlay.mtu(),
+            config.ipMasq()));
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,8 @@ public final class IpMasquerade implements AutoCloseable {
      */
     private static final String LOCK_WAIT_S = "5";
 
-    private final List<List<String>> rules;
+    /** Written again when the Network changes; read and written on the checker's thread once installed. */
+    private volatile List<List<String>> rules;
     /**
      * {@code iptables -L CHAIN -n} as it was right after the rules were written: the rules and, in its first line,
      * how many rules jump to the chain. A check compares one such listing with it instead of running iptables -C once
@@ -86,6 +88,28 @@ public final class IpMasquerade implements AutoCloseable {
         masquerade.checker.scheduleWithFixedDelay(masquerade::repairIfGone, resyncSeconds, resyncSeconds,
             TimeUnit.SECONDS);
         return masquerade;
+    }
+
+    /**
+     * The network config's Network changed while weftd runs: the rules are written again for it, on the checker's
+     * thread (so never at the same time as a check); if that fails, the next check writes them.
+     */
+    void network(final Ipv4Prefix network, final Ipv4Prefix subnet) {
+        try {
+            checker.execute(() -> {
+                rules = rules(network, subnet);
+                try {
+                    writeRules();
+                    Log.info("--ip-masq: nat chain " + CHAIN + " now masquerades " + network + " leaving the cluster");
+                } catch (final IOException e) {
+                    written = null;
+                    Log.warn("--ip-masq: cannot write the rules for " + network + ": " + e.getMessage() +
+                        "; trying again at the next check");
+                }
+            });
+        } catch (final RejectedExecutionException e) {
+            // Closed: the chain is gone.
+        }
     }
 
     private void writeRules() throws IOException {

@@ -8,14 +8,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** /metrics (Prometheus text) and /healthz over HTTP, on a control thread of its own. */
 final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
 
-    MetricsServer(final int ip, final int port, final Supplier<String> metrics, final BooleanSupplier healthy)
+    /** @param unready why /healthz says 503, or null for 200 ("ok"). */
+    MetricsServer(final int ip, final int port, final Supplier<String> metrics, final Supplier<String> unready)
         throws IOException {
         final String where = Ipv4Addresses.format(ip) + ":" + port;
         try {
@@ -26,8 +26,8 @@ final class MetricsServer implements AutoCloseable {
         }
         server.createContext("/metrics", exchange -> respond(exchange, 200, metrics.get()));
         server.createContext("/healthz", exchange -> {
-            final boolean ok = healthy.getAsBoolean();
-            respond(exchange, ok ? 200 : 503, ok ? "ok\n" : "not forwarding\n");
+            final String problem = unready.get();
+            respond(exchange, problem == null ? 200 : 503, problem == null ? "ok\n" : problem + "\n");
         });
         server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "metrics-http");

@@ -11,14 +11,15 @@ import java.io.IOException;
 /**
  * flannel0 as the kernel's routing sees it: its address, MTU, queue length and segment limit, and the route that
  * sends the overlay network into it. Configured at start and again whenever the device is made anew; the route is
- * put back when it has gone and removed on {@link #close()}.
+ * put back when it has gone, moved when the network config's Network changes, and removed on {@link #close()}.
+ * Called from the main loop and the lease watcher's thread, hence synchronized.
  */
 final class OverlayLink implements AutoCloseable {
     private static final int TUN_TRANSMIT_QUEUE_LENGTH = 10_000;
 
     private final String tunName;
     private final Ipv4Prefix subnet;
-    private final Ipv4Prefix network;
+    private Ipv4Prefix network;
     private final int mtu;
     private final boolean superPackets;
     private final OncePerKeyLog routeCheckLog = new OncePerKeyLog();
@@ -37,7 +38,7 @@ final class OverlayLink implements AutoCloseable {
     }
 
     /** Configures the device, which has just been made, and routes the overlay network into it. */
-    void configure() throws IOException {
+    synchronized void configure() throws IOException {
         try (Netlink netlink = new Netlink()) {
             final int link = Netlink.linkIndex(tunName);
             // flannel's layout: the subnet's network address as a /32 (no broadcast routes), the Network routed in.
@@ -64,7 +65,7 @@ final class OverlayLink implements AutoCloseable {
      *
      * @return true when the route had gone and was added again.
      */
-    boolean addRouteIfGone() {
+    synchronized boolean addRouteIfGone() {
         try (Netlink netlink = new Netlink()) {
             netlink.addRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
         } catch (final NativeException e) {
@@ -79,15 +80,49 @@ final class OverlayLink implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Routes {@code newNetwork} into the device in place of the network routed so far: the new route first, so that
+     * no packet meets a gap. While the link is down (or gone) the new route waits for {@link #addRouteIfGone()}.
+     *
+     * @throws NativeException when the kernel refuses the new route for another reason, naming it; the old route then
+     *                         stays, and the network to route is still the new one.
+     */
+    synchronized void network(final Ipv4Prefix newNetwork) throws NativeException {
+        final Ipv4Prefix old = network;
+        if (newNetwork.equals(old)) {
+            return;
+        }
+        network = newNetwork;
+        try (Netlink netlink = new Netlink()) {
+            final int link = Netlink.linkIndex(tunName);
+            try {
+                netlink.addRoute(newNetwork.address(), newNetwork.length(), link);
+            } catch (final NativeException e) {
+                if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENETDOWN) {
+                    throw e;
+                }
+            }
+            try {
+                netlink.deleteRoute(old.address(), old.length(), link);
+            } catch (final NativeException e) {
+                // Gone already, with the link set down.
+            }
+        } catch (final NativeException e) {
+            if (e.errno() != Errno.ENODEV) {
+                throw e;
+            }
+        }
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         try (Netlink netlink = new Netlink()) {
             netlink.deleteRoute(network.address(), network.length(), Netlink.linkIndex(tunName));
         }
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return network + " dev " + tunName;
     }
 }

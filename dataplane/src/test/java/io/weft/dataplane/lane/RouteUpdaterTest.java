@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.dataplane.packet.TestPackets;
 import io.weft.registry.Lease;
+import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +96,8 @@ class RouteUpdaterTest {
     @Test
     void shouldReleaseTheFirstSnapshotWaitAndCountTheLeasesWhenLeasesArrive() throws Exception {
         final PeerTable peers = new PeerTable(8285);
-        final RouteUpdater updater = new RouteUpdater(peers, Ipv4Prefix.parse("10.244.1.0/24"), () -> { });
+        final RouteUpdater updater = new RouteUpdater(peers,
+            new Lease(Ipv4Prefix.parse("10.244.1.0/24"), ip("192.168.100.1")), new RegistryStats(), () -> { });
         assertThat(updater.awaitFirstSnapshot(0, TimeUnit.MILLISECONDS)).isFalse();
 
         updater.onLeases(List.of(new Lease(Ipv4Prefix.parse("10.244.1.0/24"), ip("192.168.100.1")),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.dataplane.packet.VirtioNetHeader;
 import io.weft.registry.Lease;
+import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Epoll;
@@ -75,7 +76,7 @@ final class StandInLane implements AutoCloseable {
             throw e;
         }
         peers = new PeerTable(this.port);
-        routeUpdater = new RouteUpdater(peers, ownLease.subnet(), () -> subnetsLost++);
+        routeUpdater = new RouteUpdater(peers, ownLease, new RegistryStats(), () -> subnetsLost++);
         context = new LaneContext(peers, new NodeAddresses(this.publicIp, ownLease.subnet(), ICMP_SOURCE),
             offloads.status(), BATCH, EpollIdleStrategy.Mode.BLOCK, 0);
         io = new LaneIo(tun.device(), receiveSocket, sendSocket);

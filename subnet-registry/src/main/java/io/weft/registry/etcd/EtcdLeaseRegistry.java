@@ -2,6 +2,7 @@ package io.weft.registry.etcd;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.random.RandomGenerator;
 
 import io.etcd.jetcd.Client;
 
@@ -28,6 +29,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     private LeaseWatcher watcher;
     private Runnable beforeWatch = () -> {
     };
+    private RandomGenerator random = new SecureRandom();
     private boolean acquiring;
     private volatile boolean closed;
 
@@ -60,7 +62,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         }
         final NetworkConfig current = requireNetwork();
         final LeaseAcquirer acquirer =
-            new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, new SecureRandom(),
+            new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, random(),
                 partialChecksums);
         final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
         synchronized (this) {
@@ -84,7 +86,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         if (keeper != null) {
             keeper.listener(newListener);
         }
-        watcher = new LeaseWatcher(calls, requireNetwork(), config.subnetsPrefix(), new LeaseWatcher.OwnLeaseView() {
+        watcher = new LeaseWatcher(calls, requireNetwork(), config.configKey(), config.subnetsPrefix(),
+            new LeaseWatcher.OwnLeaseView() {
             @Override
             public OwnLease ownLease() {
                 final LeaseKeeper current = keeper;
@@ -96,6 +99,15 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
                 final LeaseKeeper current = keeper;
                 if (current != null) {
                     current.onOwnKeyChanged();
+                }
+            }
+
+            @Override
+            public void onNetworkApplied(final NetworkConfig applied) {
+                network = applied;
+                final LeaseKeeper current = keeper;
+                if (current != null) {
+                    current.network(applied);
                 }
             }
         }, newListener, stats, entryLog, newBackoff(), beforeWatch);
@@ -132,6 +144,15 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     /** For tests: runs on the watcher's thread between each snapshot and the watch that follows it. */
     synchronized void beforeWatch(final Runnable hook) {
         beforeWatch = hook;
+    }
+
+    /** For tests: the choice of a new subnet among the free ones. */
+    synchronized void random(final RandomGenerator generator) {
+        random = generator;
+    }
+
+    private synchronized RandomGenerator random() {
+        return random;
     }
 
     private Backoff newBackoff() {

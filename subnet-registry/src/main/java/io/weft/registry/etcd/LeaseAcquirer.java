@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.random.RandomGenerator;
 
 import io.weft.registry.Lease;
@@ -18,9 +20,14 @@ import io.weft.routing.Ipv4Prefix;
  * flannel's tryAcquireLease: reuse the lease that carries our PublicIP (a reservation as it is, a leased key moved
  * to a new etcd lease); else create the previous subnet if free, else a random free one, writing only if the key does
  * not exist. Another node winning a race is a conflict: read again and retry. etcd being unreachable: wait and retry.
+ * Beyond flannel, a node never gives up the subnet its pods use to a value written over its key: it writes its lease
+ * back over the key of the subnet it holds, and at start over the previous subnet's key when that holds a value no
+ * node can use and no etcd lease (see the 4-argument acquire).
  */
 final class LeaseAcquirer {
     private static final int MAX_CONFLICTS = 50;
+    /** flannel's subnetRegex, its unescaped dots included; ASCII digits only, as Go's \d. */
+    private static final Pattern FLANNEL_SUBNET_KEY = Pattern.compile("([0-9]+\\.[0-9]+.[0-9]+.[0-9]+)-([0-9]+)");
 
     private final EtcdCalls calls;
     private final String subnetsPrefix;
@@ -45,11 +52,23 @@ final class LeaseAcquirer {
      */
     OwnLease acquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet)
         throws IOException, InterruptedException {
+        return acquire(network, publicIp, previousSubnet, null);
+    }
+
+    /**
+     * Acquires again while this process holds {@code held}: as {@link #acquire(NetworkConfig, int, Ipv4Prefix)}, but
+     * when no lease carries our PublicIP, the key of the subnet we hold is ours by name, and whatever was written over
+     * it (garbage, another PublicIP) is replaced with our lease: flannel0, cni0 and the pods' addresses are in that
+     * subnet, and taking another would strand them. Unless another etcd lease holds the key: then another node created
+     * it after ours was gone, as flannel allocates, and its pods would be the stranded ones.
+     */
+    OwnLease acquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet,
+        final OwnLease held) throws IOException, InterruptedException {
         final Backoff backoff = backoffs.get();
         int conflicts = 0;
         while (true) {
             try {
-                final OwnLease own = tryAcquire(network, publicIp, previousSubnet);
+                final OwnLease own = tryAcquire(network, publicIp, previousSubnet, held);
                 if (own != null) {
                     return own;
                 }
@@ -64,23 +83,44 @@ final class LeaseAcquirer {
     }
 
     /** One attempt; null when another writer got in between our read and our write. */
-    private OwnLease tryAcquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet)
-        throws IOException, InterruptedException {
+    private OwnLease tryAcquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet,
+        final OwnLease held) throws IOException, InterruptedException {
         final String prefix = subnetsPrefix;
         final EtcdCalls.Listing listing = calls.list(prefix);
         final List<Ipv4Prefix> taken = new ArrayList<>(listing.entries().size());
+        final String heldKey = held == null ? null : prefix + held.lease().keyName();
+        final String previousKey = previousSubnet == null ? null :
+            prefix + new Lease(previousSubnet, publicIp).keyName();
         EtcdCalls.Entry ours = null;
         Lease ourLease = null;
+        EtcdCalls.Entry heldEntry = null;
+        EtcdCalls.Entry unusablePrevious = null;
         for (final EtcdCalls.Entry entry : listing.entries()) {
             final Lease lease = decode(entry, prefix, network, taken);
-            if (lease != null && lease.publicIp() == publicIp && (ours == null || entry.leaseId() == 0)) {
+            if (lease == null && entry.leaseId() == 0 && entry.key().equals(previousKey)) {
+                unusablePrevious = entry;
+            }
+            // Our value put over our key without our etcd lease is no reservation: it is written back, attached.
+            final boolean detached = entry.key().equals(heldKey) && entry.leaseId() == 0 && !held.isReservation();
+            if (lease != null && lease.publicIp() == publicIp && !detached && (ours == null || entry.leaseId() == 0)) {
                 // A reservation for us wins over a leased key for us: the operator pinned it.
                 ours = entry;
                 ourLease = lease;
             }
+            if (entry.key().equals(heldKey)) {
+                heldEntry = entry;
+            }
         }
         if (ours != null) {
             return ours.leaseId() == 0 ? reservation(ourLease) : takeOver(ours, ourLease);
+        }
+        if (heldEntry != null && (heldEntry.leaseId() == 0 || heldEntry.leaseId() == held.leaseId())) {
+            return writeBack(heldEntry, held.lease(), held.isReservation(), "flannel0, cni0 and this node's pods use");
+        }
+        if (held == null && unusablePrevious != null && SubnetAllocator.fits(network, previousSubnet)) {
+            // Written over while weftd was down: a value no node can use, on no etcd lease, names no owner.
+            return writeBack(unusablePrevious, new Lease(previousSubnet, publicIp), false,
+                "cni0 and this node's pods (as the subnet file says) use");
         }
         final Ipv4Prefix chosen = SubnetAllocator.choose(network, taken, previousSubnet, random);
         if (chosen == null) {
@@ -113,6 +153,28 @@ final class LeaseAcquirer {
         return own;
     }
 
+    /**
+     * Writes our lease over what was written on the key of our subnet (see the 4-argument acquire): as a reservation
+     * again when it was one, else on a fresh etcd lease. Null when someone wrote the key again meanwhile.
+     */
+    private OwnLease writeBack(final EtcdCalls.Entry entry, final Lease lease, final boolean reservation,
+        final String users) throws IOException, InterruptedException {
+        Log.warn("our key " + entry.key() + " holds " + abbreviate(entry.value()) +
+            (entry.leaseId() == 0 ? " without an etcd lease" : "") + ", written over our lease: writing our lease " +
+            "back, since " + users + " " + lease.subnet());
+        if (reservation) {
+            final boolean replaced = calls.replaceIfUnchanged(entry.key(),
+                LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), 0, entry.modRevision());
+            return replaced ? OwnLease.reservation(new Lease(lease.subnet(), lease.publicIp(), partialChecksums)) :
+                null;
+        }
+        return takeOver(entry, lease);
+    }
+
+    private static String abbreviate(final String text) {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+
     /** Moves our existing key to a fresh etcd lease, as flannel's updateSubnet, unless someone changed it meanwhile. */
     private OwnLease takeOver(final EtcdCalls.Entry entry, final Lease lease) throws IOException, InterruptedException {
         final EtcdCalls.Grant grant = calls.grant(leaseTtl);
@@ -134,13 +196,40 @@ final class LeaseAcquirer {
         return own;
     }
 
-    /** The entry's lease, or null; every key that names a subnet is taken, even with a value we cannot read. */
+    /**
+     * The entry's lease, or null. Every key that names a subnet is taken, even with a value we cannot read, and so is
+     * every key that flanneld reads as one although weft refuses it (such as 10.244.1.0-024): flanneld nodes route
+     * that subnet to it, so creating its canonical key would give the subnet two owners.
+     */
     private static Lease decode(final EtcdCalls.Entry entry, final String prefix, final NetworkConfig network,
         final List<Ipv4Prefix> taken) {
         final String keyName = entry.key().substring(prefix.length());
+        final Ipv4Prefix named = subnetAsFlannelReadsIt(keyName);
+        if (named != null) {
+            taken.add(named);
+        }
         try {
-            taken.add(LeaseCodec.parseKey(keyName));
             return LeaseCodec.decode(keyName, entry.value(), network);
+        } catch (final IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * flannel's ParseSubnetKey: the first match of {@code (\d+\.\d+.\d+.\d+)-(\d+)} anywhere in the name, an address
+     * as Go's net.ParseIP reads it and a length that strconv.ParseUint(s, 10, 5) takes; host bits masked here.
+     */
+    static Ipv4Prefix subnetAsFlannelReadsIt(final String keyName) {
+        final Matcher matcher = FLANNEL_SUBNET_KEY.matcher(keyName);
+        if (!matcher.find()) {
+            return null;
+        }
+        try {
+            final int length = Integer.parseInt(matcher.group(2));
+            if (length > 31) {
+                return null;
+            }
+            return new Ipv4Prefix(Ipv4Addresses.parse(matcher.group(1)) & Ipv4Addresses.mask(length), length);
         } catch (final IllegalArgumentException e) {
             return null;
         }

@@ -13,22 +13,29 @@ import io.weft.registry.LeaseCodec;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
+import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.RegistryStats;
 
 /**
  * Keeps our lease: renews its etcd lease {@code renewMargin} before expiry, retries failed renewals with backoff
- * while the lease can still be saved, and acquires a lease again (preferring the same subnet) when ours is gone.
- * All of it runs on one thread, {@code weft-lease-keeper}, the only writer of {@link #ownLease()}.
+ * while the lease can still be saved, and acquires a lease again when ours is gone or written over, keeping our
+ * subnet wherever it can (see {@link LeaseAcquirer}). Every failure, expected or not, ends in a retry with backoff,
+ * never in silence. All of it runs on one thread, {@code weft-lease-keeper}, the only writer of {@link #ownLease()}.
  */
 final class LeaseKeeper implements AutoCloseable {
+    private static final String REACQUIRE = "reacquire";
+    private static final String RECOVER = "recover";
+
     private final EtcdCalls calls;
     private final LeaseAcquirer acquirer;
-    private final NetworkConfig network;
+    /** Follows the config as applied while weftd runs (see ConfigFollower). */
+    private volatile NetworkConfig network;
     private final String subnetsPrefix;
     private final long renewMarginNs;
     private final Backoff backoff;
     private final RegistryStats stats;
     private final ScheduledExecutorService executor;
+    private final OncePerKeyLog failureLog = new OncePerKeyLog();
     private volatile OwnLease own;
     private volatile LeaseListener listener;
     private ScheduledFuture<?> nextRenewal;
@@ -55,6 +62,10 @@ final class LeaseKeeper implements AutoCloseable {
 
     OwnLease ownLease() {
         return own;
+    }
+
+    void network(final NetworkConfig applied) {
+        network = applied;
     }
 
     void listener(final LeaseListener newListener) {
@@ -105,12 +116,12 @@ final class LeaseKeeper implements AutoCloseable {
             backoff.reset();
             own = current.renewed(ttlSeconds, System.nanoTime());
             scheduleRenewal();
-        } catch (final IOException e) {
+        } catch (final IOException | RuntimeException e) {
             stats.onRenewal(false);
             final long retryNs = backoff.nextDelayNs();
             if (System.nanoTime() + retryNs - current.expiresAtNanos() < 0) {
                 if (!renewalFailing) {
-                    Log.warn("cannot renew " + current + ": " + e.getMessage() + "; retrying until it expires");
+                    Log.warn("cannot renew " + current + ": " + describe(e) + "; retrying until it expires");
                     renewalFailing = true;
                 }
                 nextRenewal = schedule(this::renew, retryNs);
@@ -128,46 +139,77 @@ final class LeaseKeeper implements AutoCloseable {
         try {
             final EtcdCalls.Entry entry = calls.get(subnetsPrefix + current.lease().keyName());
             final Lease found = entry == null ? null : decode(current.lease().keyName(), entry.value());
-            if (found != null && found.publicIp() == current.lease().publicIp()) {
+            if (found != null && found.publicIp() == current.lease().publicIp() &&
+                (current.isReservation() || entry.leaseId() == current.leaseId())) {
                 return;
             }
             Log.warn(entry == null ? "our lease " + current.lease() + " was deleted: acquiring a lease again" :
-                "our key " + current.lease().keyName() + " now holds " + entry.value() + ": acquiring a lease again");
+                "our key " + current.lease().keyName() + " now holds " + entry.value() +
+                (entry.leaseId() == current.leaseId() ? "" : " attached to " + (entry.leaseId() == 0 ?
+                    "no etcd lease" : "etcd lease " + Long.toHexString(entry.leaseId()))) +
+                ": acquiring our lease again");
             reacquire();
-        } catch (final IOException e) {
+        } catch (final IOException | RuntimeException e) {
             schedule(this::checkOwnKey, backoff.nextDelayNs());
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /**
+     * Acquires our lease again, keeping our subnet if at all possible; retries with backoff until it succeeds (or the
+     * keeper is closed), whatever the failure: a renewal that stops silently would lose the subnet a day later.
+     */
     private void reacquire() {
         final OwnLease old = own;
         if (nextRenewal != null) {
             nextRenewal.cancel(false);
         }
         renewalFailing = false;
+        final OwnLease fresh;
         try {
-            final OwnLease fresh = acquirer.acquire(network, old.lease().publicIp(), old.lease().subnet());
-            own = fresh;
-            if (!old.isReservation() && old.leaseId() != fresh.leaseId()) {
-                // Ours, and no key of ours is attached to it any more.
-                calls.revokeQuietly(old.leaseId());
-            }
-            backoff.reset();
-            scheduleRenewal();
-            final LeaseListener current = listener;
-            if (current != null) {
-                current.onOwnLeaseReacquired(fresh.lease());
-            }
-        } catch (final IOException e) {
-            Log.warn("cannot acquire a lease again: " + e.getMessage() + "; retrying");
-            schedule(this::reacquire, backoff.nextDelayNs());
+            fresh = acquirer.acquire(network, old.lease().publicIp(), old.lease().subnet(), old);
+        } catch (final IOException | RuntimeException e) {
+            stats.onRenewal(false);
+            failureLog.warn(REACQUIRE, "cannot acquire a lease again: " + describe(e) + "; retrying");
+            nextRenewal = schedule(this::reacquire, backoff.nextDelayNs());
+            return;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (final RuntimeException e) {
-            Log.warn("the lease listener failed on our re-acquired lease: " + e);
+            return;
         }
+        failureLog.clear(REACQUIRE);
+        own = fresh;
+        if (!old.isReservation() && old.leaseId() != fresh.leaseId()) {
+            // Ours, and no key of ours is attached to it any more.
+            calls.revokeQuietly(old.leaseId());
+        }
+        backoff.reset();
+        scheduleRenewal();
+        final LeaseListener current = listener;
+        if (current != null) {
+            try {
+                current.onOwnLeaseReacquired(fresh.lease());
+            } catch (final RuntimeException e) {
+                Log.warn("the lease listener failed on our re-acquired lease: " + e);
+            }
+        }
+    }
+
+    /** An unexpected failure shows its class; an etcd failure its message, which names the request. */
+    private static String describe(final Exception e) {
+        return e instanceof IOException ? e.getMessage() : e.toString();
+    }
+
+    /**
+     * Where a task ended by something none of them expects (an Error): log it and start again from a renewal (or,
+     * for a reservation, a check of our key), which finds out what to do, rather than leave the lease unattended.
+     */
+    private void recover(final Throwable failure) {
+        stats.onRenewal(false);
+        failureLog.warn(RECOVER, "keeping our lease failed unexpectedly: " + failure + "; trying again");
+        renewalFailing = false;
+        nextRenewal = schedule(own.isReservation() ? this::checkOwnKey : this::renew, backoff.nextDelayNs());
     }
 
     private Lease decode(final String keyName, final String value) {
@@ -180,16 +222,27 @@ final class LeaseKeeper implements AutoCloseable {
 
     private ScheduledFuture<?> schedule(final Runnable task, final long delayNs) {
         try {
-            return executor.schedule(task, Math.max(0, delayNs), TimeUnit.NANOSECONDS);
+            return executor.schedule(guarded(task), Math.max(0, delayNs), TimeUnit.NANOSECONDS);
         } catch (final RejectedExecutionException e) {
             // Closed: the lease is kept as it is.
             return null;
         }
     }
 
+    /** A scheduled executor keeps what a task throws in its future, which nobody reads: nothing may escape. */
+    private Runnable guarded(final Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (final RuntimeException | Error e) {
+                recover(e);
+            }
+        };
+    }
+
     private void submit(final Runnable task) {
         try {
-            executor.execute(task);
+            executor.execute(guarded(task));
         } catch (final RejectedExecutionException e) {
             // Closed.
         }

@@ -25,10 +25,12 @@ import io.weft.registry.RegistryStats;
 
 /**
  * Follows {@code <prefix>/subnets/} and hands the whole lease set to the listener when it changes, on its own thread
- * {@code weft-lease-watcher}, the only writer of the set. A snapshot (read + revision) is followed by a watch from the
- * next revision; jetcd's callbacks only queue what they receive, and this thread applies everything queued before
- * delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than resumed,
- * and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
+ * {@code weft-lease-watcher}, the only writer of the set. It reads and watches {@code <prefix>/} as a whole, so that
+ * {@code <prefix>/config} is followed in the same order as the leases ({@link ConfigFollower}): when the config the
+ * node runs with changes, every lease is read again against it. A snapshot (read + revision) is followed by a watch
+ * from the next revision; jetcd's callbacks only queue what they receive, and this thread applies everything queued
+ * before delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than
+ * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
  */
 final class LeaseWatcher implements AutoCloseable {
     private static final Comparator<Lease> BY_SUBNET =
@@ -40,8 +42,13 @@ final class LeaseWatcher implements AutoCloseable {
 
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final Map<String, Lease> leases = new HashMap<>();
+    /** Every value under subnets/ as written, valid or not: a new config may make it valid. */
+    private final Map<String, String> values = new HashMap<>();
     private final EtcdCalls calls;
-    private final NetworkConfig network;
+    private final ConfigFollower config;
+    /** {@code <prefix>/}: the config and the subnets, read and watched as one. */
+    private final String root;
+    private final String configKey;
     private final String prefix;
     private final OwnLeaseView own;
     private final LeaseListener listener;
@@ -56,19 +63,26 @@ final class LeaseWatcher implements AutoCloseable {
     private long watchesStarted;
     private Watch.Watcher watcher;
 
-    /** Our lease as the keeper has it, and the way to tell the keeper the watch saw our key change. */
+    /** Our lease as the keeper has it, and the way to tell the keeper the watch saw our key or the config change. */
     interface OwnLeaseView {
         OwnLease ownLease();
 
         void onOwnKeyChanged();
+
+        void onNetworkApplied(NetworkConfig applied);
     }
 
-    LeaseWatcher(final EtcdCalls calls, final NetworkConfig network, final String subnetsPrefix,
-        final OwnLeaseView own, final LeaseListener listener, final RegistryStats stats, final OncePerKeyLog entryLog,
-        final Backoff backoff, final Runnable beforeWatch) {
+    LeaseWatcher(final EtcdCalls calls, final NetworkConfig network, final String configKey,
+        final String subnetsPrefix, final OwnLeaseView own, final LeaseListener listener, final RegistryStats stats,
+        final OncePerKeyLog entryLog, final Backoff backoff, final Runnable beforeWatch) {
         this.calls = calls;
-        this.network = network;
+        this.configKey = configKey;
         this.prefix = subnetsPrefix;
+        this.root = configKey.substring(0, configKey.lastIndexOf('/') + 1);
+        this.config = new ConfigFollower(configKey, network, stats, entryLog, () -> {
+            final OwnLease ours = own.ownLease();
+            return ours == null ? null : ours.lease().subnet();
+        });
         this.own = own;
         this.listener = listener;
         this.stats = stats;
@@ -106,7 +120,7 @@ final class LeaseWatcher implements AutoCloseable {
                 apply(batch);
             } catch (final IOException e) {
                 if (!(e instanceof RetryableEtcdException)) {
-                    entryLog.warn(prefix, "cannot read " + prefix + ": " + e.getMessage() + "; retrying");
+                    entryLog.warn(root, "cannot read " + root + ": " + e.getMessage() + "; retrying");
                 }
                 sleep();
             } catch (final InterruptedException e) {
@@ -120,14 +134,36 @@ final class LeaseWatcher implements AutoCloseable {
 
     /** Reads the prefix, reconciles the set with it, and watches from the revision after it. */
     private void resync() throws IOException, InterruptedException {
-        final EtcdCalls.Listing listing = calls.list(prefix);
+        final EtcdCalls.Listing listing = calls.list(root);
         final long observedNanos = System.nanoTime();
-        final Map<String, Lease> fresh = new HashMap<>();
+        EtcdCalls.Entry configEntry = null;
         for (final EtcdCalls.Entry entry : listing.entries()) {
+            if (entry.key().equals(configKey)) {
+                configEntry = entry;
+            }
+        }
+        // Absent: deleted while the watch was lost (-1, so that it is reported once).
+        if (configEntry == null) {
+            onConfig(null, -1);
+        } else {
+            onConfig(configEntry.value(), configEntry.modRevision());
+        }
+        final Map<String, Lease> fresh = new HashMap<>();
+        final OwnLease ours = own.ownLease();
+        boolean ownKeyChanged = ours != null;
+        values.clear();
+        for (final EtcdCalls.Entry entry : listing.entries()) {
+            if (!entry.key().startsWith(prefix)) {
+                continue;
+            }
             final String keyName = entry.key().substring(prefix.length());
+            values.put(keyName, entry.value());
             final Lease lease = decode(keyName, entry.value());
             if (lease != null) {
                 fresh.put(keyName, lease);
+            }
+            if (ours != null && keyName.equals(ours.lease().keyName())) {
+                ownKeyChanged = !isOurs(ours, lease, entry.leaseId());
             }
         }
         if (!delivered || !fresh.equals(leases)) {
@@ -135,13 +171,12 @@ final class LeaseWatcher implements AutoCloseable {
             leases.putAll(fresh);
             deliver(observedNanos);
         }
-        final OwnLease ours = own.ownLease();
-        if (ours != null && !ours.lease().equals(fresh.get(ours.lease().keyName()))) {
+        if (ownKeyChanged) {
             own.onOwnKeyChanged();
         }
         beforeWatch.run();
         final long watchGeneration = ++generation;
-        watcher = calls.watch(prefix, listing.revision() + 1, new Watch.Listener() {
+        watcher = calls.watch(root, listing.revision() + 1, new Watch.Listener() {
             @Override
             public void onNext(final WatchResponse response) {
                 signals.add(new Signal(watchGeneration, response, null, System.nanoTime()));
@@ -181,7 +216,7 @@ final class LeaseWatcher implements AutoCloseable {
             }
             boolean changed = false;
             for (final WatchEvent event : signal.response().getEvents()) {
-                changed |= apply(event);
+                changed |= apply(event, signal.receivedNanos());
             }
             if (changed) {
                 changedAtNanos = Math.min(changedAtNanos, signal.receivedNanos());
@@ -195,9 +230,17 @@ final class LeaseWatcher implements AutoCloseable {
         }
     }
 
-    /** @return true when the set changed. */
-    private boolean apply(final WatchEvent event) {
+    /** @return true when the set changed and is yet to be delivered. */
+    private boolean apply(final WatchEvent event, final long receivedNanos) {
         final String key = EtcdCalls.key(event.getKeyValue().getKey());
+        final String value = event.getKeyValue().getValue().toString(StandardCharsets.UTF_8);
+        if (key.equals(configKey)) {
+            final boolean put = event.getEventType() == WatchEvent.EventType.PUT;
+            if (onConfig(put ? value : null, event.getKeyValue().getModRevision())) {
+                redecode(receivedNanos);
+            }
+            return false;
+        }
         if (!key.startsWith(prefix)) {
             return false;
         }
@@ -206,8 +249,9 @@ final class LeaseWatcher implements AutoCloseable {
         final boolean ownKey = ours != null && ours.lease().keyName().equals(keyName);
         switch (event.getEventType()) {
             case PUT:
-                final Lease lease = decode(keyName, event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
-                if (ownKey && (lease == null || lease.publicIp() != ours.lease().publicIp())) {
+                values.put(keyName, value);
+                final Lease lease = decode(keyName, value);
+                if (ownKey && !isOurs(ours, lease, event.getKeyValue().getLease())) {
                     own.onOwnKeyChanged();
                 }
                 return lease == null ? leases.remove(keyName) != null : !lease.equals(leases.put(keyName, lease));
@@ -215,6 +259,7 @@ final class LeaseWatcher implements AutoCloseable {
                 if (ownKey) {
                     own.onOwnKeyChanged();
                 }
+                values.remove(keyName);
                 entryLog.clear(keyName);
                 return leases.remove(keyName) != null;
             default:
@@ -222,10 +267,51 @@ final class LeaseWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The config was written: when what the node runs with changed, the keeper and the listener learn it first, then
+     * every lease is read again against it.
+     *
+     * @return true when the applied config changed.
+     */
+    private boolean onConfig(final String value, final long modRevision) {
+        if (!config.onWritten(value, modRevision)) {
+            return false;
+        }
+        own.onNetworkApplied(config.applied());
+        try {
+            listener.onNetworkConfig(config.applied());
+        } catch (final RuntimeException e) {
+            Log.warn("the lease listener failed on the new network config: " + e);
+        }
+        return true;
+    }
+
+    /** Reads every value under subnets/ again, against a new config; delivers now if the set changed. */
+    private void redecode(final long receivedNanos) {
+        final Map<String, Lease> fresh = new HashMap<>();
+        for (final Map.Entry<String, String> entry : values.entrySet()) {
+            final Lease lease = decode(entry.getKey(), entry.getValue());
+            if (lease != null) {
+                fresh.put(entry.getKey(), lease);
+            }
+        }
+        if (!fresh.equals(leases)) {
+            leases.clear();
+            leases.putAll(fresh);
+            deliver(receivedNanos);
+        }
+    }
+
+    /** Whether our key still holds our lease: our PublicIP, attached to our etcd lease unless it is a reservation. */
+    private static boolean isOurs(final OwnLease ours, final Lease found, final long leaseId) {
+        return found != null && found.publicIp() == ours.lease().publicIp() &&
+            (ours.isReservation() || leaseId == ours.leaseId());
+    }
+
     private void onWatchLost(final Throwable error) {
         stopWatch();
         if (error instanceof CompactedException) {
-            Log.warn("the watch on " + prefix + " fell behind compaction (revision " +
+            Log.warn("the watch on " + root + " fell behind compaction (revision " +
                 ((CompactedException)error).getCompactedRevision() + "): reading the leases again");
         } else {
             calls.markUnreachable(error == null ? new IOException("watch ended") : error);
@@ -256,7 +342,7 @@ final class LeaseWatcher implements AutoCloseable {
 
     private Lease decode(final String keyName, final String value) {
         try {
-            final Lease lease = LeaseCodec.decode(keyName, value, network);
+            final Lease lease = LeaseCodec.decode(keyName, value, config.applied());
             entryLog.clear(keyName);
             return lease;
         } catch (final IllegalArgumentException e) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
-import io.weft.routing.Ipv4Addresses;
 
 /**
  * Waits for {@code <prefix>/config} to exist and be valid, as flanneld does at start: an operator may write it after
@@ -32,11 +31,8 @@ final class NetworkConfigReader {
                     problem = "network config " + key + " not found in etcd: waiting for it, such as etcdctl put " +
                         key + " '{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}'";
                 } else {
-                    final NetworkConfig config = parse(entry.value());
-                    Log.info("network config " + key + ": Network " + config.network() + ", SubnetLen " +
-                        config.subnetLength() + ", SubnetMin " + Ipv4Addresses.format(config.subnetMin()) +
-                        ", SubnetMax " + Ipv4Addresses.format(config.subnetMax()) + ", udp port " +
-                        config.backendPort());
+                    final NetworkConfig config = NetworkConfig.parse(json(entry.value()));
+                    Log.info("network config " + key + ": " + config.describe());
                     return config;
                 }
             } catch (final IOException e) {
@@ -55,14 +51,13 @@ final class NetworkConfigReader {
         }
     }
 
-    private static NetworkConfig parse(final String value) {
-        final JsonNode json;
+    /** The config's JSON; the exception says why it is none. */
+    static JsonNode json(final String value) {
         try {
-            json = JSON.readTree(value);
+            return JSON.readTree(value);
         } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON (" + e.getOriginalMessage() + "): " +
                 (value.length() <= 80 ? value : value.substring(0, 77) + "..."));
         }
-        return NetworkConfig.parse(json);
     }
 }

@@ -18,6 +18,8 @@ import io.etcd.jetcd.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
@@ -114,6 +116,27 @@ class EtcdAcquireTest {
         final KeyValue reservation = get(etcd, subnets + "10.244.5.0-24");
         assertThat(value(reservation)).isEqualTo(flannelValue("192.168.100.5"));
         assertThat(reservation.getLease()).isZero();
+    }
+
+    @Test
+    void shouldLeaveASubnetAloneWhenFlanneldReadsAKeyAsNamingItThoughWeftRefusesTheKey() throws Exception {
+        open("{\"Network\":\"10.244.0.0/16\",\"SubnetMin\":\"10.244.5.0\",\"SubnetMax\":\"10.244.6.0\"}",
+            Duration.ofHours(1), Duration.ofMinutes(10));
+        putWithLease(etcd, subnets + "10.244.5.0-024", flannelValue("192.168.100.5"), 600);
+
+        final Lease lease = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.5.0/24"));
+
+        assertThat(lease).isEqualTo(EtcdTestKit.lease("10.244.6.0/24", OUR_IP));
+        assertThat(get(etcd, subnets + "10.244.5.0-24")).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"10.244.5.0-24, 10.244.5.0/24", "10.244.5.0-024, 10.244.5.0/24", "10.244.5.7-24, 10.244.5.0/24",
+        "x10.244.5.0-24y, 10.244.5.0/24", "10.244.5.0-0, 0.0.0.0/0", "10.244.5.0-+24,", "10.244.5.0-32,",
+        "10.244.05.0-24,", "10.244.5-24,", "10.244.5.0-99999999999,", "'',"})
+    void shouldReadKeysAsFlannelsParseSubnetKeyDoesWhenDecidingWhatIsTaken(final String key, final String subnet) {
+        assertThat(LeaseAcquirer.subnetAsFlannelReadsIt(key))
+            .isEqualTo(subnet == null ? null : Ipv4Prefix.parse(subnet));
     }
 
     @Test

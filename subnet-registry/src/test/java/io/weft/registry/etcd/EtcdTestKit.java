@@ -25,6 +25,7 @@ import io.etcd.jetcd.options.PutOption;
 
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
+import io.weft.registry.NetworkConfig;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 
@@ -134,6 +135,7 @@ final class EtcdTestKit {
 
         final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
         final List<Lease> reacquired = new CopyOnWriteArrayList<>();
+        final List<NetworkConfig> configs = new CopyOnWriteArrayList<>();
 
         @Override
         public void onLeases(final List<Lease> leases, final long observedNanos) {
@@ -143,6 +145,11 @@ final class EtcdTestKit {
         @Override
         public void onOwnLeaseReacquired(final Lease lease) {
             reacquired.add(lease);
+        }
+
+        @Override
+        public void onNetworkConfig(final NetworkConfig applied) {
+            configs.add(applied);
         }
 
         List<Lease> latest() {

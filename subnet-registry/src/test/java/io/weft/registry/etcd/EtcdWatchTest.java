@@ -132,6 +132,34 @@ class EtcdWatchTest {
     }
 
     @Test
+    void shouldSkipCountAndLogOnceLeasesThatNameASubnetTwiceOrANodeNoneCanReach() throws Exception {
+        putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
+        put(etcd, subnets + "10.244.2.0-024", flannelValue("192.168.100.20"));
+        put(etcd, subnets + "10.244.2.0-+24", flannelValue("192.168.100.21"));
+        put(etcd, subnets + "10.244.2.5-24", flannelValue("192.168.100.22"));
+        put(etcd, subnets + "10.244.3.0-24", flannelValue("127.0.0.1"));
+        put(etcd, subnets + "10.244.4.0-24", flannelValue("0.0.0.0"));
+        put(etcd, subnets + "10.244.5.0-24", flannelValue("239.1.2.3"));
+        put(etcd, subnets + "10.244.6.0-24", flannelValue("255.255.255.255"));
+
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
+            registry.watch(listener);
+
+            listener.awaitDelivery("with the one good lease", leases -> true);
+            assertThat(listener.latest()).containsExactly(lease("10.244.2.0/24", "192.168.100.2"));
+            assertThat(registry.stats().skippedEntries()).isEqualTo(7);
+
+            put(etcd, subnets + "10.244.3.0-24", flannelValue("127.0.0.1"));
+            putWithLease(etcd, subnets + "10.244.9.0-24", flannelValue("192.168.100.9"), 600);
+            listener.awaitDelivery("with the lease after the rewrite", leases -> leases.size() == 2);
+            assertThat(registry.stats().skippedEntries()).as("counted each time seen").isEqualTo(8);
+            assertThat(log.lines("skipping " + subnets)).as("logged once per key").hasSize(7);
+            assertThat(log.lines("skipping " + subnets + "10.244.3.0-24")).singleElement().asString()
+                .contains("PublicIP \"127.0.0.1\" is a loopback address");
+        }
+    }
+
+    @Test
     void shouldDropALeaseWhenItIsOverwrittenWithGarbage() throws Exception {
         putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
         registry.watch(listener);

@@ -1,0 +1,220 @@
+package io.weft.registry.etcd;
+
+import static io.weft.registry.etcd.EtcdTestKit.delete;
+import static io.weft.registry.etcd.EtcdTestKit.flannelValue;
+import static io.weft.registry.etcd.EtcdTestKit.get;
+import static io.weft.registry.etcd.EtcdTestKit.ip;
+import static io.weft.registry.etcd.EtcdTestKit.put;
+import static io.weft.registry.etcd.EtcdTestKit.putWithLease;
+import static io.weft.registry.etcd.EtcdTestKit.sharedEtcd;
+import static io.weft.registry.etcd.EtcdTestKit.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.options.GetOption;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.weft.registry.Lease;
+import io.weft.routing.Ipv4Prefix;
+
+/** Our own key, as the lease keeper defends and renews it: whatever is written over it, the node keeps its subnet. */
+class EtcdOwnLeaseTest {
+    private static final String OUR_IP = "192.168.100.1";
+
+    private final String prefix = EtcdTestKit.uniquePrefix();
+    private final String subnets = prefix + "/subnets/";
+    private final EtcdTestKit.RecordingListener listener = new EtcdTestKit.RecordingListener();
+    private Client etcd;
+    private EtcdLeaseRegistry registry;
+
+    @BeforeEach
+    void connect() throws Exception {
+        etcd = EtcdTestKit.client(sharedEtcd());
+        put(etcd, prefix + "/config", EtcdTestKit.FLANNEL_CONFIG);
+    }
+
+    @AfterEach
+    void close() {
+        if (registry != null) {
+            registry.close();
+        }
+        etcd.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage", "{}", "{\"PublicIP\":\"192.168.100.77\",\"PublicIPv6\":null}",
+        "{\"PublicIP\":\"0.0.0.0\"}", "{\"PublicIP\":\"192.168.100.1\"}"})
+    void shouldWriteOurLeaseBackAndKeepTheSubnetWhenOurKeyIsOverwritten(final String written) throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.contains(own));
+        final String key = subnets + own.keyName();
+        final long oldLease = get(etcd, key).getLease();
+
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
+            // A plain put, as etcdctl does it: the key is detached from our etcd lease.
+            put(etcd, key, written);
+
+            EtcdTestKit.await("our lease written back", Duration.ofSeconds(10), () -> ourValueAttached(key));
+            assertThat(log.lines("writing our lease back")).as("said once, with what was there").singleElement()
+                .asString().contains(written);
+        }
+        assertThat(keys()).as("no new subnet created").containsExactly(key);
+        EtcdTestKit.await("the re-acquisition", Duration.ofSeconds(10), () -> !listener.reacquired.isEmpty());
+        assertThat(listener.reacquired).as("the same subnet: flannel0 and the pods keep theirs").containsOnly(own);
+        listener.awaitDelivery("with our lease back", leases -> leases.equals(List.of(own)));
+        assertThat(EtcdTestKit.ttl(etcd, get(etcd, key).getLease())).as("renewable").isPositive();
+        EtcdTestKit.await("the old etcd lease revoked", Duration.ofSeconds(5),
+            () -> ttlOrFail(oldLease) == -1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage", "{}", "{\"PublicIP\":\"0.0.0.0\"}"})
+    void shouldTakeOurPreviousSubnetBackAtStartWhenItsKeyHoldsAValueNoNodeCanUse(final String written)
+        throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.1.0-24", written);
+
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+
+        assertThat(own.subnet()).as("the subnet cni0 and the pods have").isEqualTo(Ipv4Prefix.parse("10.244.1.0/24"));
+        assertThat(ourValueAttached(subnets + "10.244.1.0-24")).isTrue();
+        assertThat(keys()).containsExactly(subnets + "10.244.1.0-24");
+    }
+
+    @Test
+    void shouldLeaveOurPreviousSubnetAtStartWhenItsKeyHoldsAnotherNodesLeaseOrAnEtcdLease() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.1.0-24", flannelValue("192.168.100.77"));
+        putWithLease(etcd, subnets + "10.244.2.0-24", "garbage", 600);
+
+        final Lease first = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        assertThat(first.subnet()).isNotIn(Ipv4Prefix.parse("10.244.1.0/24"), Ipv4Prefix.parse("10.244.2.0/24"));
+        registry.close();
+        delete(etcd, subnets + first.keyName());
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final Lease second = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.2.0/24"));
+
+        assertThat(second.subnet()).isNotIn(Ipv4Prefix.parse("10.244.1.0/24"), Ipv4Prefix.parse("10.244.2.0/24"));
+        assertThat(value(get(etcd, subnets + "10.244.1.0-24"))).isEqualTo(flannelValue("192.168.100.77"));
+        assertThat(value(get(etcd, subnets + "10.244.2.0-24"))).isEqualTo("garbage");
+    }
+
+    @Test
+    void shouldWriteTheReservationBackWhenOurReservationIsOverwrittenWithAnotherPublicIp() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.7.0-24", flannelValue(OUR_IP));
+        final Lease own = registry.acquire(ip(OUR_IP), null);
+        assertThat(own.subnet()).isEqualTo(Ipv4Prefix.parse("10.244.7.0/24"));
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.contains(own));
+
+        put(etcd, subnets + "10.244.7.0-24", flannelValue("192.168.100.77"));
+
+        EtcdTestKit.await("our reservation written back", Duration.ofSeconds(10),
+            () -> flannelValue(OUR_IP).equals(valueOrNull(subnets + "10.244.7.0-24")));
+        assertThat(get(etcd, subnets + "10.244.7.0-24").getLease()).as("still a reservation").isZero();
+        assertThat(keys()).containsExactly(subnets + "10.244.7.0-24");
+        EtcdTestKit.await("the re-acquisition", Duration.ofSeconds(10), () -> !listener.reacquired.isEmpty());
+        assertThat(listener.reacquired).containsOnly(own);
+    }
+
+    @Test
+    void shouldTakeAnotherSubnetWhenAnotherNodesEtcdLeaseHoldsOurKey() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.contains(own));
+
+        // As a node that found the key gone and created it under its own etcd lease: the subnet is its now.
+        putWithLease(etcd, subnets + own.keyName(), flannelValue("192.168.100.77"), 600);
+
+        EtcdTestKit.await("the re-acquisition", Duration.ofSeconds(10), () -> !listener.reacquired.isEmpty());
+        final Lease fresh = listener.reacquired.get(0);
+        assertThat(fresh.subnet()).isNotEqualTo(own.subnet());
+        assertThat(value(get(etcd, subnets + own.keyName()))).isEqualTo(flannelValue("192.168.100.77"));
+        assertThat(value(get(etcd, subnets + fresh.keyName()))).isEqualTo(flannelValue(OUR_IP));
+    }
+
+    @Test
+    void shouldKeepTryingToAcquireALeaseAgainWhenAnAttemptFailsUnexpectedly() throws Exception {
+        open(Duration.ofSeconds(4), Duration.ofSeconds(2));
+        final AtomicInteger draws = new AtomicInteger();
+        final RandomGenerator failingFirst = () -> {
+            if (draws.incrementAndGet() == 1) {
+                throw new IllegalStateException("injected failure in the first subnet choice");
+            }
+            return 0;
+        };
+        registry.random(failingFirst);
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        final long leaseId = get(etcd, subnets + own.keyName()).getLease();
+
+        try (EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
+            // Our etcd lease ends and another node takes the subnet: the next renewal finds the lease gone and has to
+            // choose a new subnet at random, where the first attempt fails.
+            etcd.getLeaseClient().revoke(leaseId).get(5, TimeUnit.SECONDS);
+            putWithLease(etcd, subnets + own.keyName(), flannelValue("192.168.100.77"), 600);
+
+            EtcdTestKit.await("a lease of ours again", Duration.ofSeconds(15),
+                () -> keys().stream().anyMatch(key -> flannelValue(OUR_IP).equals(valueOrNull(key))));
+            assertThat(draws).hasValueGreaterThanOrEqualTo(2);
+            assertThat(log.lines("injected failure")).as("logged, not swallowed").isNotEmpty();
+        }
+        final long renewalsBefore = registry.stats().renewalsOk();
+        EtcdTestKit.await("renewals of the new lease", Duration.ofSeconds(10),
+            () -> registry.stats().renewalsOk() > renewalsBefore);
+    }
+
+    private void open(final Duration ttl, final Duration margin) throws Exception {
+        registry = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix).withLease(ttl, margin));
+        registry.awaitNetworkConfig();
+    }
+
+    private boolean ourValueAttached(final String key) {
+        try {
+            final KeyValue kv = get(etcd, key);
+            return kv != null && flannelValue(OUR_IP).equals(value(kv)) && kv.getLease() != 0;
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String valueOrNull(final String key) {
+        try {
+            final KeyValue kv = get(etcd, key);
+            return kv == null ? null : value(kv);
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long ttlOrFail(final long leaseId) {
+        try {
+            return EtcdTestKit.ttl(etcd, leaseId);
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<String> keys() {
+        try {
+            return etcd.getKVClient().get(EtcdTestKit.bytes(subnets), GetOption.builder().isPrefix(true).build())
+                .get(5, TimeUnit.SECONDS).getKvs().stream().map(kv -> EtcdCalls.key(kv.getKey())).toList();
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
