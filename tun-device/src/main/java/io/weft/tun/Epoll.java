@@ -11,11 +11,10 @@ public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLL_CLOEXEC = 0x80000;
 
-    /*
-     * struct epoll_event { uint32_t events; uint64_t data; } __attribute__((packed)) on x86_64: 12 bytes.
-     * aarch64 pads it to 16; this project targets x86_64 and sizes the array for the larger layout.
-     */
-    private static final int EVENT_LENGTH = 16;
+    /** struct epoll_event's layout differs by architecture (packed on x86_64 only); Native refuses any other. */
+    private static final Architecture ARCHITECTURE =
+        Architecture.of(System.getProperty("os.arch")).orElse(Architecture.X86_64);
+    private static final int EVENT_LENGTH = ARCHITECTURE.epollEventLength();
     private static final int MAX_EVENTS = 8;
 
     private final int epfd;
@@ -30,7 +29,7 @@ public final class Epoll implements AutoCloseable {
     public void add(final int fd, final int eventMask) throws NativeException {
         final NativeBuffer event = new NativeBuffer(EVENT_LENGTH);
         event.buffer.putInt(0, eventMask);
-        event.buffer.putLong(4, fd);
+        event.buffer.putLong(ARCHITECTURE.epollEventDataOffset(), fd);
         Native.check(Native.LIBC.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event.address), "epoll_ctl(ADD, fd " + fd + ")");
     }
 

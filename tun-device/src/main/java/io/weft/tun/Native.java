@@ -18,6 +18,8 @@ final class Native {
         Runtime runtime = null;
         Throwable failure = null;
         try {
+            // Struct layouts are known for these architectures only; elsewhere nothing binds, so nothing misreads.
+            Architecture.current();
             libc = LibraryLoader.create(LibC.class).load("c");
             runtime = Runtime.getRuntime(libc);
         } catch (final Throwable t) {
@@ -33,7 +35,7 @@ final class Native {
 
     static LibC libc() {
         if (LIBC == null) {
-            throw new IllegalStateException("cannot load libc through jnr-ffi: " + LOAD_FAILURE, LOAD_FAILURE);
+            throw new IllegalStateException("cannot bind the kernel through jnr-ffi: " + LOAD_FAILURE, LOAD_FAILURE);
         }
         return LIBC;
     }

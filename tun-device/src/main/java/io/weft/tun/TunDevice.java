@@ -84,7 +84,7 @@ public final class TunDevice implements AutoCloseable {
     /** Why TUN devices cannot be used here, or null when they can (checks the library and the device node only). */
     public static String unavailabilityCause() {
         if (Native.LIBC == null) {
-            return "jnr-ffi cannot load libc: " + Native.LOAD_FAILURE;
+            return "jnr-ffi cannot bind the kernel: " + Native.LOAD_FAILURE;
         }
         if (!Files.exists(Path.of(DEVICE))) {
             return DEVICE + " does not exist (no TUN support in this kernel or container)";

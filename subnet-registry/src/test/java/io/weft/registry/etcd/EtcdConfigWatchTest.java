@@ -98,10 +98,14 @@ class EtcdConfigWatchTest {
             awaitPending(List.of("Backend.Port"));
             put(etcd, configKey, "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"vxlan\"}}");
             awaitPending(List.of("Backend.Type"));
+            // The warning follows the pending state that awaitPending sees: wait for it rather than race it.
+            EtcdTestKit.await("a third warning", Duration.ofSeconds(5), () -> log.lines("cannot apply").size() >= 3);
             assertThat(log.lines("cannot apply")).hasSize(3);
 
             put(etcd, configKey, EtcdTestKit.FLANNEL_CONFIG);
             awaitPending(List.of());
+            EtcdTestKit.await("the all-clear", Duration.ofSeconds(5),
+                () -> !log.lines("nothing waits for a restart").isEmpty());
             assertThat(log.lines("nothing waits for a restart")).hasSize(1);
         }
         assertThat(listener.configs).as("nothing of those applied").isEmpty();
@@ -139,6 +143,8 @@ class EtcdConfigWatchTest {
             EtcdTestKit.await("the deletion counted", Duration.ofSeconds(5),
                 () -> registry.stats().invalidConfigs() == 3);
 
+            EtcdTestKit.await("the second warning", Duration.ofSeconds(5),
+                () -> log.lines("cannot be used").size() >= 2);
             assertThat(log.lines("cannot be used")).as("once per distinct problem").hasSize(2);
             assertThat(log.lines("cannot be used").get(0)).contains(configKey).contains("not JSON")
                 .contains("keeping Network 10.244.0.0/16");
