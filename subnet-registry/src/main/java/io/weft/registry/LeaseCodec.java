@@ -99,7 +99,7 @@ public final class LeaseCodec {
      * Why no node can be reached at {@code address}, or null. Datagrams to 0.0.0.0 or 127/8 come back to this node
      * (to weftd's own socket); to 224/4 or 255.255.255.255 they go to every host on the underlay LAN.
      */
-    static String unreachable(final int address) {
+    public static String unreachable(final int address) {
         if (address == 0) {
             return "0.0.0.0 (this host)";
         }

@@ -1,13 +1,13 @@
 package io.weft.registry;
 
+import io.weft.log.Log;
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-
-import io.weft.routing.Ipv4Addresses;
-import io.weft.routing.Ipv4Prefix;
 
 /**
  * A registry over a {@link StaticLeaseFile}: no etcd, for tests, demos and fixed clusters. Every node's lease is in

@@ -1,14 +1,14 @@
 package io.weft.registry;
 
+import io.weft.log.Log;
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-
-import io.weft.routing.Ipv4Addresses;
-import io.weft.routing.Ipv4Prefix;
 
 /**
  * flannel's {@code subnet.env} ({@code --subnet-file}, /run/flannel/subnet.env), which the CNI plugin and scripts

@@ -1,6 +1,6 @@
 package io.weft.dataplane.lane;
 
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import io.weft.tun.Epoll;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;

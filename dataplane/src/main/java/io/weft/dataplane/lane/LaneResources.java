@@ -1,6 +1,6 @@
 package io.weft.dataplane.lane;
 
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import io.weft.tun.NativeException;
 import io.weft.tun.TunDevice;
 import io.weft.tun.UdpSocket;

@@ -1,9 +1,9 @@
 package io.weft.dataplane.lane;
 
+import io.weft.log.Log;
+import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
-import io.weft.registry.Log;
-import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;

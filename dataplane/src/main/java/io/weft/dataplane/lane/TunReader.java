@@ -5,7 +5,7 @@ import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.PacketBuffer;
 import io.weft.dataplane.packet.TsoSplitter;
 import io.weft.dataplane.packet.VirtioNetHeader;
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import io.weft.routing.RouteSnapshot;
 import io.weft.tun.Errno;
 import io.weft.tun.SendBatch;

@@ -2,7 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import java.util.List;
 
 /**

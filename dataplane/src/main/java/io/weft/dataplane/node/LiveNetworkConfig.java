@@ -1,8 +1,8 @@
 package io.weft.dataplane.node;
 
+import io.weft.log.Log;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
-import io.weft.registry.Log;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;

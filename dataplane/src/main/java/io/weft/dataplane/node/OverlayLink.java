@@ -1,6 +1,6 @@
 package io.weft.dataplane.node;
 
-import io.weft.registry.OncePerKeyLog;
+import io.weft.log.OncePerKeyLog;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.Errno;
 import io.weft.tun.NativeException;

@@ -1,6 +1,6 @@
 package io.weft.dataplane.node;
 
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 

@@ -1,6 +1,7 @@
 package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
+import io.weft.registry.LeaseCodec;
 import io.weft.routing.Ipv4Addresses;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ record WeftdConfig(
             flags.etcdUsername,
             flags.etcdPassword,
             integer("--subnet-lease-renew-margin", flags.subnetLeaseRenewMargin, 1, 24 * 60 - 1),
-            flags.publicIp == null ? 0 : address("--public-ip", flags.publicIp),
+            flags.publicIp == null ? 0 : publicIp(flags.publicIp),
             flags.iface == null ? "" : flags.iface,
             Path.of(flags.subnetFile),
             Path.of(flags.cniConfDir),
@@ -169,6 +170,17 @@ record WeftdConfig(
         } catch (final IllegalArgumentException e) {
             throw new UsageException(name + " '" + value + "' is not an IPv4 address");
         }
+    }
+
+    /** The node's underlay address: one other nodes can send to, as they check it in its lease. */
+    private static int publicIp(final String value) {
+        final int address = address("--public-ip", value);
+        final String unreachable = LeaseCodec.unreachable(address);
+        if (unreachable != null) {
+            throw new UsageException(
+                "--public-ip '" + value + "' is " + unreachable + ": other nodes cannot send to it");
+        }
+        return address;
     }
 
     private static String choice(final String name, final String value, final List<String> choices) {

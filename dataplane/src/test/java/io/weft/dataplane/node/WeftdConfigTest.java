@@ -121,6 +121,15 @@ class WeftdConfigTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "127.0.0.1", "127.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255"})
+    void shouldRefuseAPublicIpOtherNodesCannotSendTo(final String address) {
+        assertThatThrownBy(() -> WeftdConfig.parse(new String[] {"--public-ip", address}))
+            .isInstanceOf(WeftdConfig.UsageException.class)
+            .hasMessageStartingWith("--public-ip '" + address + "' is ")
+            .hasMessageEndingWith(": other nodes cannot send to it");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"-1", "65536", "http", "", "8080.0", "99999999999", " 80"})
     void shouldGiveTheRangeWhenThePortIsBad(final String port) {
         assertUsage("--healthz-port '" + port + "' must be an integer in 0..65535", "--static-leases", LEASES,

@@ -1,16 +1,14 @@
 package io.weft.registry.etcd;
 
-import java.util.List;
-import java.util.function.Supplier;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.weft.registry.Log;
+import io.weft.log.Log;
+import io.weft.log.OncePerKeyLog;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.NetworkConfigChange;
-import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Follows {@code <prefix>/config} while weftd runs, on the lease watcher's thread: applies what a written config

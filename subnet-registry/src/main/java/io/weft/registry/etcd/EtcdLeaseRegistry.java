@@ -1,18 +1,16 @@
 package io.weft.registry.etcd;
 
-import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.random.RandomGenerator;
-
 import io.etcd.jetcd.Client;
-
+import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.LeaseRegistry;
 import io.weft.registry.NetworkConfig;
-import io.weft.registry.OncePerKeyLog;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * flannel's etcd v3 subnet registry: the network config at {@code <prefix>/config}, one key per node lease under

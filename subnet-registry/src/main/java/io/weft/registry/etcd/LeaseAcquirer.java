@@ -1,20 +1,19 @@
 package io.weft.registry.etcd;
 
+import io.weft.log.Log;
+import io.weft.registry.Lease;
+import io.weft.registry.LeaseCodec;
+import io.weft.registry.NetworkConfig;
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.random.RandomGenerator;
-
-import io.weft.registry.Lease;
-import io.weft.registry.LeaseCodec;
-import io.weft.registry.Log;
-import io.weft.registry.NetworkConfig;
-import io.weft.routing.Ipv4Addresses;
-import io.weft.routing.Ipv4Prefix;
 
 /**
  * flannel's tryAcquireLease: reuse the lease that carries our PublicIP (a reservation as it is, a leased key moved

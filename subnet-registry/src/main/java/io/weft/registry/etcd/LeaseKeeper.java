@@ -1,5 +1,12 @@
 package io.weft.registry.etcd;
 
+import io.weft.log.Log;
+import io.weft.log.OncePerKeyLog;
+import io.weft.registry.Lease;
+import io.weft.registry.LeaseCodec;
+import io.weft.registry.LeaseListener;
+import io.weft.registry.NetworkConfig;
+import io.weft.registry.RegistryStats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -7,14 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
-import io.weft.registry.Lease;
-import io.weft.registry.LeaseCodec;
-import io.weft.registry.LeaseListener;
-import io.weft.registry.Log;
-import io.weft.registry.NetworkConfig;
-import io.weft.registry.OncePerKeyLog;
-import io.weft.registry.RegistryStats;
 
 /**
  * Keeps our lease: renews its etcd lease {@code renewMargin} before expiry, retries failed renewals with backoff

@@ -1,5 +1,16 @@
 package io.weft.registry.etcd;
 
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.weft.log.Log;
+import io.weft.log.OncePerKeyLog;
+import io.weft.registry.Lease;
+import io.weft.registry.LeaseCodec;
+import io.weft.registry.LeaseListener;
+import io.weft.registry.NetworkConfig;
+import io.weft.registry.RegistryStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,19 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
-
-import io.weft.registry.Lease;
-import io.weft.registry.LeaseCodec;
-import io.weft.registry.LeaseListener;
-import io.weft.registry.Log;
-import io.weft.registry.NetworkConfig;
-import io.weft.registry.OncePerKeyLog;
-import io.weft.registry.RegistryStats;
 
 /**
  * Follows {@code <prefix>/subnets/} and hands the whole lease set to the listener when it changes, on its own thread

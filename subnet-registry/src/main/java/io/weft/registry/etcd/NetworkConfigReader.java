@@ -1,14 +1,12 @@
 package io.weft.registry.etcd;
 
-import java.io.IOException;
-import java.time.Duration;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.weft.registry.Log;
+import io.weft.log.Log;
 import io.weft.registry.NetworkConfig;
+import java.io.IOException;
+import java.time.Duration;
 
 /**
  * Waits for {@code <prefix>/config} to exist and be valid, as flanneld does at start: an operator may write it after

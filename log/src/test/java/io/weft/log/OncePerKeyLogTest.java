@@ -1,4 +1,4 @@
-package io.weft.registry;
+package io.weft.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

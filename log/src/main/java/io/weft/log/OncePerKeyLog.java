@@ -1,4 +1,4 @@
-package io.weft.registry;
+package io.weft.log;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
