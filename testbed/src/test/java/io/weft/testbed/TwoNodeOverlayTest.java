@@ -1,8 +1,10 @@
 package io.weft.testbed;
 
+import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.weft.dataplane.packet.TestPackets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -144,13 +146,15 @@ class TwoNodeOverlayTest {
         Node rogue = testbed.addNode("rogue", "192.168.213.99");
         String target = cluster.node(2).ip();
         int probePort = 9999;
-        byte[] good = InnerPackets.udp(podA.ip(), podB.ip(), probePort, 32);
+        TestPackets.Builder datagram = TestPackets.udp().source(ip(podA.ip())).destination(ip(podB.ip()))
+            .destinationPort(probePort).payloadLength(32);
+        byte[] good = datagram.build();
         Map<String, byte[]> bad = Map.of(
             "empty", new byte[0],
             "too_short", Arrays.copyOf(good, 12),
-            "not_ipv4", InnerPackets.ipv6Header(),
-            "bad_total_length", InnerPackets.withTotalLength(good, good.length + 40),
-            "spoofed_source", InnerPackets.udp("10.244.9.9", podB.ip(), probePort, 32));
+            "not_ipv4", TestPackets.ipv6(),
+            "bad_total_length", TestPackets.withTotalLength(good, good.length + 40),
+            "spoofed_source", datagram.copy().source(ip("10.244.9.9")).build());
         int copies = 5;
 
         UdpProbe.Counter probe = UdpProbe.startCounter(podB, probePort, 12);

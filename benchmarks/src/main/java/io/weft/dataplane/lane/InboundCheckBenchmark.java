@@ -1,8 +1,8 @@
 package io.weft.dataplane.lane;
 
-import io.weft.dataplane.packet.BenchmarkPackets;
 import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.PacketBuffer;
+import io.weft.dataplane.packet.TestPackets;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 import java.util.ArrayList;
@@ -33,14 +33,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 2, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class InboundCheckBenchmark {
     private static final int PORT = 8285;
+    private static final int DATAGRAM_LENGTH = 1400;
 
     /** Nodes holding a lease: node i has 10.244.i.0/24 and underlay address 192.168.213.i. */
     @Param({"2", "200"})
     public int leases;
 
     private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
-    private final int owner = BenchmarkPackets.ip("192.168.213.2");
-    private final int otherNode = BenchmarkPackets.ip("192.168.213.1");
+    private final int owner = TestPackets.ip("192.168.213.2");
+    private final int otherNode = TestPackets.ip("192.168.213.1");
     private InboundCheck check;
     private PeerTable.Peers view;
     private short ttlAndProtocol;
@@ -50,13 +51,14 @@ public class InboundCheckBenchmark {
     public void setUp() {
         final List<Lease> all = new ArrayList<>(leases);
         for (int i = 1; i <= leases; i++) {
-            all.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), BenchmarkPackets.ip("192.168.213." + i)));
+            all.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), TestPackets.ip("192.168.213." + i)));
         }
         final PeerTable peers = new PeerTable(PORT);
         peers.replaceAll(all);
         view = peers.current();
         check = new InboundCheck(Ipv4Prefix.parse("10.244.1.0/24"));
-        BenchmarkPackets.writeUdp(packet.buffer, BenchmarkPackets.ip("10.244.2.5"), BenchmarkPackets.ip("10.244.1.7"));
+        packet.buffer.putBytes(0, TestPackets.udp().source(TestPackets.ip("10.244.2.5"))
+            .destination(TestPackets.ip("10.244.1.7")).totalLength(DATAGRAM_LENGTH).build());
         ttlAndProtocol = packet.buffer.getShort(Ipv4Header.TTL_OFFSET);
         checksum = packet.buffer.getShort(Ipv4Header.CHECKSUM_OFFSET);
         if (deliver() != -1 || refuseSpoofed() != DataplaneCounter.DROP_SPOOFED_SOURCE.ordinal()) {
@@ -69,14 +71,13 @@ public class InboundCheckBenchmark {
     public int deliver() {
         packet.buffer.putShort(Ipv4Header.TTL_OFFSET, ttlAndProtocol);
         packet.buffer.putShort(Ipv4Header.CHECKSUM_OFFSET, checksum);
-        final DataplaneCounter refusal = check.check(packet.buffer, BenchmarkPackets.TOTAL_LENGTH, false, owner, view);
+        final DataplaneCounter refusal = check.check(packet.buffer, DATAGRAM_LENGTH, false, owner, view);
         return refusal == null ? -1 : refusal.ordinal();
     }
 
     @Benchmark
     public int refuseSpoofed() {
-        final DataplaneCounter refusal =
-            check.check(packet.buffer, BenchmarkPackets.TOTAL_LENGTH, false, otherNode, view);
+        final DataplaneCounter refusal = check.check(packet.buffer, DATAGRAM_LENGTH, false, otherNode, view);
         return refusal == null ? -1 : refusal.ordinal();
     }
 }

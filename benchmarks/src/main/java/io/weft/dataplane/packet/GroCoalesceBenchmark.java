@@ -31,11 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GroCoalesceBenchmark {
     /** 45 x 1420 = 63,900 bytes of payload: about what one 64 KB TSO super-packet of the sender carries. */
     static final int SEGMENTS = 45;
-    static final int SEGMENT_LENGTH = BenchmarkPackets.TCP_HEADERS_LENGTH + BenchmarkPackets.TCP_MSS;
+    static final int TCP_HEADERS_LENGTH = TestPackets.tcp().headersLength();
+    static final int SEGMENT_LENGTH = TCP_HEADERS_LENGTH + TestPackets.MSS;
     /** As many as one UDP GSO send carries. */
     static final int DATAGRAMS = 64;
     static final int UDP_PAYLOAD = 64;
-    static final int DATAGRAM_LENGTH = Ipv4Header.MIN_LENGTH + BenchmarkPackets.UDP_HEADER_LENGTH + UDP_PAYLOAD;
+    static final int UDP_HEADERS_LENGTH = TestPackets.udp().headersLength();
+    static final int DATAGRAM_LENGTH = UDP_HEADERS_LENGTH + UDP_PAYLOAD;
 
     @Param({"tcp", "udp"})
     public String flow = "tcp";
@@ -54,12 +56,9 @@ public class GroCoalesceBenchmark {
         count = tcp ? SEGMENTS : DATAGRAMS;
         length = tcp ? SEGMENT_LENGTH : DATAGRAM_LENGTH;
         for (int i = 0; i < count; i++) {
-            if (tcp) {
-                BenchmarkPackets.writeTcp(datagrams.buffer, i * length, i * BenchmarkPackets.TCP_MSS,
-                    BenchmarkPackets.TCP_MSS);
-            } else {
-                BenchmarkPackets.writeUdpDatagram(datagrams.buffer, i * length, i, UDP_PAYLOAD);
-            }
+            datagrams.buffer.putBytes(i * length, tcp
+                ? TestPackets.tcp().sequence(i * TestPackets.MSS).payloadLength(TestPackets.MSS).build()
+                : TestPackets.udp().identification(i).payloadLength(UDP_PAYLOAD).build());
         }
         writes = 0;
         if (offerAndFlush() != expectedWriteLength() || writes != 1) {
@@ -80,9 +79,8 @@ public class GroCoalesceBenchmark {
     /** The virtio_net_hdr, one copy of the headers and every payload. */
     int expectedWriteLength() {
         return "tcp".equals(flow)
-            ? VirtioNetHeader.LENGTH + BenchmarkPackets.TCP_HEADERS_LENGTH + SEGMENTS * BenchmarkPackets.TCP_MSS
-            : VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + BenchmarkPackets.UDP_HEADER_LENGTH +
-            DATAGRAMS * UDP_PAYLOAD;
+            ? VirtioNetHeader.LENGTH + TCP_HEADERS_LENGTH + SEGMENTS * TestPackets.MSS
+            : VirtioNetHeader.LENGTH + UDP_HEADERS_LENGTH + DATAGRAMS * UDP_PAYLOAD;
     }
 
     int writes() {

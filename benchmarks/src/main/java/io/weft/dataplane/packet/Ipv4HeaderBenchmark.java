@@ -30,7 +30,7 @@ public class Ipv4HeaderBenchmark {
 
     @Setup
     public void setUp() {
-        BenchmarkPackets.writeUdp(packet.buffer, BenchmarkPackets.ip("10.244.1.2"), BenchmarkPackets.ip("10.244.2.3"));
+        packet.buffer.putBytes(0, TestPackets.udp().totalLength(1400).build());
         header.wrap(packet.buffer);
         ttlAndProtocol = packet.buffer.getShort(Ipv4Header.TTL_OFFSET);
         checksum = packet.buffer.getShort(Ipv4Header.CHECKSUM_OFFSET);

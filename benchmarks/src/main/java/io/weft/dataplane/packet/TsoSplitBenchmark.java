@@ -47,8 +47,10 @@ public class TsoSplitBenchmark {
 
         @Setup
         public void setUp() {
-            length = BenchmarkPackets.writeTsoSuperPacket(packet.buffer, payloadLength, BenchmarkPackets.TCP_MSS);
-            final int expected = (payloadLength + BenchmarkPackets.TCP_MSS - 1) / BenchmarkPackets.TCP_MSS;
+            final byte[] read = TestPackets.tcp().payloadLength(payloadLength).buildSuperPacket(TestPackets.MSS);
+            packet.buffer.putBytes(0, read);
+            length = read.length;
+            final int expected = (payloadLength + TestPackets.MSS - 1) / TestPackets.MSS;
             if (splitHeaders() != expected) {
                 throw new IllegalStateException("the super-packet does not split into " + expected + " segments");
             }
@@ -64,6 +66,7 @@ public class TsoSplitBenchmark {
     /** A 1400-byte TCP packet with a partial checksum, restored before each operation (two stores). */
     @State(Scope.Thread)
     public static class PartialChecksum {
+        static final int PACKET_LENGTH = 1400;
         static final int CHECKSUM_FIELD = VirtioNetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.CHECKSUM_OFFSET;
 
         final TsoSplitter splitter = new TsoSplitter();
@@ -73,8 +76,9 @@ public class TsoSplitBenchmark {
 
         @Setup
         public void setUp() {
-            length = BenchmarkPackets.writeChecksumPartial(packet.buffer,
-                BenchmarkPackets.TOTAL_LENGTH - BenchmarkPackets.TCP_HEADERS_LENGTH);
+            final byte[] read = TestPackets.tcp().totalLength(PACKET_LENGTH).buildChecksumPartial();
+            packet.buffer.putBytes(0, read);
+            length = read.length;
             partialChecksum = packet.buffer.getShort(CHECKSUM_FIELD, ByteOrder.BIG_ENDIAN);
             if (completeChecksum() != TsoSplitter.OK || packet.buffer.getByte(VirtioNetHeader.FLAGS_OFFSET) != 0) {
                 throw new IllegalStateException("the packet's checksum is not completed");

@@ -35,7 +35,7 @@ class GroCoalesceBenchmarkTest {
             assertThat(TsoSplitBenchmarkTest.tcpChecksumFolded(datagrams, offset, GroCoalesceBenchmark.SEGMENT_LENGTH))
                 .isEqualTo(0xFFFF);
             assertThat(datagrams.getInt(offset + Ipv4Header.MIN_LENGTH + TcpHeader.SEQUENCE_OFFSET,
-                ByteOrder.BIG_ENDIAN)).isEqualTo(i * BenchmarkPackets.TCP_MSS);
+                ByteOrder.BIG_ENDIAN)).isEqualTo(i * TestPackets.MSS);
         }
     }
 }

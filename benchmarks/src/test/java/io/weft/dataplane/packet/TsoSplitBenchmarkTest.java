@@ -31,7 +31,7 @@ class TsoSplitBenchmarkTest {
                 splitter.payloadLength(i));
             final int length = segment.getShort(Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
             assertThat(length).isEqualTo(headersLength + splitter.payloadLength(i))
-                .isLessThanOrEqualTo(BenchmarkPackets.TCP_HEADERS_LENGTH + BenchmarkPackets.TCP_MSS);
+                .isLessThanOrEqualTo(GroCoalesceBenchmark.SEGMENT_LENGTH);
             assertThat(Checksum.foldedSum(segment, 0, Ipv4Header.MIN_LENGTH)).isEqualTo(0xFFFF);
             assertThat(tcpChecksumFolded(segment, 0, length)).as("segment %d", i).isEqualTo(0xFFFF);
             payload += splitter.payloadLength(i);
@@ -46,15 +46,15 @@ class TsoSplitBenchmarkTest {
 
         for (int i = 0; i < 3; i++) {
             assertThat(benchmark.completeChecksum(packet)).isEqualTo(TsoSplitter.OK);
-            assertThat(tcpChecksumFolded(packet.packet.buffer, VirtioNetHeader.LENGTH, BenchmarkPackets.TOTAL_LENGTH))
-                .isEqualTo(0xFFFF);
+            assertThat(tcpChecksumFolded(packet.packet.buffer, VirtioNetHeader.LENGTH,
+                TsoSplitBenchmark.PartialChecksum.PACKET_LENGTH)).isEqualTo(0xFFFF);
         }
-        assertThat(packet.length).isEqualTo(VirtioNetHeader.LENGTH + BenchmarkPackets.TOTAL_LENGTH);
+        assertThat(packet.length).isEqualTo(VirtioNetHeader.LENGTH + TsoSplitBenchmark.PartialChecksum.PACKET_LENGTH);
     }
 
     static int tcpChecksumFolded(final UnsafeBuffer buffer, final int ip, final int length) {
-        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(BenchmarkPackets.TCP_SOURCE,
-            BenchmarkPackets.TCP_DESTINATION, Ipv4Header.PROTOCOL_TCP, length - Ipv4Header.MIN_LENGTH);
+        final long pseudoHeaderSum = TransportChecksum.pseudoHeaderSum(TestPackets.SOURCE, TestPackets.DESTINATION,
+            Ipv4Header.PROTOCOL_TCP, length - Ipv4Header.MIN_LENGTH);
         return TransportChecksum.fold(pseudoHeaderSum +
             TransportChecksum.sum(buffer, ip + Ipv4Header.MIN_LENGTH, length - Ipv4Header.MIN_LENGTH));
     }

@@ -56,8 +56,8 @@ public final class IcmpUnreachable {
         final int icmpOffset = Ipv4Header.MIN_LENGTH;
         final int totalLength = icmpOffset + ICMP_HEADER_LENGTH + quotedLength;
 
-        reply.putByte(Ipv4Header.VERSION_IHL_OFFSET, (byte)0x45);
-        reply.putByte(1, (byte)0);
+        reply.putByte(Ipv4Header.VERSION_IHL_OFFSET, (byte)Ipv4Header.VERSION_4_IHL_5);
+        reply.putByte(Ipv4Header.TYPE_OF_SERVICE_OFFSET, (byte)0);
         reply.putShort(Ipv4Header.TOTAL_LENGTH_OFFSET, (short)totalLength, ByteOrder.BIG_ENDIAN);
         reply.putInt(Ipv4Header.IDENTIFICATION_OFFSET, 0);
         reply.putByte(Ipv4Header.TTL_OFFSET, (byte)TTL);

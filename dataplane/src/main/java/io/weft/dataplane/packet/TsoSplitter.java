@@ -39,14 +39,13 @@ public final class TsoSplitter {
     static final int ERROR_TOO_MANY_SEGMENTS = -8;
     static final int ERROR_OUTPUT_TOO_SMALL = -9;
 
-    private static final int MORE_FRAGMENTS_AND_OFFSET = 0x3FFF;
-
     /** The most header bytes one segment carries: 60 of IPv4 and 60 of TCP. */
     static final int MAX_HEADERS_LENGTH = 120;
     /** Room {@link #splitHeaders} needs for the headers of the most segments. */
     public static final int HEADERS_CAPACITY = UdpSocket.UDP_MAX_SEGMENTS * MAX_HEADERS_LENGTH;
 
     private final VirtioNetHeader virtio = new VirtioNetHeader();
+    private final Ipv4Header ipv4 = new Ipv4Header();
     private final TcpHeader tcp = new TcpHeader();
     private int segmentLength;
     private int lastSegmentLength;
@@ -189,9 +188,10 @@ public final class TsoSplitter {
 
     private void writeHeaders(final UnsafeBuffer in, final int ip, final int ipHeaderLength, final int segments,
         final UnsafeBuffer out, final int outOffset, final boolean partialChecksums) {
-        final int source = in.getInt(ip + Ipv4Header.SOURCE_OFFSET, ByteOrder.BIG_ENDIAN);
-        final int destination = in.getInt(ip + Ipv4Header.DESTINATION_OFFSET, ByteOrder.BIG_ENDIAN);
-        final int identification = in.getShort(ip + Ipv4Header.IDENTIFICATION_OFFSET, ByteOrder.BIG_ENDIAN);
+        ipv4.wrap(in, ip);
+        final int source = ipv4.source();
+        final int destination = ipv4.destination();
+        final int identification = ipv4.identification();
         final int sequence = tcp.wrap(in, ip + ipHeaderLength).sequenceNumber();
         final int flags = tcp.flags();
         int header = outOffset;
@@ -225,23 +225,20 @@ public final class TsoSplitter {
     }
 
     /** True when csum_start/csum_offset name the TCP or UDP checksum field right after the packet's IP header. */
-    private static boolean isTransportChecksum(final UnsafeBuffer buffer, final int ip, final int start,
+    private boolean isTransportChecksum(final UnsafeBuffer buffer, final int ip, final int start,
         final int offsetInHeader) {
-        final int protocol = buffer.getByte(ip + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
-        return start == (buffer.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0x0F) * 4 &&
+        final int protocol = ipv4.wrap(buffer, ip).protocol();
+        return start == ipv4.headerLength() &&
             (protocol == Ipv4Header.PROTOCOL_TCP && offsetInHeader == TcpHeader.CHECKSUM_OFFSET ||
             protocol == Ipv4Header.PROTOCOL_UDP && offsetInHeader == TransportChecksum.UDP_CHECKSUM_OFFSET);
     }
 
     /** The IHL in bytes of an unfragmented IPv4 packet of {@code ipLength} bytes carrying TCP, or -1. */
-    private static int tcpIpv4HeaderLength(final UnsafeBuffer in, final int ip, final int ipLength) {
-        final int versionIhl = in.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF;
-        final int headerLength = (versionIhl & 0x0F) << 2;
-        final boolean valid = (versionIhl >>> 4) == 4 &&
+    private int tcpIpv4HeaderLength(final UnsafeBuffer in, final int ip, final int ipLength) {
+        final int headerLength = ipv4.wrap(in, ip).headerLength();
+        final boolean valid = ipv4.version() == 4 &&
             headerLength >= Ipv4Header.MIN_LENGTH && headerLength + TcpHeader.MIN_LENGTH <= ipLength &&
-            (in.getShort(ip + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == ipLength &&
-            (in.getByte(ip + Ipv4Header.PROTOCOL_OFFSET) & 0xFF) == Ipv4Header.PROTOCOL_TCP &&
-            (in.getShort(ip + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) & MORE_FRAGMENTS_AND_OFFSET) == 0;
+            ipv4.totalLength() == ipLength && ipv4.protocol() == Ipv4Header.PROTOCOL_TCP && !ipv4.isFragment();
         return valid ? headerLength : -1;
     }
 

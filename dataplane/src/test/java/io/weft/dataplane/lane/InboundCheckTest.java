@@ -36,7 +36,7 @@ class InboundCheckTest {
 
     @Test
     void shouldDeliverAndDecrementTtlWhenThePacketIsFromTheNodeLeasingItsSource() {
-        final byte[] packet = TestPackets.udp(84, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(84).build();
         final byte[] before = packet.clone();
 
         assertThat(check(packet, packet.length, NODE_B_IP)).isNull();
@@ -50,7 +50,8 @@ class InboundCheckTest {
 
     @Test
     void shouldDeliverWhenTheHeaderHasOptionsAndNoPayload() {
-        final byte[] packet = TestPackets.ipv4(60, 60, 2, 6, POD_C, ip("10.244.1.255"));
+        final byte[] packet =
+            TestPackets.ipv4(6).ipHeaderLength(60).ttl(2).source(POD_C).destination(ip("10.244.1.255")).build();
 
         assertThat(check(packet, packet.length, NODE_C_IP)).isNull();
         assertThat(packet[Ipv4Header.TTL_OFFSET]).isEqualTo((byte)1);
@@ -65,32 +66,21 @@ class InboundCheckTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 8, 19})
     void shouldRefuseAsTooShortWhenTheDatagramIsShorterThanAnIpv4Header(final int length) {
-        final byte[] packet = TestPackets.udp(20, 64, POD_B, POD_OWN);
+        final byte[] packet = TestPackets.ipv4(17).source(POD_B).destination(POD_OWN).build();
 
         assertRefused(packet, length, false, NODE_B_IP, DataplaneCounter.DROP_TOO_SHORT);
     }
 
     @Test
     void shouldRefuseAsOversizeWhenTheDatagramWasTruncated() {
-        final byte[] packet = TestPackets.udp(1500, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(1500).build();
 
         assertRefused(packet, packet.length, true, NODE_B_IP, DataplaneCounter.DROP_OVERSIZE);
     }
 
     @Test
     void shouldRefuseAsNotIpv4WhenThePacketIsIpv6() {
-        // 60 00 00 00 | payload length 8 | next header UDP | hop limit 64 | fe80::1 -> fe80::2
-        final byte[] packet = new byte[48];
-        packet[0] = 0x60;
-        packet[5] = 8;
-        packet[6] = 17;
-        packet[7] = 64;
-        packet[8] = (byte)0xFE;
-        packet[9] = (byte)0x80;
-        packet[23] = 1;
-        packet[24] = (byte)0xFE;
-        packet[25] = (byte)0x80;
-        packet[39] = 2;
+        final byte[] packet = TestPackets.ipv6();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_NOT_IPV4);
     }
@@ -98,7 +88,7 @@ class InboundCheckTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 3, 5, 15})
     void shouldRefuseAsNotIpv4WhenTheVersionIsNotFour(final int version) {
-        final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(40).build();
         packet[0] = (byte)((version << 4) | 5);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_NOT_IPV4);
@@ -107,7 +97,7 @@ class InboundCheckTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 4})
     void shouldRefuseAsBadHeaderLengthWhenIhlIsBelowFive(final int ihl) {
-        final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(40).build();
         packet[0] = (byte)(0x40 | ihl);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_BAD_HEADER_LENGTH);
@@ -115,7 +105,7 @@ class InboundCheckTest {
 
     @Test
     void shouldRefuseAsBadHeaderLengthWhenTheHeaderIsLongerThanTheDatagram() {
-        final byte[] packet = TestPackets.udp(40, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(40).build();
         packet[0] = (byte)0x4F; // 60 bytes of header in a 40-byte datagram
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_BAD_HEADER_LENGTH);
@@ -123,23 +113,21 @@ class InboundCheckTest {
 
     @Test
     void shouldRefuseAsBadTotalLengthWhenTheDatagramIsShorterThanTotalLength() {
-        final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(100).build();
 
         assertRefused(packet, 80, false, NODE_B_IP, DataplaneCounter.DROP_BAD_TOTAL_LENGTH);
     }
 
     @Test
     void shouldRefuseAsBadTotalLengthWhenTheDatagramIsLongerThanTotalLength() {
-        final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
-        TestPackets.putShort(packet, Ipv4Header.TOTAL_LENGTH_OFFSET, 60);
-        TestPackets.storeHeaderChecksum(packet);
+        final byte[] packet = TestPackets.withTotalLength(fromPodB().totalLength(100).build(), 60);
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_BAD_TOTAL_LENGTH);
     }
 
     @Test
     void shouldRefuseAsBadChecksumWhenAHeaderByteIsCorrupted() {
-        final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(60).build();
         packet[Ipv4Header.IDENTIFICATION_OFFSET] ^= 0x10;
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_BAD_CHECKSUM);
@@ -147,14 +135,14 @@ class InboundCheckTest {
 
     @Test
     void shouldRefuseAsUnknownSenderWhenTheSenderHoldsNoLease() {
-        final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(60).build();
 
         assertRefused(packet, packet.length, false, STRANGER_IP, DataplaneCounter.DROP_UNKNOWN_SENDER);
     }
 
     @Test
     void shouldRefuseAsUnknownSenderWhenNoNodeHoldsALease() {
-        final byte[] packet = TestPackets.udp(60, 64, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().totalLength(60).build();
         final byte[] before = packet.clone();
 
         assertThat(check.check(new UnsafeBuffer(packet), packet.length, false, NODE_B_IP, peers()))
@@ -164,21 +152,21 @@ class InboundCheckTest {
 
     @Test
     void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnotherNodesSubnet() {
-        final byte[] packet = TestPackets.udp(60, 64, POD_C, POD_OWN);
+        final byte[] packet = TestPackets.udp().source(POD_C).destination(POD_OWN).totalLength(60).build();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
     @Test
     void shouldRefuseAsSpoofedWhenAKnownSenderUsesOurSubnet() {
-        final byte[] packet = TestPackets.udp(60, 64, ip("10.244.1.9"), POD_OWN);
+        final byte[] packet = TestPackets.udp().source(ip("10.244.1.9")).destination(POD_OWN).totalLength(60).build();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
     @Test
     void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnAddressOutsideEveryLease() {
-        final byte[] packet = TestPackets.udp(60, 64, ip("8.8.8.8"), POD_OWN);
+        final byte[] packet = TestPackets.udp().source(ip("8.8.8.8")).destination(POD_OWN).totalLength(60).build();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
@@ -207,7 +195,7 @@ class InboundCheckTest {
     @ParameterizedTest
     @ValueSource(strings = {"10.244.2.7", "10.244.0.1", "10.244.3.1", "8.8.8.8", "255.255.255.255"})
     void shouldRefuseAsNotForThisNodeWhenTheDestinationIsOutsideOurSubnet(final String destination) {
-        final byte[] packet = TestPackets.udp(60, 64, POD_B, ip(destination));
+        final byte[] packet = TestPackets.udp().source(POD_B).destination(ip(destination)).totalLength(60).build();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_NOT_FOR_THIS_NODE);
     }
@@ -215,7 +203,7 @@ class InboundCheckTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void shouldRefuseAsTtlExpiredWhenTtlWouldReachZero(final int ttl) {
-        final byte[] packet = TestPackets.udp(60, ttl, POD_B, POD_OWN);
+        final byte[] packet = fromPodB().ttl(ttl).totalLength(60).build();
 
         assertRefused(packet, packet.length, false, NODE_B_IP, DataplaneCounter.DROP_TTL_EXPIRED);
     }
@@ -256,8 +244,9 @@ class InboundCheckTest {
             final int headerLength = random.nextInt(4) == 0 ? 4 * (5 + random.nextInt(11)) : 20;
             final int totalLength = headerLength + random.nextInt(200);
             final int ttl = random.nextInt(6) == 0 ? random.nextInt(2) : 1 + random.nextInt(255);
-            final byte[] packet = TestPackets.ipv4(headerLength, totalLength, ttl, random.nextInt(256),
-                pickAddress(random), random.nextInt(3) == 0 ? random.nextInt() : POD_OWN + random.nextInt(200));
+            final byte[] packet = TestPackets.ipv4(random.nextInt(256)).ipHeaderLength(headerLength)
+                .totalLength(totalLength).ttl(ttl).source(pickAddress(random))
+                .destination(random.nextInt(3) == 0 ? random.nextInt() : POD_OWN + random.nextInt(200)).build();
             final int length = mutate(random, packet);
             final byte[] datagram = Arrays.copyOf(packet, length);
             final byte[] before = datagram.clone();
@@ -344,5 +333,10 @@ class InboundCheckTest {
         final PeerTable table = new PeerTable(8285);
         table.replaceAll(List.of(leases));
         return table.current();
+    }
+
+    /** A UDP datagram from a pod of node B to one of ours. */
+    private static TestPackets.Builder fromPodB() {
+        return TestPackets.udp().source(POD_B).destination(POD_OWN);
     }
 }

@@ -1,18 +1,19 @@
 package io.weft.dataplane.packet;
 
-import static io.weft.dataplane.packet.TcpPackets.ACK;
-import static io.weft.dataplane.packet.TcpPackets.CWR;
-import static io.weft.dataplane.packet.TcpPackets.DF;
-import static io.weft.dataplane.packet.TcpPackets.ECE;
-import static io.weft.dataplane.packet.TcpPackets.FIN;
-import static io.weft.dataplane.packet.TcpPackets.MF;
-import static io.weft.dataplane.packet.TcpPackets.PSH;
-import static io.weft.dataplane.packet.TcpPackets.RST;
-import static io.weft.dataplane.packet.TcpPackets.SYN;
-import static io.weft.dataplane.packet.TcpPackets.URG;
-import static io.weft.dataplane.packet.TcpPackets.virtioField;
+import static io.weft.dataplane.packet.Ipv4Header.DONT_FRAGMENT;
+import static io.weft.dataplane.packet.Ipv4Header.MORE_FRAGMENTS;
+import static io.weft.dataplane.packet.TcpHeader.ACK;
+import static io.weft.dataplane.packet.TcpHeader.CWR;
+import static io.weft.dataplane.packet.TcpHeader.ECE;
+import static io.weft.dataplane.packet.TcpHeader.FIN;
+import static io.weft.dataplane.packet.TcpHeader.PSH;
+import static io.weft.dataplane.packet.TcpHeader.RST;
+import static io.weft.dataplane.packet.TcpHeader.SYN;
+import static io.weft.dataplane.packet.TcpHeader.URG;
 import static io.weft.dataplane.packet.TestPackets.getShort;
 import static io.weft.dataplane.packet.TestPackets.ip;
+import static io.weft.dataplane.packet.TestPackets.pattern;
+import static io.weft.dataplane.packet.TestPackets.virtioField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class GroCoalescerTest {
     private static final int VIRTIO = VirtioNetHeader.LENGTH;
-    /** NOP, NOP, Timestamps with a later TSval than {@link TcpPackets#TIMESTAMPS}. */
+    /** NOP, NOP, Timestamps with a later TSval than {@link TestPackets#TIMESTAMPS}. */
     private static final byte[] LATER_TIMESTAMPS = {1, 1, 8, 10, 0, 1, 0x23, 0x46, 0, 0, 0x67, (byte)0x89};
 
     private final List<byte[]> writes = new ArrayList<>();
@@ -52,7 +53,7 @@ class GroCoalescerTest {
     @CsvSource({"65483, 1420", "65483, 1448", "14200, 1420", "3000, 1000", "1001, 1000", "60, 1"})
     void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsComeBackInOrder(final int payloadLength,
         final int gsoSize) {
-        final byte[] original = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(1, payloadLength))
+        final byte[] original = TestPackets.tcp().flags(ACK | PSH).payload(pattern(1, payloadLength))
             .buildSuperPacket(gsoSize);
         final TsoSplitter splitter = new TsoSplitter();
         final UnsafeBuffer segments = new UnsafeBuffer(new byte[70_000]);
@@ -90,7 +91,7 @@ class GroCoalescerTest {
 
     @Test
     void shouldRebuildTheOriginalSuperPacketWhenItsSegmentsCarryPartialChecksums() {
-        final byte[] original = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(2, 65483))
+        final byte[] original = TestPackets.tcp().flags(ACK | PSH).payload(pattern(2, 65483))
             .buildSuperPacket(1448);
         final TsoSplitter splitter = new TsoSplitter();
         final UnsafeBuffer segments = new UnsafeBuffer(new byte[70_000]);
@@ -114,10 +115,8 @@ class GroCoalescerTest {
     void shouldMarkAPartialChecksumForTheKernelWhenAPacketIsWrittenAlone() {
         final byte[] valid = new Flow().next(s -> s.flags(ACK | FIN));
         final byte[] partial = valid.clone();
-        TestPackets.putShort(partial, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(partial, 0));
-        final byte[] udp = TestPackets.udp(28 + 100, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
-        TestPackets.putShort(udp, 24, 108);
-        TestPackets.putShort(udp, 26, TcpPackets.pseudoHeaderSum(udp, 0));
+        TestPackets.putShort(partial, 20 + TcpHeader.CHECKSUM_OFFSET, TestPackets.pseudoHeaderSum(partial, 0));
+        final byte[] udp = TestPackets.udp().payloadLength(100).partialChecksum().build();
 
         offer(valid);
         offer(partial);
@@ -229,35 +228,35 @@ class GroCoalescerTest {
             breaks("another flow's segment", f -> List.of(f.next(), f.next(), f.aside(s -> s.sourcePort(1)), f.next(),
                 f.next()), 2, 1, 2),
             breaks("another destination", f -> List.of(f.next(), f.next(),
-                f.aside(s -> s.destination = ip("10.244.3.3")), f.next(), f.next()), 2, 1, 2),
+                f.aside(s -> s.destination(ip("10.244.3.3"))), f.next(), f.next()), 2, 1, 2),
             breaks("a gap in sequence numbers", f -> List.of(f.next(), f.next(), f.skip(), f.next(), f.next()), 2, 3),
             // The retransmitted segment is followed by the next in sequence: it starts a run of its own.
-            breaks("a retransmission", f -> List.of(f.next(), f.next(), f.aside(s -> s.sequence -= 1000), f.next(),
-                f.next()), 2, 3),
+            breaks("a retransmission", f -> List.of(f.next(), f.next(), f.aside(s -> s.sequence(s.sequence() - 1000)),
+                f.next(), f.next()), 2, 3),
             breaks("other options", f -> List.of(f.next(), f.next(), f.next(s -> s.options(LATER_TIMESTAMPS)),
                 f.next(s -> s.options(LATER_TIMESTAMPS))), 2, 2),
             breaks("options of another length", f -> List.of(f.next(), f.next(), f.next(s -> s.options(new byte[16])),
                 f.next(s -> s.options(new byte[16]))), 2, 2),
             breaks("no options after options", f -> List.of(f.next(), f.next(), f.next(s -> s.options(new byte[0])),
                 f.next(s -> s.options(new byte[0]))), 2, 2),
-            breaks("another ack", f -> List.of(f.next(), f.next(), f.next(s -> s.acknowledgment++),
-                f.next(s -> s.acknowledgment++)), 2, 2),
-            breaks("another TTL", f -> List.of(f.next(), f.next(), f.next(s -> s.ttl = 62), f.next(s -> s.ttl = 62)),
+            breaks("another ack", f -> List.of(f.next(), f.next(),
+                f.next(s -> s.acknowledgment(s.acknowledgment() + 1)),
+                f.next(s -> s.acknowledgment(s.acknowledgment() + 1))), 2, 2),
+            breaks("another TTL", f -> List.of(f.next(), f.next(), f.next(s -> s.ttl(62)), f.next(s -> s.ttl(62))),
                 2, 2),
-            breaks("another TOS (an ECN mark)", f -> List.of(f.next(), f.next(), f.next(s -> s.tos = 3),
-                f.next(s -> s.tos = 3)), 2, 2),
-            breaks("DF cleared", f -> List.of(f.next(), f.next(), f.next(s -> s.flagsFragment = 0),
-                f.next(s -> s.flagsFragment = 0)), 2, 2),
+            breaks("another TOS (an ECN mark)", f -> List.of(f.next(), f.next(), f.next(s -> s.typeOfService(3)),
+                f.next(s -> s.typeOfService(3))), 2, 2),
+            breaks("DF cleared", f -> List.of(f.next(), f.next(), f.next(s -> s.flagsAndFragmentOffset(0)),
+                f.next(s -> s.flagsAndFragmentOffset(0))), 2, 2),
             // Without DF the kernel would give the segments it cuts identifications the sender did not.
-            breaks("no DF, identifications not consecutive", f -> List.of(f.next(s -> s.flagsFragment = 0),
-                f.next(s -> s.flagsFragment = 0), f.next(s -> {
-                    s.flagsFragment = 0;
-                    s.identification += 7;
-                }), f.next(s -> s.flagsFragment = 0)), 2, 1, 1),
+            breaks("no DF, identifications not consecutive", f -> List.of(f.next(s -> s.flagsAndFragmentOffset(0)),
+                f.next(s -> s.flagsAndFragmentOffset(0)),
+                f.next(s -> s.flagsAndFragmentOffset(0).identification(s.identification() + 7)),
+                f.next(s -> s.flagsAndFragmentOffset(0))), 2, 1, 1),
             breaks("with DF, identifications need not be consecutive", f -> List.of(f.next(),
-                f.next(s -> s.identification = 9), f.next(s -> s.identification = 3)), 3),
-            breaks("another window", f -> List.of(f.next(), f.next(), f.next(s -> s.window = 4000),
-                f.next(s -> s.window = 4000)), 2, 2),
+                f.next(s -> s.identification(9)), f.next(s -> s.identification(3))), 3),
+            breaks("another window", f -> List.of(f.next(), f.next(), f.next(s -> s.window(4000)),
+                f.next(s -> s.window(4000))), 2, 2),
             breaks("PSH in the middle", f -> List.of(f.next(), f.next(s -> s.flags(ACK | PSH)), f.next(), f.next()),
                 2, 2),
             breaks("PSH on the first", f -> List.of(f.next(s -> s.flags(ACK | PSH)), f.next(), f.next()), 1, 2),
@@ -266,12 +265,12 @@ class GroCoalescerTest {
             breaks("a longer segment than the first", f -> List.of(f.next(500), f.next(), f.next()), 1, 2),
             breaks("a bare ACK", f -> List.of(f.next(), f.next(), f.next(0), f.next(), f.next()), 2, 1, 2),
             breaks("a UDP packet", f -> List.of(f.next(), f.next(),
-                TestPackets.udp(1000, 63, TcpPackets.SOURCE, TcpPackets.DESTINATION), f.next(), f.next()), 2, 1, 2),
-            breaks("more fragments", f -> List.of(f.next(), f.next(), f.next(s -> s.flagsFragment = MF), f.next()),
-                2, 1, 1),
-            breaks("a fragment offset", f -> List.of(f.next(), f.next(), f.next(s -> s.flagsFragment = DF | 1),
-                f.next()), 2, 1, 1),
-            breaks("IP options", f -> List.of(f.next(), f.next(), f.next(s -> s.ipOptionsLength = 4), f.next()),
+                TestPackets.udp().totalLength(1000).build(), f.next(), f.next()), 2, 1, 2),
+            breaks("more fragments", f -> List.of(f.next(), f.next(),
+                f.next(s -> s.flagsAndFragmentOffset(MORE_FRAGMENTS)), f.next()), 2, 1, 1),
+            breaks("a fragment offset", f -> List.of(f.next(), f.next(),
+                f.next(s -> s.flagsAndFragmentOffset(DONT_FRAGMENT | 1)), f.next()), 2, 1, 1),
+            breaks("IP options", f -> List.of(f.next(), f.next(), f.next(s -> s.ipHeaderLength(24)), f.next()),
                 2, 1, 1),
             breaks("a bad TCP checksum", f -> List.of(f.next(), f.next(), corrupt(f.next(), 300), f.next()), 2, 1, 1),
             breaks("a bad IP checksum", f -> List.of(f.next(), f.next(), corrupt(f.next(), 5), f.next()), 2, 1, 1),
@@ -471,7 +470,7 @@ class GroCoalescerTest {
             assertSameBytes(write, first, 34, 36); // window
             assertSameBytes(write, first, 38, headers); // urgent pointer, options
             assertThat(getShort(write, VIRTIO + 36)).as("pseudo-header sum")
-                .isEqualTo(TcpPackets.pseudoHeaderSum(write, VIRTIO));
+                .isEqualTo(TestPackets.pseudoHeaderSum(write, VIRTIO));
             assertThat(Arrays.copyOfRange(write, VIRTIO + headers, write.length)).isEqualTo(payload.toByteArray());
             assertPartialChecksumCompletesValid(write);
         }
@@ -494,18 +493,8 @@ class GroCoalescerTest {
 
     /** A UDP datagram 10.244.1.2:sourcePort to 10.244.2.3:7777 with a valid checksum and DF set. */
     private static byte[] datagram(final int identification, final int sourcePort, final int payload, final int seed) {
-        final byte[] packet = TestPackets.udp(28 + payload, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
-        TestPackets.putShort(packet, 4, identification);
-        TestPackets.putShort(packet, 6, DF);
-        TestPackets.storeHeaderChecksum(packet);
-        TestPackets.putShort(packet, 20, sourcePort);
-        TestPackets.putShort(packet, 22, 7777);
-        TestPackets.putShort(packet, 24, 8 + payload);
-        for (int i = 0; i < payload; i++) {
-            packet[28 + i] = (byte)(seed * 31 + i);
-        }
-        TcpPackets.storeTransportChecksum(packet, 0, packet.length, 6);
-        return packet;
+        return TestPackets.udp().identification(identification).sourcePort(sourcePort).destinationPort(7777)
+            .payload(pattern(seed, payload)).build();
     }
 
     /** What __udp_gso_segment makes of a UDP super-packet: headers copied, lengths, IDs and checksums per datagram. */
@@ -521,7 +510,7 @@ class GroCoalescerTest {
             TestPackets.putShort(datagram, 4, getShort(superPacket, 4) + i);
             TestPackets.storeHeaderChecksum(datagram);
             TestPackets.putShort(datagram, 24, 8 + payload);
-            TcpPackets.storeTransportChecksum(datagram, 0, datagram.length, 6);
+            TestPackets.storeTransportChecksum(datagram, 0, datagram.length, 6);
             datagrams.add(datagram);
         }
         return datagrams;
@@ -541,7 +530,7 @@ class GroCoalescerTest {
         final int start = virtioField(write, VirtioNetHeader.CSUM_START_OFFSET);
         final int field = start + virtioField(write, VirtioNetHeader.CSUM_OFFSET_OFFSET);
         TestPackets.putShort(packet, field, ~TestPackets.onesComplementSum(packet, start, packet.length - start));
-        assertThat(TcpPackets.transportChecksumVerifies(packet, 0, packet.length)).isTrue();
+        assertThat(TestPackets.transportChecksumVerifies(packet, 0, packet.length)).isTrue();
     }
 
     private static byte[] corrupt(final byte[] packet, final int at) {
@@ -556,8 +545,8 @@ class GroCoalescerTest {
 
     /** Consecutive segments of one bulk flow, 1000 payload bytes each unless told otherwise. */
     static final class Flow {
-        private final TcpPackets.Segment base = TcpPackets.segment();
-        private int sequence = base.sequence;
+        private final TestPackets.Builder base = TestPackets.tcp();
+        private int sequence = base.sequence();
         private int identifications;
 
         byte[] next() {
@@ -570,18 +559,18 @@ class GroCoalescerTest {
             });
         }
 
-        byte[] next(final Consumer<TcpPackets.Segment> change) {
+        byte[] next(final Consumer<TestPackets.Builder> change) {
             return next(1000, change);
         }
 
-        byte[] next(final int payloadLength, final Consumer<TcpPackets.Segment> change) {
+        byte[] next(final int payloadLength, final Consumer<TestPackets.Builder> change) {
             final byte[] packet = aside(payloadLength, change);
             sequence += payloadLength;
             return packet;
         }
 
         /** A segment at the current sequence number that does not advance it (another flow, a retransmission). */
-        byte[] aside(final Consumer<TcpPackets.Segment> change) {
+        byte[] aside(final Consumer<TestPackets.Builder> change) {
             return aside(1000, change);
         }
 
@@ -599,11 +588,10 @@ class GroCoalescerTest {
             return packets;
         }
 
-        private byte[] aside(final int payloadLength, final Consumer<TcpPackets.Segment> change) {
+        private byte[] aside(final int payloadLength, final Consumer<TestPackets.Builder> change) {
             // As Linux numbers a flow's segments: one identification after another.
-            final TcpPackets.Segment segment = base.copy().sequence(sequence)
-                .payload(TcpPackets.pattern(sequence, payloadLength));
-            segment.identification = base.identification + identifications++;
+            final TestPackets.Builder segment = base.copy().sequence(sequence).payload(pattern(sequence, payloadLength))
+                .identification(base.identification() + identifications++);
             change.accept(segment);
             return segment.build();
         }

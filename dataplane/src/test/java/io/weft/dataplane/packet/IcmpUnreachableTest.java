@@ -26,7 +26,8 @@ class IcmpUnreachableTest {
         "24, 1400, 32", "60, 68, 68", "60, 65535, 68", "60, 61, 61"})
     void shouldBuildANetUnreachableThatQuotesTheHeaderAndEightBytes(final int headerLength, final int packetLength,
         final int quotedLength) {
-        final byte[] packet = TestPackets.ipv4(headerLength, packetLength, 63, TestPackets.PROTOCOL_UDP, POD, NOWHERE);
+        final byte[] packet = TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).ipHeaderLength(headerLength)
+            .totalLength(packetLength).ttl(63).source(POD).destination(NOWHERE).build();
         final byte[] reply = new byte[REPLY_CAPACITY];
         Arrays.fill(reply, (byte)0xA5); // whatever the buffer held before must not leak into the reply
 
@@ -39,7 +40,7 @@ class IcmpUnreachableTest {
         assertThat(getShort(reply, 2)).as("total length").isEqualTo(replyLength);
         assertThat(getInt(reply, 4)).as("identification, flags, fragment offset").isZero();
         assertThat(reply[8] & 0xFF).as("TTL").isEqualTo(64);
-        assertThat(reply[9] & 0xFF).as("protocol").isEqualTo(TestPackets.PROTOCOL_ICMP);
+        assertThat(reply[9] & 0xFF).as("protocol").isEqualTo(Ipv4Header.PROTOCOL_ICMP);
         assertThat(getInt(reply, 12)).as("source").isEqualTo(OWN_TUN_ADDRESS);
         assertThat(getInt(reply, 16)).as("destination").isEqualTo(POD);
         assertThat(TestPackets.checksumVerifies(reply, 0, 20)).as("IPv4 header checksum").isTrue();
@@ -57,7 +58,7 @@ class IcmpUnreachableTest {
 
     @Test
     void shouldLeaveTheOffendingPacketAloneWhenBuildingTheReply() {
-        final byte[] packet = TestPackets.udp(100, 63, POD, NOWHERE);
+        final byte[] packet = toNowhere().ttl(63).build();
         final byte[] before = packet.clone();
 
         new IcmpUnreachable(OWN_TUN_ADDRESS, 10).build(new UnsafeBuffer(packet), 100, new UnsafeBuffer(new byte[96]));
@@ -68,7 +69,7 @@ class IcmpUnreachableTest {
     @Test
     void shouldNotAnswerWhenTheOffenderIsIcmp() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 10);
-        final byte[] ping = TestPackets.ipv4(20, 84, 64, TestPackets.PROTOCOL_ICMP, POD, NOWHERE);
+        final byte[] ping = TestPackets.icmp().totalLength(84).source(POD).destination(NOWHERE).build();
 
         assertThat(icmp.shouldAnswer(new UnsafeBuffer(ping), T0_NS)).isFalse();
     }
@@ -77,8 +78,7 @@ class IcmpUnreachableTest {
     @CsvSource({"0000, true", "4000, true", "2000, true", "2001, false", "00B9, false", "1FFF, false"})
     void shouldAnswerOnlyTheFirstFragmentWhenThePacketIsFragmented(final String flagsAndOffset, final boolean answer) {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 10);
-        final byte[] packet = TestPackets.udp(100, 64, POD, NOWHERE);
-        TestPackets.putShort(packet, Ipv4Header.FLAGS_FRAGMENT_OFFSET, Integer.parseInt(flagsAndOffset, 16));
+        final byte[] packet = toNowhere().flagsAndFragmentOffset(Integer.parseInt(flagsAndOffset, 16)).build();
 
         assertThat(icmp.shouldAnswer(new UnsafeBuffer(packet), T0_NS)).isEqualTo(answer);
     }
@@ -86,7 +86,7 @@ class IcmpUnreachableTest {
     @Test
     void shouldAnswerAtMostTheLimitWhenManyPacketsComeWithinOneSecond() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 3);
-        final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
+        final UnsafeBuffer packet = new UnsafeBuffer(toNowhere().build());
 
         assertThat(icmp.shouldAnswer(packet, T0_NS)).isTrue();
         assertThat(icmp.shouldAnswer(packet, T0_NS + 1)).isTrue();
@@ -98,7 +98,7 @@ class IcmpUnreachableTest {
     @Test
     void shouldAnswerAgainWhenASecondHasPassed() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 2);
-        final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
+        final UnsafeBuffer packet = new UnsafeBuffer(toNowhere().build());
         assertThat(icmp.shouldAnswer(packet, T0_NS)).isTrue();
         assertThat(icmp.shouldAnswer(packet, T0_NS)).isTrue();
         assertThat(icmp.shouldAnswer(packet, T0_NS)).isFalse();
@@ -113,25 +113,29 @@ class IcmpUnreachableTest {
     void shouldNotSpendTheLimitWhenThePacketIsNotAnswerable() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 1);
         final UnsafeBuffer ping =
-            new UnsafeBuffer(TestPackets.ipv4(20, 84, 64, TestPackets.PROTOCOL_ICMP, POD, NOWHERE));
-        final byte[] fragment = TestPackets.udp(100, 64, POD, NOWHERE);
-        TestPackets.putShort(fragment, Ipv4Header.FLAGS_FRAGMENT_OFFSET, 185);
+            new UnsafeBuffer(TestPackets.icmp().totalLength(84).source(POD).destination(NOWHERE).build());
+        final byte[] fragment = toNowhere().flagsAndFragmentOffset(185).build();
 
         for (int i = 0; i < 10; i++) {
             assertThat(icmp.shouldAnswer(ping, T0_NS + i)).isFalse();
             assertThat(icmp.shouldAnswer(new UnsafeBuffer(fragment), T0_NS + i)).isFalse();
         }
 
-        assertThat(icmp.shouldAnswer(new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE)), T0_NS + 10)).isTrue();
+        assertThat(icmp.shouldAnswer(new UnsafeBuffer(toNowhere().build()), T0_NS + 10)).isTrue();
     }
 
     @Test
     void shouldNeverAnswerWhenTheLimitIsZero() {
         final IcmpUnreachable icmp = new IcmpUnreachable(OWN_TUN_ADDRESS, 0);
-        final UnsafeBuffer packet = new UnsafeBuffer(TestPackets.udp(100, 64, POD, NOWHERE));
+        final UnsafeBuffer packet = new UnsafeBuffer(toNowhere().build());
 
         for (long t = 0; t < 5; t++) {
             assertThat(icmp.shouldAnswer(packet, T0_NS + t * SECOND_NS)).isFalse();
         }
+    }
+
+    /** A 100-byte UDP datagram from the pod to an address no node leases. */
+    private static TestPackets.Builder toNowhere() {
+        return TestPackets.udp().totalLength(100).source(POD).destination(NOWHERE);
     }
 }

@@ -32,7 +32,8 @@ class Ipv4HeaderTest {
     @ParameterizedTest
     @ValueSource(ints = {24, 28, 40, 60})
     void shouldCountOptionsInHeaderLengthWhenIhlIsAboveFive(final int headerLength) {
-        final byte[] packet = TestPackets.ipv4(headerLength, headerLength + 8, 64, 6, ip("10.0.0.1"), ip("10.0.0.2"));
+        final byte[] packet = TestPackets.ipv4(Ipv4Header.PROTOCOL_TCP).ipHeaderLength(headerLength).payloadLength(8)
+            .source(ip("10.0.0.1")).destination(ip("10.0.0.2")).build();
         header.wrap(new UnsafeBuffer(packet));
 
         assertThat(header.headerLength()).isEqualTo(headerLength);
@@ -61,12 +62,57 @@ class Ipv4HeaderTest {
         assertThat(header.destination()).isEqualTo(0xC8010203);
     }
 
+    @Test
+    void shouldReadAndWriteTheHeaderAtItsOffsetWhenWrappedInsideABuffer() {
+        final byte[] packet = TestPackets.tcp().typeOfService(0x12).identification(0xBEEF).ttl(9)
+            .flagsAndFragmentOffset(Ipv4Header.MORE_FRAGMENTS | 185).build();
+        final byte[] bytes = new byte[7 + packet.length + 5];
+        System.arraycopy(packet, 0, bytes, 7, packet.length);
+        final byte[] before = bytes.clone();
+        header.wrap(new UnsafeBuffer(bytes), 7);
+
+        assertThat(header.version()).isEqualTo(4);
+        assertThat(header.headerLength()).isEqualTo(20);
+        assertThat(header.totalLength()).isEqualTo(packet.length);
+        assertThat(header.identification()).isEqualTo(0xBEEF);
+        assertThat(header.flagsAndFragmentOffset()).isEqualTo(0x2000 | 185);
+        assertThat(header.isFragment()).isTrue();
+        assertThat(header.isFirstFragment()).isFalse();
+        assertThat(header.ttl()).isEqualTo(9);
+        assertThat(header.protocol()).isEqualTo(Ipv4Header.PROTOCOL_TCP);
+        assertThat(header.source()).isEqualTo(ip("10.244.1.2"));
+        assertThat(header.destination()).isEqualTo(ip("10.244.2.3"));
+        assertThat(header.hasValidChecksum()).isTrue();
+        assertThat(header.decrementTtl()).isTrue();
+        header.totalLength(0x0102).storeChecksum();
+
+        assertThat(TestPackets.checksumVerifies(bytes, 7, 20)).isTrue();
+        assertThat(getShort(bytes, 7 + Ipv4Header.TOTAL_LENGTH_OFFSET)).isEqualTo(0x0102);
+        assertThat(bytes[7 + Ipv4Header.TTL_OFFSET]).isEqualTo((byte)8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (i < 7 + Ipv4Header.TOTAL_LENGTH_OFFSET || i >= 7 + 20) {
+                assertThat(bytes[i]).as("byte %d", i).isEqualTo(before[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "flags and offset 0x{0} -> fragment {1}")
+    @CsvSource({
+        "0000, false", "4000, false", "8000, false", "2000, true", "0001, true", "6001, true", "1FFF, true",
+        "DFFF, true"})
+    void shouldTellFragmentsWhenMoreFragmentsOrAnOffsetIsSet(final String flagsAndOffset, final boolean fragment) {
+        final byte[] packet = TestPackets.udp().flagsAndFragmentOffset(Integer.parseInt(flagsAndOffset, 16)).build();
+        header.wrap(new UnsafeBuffer(packet));
+
+        assertThat(header.isFragment()).isEqualTo(fragment);
+    }
+
     @ParameterizedTest(name = "flags and offset 0x{0} -> first fragment {1}")
     @CsvSource({
         "0000, true", "4000, true", "2000, true", "8000, true", "E000, true",
         "0001, false", "2001, false", "20B9, false", "1FFF, false", "3FFF, false", "FFFF, false"})
     void shouldTellFirstFragmentsWhenFragmentOffsetIsZero(final String flagsAndOffset, final boolean first) {
-        final byte[] packet = TestPackets.udp(28, 64, ip("10.244.1.2"), ip("10.244.2.2"));
+        final byte[] packet = TestPackets.udp().source(ip("10.244.1.2")).destination(ip("10.244.2.2")).build();
         TestPackets.putShort(packet, Ipv4Header.FLAGS_FRAGMENT_OFFSET, Integer.parseInt(flagsAndOffset, 16));
         header.wrap(new UnsafeBuffer(packet));
 
@@ -75,7 +121,8 @@ class Ipv4HeaderTest {
 
     @Test
     void shouldRefuseTheChecksumWhenAnyHeaderBitFlips() {
-        final byte[] packet = TestPackets.ipv4(24, 40, 64, 17, ip("10.244.1.2"), ip("10.244.2.2"));
+        final byte[] packet = TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).ipHeaderLength(24).totalLength(40)
+            .source(ip("10.244.1.2")).destination(ip("10.244.2.2")).build();
         for (int bit = 0; bit < 24 * 8; bit++) {
             final byte[] flipped = packet.clone();
             flipped[bit / 8] ^= (byte)(1 << (bit % 8));
@@ -126,8 +173,8 @@ class Ipv4HeaderTest {
 
     @Test
     void shouldDecrementTtlWhenTtlIsTwoOrMax() {
-        final byte[] two = TestPackets.udp(20, 2, ip("10.244.1.2"), ip("10.244.2.2"));
-        final byte[] max = TestPackets.udp(20, 255, ip("10.244.1.2"), ip("10.244.2.2"));
+        final byte[] two = TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).ttl(2).build();
+        final byte[] max = TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).ttl(255).build();
 
         assertThat(header.wrap(new UnsafeBuffer(two)).decrementTtl()).isTrue();
         assertThat(header.ttl()).isEqualTo(1);
@@ -140,7 +187,7 @@ class Ipv4HeaderTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
     void shouldRefuseAndLeaveThePacketAloneWhenTtlWouldReachZero(final int ttl) {
-        final byte[] packet = TestPackets.udp(48, ttl, ip("10.244.1.2"), ip("10.244.2.2"));
+        final byte[] packet = TestPackets.udp().ttl(ttl).totalLength(48).build();
         final byte[] before = packet.clone();
 
         assertThat(header.wrap(new UnsafeBuffer(packet)).decrementTtl()).isFalse();
@@ -167,7 +214,7 @@ class Ipv4HeaderTest {
 
     /** A valid 20-byte header with TTL 64 whose stored checksum is {@code checksum}, found by varying its id. */
     private static byte[] headerWithChecksum(final int checksum) {
-        final byte[] packet = TestPackets.udp(20, 64, ip("10.244.1.2"), ip("10.244.2.2"));
+        final byte[] packet = TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).build();
         for (int id = 0; id <= 0xFFFF; id++) {
             TestPackets.putShort(packet, Ipv4Header.IDENTIFICATION_OFFSET, id);
             TestPackets.storeHeaderChecksum(packet);

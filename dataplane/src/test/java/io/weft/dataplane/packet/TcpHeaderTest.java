@@ -12,11 +12,8 @@ class TcpHeaderTest {
 
     @Test
     void shouldReadEveryFieldWhenTheSegmentIsHandMade() {
-        final TcpPackets.Segment segment = TcpPackets.segment().sourcePort(0xFFFE).sequence(0x8000_0001)
-            .flags(TcpPackets.ACK | TcpPackets.PSH | TcpPackets.CWR);
-        segment.acknowledgment = 0xFEDC_BA98;
-        segment.window = 0xF00D;
-        final byte[] packet = segment.build();
+        final byte[] packet = TestPackets.tcp().sourcePort(0xFFFE).sequence(0x8000_0001).acknowledgment(0xFEDC_BA98)
+            .window(0xF00D).flags(TcpHeader.ACK | TcpHeader.PSH | TcpHeader.CWR).build();
 
         header.wrap(new UnsafeBuffer(packet), 20);
 
@@ -32,7 +29,7 @@ class TcpHeaderTest {
 
     @Test
     void shouldWriteInNetworkOrderWhenFieldsAreSet() {
-        final byte[] packet = TcpPackets.segment().build();
+        final byte[] packet = TestPackets.tcp().build();
 
         header.wrap(new UnsafeBuffer(packet), 20).sequenceNumber(0x0102_0304).flags(TcpHeader.FIN).checksum(0xBEEF);
 

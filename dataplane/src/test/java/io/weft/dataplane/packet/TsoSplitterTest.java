@@ -1,11 +1,12 @@
 package io.weft.dataplane.packet;
 
-import static io.weft.dataplane.packet.TcpPackets.ACK;
-import static io.weft.dataplane.packet.TcpPackets.CWR;
-import static io.weft.dataplane.packet.TcpPackets.FIN;
-import static io.weft.dataplane.packet.TcpPackets.PSH;
+import static io.weft.dataplane.packet.TcpHeader.ACK;
+import static io.weft.dataplane.packet.TcpHeader.CWR;
+import static io.weft.dataplane.packet.TcpHeader.FIN;
+import static io.weft.dataplane.packet.TcpHeader.PSH;
 import static io.weft.dataplane.packet.TestPackets.getInt;
 import static io.weft.dataplane.packet.TestPackets.getShort;
+import static io.weft.dataplane.packet.TestPackets.pattern;
 import static io.weft.dataplane.packet.TestPackets.putShort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -43,8 +44,8 @@ class TsoSplitterTest {
         "1, 1, 1"})
     void shouldCutIntoEqualSegmentsAndAShorterLastWhenPayloadIsLongerThanGsoSize(final int payloadLength,
         final int gsoSize, final int expectedSegments) {
-        final byte[] superPacket = TcpPackets.segment().flags(ACK | PSH | FIN | CWR)
-            .payload(TcpPackets.pattern(payloadLength, payloadLength)).buildSuperPacket(gsoSize);
+        final byte[] superPacket = TestPackets.tcp().flags(ACK | PSH | FIN | CWR)
+            .payload(pattern(payloadLength, payloadLength)).buildSuperPacket(gsoSize);
         final byte[] before = superPacket.clone();
 
         final int segments = split(superPacket);
@@ -62,9 +63,8 @@ class TsoSplitterTest {
 
     @Test
     void shouldGiveEverySegmentTheIpOptionsWhenTheHeaderHasThem() {
-        final TcpPackets.Segment segment = TcpPackets.segment().payload(TcpPackets.pattern(3, 5000));
-        segment.ipOptionsLength = 8;
-        final byte[] superPacket = segment.buildSuperPacket(1400);
+        final byte[] superPacket =
+            TestPackets.tcp().ipHeaderLength(28).payload(pattern(3, 5000)).buildSuperPacket(1400);
 
         assertThat(split(superPacket)).isEqualTo(4);
         assertSegments(superPacket, 4, 1400);
@@ -72,7 +72,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldSplitWhenGsoTypeCarriesTheEcnBit() {
-        final byte[] superPacket = TcpPackets.segment().flags(ACK | CWR).payload(TcpPackets.pattern(1, 4000))
+        final byte[] superPacket = TestPackets.tcp().flags(ACK | CWR).payload(pattern(1, 4000))
             .buildSuperPacket(1000);
         superPacket[VirtioNetHeader.GSO_TYPE_OFFSET] = (byte)(VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN);
 
@@ -82,7 +82,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldComputeFullChecksumsWhenTheKernelDidNotAskForOne() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(2, 3000)).buildSuperPacket(1000);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(2, 3000)).buildSuperPacket(1000);
         superPacket[VirtioNetHeader.FLAGS_OFFSET] = 0;
         superPacket[VIRTIO + 20 + TcpHeader.CHECKSUM_OFFSET] = (byte)0xAB;
 
@@ -92,8 +92,8 @@ class TsoSplitterTest {
 
     @Test
     void shouldIgnoreHdrLenWhenTheKernelReportsItsWholeLinearPart() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(4, 3000)).buildSuperPacket(1000);
-        final byte[] linear = TcpPackets.withVirtioHeader(Arrays.copyOfRange(superPacket, VIRTIO, superPacket.length),
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(4, 3000)).buildSuperPacket(1000);
+        final byte[] linear = TestPackets.withVirtioHeader(Arrays.copyOfRange(superPacket, VIRTIO, superPacket.length),
             1, 1, 1052, 1000, 20, 16);
 
         assertThat(split(linear)).isEqualTo(3);
@@ -102,7 +102,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldSplitTheSameWhenBuffersAreOffHeap() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(5, 65483)).buildSuperPacket(1420);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(5, 65483)).buildSuperPacket(1420);
         final PacketBuffer in = new PacketBuffer(VIRTIO + 65535);
         final PacketBuffer output = new PacketBuffer(70_000);
         in.buffer.putBytes(0, superPacket);
@@ -134,22 +134,22 @@ class TsoSplitterTest {
             refused("data offset 4", TsoSplitter.ERROR_TCP_HEADER, p -> p[VIRTIO + 20 + 12] = 0x40),
             refused("data offset 0", TsoSplitter.ERROR_TCP_HEADER, p -> p[VIRTIO + 20 + 12] = 0),
             refused("csum_start not the IHL", TsoSplitter.ERROR_CHECKSUM_FIELDS,
-                p -> TcpPackets.putVirtioField(p, VirtioNetHeader.CSUM_START_OFFSET, 0)),
+                p -> TestPackets.putVirtioField(p, VirtioNetHeader.CSUM_START_OFFSET, 0)),
             refused("csum_offset not the TCP checksum", TsoSplitter.ERROR_CHECKSUM_FIELDS,
-                p -> TcpPackets.putVirtioField(p, VirtioNetHeader.CSUM_OFFSET_OFFSET, 6)),
+                p -> TestPackets.putVirtioField(p, VirtioNetHeader.CSUM_OFFSET_OFFSET, 6)),
             refused("hdr_len past the end", TsoSplitter.ERROR_CHECKSUM_FIELDS,
-                p -> TcpPackets.putVirtioField(p, VirtioNetHeader.HDR_LEN_OFFSET, p.length - VIRTIO + 1)),
+                p -> TestPackets.putVirtioField(p, VirtioNetHeader.HDR_LEN_OFFSET, p.length - VIRTIO + 1)),
             refused("gso_size 0", TsoSplitter.ERROR_GSO_SIZE,
-                p -> TcpPackets.putVirtioField(p, VirtioNetHeader.GSO_SIZE_OFFSET, 0)),
+                p -> TestPackets.putVirtioField(p, VirtioNetHeader.GSO_SIZE_OFFSET, 0)),
             refused("gso_size 46: 66 segments", TsoSplitter.ERROR_TOO_MANY_SEGMENTS,
-                p -> TcpPackets.putVirtioField(p, VirtioNetHeader.GSO_SIZE_OFFSET, 46)));
+                p -> TestPackets.putVirtioField(p, VirtioNetHeader.GSO_SIZE_OFFSET, 46)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformedSuperPackets")
     void shouldRefuseWithItsReasonWhenTheSuperPacketIsMalformed(final String name, final int expected,
         final Consumer<byte[]> breaker) {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(6, 3000)).buildSuperPacket(1000);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(6, 3000)).buildSuperPacket(1000);
         breaker.accept(superPacket);
 
         assertThat(split(superPacket)).isEqualTo(expected);
@@ -159,9 +159,9 @@ class TsoSplitterTest {
 
     @Test
     void shouldRefuseWhenIhlOrDataOffsetPointsPastTheEnd() {
-        final byte[] ipPastEnd = TcpPackets.segment().payload(new byte[20]).buildSuperPacket(1000);
+        final byte[] ipPastEnd = TestPackets.tcp().payload(new byte[20]).buildSuperPacket(1000);
         ipPastEnd[VIRTIO] = 0x4F; // 60 + 20 > 72
-        final byte[] tcpPastEnd = TcpPackets.segment().payload(new byte[20]).buildSuperPacket(1000);
+        final byte[] tcpPastEnd = TestPackets.tcp().payload(new byte[20]).buildSuperPacket(1000);
         tcpPastEnd[VIRTIO + 20 + 12] = (byte)0xF0; // 20 + 60 > 72
 
         assertThat(split(ipPastEnd)).isEqualTo(TsoSplitter.ERROR_IP_HEADER);
@@ -170,7 +170,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldRefuseWhenTheOutputIsOneByteTooSmall() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(7, 3000)).buildSuperPacket(1000);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(7, 3000)).buildSuperPacket(1000);
         final int needed = 3000 + 3 * 52;
 
         assertThat(assembler.split(new UnsafeBuffer(superPacket), 0, superPacket.length, new UnsafeBuffer(out), 0,
@@ -181,7 +181,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldRefuseWhenARangeIsOutsideItsBufferOrTooShort() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(8, 3000)).buildSuperPacket(1000);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(8, 3000)).buildSuperPacket(1000);
         final UnsafeBuffer in = new UnsafeBuffer(superPacket);
         final UnsafeBuffer output = new UnsafeBuffer(out);
 
@@ -202,16 +202,14 @@ class TsoSplitterTest {
     @Test
     void shouldFinishTheTcpChecksumWhenThePacketIsNotGso() {
         for (final int payloadLength : new int[] {0, 1, 7, 1000, 1001, 1420}) {
-            final byte[] valid = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, payloadLength))
-                .build();
-            final byte[] partial = valid.clone();
-            putShort(partial, 20 + 16, TcpPackets.pseudoHeaderSum(partial, 0));
-            final byte[] packet = TcpPackets.withVirtioHeader(partial, 1, 0, 52, 0, 20, 16);
+            final TestPackets.Builder segment = TestPackets.tcp().flags(ACK | PSH).payload(pattern(9, payloadLength));
+            final byte[] valid = segment.build();
+            final byte[] packet = segment.buildChecksumPartial();
 
             assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
                 .isEqualTo(TsoSplitter.OK);
 
-            assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, valid.length)).as("payload %d",
+            assertThat(TestPackets.transportChecksumVerifies(packet, VIRTIO, valid.length)).as("payload %d",
                 payloadLength).isTrue();
             assertThat(Arrays.copyOfRange(packet, VIRTIO, packet.length)).isEqualTo(valid);
             assertThat(packet[VirtioNetHeader.FLAGS_OFFSET]).as("NEEDS_CSUM cleared").isZero();
@@ -220,18 +218,18 @@ class TsoSplitterTest {
 
     @Test
     void shouldFinishTheUdpChecksumWhenThePacketIsNotGso() {
-        final byte[] packet = udpNeedingChecksum(TcpPackets.pattern(10, 333));
+        final byte[] packet = udpNeedingChecksum(pattern(10, 333));
 
         assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
 
             .isEqualTo(TsoSplitter.OK);
 
-        assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
+        assertThat(TestPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
     }
 
     @Test
     void shouldStoreAllOnesWhenTheUdpChecksumComesOutZero() {
-        final byte[] payload = TcpPackets.pattern(11, 100);
+        final byte[] payload = pattern(11, 100);
         payload[0] = 0;
         payload[1] = 0;
         final byte[] probe = udpNeedingChecksum(payload);
@@ -246,12 +244,12 @@ class TsoSplitterTest {
             .isEqualTo(TsoSplitter.OK);
 
         assertThat(getShort(packet, VIRTIO + 26)).isEqualTo(0xFFFF);
-        assertThat(TcpPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
+        assertThat(TestPackets.transportChecksumVerifies(packet, VIRTIO, packet.length - VIRTIO)).isTrue();
     }
 
     @Test
     void shouldLeaveEverySegmentsChecksumPartialAndTheRestAsAFullSplitWhenThePeerTakesPartialChecksums() {
-        final byte[] superPacket = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(6, 5000))
+        final byte[] superPacket = TestPackets.tcp().flags(ACK | PSH).payload(pattern(6, 5000))
             .buildSuperPacket(1400);
         assertThat(split(superPacket)).isEqualTo(4);
         final byte[] full = Arrays.copyOfRange(out, OUT_OFFSET, OUT_OFFSET + assembler.outputLength());
@@ -266,8 +264,8 @@ class TsoSplitterTest {
             final int length = getShort(partial, segment + 2);
             final int checksumField = segment + 20 + TcpHeader.CHECKSUM_OFFSET;
             assertThat(getShort(partial, checksumField)).as("segment %d holds the pseudo-header sum", i)
-                .isEqualTo(TcpPackets.pseudoHeaderSum(partial, segment));
-            assertThat(TcpPackets.transportChecksumVerifies(full, segment, length)).isTrue();
+                .isEqualTo(TestPackets.pseudoHeaderSum(partial, segment));
+            assertThat(TestPackets.transportChecksumVerifies(full, segment, length)).isTrue();
             putShort(partial, checksumField, getShort(full, checksumField));
             segment += length;
         }
@@ -278,7 +276,7 @@ class TsoSplitterTest {
     @Test
     void shouldLeaveATcpOrUdpChecksumPartialWhenThePeerTakesPartialChecksums() {
         final byte[] tcp = tcpNeedingChecksum(TcpHeader.CHECKSUM_OFFSET);
-        final byte[] udp = udpNeedingChecksum(TcpPackets.pattern(10, 333));
+        final byte[] udp = udpNeedingChecksum(pattern(10, 333));
         final byte[] tcpBefore = tcp.clone();
         final byte[] udpBefore = udp.clone();
 
@@ -303,7 +301,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldLeaveThePacketAloneWhenNoChecksumIsNeeded() {
-        final byte[] packet = TcpPackets.withVirtioHeader(TcpPackets.segment().build(), 0, 0, 0, 0, 0, 0);
+        final byte[] packet = TestPackets.withVirtioHeader(TestPackets.tcp().build(), 0, 0, 0, 0, 0, 0);
         final byte[] before = packet.clone();
 
         assertThat(splitter.completeChecksum(new UnsafeBuffer(packet), 0, packet.length, false))
@@ -314,10 +312,10 @@ class TsoSplitterTest {
 
     @Test
     void shouldRefuseToFinishAChecksumWhenFieldsAreOutOfRangeOrThePacketIsGso() {
-        final byte[] valid = TcpPackets.segment().payload(new byte[10]).build();
-        final byte[] pastEnd = TcpPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 21);
-        final byte[] atEnd = TcpPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 22);
-        final byte[] gso = TcpPackets.segment().payload(new byte[3000]).buildSuperPacket(1000);
+        final byte[] valid = TestPackets.tcp().payload(new byte[10]).build();
+        final byte[] pastEnd = TestPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 21);
+        final byte[] atEnd = TestPackets.withVirtioHeader(valid, 1, 0, 0, 0, 20, valid.length - 22);
+        final byte[] gso = TestPackets.tcp().payload(new byte[3000]).buildSuperPacket(1000);
         final byte[] before = pastEnd.clone();
 
         assertThat(splitter.completeChecksum(new UnsafeBuffer(pastEnd), 0, pastEnd.length, false))
@@ -339,9 +337,8 @@ class TsoSplitterTest {
         int split = 0;
         for (int run = 0; run < 20_000; run++) {
             final int gsoSize = 1 + random.nextInt(1500);
-            final TcpPackets.Segment segment = TcpPackets.segment().payload(TcpPackets.pattern(run,
-                random.nextInt(4000)));
-            segment.ipOptionsLength = 4 * random.nextInt(3);
+            final TestPackets.Builder segment = TestPackets.tcp().payload(pattern(run, random.nextInt(4000)))
+                .ipHeaderLength(20 + 4 * random.nextInt(3));
             final byte[] bytes = random.nextInt(10) == 0 ? randomBytes(random) : segment.buildSuperPacket(gsoSize);
             final int damaged = bytes.length == 0 ? 0 : random.nextInt(4);
             for (int i = 0; i < damaged; i++) {
@@ -368,7 +365,7 @@ class TsoSplitterTest {
 
     @Test
     void shouldAllocateNothingWhenSplittingRepeatedly() {
-        final byte[] superPacket = TcpPackets.segment().payload(TcpPackets.pattern(12, 65483)).buildSuperPacket(1420);
+        final byte[] superPacket = TestPackets.tcp().payload(pattern(12, 65483)).buildSuperPacket(1420);
         final PacketBuffer in = new PacketBuffer(VIRTIO + 65535);
         final PacketBuffer output = new PacketBuffer(70_000);
         in.buffer.putBytes(0, superPacket);
@@ -429,7 +426,8 @@ class TsoSplitterTest {
             assertThat(range(out, segmentTcp, 14, 16)).isEqualTo(range(superPacket, tcp, 14, 16));
             assertThat(range(out, segmentTcp, 18, headers - ipHeaderLength))
                 .isEqualTo(range(superPacket, tcp, 18, headers - ipHeaderLength));
-            assertThat(TcpPackets.transportChecksumVerifies(out, at, length)).as("segment %d TCP checksum", i).isTrue();
+            assertThat(TestPackets.transportChecksumVerifies(out, at, length)).as("segment %d TCP checksum", i)
+                .isTrue();
 
             payload.write(out, at + headers, segmentPayload);
             at += length;
@@ -447,7 +445,7 @@ class TsoSplitterTest {
             assertThat(length).as("run %d segment %d", run, i)
                 .isEqualTo(i == count - 1 ? splitter.lastSegmentLength() : splitter.segmentLength());
             assertThat(TestPackets.checksumVerifies(output, at, ipHeaderLength)).as("run %d IP %d", run, i).isTrue();
-            assertThat(TcpPackets.transportChecksumVerifies(output, at, length)).as("run %d TCP %d", run, i).isTrue();
+            assertThat(TestPackets.transportChecksumVerifies(output, at, length)).as("run %d TCP %d", run, i).isTrue();
             at += length;
         }
         assertThat(at).isEqualTo(assembler.outputLength());
@@ -455,19 +453,13 @@ class TsoSplitterTest {
 
     /** A TCP segment with 1000 payload bytes as the TUN hands it over: its checksum partial, csum_start 20. */
     private static byte[] tcpNeedingChecksum(final int csumOffset) {
-        final byte[] packet = TcpPackets.segment().flags(ACK | PSH).payload(TcpPackets.pattern(9, 1000)).build();
-        putShort(packet, 20 + TcpHeader.CHECKSUM_OFFSET, TcpPackets.pseudoHeaderSum(packet, 0));
-        return TcpPackets.withVirtioHeader(packet, 1, 0, 52, 0, 20, csumOffset);
+        final byte[] packet = TestPackets.tcp().flags(ACK | PSH).payload(pattern(9, 1000)).buildChecksumPartial();
+        TestPackets.putVirtioField(packet, VirtioNetHeader.CSUM_OFFSET_OFFSET, csumOffset);
+        return packet;
     }
 
     private static byte[] udpNeedingChecksum(final byte[] payload) {
-        final byte[] packet = TestPackets.udp(28 + payload.length, 64, TcpPackets.SOURCE, TcpPackets.DESTINATION);
-        putShort(packet, 20, 53);
-        putShort(packet, 22, 40_000);
-        putShort(packet, 24, 8 + payload.length);
-        System.arraycopy(payload, 0, packet, 28, payload.length);
-        putShort(packet, 26, TcpPackets.pseudoHeaderSum(packet, 0));
-        return TcpPackets.withVirtioHeader(packet, 1, 0, 28, 0, 20, 6);
+        return TestPackets.udp().sourcePort(53).destinationPort(40_000).payload(payload).buildChecksumPartial();
     }
 
     private static byte[] randomBytes(final Random random) {
