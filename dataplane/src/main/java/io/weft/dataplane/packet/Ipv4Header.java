@@ -36,9 +36,9 @@ public final class Ipv4Header {
     public static final int CHECKSUM_OFFSET = 10;
     public static final int SOURCE_OFFSET = 12;
     public static final int DESTINATION_OFFSET = 16;
-    static final int PROTOCOL_ICMP = 1;
-    static final int PROTOCOL_TCP = 6;
-    static final int PROTOCOL_UDP = 17;
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
     /** Flags: don't fragment, more fragments; the low 13 bits are the fragment offset. */
     static final int DONT_FRAGMENT = 0x4000;
     static final int MORE_FRAGMENTS = 0x2000;

@@ -173,22 +173,22 @@ class InboundCheckTest {
 
     @Test
     void shouldDeliverWhenTheSourceIsTheSendingNodesOwnUnderlayAddress() {
-        final byte[] packet = TestPackets.udp(60, 64, NODE_B_IP, POD_OWN);
+        final byte[] packet = LanePackets.udp(60, 64, NODE_B_IP, POD_OWN);
 
         assertThat(check(packet, packet.length, NODE_B_IP)).isNull();
     }
 
     @Test
     void shouldRefuseAsSpoofedWhenAKnownSenderUsesAnotherNodesUnderlayAddress() {
-        assertRefused(TestPackets.udp(60, 64, NODE_C_IP, POD_OWN), 60, false, NODE_B_IP,
+        assertRefused(LanePackets.udp(60, 64, NODE_C_IP, POD_OWN), 60, false, NODE_B_IP,
             DataplaneCounter.DROP_SPOOFED_SOURCE);
-        assertRefused(TestPackets.udp(60, 64, OWN_IP, POD_OWN), 60, false, NODE_B_IP,
+        assertRefused(LanePackets.udp(60, 64, OWN_IP, POD_OWN), 60, false, NODE_B_IP,
             DataplaneCounter.DROP_SPOOFED_SOURCE);
     }
 
     @Test
     void shouldRefuseAsUnknownSenderWhenAStrangerUsesItsOwnAddress() {
-        assertRefused(TestPackets.udp(60, 64, STRANGER_IP, POD_OWN), 60, false, STRANGER_IP,
+        assertRefused(LanePackets.udp(60, 64, STRANGER_IP, POD_OWN), 60, false, STRANGER_IP,
             DataplaneCounter.DROP_UNKNOWN_SENDER);
     }
 

@@ -29,8 +29,8 @@ final class LanePackets {
      */
     static byte[] tcpSuperPacket(final int source, final int destination, final int ttl, final int mss,
         final int payloadLength) {
-        final byte[] packet = TestPackets.ipv4(20, IP_AND_TCP_HEADERS + payloadLength, ttl, PROTOCOL_TCP, source,
-            destination);
+        final byte[] packet = TestPackets.ipv4(PROTOCOL_TCP).totalLength(IP_AND_TCP_HEADERS + payloadLength).ttl(ttl)
+            .source(source).destination(destination).build();
         putShort(packet, TCP, 40_000);
         putShort(packet, TCP + 2, 5201);
         putInt(packet, TCP + 4, FIRST_SEQUENCE);
@@ -45,6 +45,11 @@ final class LanePackets {
             .putShort(8, (short)16);
         System.arraycopy(packet, 0, read, VirtioNetHeader.LENGTH, packet.length);
         return read;
+    }
+
+    /** A UDP packet of {@code totalLength} bytes, the shape most lane tests send, from the one test builder. */
+    static byte[] udp(final int totalLength, final int ttl, final int source, final int destination) {
+        return TestPackets.udp().totalLength(totalLength).ttl(ttl).source(source).destination(destination).build();
     }
 
     /** {@code packet} as a node forwards it: the TTL one less, the header checksum to match. */

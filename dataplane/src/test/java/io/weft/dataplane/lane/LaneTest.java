@@ -29,8 +29,8 @@ class LaneTest {
             final LoopbackPeer nodeB = node.peer("127.0.0.2", "10.244.2.0/24");
             node.leases(nodeB.lease);
             final Lane lane = node.lane(shutdown);
-            final byte[] out = TestPackets.udp(100, 64, POD_OWN, POD_B);
-            final byte[] in = TestPackets.udp(200, 64, POD_B, POD_OWN);
+            final byte[] out = LanePackets.udp(100, 64, POD_OWN, POD_B);
+            final byte[] in = LanePackets.udp(200, 64, POD_B, POD_OWN);
             node.tun.put(node.asRead(out));
             nodeB.send(in, node.publicIp, node.port);
             node.awaitDatagram();
@@ -92,7 +92,7 @@ class LaneTest {
             node.leases(nodeB.lease);
             final Lane lane = node.lane(shutdown);
             lane.start();
-            final byte[] out = TestPackets.udp(100, 64, POD_OWN, POD_B);
+            final byte[] out = LanePackets.udp(100, 64, POD_OWN, POD_B);
 
             node.tun.put(node.asRead(out));
 

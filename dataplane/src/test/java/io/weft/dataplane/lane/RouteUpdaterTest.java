@@ -4,7 +4,7 @@ import static io.weft.dataplane.lane.LanePackets.forwarded;
 import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weft.dataplane.packet.TestPackets;
+import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.registry.Lease;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
@@ -24,7 +24,7 @@ class RouteUpdaterTest {
         try (StandInLane lane = StandInLane.open(Offloads.NONE)) {
             final LoopbackPeer nodeB = lane.peer("127.0.0.2", "10.244.2.0/24");
             final TunReader reader = lane.tunReader();
-            final byte[] packet = TestPackets.udp(100, 64, POD_OWN, POD_B);
+            final byte[] packet = LanePackets.udp(100, 64, POD_OWN, POD_B);
             lane.leases();
             lane.tun.put(packet);
             assertThat(reader.doWork()).isEqualTo(1);
@@ -49,8 +49,8 @@ class RouteUpdaterTest {
             lane.leases(nodeB.lease);
             lane.leases();
 
-            lane.tun.put(TestPackets.udp(100, 64, POD_OWN, POD_B));
-            nodeB.send(TestPackets.udp(100, 64, POD_B, POD_OWN), lane.publicIp, lane.port);
+            lane.tun.put(LanePackets.udp(100, 64, POD_OWN, POD_B));
+            nodeB.send(LanePackets.udp(100, 64, POD_B, POD_OWN), lane.publicIp, lane.port);
             lane.awaitDatagram();
 
             assertThat(reader.doWork()).isEqualTo(1);
@@ -59,7 +59,7 @@ class RouteUpdaterTest {
             assertThat(lane.count(DataplaneCounter.DROP_UNKNOWN_SENDER)).isEqualTo(1);
             assertThat(nodeB.poll()).isNull();
             assertThat(lane.takeWritten()).as("only the ICMP error").satisfies(reply ->
-                assertThat(reply[9]).isEqualTo((byte)TestPackets.PROTOCOL_ICMP));
+                assertThat(reply[9]).isEqualTo((byte)Ipv4Header.PROTOCOL_ICMP));
             assertThat(lane.tun.take()).isNull();
         }
     }
@@ -74,9 +74,9 @@ class RouteUpdaterTest {
             final Lease movedToC = new Lease(Ipv4Prefix.parse("10.244.2.0/24"), nodeC.publicIp);
             lane.leases(nodeB.lease);
             lane.leases(movedToC);
-            final byte[] out = TestPackets.udp(100, 64, POD_OWN, POD_B);
-            final byte[] fromC = TestPackets.udp(100, 64, POD_B, POD_OWN);
-            final byte[] fromB = TestPackets.udp(120, 64, POD_B, POD_OWN);
+            final byte[] out = LanePackets.udp(100, 64, POD_OWN, POD_B);
+            final byte[] fromC = LanePackets.udp(100, 64, POD_B, POD_OWN);
+            final byte[] fromB = LanePackets.udp(120, 64, POD_B, POD_OWN);
 
             lane.tun.put(out);
             assertThat(reader.doWork()).isEqualTo(1);

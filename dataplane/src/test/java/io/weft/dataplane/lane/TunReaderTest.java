@@ -4,6 +4,7 @@ import static io.weft.dataplane.lane.LanePackets.forwarded;
 import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.TestPackets;
 import io.weft.dataplane.packet.VirtioNetHeader;
 import java.util.Arrays;
@@ -27,7 +28,7 @@ class TunReaderTest {
             final LoopbackPeer nodeB = lane.peer("127.0.0.2", "10.244.2.0/24");
             lane.leases(nodeB.lease);
             final TunReader reader = lane.tunReader();
-            final byte[] packet = TestPackets.udp(300, 64, POD_OWN, POD_B);
+            final byte[] packet = LanePackets.udp(300, 64, POD_OWN, POD_B);
             lane.tun.put(lane.asRead(packet));
 
             assertThat(reader.doWork()).isEqualTo(1);
@@ -50,14 +51,14 @@ class TunReaderTest {
         try (StandInLane lane = StandInLane.open(offloads)) {
             lane.leases();
             final TunReader reader = lane.tunReader();
-            final byte[] packet = TestPackets.udp(100, 64, POD_OWN, ip("10.244.9.9"));
+            final byte[] packet = LanePackets.udp(100, 64, POD_OWN, ip("10.244.9.9"));
             lane.tun.put(lane.asRead(packet));
 
             assertThat(reader.doWork()).isEqualTo(1);
 
             final byte[] reply = lane.takeWritten();
             assertThat(reply).isNotNull();
-            assertThat(reply[9]).as("ICMP").isEqualTo((byte)TestPackets.PROTOCOL_ICMP);
+            assertThat(reply[9]).as("ICMP").isEqualTo((byte)Ipv4Header.PROTOCOL_ICMP);
             assertThat(TestPackets.getInt(reply, 12)).isEqualTo(StandInLane.ICMP_SOURCE);
             assertThat(TestPackets.getInt(reply, 16)).isEqualTo(POD_OWN);
             assertThat(TestPackets.checksumVerifies(reply, 0, 20)).isTrue();
@@ -77,7 +78,7 @@ class TunReaderTest {
         try (StandInLane lane = StandInLane.open(Offloads.NONE)) {
             lane.leases();
             final TunReader reader = lane.tunReader();
-            lane.tun.put(TestPackets.udp(100, 64, POD_B, ip("10.244.1.9")));
+            lane.tun.put(LanePackets.udp(100, 64, POD_B, ip("10.244.1.9")));
 
             assertThat(reader.doWork()).isEqualTo(1);
 
@@ -94,7 +95,7 @@ class TunReaderTest {
             final LoopbackPeer nodeB = lane.peer("127.0.0.2", "10.244.2.0/24");
             lane.leases(nodeB.lease);
             final TunReader reader = lane.tunReader();
-            lane.tun.put(lane.asRead(TestPackets.udp(100, 1, POD_OWN, POD_B)));
+            lane.tun.put(lane.asRead(LanePackets.udp(100, 1, POD_OWN, POD_B)));
 
             assertThat(reader.doWork()).isEqualTo(1);
 
@@ -137,7 +138,7 @@ class TunReaderTest {
             final int[] pods = {POD_B, POD_B, POD_B, POD_B, POD_C, POD_B, POD_B, POD_C};
             final byte[][] packets = new byte[lengths.length][];
             for (int i = 0; i < packets.length; i++) {
-                packets[i] = TestPackets.udp(lengths[i], 64, POD_OWN, pods[i]);
+                packets[i] = LanePackets.udp(lengths[i], 64, POD_OWN, pods[i]);
                 packets[i][20] = (byte)i;
                 lane.tun.put(lane.asRead(packets[i]));
             }
@@ -164,7 +165,7 @@ class TunReaderTest {
             final TunReader reader = lane.tunReader();
             final int count = TunReader.BATCH_LIMIT + 3;
             for (int i = 0; i < count; i++) {
-                final byte[] packet = TestPackets.udp(60, 64, POD_OWN, POD_B);
+                final byte[] packet = LanePackets.udp(60, 64, POD_OWN, POD_B);
                 packet[20] = (byte)i;
                 lane.tun.put(packet);
             }
@@ -238,7 +239,7 @@ class TunReaderTest {
             final TunReader reader = lane.tunReader();
             final byte[] udpGso = LanePackets.tcpSuperPacket(POD_OWN, POD_B, 64, MSS, 3 * MSS);
             udpGso[1] = 3; // VIRTIO_NET_HDR_GSO_UDP: not a TCP super-packet
-            final byte[] packet = TestPackets.udp(100, 64, POD_OWN, POD_B);
+            final byte[] packet = LanePackets.udp(100, 64, POD_OWN, POD_B);
             // More refused reads than the batch has slots: each held one until a send freed them all.
             final int refused = StandInLane.BATCH + 4;
             for (int i = 0; i < refused; i++) {

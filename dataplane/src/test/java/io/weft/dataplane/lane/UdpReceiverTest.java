@@ -4,6 +4,7 @@ import static io.weft.dataplane.lane.LanePackets.forwarded;
 import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.TestPackets;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -30,7 +31,7 @@ class UdpReceiverTest {
             final LoopbackPeer nodeB = lane.peer("127.0.0.2", "10.244.2.0/24");
             lane.leases(nodeB.lease);
             final UdpReceiver receiver = lane.udpReceiver();
-            final byte[] packet = TestPackets.udp(200, 64, POD_B, POD_OWN);
+            final byte[] packet = LanePackets.udp(200, 64, POD_B, POD_OWN);
             nodeB.send(packet, lane.publicIp, lane.port);
             lane.awaitDatagram();
 
@@ -55,8 +56,8 @@ class UdpReceiverTest {
             final LoopbackPeer nodeB = lane.peer("127.0.0.2", "10.244.2.0/24");
             lane.leases(nodeB.lease);
             final UdpReceiver receiver = lane.udpReceiver();
-            final byte[] fromSendPort = TestPackets.udp(100, 64, POD_B, POD_OWN);
-            final byte[] fromBackendPort = TestPackets.udp(120, 64, POD_B, POD_OWN);
+            final byte[] fromSendPort = LanePackets.udp(100, 64, POD_B, POD_OWN);
+            final byte[] fromBackendPort = LanePackets.udp(120, 64, POD_B, POD_OWN);
             nodeB.send(fromSendPort, lane.publicIp, lane.port);
             nodeB.sendFromBackendPort(fromBackendPort, lane.publicIp, lane.port);
             lane.awaitDatagram();
@@ -71,27 +72,28 @@ class UdpReceiverTest {
     static Stream<Arguments> refusals() {
         return Stream.of(
             refusal("spoofed: a pod source another node leases", "127.0.0.2", DataplaneCounter.DROP_SPOOFED_SOURCE,
-                () -> TestPackets.udp(100, 64, POD_C, POD_OWN)),
+                () -> LanePackets.udp(100, 64, POD_C, POD_OWN)),
             refusal("a sender without a lease", "127.0.0.9", DataplaneCounter.DROP_UNKNOWN_SENDER,
-                () -> TestPackets.udp(100, 64, POD_B, POD_OWN)),
+                () -> LanePackets.udp(100, 64, POD_B, POD_OWN)),
             refusal("for a pod of another node", "127.0.0.2", DataplaneCounter.DROP_NOT_FOR_THIS_NODE,
-                () -> TestPackets.udp(100, 64, POD_B, POD_C)),
+                () -> LanePackets.udp(100, 64, POD_B, POD_C)),
             refusal("TTL 1", "127.0.0.2", DataplaneCounter.DROP_TTL_EXPIRED,
-                () -> TestPackets.udp(100, 1, POD_B, POD_OWN)),
+                () -> LanePackets.udp(100, 1, POD_B, POD_OWN)),
             refusal("empty", "127.0.0.2", DataplaneCounter.DROP_EMPTY, () -> new byte[0]),
             refusal("shorter than an IPv4 header", "127.0.0.2", DataplaneCounter.DROP_TOO_SHORT,
-                () -> Arrays.copyOf(TestPackets.udp(100, 64, POD_B, POD_OWN), 19)),
+                () -> Arrays.copyOf(LanePackets.udp(100, 64, POD_B, POD_OWN), 19)),
             refusal("IPv6", "127.0.0.2", DataplaneCounter.DROP_NOT_IPV4, () -> {
-                final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
+                final byte[] packet = LanePackets.udp(100, 64, POD_B, POD_OWN);
                 packet[0] = 0x65;
                 return packet;
             }),
             refusal("a header longer than the datagram", "127.0.0.2", DataplaneCounter.DROP_BAD_HEADER_LENGTH,
-                () -> Arrays.copyOf(TestPackets.ipv4(60, 60, 64, TestPackets.PROTOCOL_UDP, POD_B, POD_OWN), 40)),
+                () -> Arrays.copyOf(TestPackets.ipv4(Ipv4Header.PROTOCOL_UDP).ipHeaderLength(60)
+                    .totalLength(60).source(POD_B).destination(POD_OWN).build(), 40)),
             refusal("bytes past the total length", "127.0.0.2", DataplaneCounter.DROP_BAD_TOTAL_LENGTH,
-                () -> Arrays.copyOf(TestPackets.udp(100, 64, POD_B, POD_OWN), 104)),
+                () -> Arrays.copyOf(LanePackets.udp(100, 64, POD_B, POD_OWN), 104)),
             refusal("a bad header checksum", "127.0.0.2", DataplaneCounter.DROP_BAD_CHECKSUM, () -> {
-                final byte[] packet = TestPackets.udp(100, 64, POD_B, POD_OWN);
+                final byte[] packet = LanePackets.udp(100, 64, POD_B, POD_OWN);
                 packet[10] ^= 0x01;
                 return packet;
             }));
@@ -134,10 +136,10 @@ class UdpReceiverTest {
             final LoopbackPeer nodeC = lane.peer("127.0.0.3", "10.244.3.0/24");
             lane.leases(nodeB.lease, nodeC.lease);
             final UdpReceiver receiver = lane.udpReceiver();
-            final byte[] first = TestPackets.udp(100, 64, POD_B, POD_OWN);
-            final byte[] spoofed = TestPackets.udp(100, 64, POD_C, POD_OWN);
-            final byte[] second = TestPackets.udp(300, 64, POD_B, POD_OWN);
-            final byte[] third = TestPackets.udp(200, 64, POD_C, POD_OWN);
+            final byte[] first = LanePackets.udp(100, 64, POD_B, POD_OWN);
+            final byte[] spoofed = LanePackets.udp(100, 64, POD_C, POD_OWN);
+            final byte[] second = LanePackets.udp(300, 64, POD_B, POD_OWN);
+            final byte[] third = LanePackets.udp(200, 64, POD_C, POD_OWN);
             nodeB.send(first, lane.publicIp, lane.port);
             nodeB.send(spoofed, lane.publicIp, lane.port);
             nodeB.send(second, lane.publicIp, lane.port);
