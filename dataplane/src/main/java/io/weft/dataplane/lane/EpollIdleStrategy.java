@@ -13,8 +13,8 @@ import org.agrona.concurrent.IdleStrategy;
  * Why poll at all: a lane that blocks lets its core halt, and on a virtual machine waking a halted vCPU costs tens
  * to hundreds of microseconds, paid once per hop when traffic goes back and forth (a reply comes within a few
  * hundred microseconds, after the core halted). Why yield while polling: the lane shares its core with the pods, and
- * a poll must never take the core from a pod that has work, which is what plain spinning did (measured on 2 cores
- * with each node's pod on weftd's core: ping p50 8 ms with {@code --idle=spin} when it spun without yielding).
+ * a poll must never take the core from a pod that has work, which is what plain spinning did
+ * (docs/idle-and-latency.md).
  */
 public final class EpollIdleStrategy implements IdleStrategy {
     /** A bound on each wait so a lost wakeup costs at most this much, never a hang. */

@@ -13,9 +13,7 @@ import org.agrona.concurrent.SystemNanoClock;
  * {@link UdpReceiver} in, until neither has work), which then blocks in one epoll on both and the daemon's shutdown
  * eventfd. One thread, not one per direction: a TCP flow's data and its ACKs then pass through without a thread
  * wake-up and switch per ACK (an ACK written to the TUN makes the kernel queue more data for the same thread to
- * read). Measured with each node's weftd and pod sharing one core (2 runs each, `./weft bench` harness): TCP one
- * stream 6.8 and 7.7 Gbit/s with a thread per direction, 8.0 and 8.8 with one. Lanes share only the route snapshot
- * and the counters.
+ * read); docs/lanes.md has the measurement. Lanes share only the route snapshot and the counters.
  */
 public final class Lane implements AutoCloseable {
     private final Epoll epoll;

@@ -56,10 +56,8 @@ final class UdpReceiver implements Agent {
     /**
      * One recvmmsg a turn, then back to the lane so its TUN side runs before the next. Why: writing a TCP flow's
      * data to the TUN makes the kernel queue that flow's ACKs on the TUN, and the sender waits for them; draining the
-     * socket's whole backlog first (up to 64 GRO runs of 64 KB) held them back. Measured on the bench topology (one
-     * TCP stream, 5 s, 3 interleaved rounds each): 6.9-8.1 Gbit/s and 1.31-1.56 cpu-s/GB against 5.7-6.3 and
-     * 1.54-1.70 when a turn drained the socket; draining the TUN in one turn is what the sending node wants (reading
-     * at most 4 times a turn: 6.1-7.0).
+     * socket's whole backlog first (up to 64 GRO runs of 64 KB) held them back, while draining the TUN in one turn
+     * is what the sending node wants (docs/lanes.md has the measurements).
      */
     @Override
     public int doWork() {
