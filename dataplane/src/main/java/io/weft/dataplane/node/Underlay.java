@@ -1,5 +1,7 @@
 package io.weft.dataplane.node;
 
+import io.weft.dataplane.packet.Ipv4Header;
+import io.weft.dataplane.packet.UdpHeader;
 import io.weft.routing.Ipv4Addresses;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -10,8 +12,8 @@ import java.net.SocketException;
 
 /** The node's underlay: which interface and address carry the overlay, and the overlay MTU that leaves room for it. */
 record Underlay(String iface, int publicIp, int mtu) {
-    /** IPv4 (20) + UDP (8) headers wrap every inner packet. */
-    static final int ENCAPSULATION_OVERHEAD = 28;
+    /** An IPv4 and a UDP header wrap every inner packet. */
+    static final int ENCAPSULATION_OVERHEAD = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
 
     static Underlay discover(final String ifaceName, final int publicIp) throws IOException {
         final NetworkInterface iface = find(ifaceName, publicIp);

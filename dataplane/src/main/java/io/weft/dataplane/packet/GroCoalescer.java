@@ -43,8 +43,6 @@ public final class GroCoalescer {
     private static final int IP = VirtioNetHeader.LENGTH;
     private static final int TRANSPORT = IP + Ipv4Header.MIN_LENGTH;
     private static final int NOT_MERGEABLE = -1;
-    private static final int UDP_HEADER_LENGTH = 8;
-    private static final int UDP_LENGTH_OFFSET = 4;
 
     private final UnsafeBuffer output;
     private final TunWrite tunWrite;
@@ -158,7 +156,7 @@ public final class GroCoalescer {
      * (GroCoalesceBenchmark).
      */
     private int mergeablePayloadLength(final UnsafeBuffer buffer, final int offset, final int length) {
-        if (length < Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH ||
+        if (length < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH ||
             (buffer.getByte(offset + Ipv4Header.VERSION_IHL_OFFSET) & 0xFF) != Ipv4Header.VERSION_4_IHL_5 ||
             (buffer.getShort(offset + Ipv4Header.TOTAL_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != length ||
             (buffer.getShort(offset + Ipv4Header.FLAGS_FRAGMENT_OFFSET, ByteOrder.BIG_ENDIAN) &
@@ -179,10 +177,10 @@ public final class GroCoalescer {
                 return NOT_MERGEABLE;
             }
         } else if (protocol == Ipv4Header.PROTOCOL_UDP && udpRuns &&
-            (buffer.getShort(transport + UDP_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == transportLength &&
-            buffer.getShort(transport + TransportChecksum.UDP_CHECKSUM_OFFSET) != 0) {
+            (buffer.getShort(transport + UdpHeader.LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) == transportLength &&
+            buffer.getShort(transport + UdpHeader.CHECKSUM_OFFSET) != 0) {
             // A zero UDP checksum means none: merged, the datagrams would come out with one.
-            headerLength = UDP_HEADER_LENGTH;
+            headerLength = UdpHeader.LENGTH;
         } else {
             return NOT_MERGEABLE;
         }
@@ -258,7 +256,7 @@ public final class GroCoalescer {
         final int protocol = held.protocol();
         final int transportLength = heldLength - ipHeaderLength;
         final int headerLength = protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.MIN_LENGTH :
-            protocol == Ipv4Header.PROTOCOL_UDP ? UDP_HEADER_LENGTH : Integer.MAX_VALUE;
+            protocol == Ipv4Header.PROTOCOL_UDP ? UdpHeader.LENGTH : Integer.MAX_VALUE;
         if (held.version() != 4 || ipHeaderLength < Ipv4Header.MIN_LENGTH || transportLength < headerLength ||
             held.totalLength() != heldLength || held.isFragment()) {
             return;
@@ -267,7 +265,7 @@ public final class GroCoalescer {
             transportLength)) {
             virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).csumStart(ipHeaderLength)
                 .csumOffset(protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
-                TransportChecksum.UDP_CHECKSUM_OFFSET);
+                UdpHeader.CHECKSUM_OFFSET);
         }
     }
 
@@ -279,12 +277,12 @@ public final class GroCoalescer {
             held.destination(), protocol, transportLength));
         virtio.wrap(output, 0).flags(VirtioNetHeader.F_NEEDS_CSUM).gsoSize(gsoSize).csumStart(Ipv4Header.MIN_LENGTH);
         if (protocol == Ipv4Header.PROTOCOL_UDP) {
-            output.putShort(TRANSPORT + UDP_LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
-            output.putShort(TRANSPORT + TransportChecksum.UDP_CHECKSUM_OFFSET, (short)pseudoHeaderSum,
+            output.putShort(TRANSPORT + UdpHeader.LENGTH_OFFSET, (short)transportLength, ByteOrder.BIG_ENDIAN);
+            output.putShort(TRANSPORT + UdpHeader.CHECKSUM_OFFSET, (short)pseudoHeaderSum,
                 ByteOrder.BIG_ENDIAN);
             virtio.gsoType(VirtioNetHeader.GSO_UDP_L4)
-                .hdrLen(Ipv4Header.MIN_LENGTH + UDP_HEADER_LENGTH)
-                .csumOffset(TransportChecksum.UDP_CHECKSUM_OFFSET);
+                .hdrLen(Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH)
+                .csumOffset(UdpHeader.CHECKSUM_OFFSET);
             return;
         }
         tcp.wrap(output, TRANSPORT).checksum(pseudoHeaderSum);

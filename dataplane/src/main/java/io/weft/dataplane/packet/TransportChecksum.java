@@ -9,9 +9,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * at a time, for 64 KB super-packets. Sums are longs until {@link #fold}, so partial sums simply add up.
  */
 final class TransportChecksum {
-    /** Where the checksum sits in a UDP header (TCP's: {@link TcpHeader#CHECKSUM_OFFSET}). */
-    static final int UDP_CHECKSUM_OFFSET = 6;
-
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private TransportChecksum() {
@@ -40,7 +37,7 @@ final class TransportChecksum {
     static boolean isPartial(final UnsafeBuffer buffer, final int source, final int destination, final int protocol,
         final int transport, final int length) {
         final int field = transport + (protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
-            UDP_CHECKSUM_OFFSET);
+            UdpHeader.CHECKSUM_OFFSET);
         return (buffer.getShort(field, ByteOrder.BIG_ENDIAN) & 0xFFFF) ==
             fold(pseudoHeaderSum(source, destination, protocol, length));
     }

@@ -230,7 +230,7 @@ public final class TsoSplitter {
         final int protocol = ipv4.wrap(buffer, ip).protocol();
         return start == ipv4.headerLength() &&
             (protocol == Ipv4Header.PROTOCOL_TCP && offsetInHeader == TcpHeader.CHECKSUM_OFFSET ||
-            protocol == Ipv4Header.PROTOCOL_UDP && offsetInHeader == TransportChecksum.UDP_CHECKSUM_OFFSET);
+            protocol == Ipv4Header.PROTOCOL_UDP && offsetInHeader == UdpHeader.CHECKSUM_OFFSET);
     }
 
     /** The IHL in bytes of an unfragmented IPv4 packet of {@code ipLength} bytes carrying TCP, or -1. */

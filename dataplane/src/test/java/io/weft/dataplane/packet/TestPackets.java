@@ -21,8 +21,6 @@ public final class TestPackets {
     public static final int MSS = 1420;
     /** NOP, NOP, Timestamps (kind 8, length 10, TSval, TSecr): what Linux puts on every segment. */
     static final byte[] TIMESTAMPS = {1, 1, 8, 10, 0, 1, 0x23, 0x45, 0, 0, 0x67, (byte)0x89};
-    private static final int UDP_HEADER_LENGTH = 8;
-    private static final int UDP_LENGTH_OFFSET = 4;
     private static final int ICMP_ECHO_REQUEST = 8;
     private static final int ICMP_CHECKSUM_OFFSET = 2;
 
@@ -269,7 +267,7 @@ public final class TestPackets {
                 putShort(packet, transport + TcpHeader.WINDOW_OFFSET, window);
                 System.arraycopy(options, 0, packet, transport + TcpHeader.OPTIONS_OFFSET, options.length);
             } else {
-                putShort(packet, transport + UDP_LENGTH_OFFSET, packet.length - transport);
+                putShort(packet, transport + UdpHeader.LENGTH_OFFSET, packet.length - transport);
             }
             final int field = transport + transportChecksumOffset();
             if (partial) {
@@ -300,12 +298,12 @@ public final class TestPackets {
                 return 0;
             }
             return protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.MIN_LENGTH + options.length :
-                protocol == Ipv4Header.PROTOCOL_UDP ? UDP_HEADER_LENGTH : IcmpUnreachable.ICMP_HEADER_LENGTH;
+                protocol == Ipv4Header.PROTOCOL_UDP ? UdpHeader.LENGTH : IcmpUnreachable.ICMP_HEADER_LENGTH;
         }
 
         private int transportChecksumOffset() {
             return protocol == Ipv4Header.PROTOCOL_TCP ? TcpHeader.CHECKSUM_OFFSET :
-                TransportChecksum.UDP_CHECKSUM_OFFSET;
+                UdpHeader.CHECKSUM_OFFSET;
         }
     }
 
