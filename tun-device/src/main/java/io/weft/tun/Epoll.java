@@ -31,11 +31,13 @@ public final class Epoll implements AutoCloseable {
         event.buffer.putInt(0, eventMask);
         event.buffer.putLong(ARCHITECTURE.epollEventDataOffset(), fd);
         Native.check(Native.LIBC.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event.address), "epoll_ctl(ADD, fd " + fd + ")");
+        event.keepAlive();
     }
 
     public void remove(final int fd) throws NativeException {
         final NativeBuffer event = new NativeBuffer(EVENT_LENGTH);
         Native.check(Native.LIBC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, event.address), "epoll_ctl(DEL, fd " + fd + ")");
+        event.keepAlive();
     }
 
     /** Waits until a registered fd is ready or the timeout passes: the number of ready fds, 0, or -errno. */

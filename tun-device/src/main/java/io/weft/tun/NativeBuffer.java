@@ -1,5 +1,6 @@
 package io.weft.tun;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -16,6 +17,15 @@ final class NativeBuffer {
     NativeBuffer(final int length) {
         buffer = ByteBuffer.allocateDirect(length).order(ByteOrder.nativeOrder());
         address = Pointer.wrap(Native.RUNTIME, buffer).address();
+    }
+
+    /**
+     * Keeps this buffer's memory until here. Call it after the system call its {@link #address} went to: a local
+     * buffer whose address has been read is otherwise unreachable, and the collector may free its memory while the
+     * kernel still reads or writes it.
+     */
+    void keepAlive() {
+        Reference.reachabilityFence(this);
     }
 
     void clear(final int length) {

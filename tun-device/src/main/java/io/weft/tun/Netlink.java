@@ -66,6 +66,7 @@ public final class Netlink implements AutoCloseable {
         timeout.buffer.putLong(0, REPLY_TIMEOUT_SECONDS);
         Native.check(Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, SO_RCVTIMEO, timeout.address, 16),
             "setsockopt(SO_RCVTIMEO) on rtnetlink socket");
+        timeout.keepAlive();
     }
 
     /** The interface index of {@code name}; throws when there is no such device. */

@@ -69,6 +69,7 @@ public final class TunDevice implements AutoCloseable {
             ifreq.buffer.putShort(IFREQ_FLAGS_OFFSET, (short)(IFF_TUN | IFF_NO_PI | extraFlags));
             Native.check(libc.ioctl(fd, TUNSETIFF, ifreq.address), "cannot create TUN device " + name + " (TUNSETIFF)",
                 errno -> explainSetIff(name, errno));
+            ifreq.keepAlive();
             return new TunDevice(name, fd);
         } catch (final NativeException | RuntimeException e) {
             Native.closeQuietly(fd);
@@ -112,6 +113,7 @@ public final class TunDevice implements AutoCloseable {
         value.buffer.putInt(0, length);
         Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address),
             "TUNSETVNETHDRSZ(" + length + ") on " + name);
+        value.keepAlive();
     }
 
     public String name() {

@@ -52,6 +52,7 @@ public final class UdpSocket implements AutoCloseable {
             address.putSockaddrIn(0, ipv4Address, port);
             Native.check(libc.bind(fd, address.address, SocketConstants.SOCKADDR_IN_LENGTH), "cannot bind UDP " + where,
                 UdpSocket::explainBind);
+            address.keepAlive();
             return socket;
         } catch (final NativeException | RuntimeException e) {
             socket.close();
@@ -81,6 +82,7 @@ public final class UdpSocket implements AutoCloseable {
         buffer.buffer.putInt(0, value);
         Native.check(Native.LIBC.setsockopt(fd, level, name, buffer.address, INT_LENGTH),
             "setsockopt(" + optionName + "=" + value + ") on UDP " + boundTo);
+        buffer.keepAlive();
     }
 
     /** Sends one datagram from native memory: bytes sent, 0 when the send buffer is full, or -errno. */
@@ -113,6 +115,7 @@ public final class UdpSocket implements AutoCloseable {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, 1);
         groEnabled = Native.LIBC.setsockopt(fd, SOL_UDP, UDP_GRO, buffer.address, INT_LENGTH) == 0;
+        buffer.keepAlive();
         return groEnabled;
     }
 
@@ -120,7 +123,9 @@ public final class UdpSocket implements AutoCloseable {
     public boolean supportsGso() {
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, 0);
-        return Native.LIBC.setsockopt(fd, SOL_UDP, UDP_SEGMENT, buffer.address, INT_LENGTH) == 0;
+        final boolean supported = Native.LIBC.setsockopt(fd, SOL_UDP, UDP_SEGMENT, buffer.address, INT_LENGTH) == 0;
+        buffer.keepAlive();
+        return supported;
     }
 
     /**
@@ -198,7 +203,10 @@ public final class UdpSocket implements AutoCloseable {
         // The FORCE variants pass net.core.{w,r}mem_max when we hold CAP_NET_ADMIN; fall back to the capped one.
         final NativeBuffer buffer = new NativeBuffer(INT_LENGTH);
         buffer.buffer.putInt(0, length);
-        if (Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, forcedOption, buffer.address, INT_LENGTH) < 0) {
+        final boolean forced =
+            Native.LIBC.setsockopt(fd, SocketConstants.SOL_SOCKET, forcedOption, buffer.address, INT_LENGTH) == 0;
+        buffer.keepAlive();
+        if (!forced) {
             setIntOption(SocketConstants.SOL_SOCKET, option, length, option == SocketConstants.SO_SNDBUF
                 ? "SO_SNDBUF" : "SO_RCVBUF");
         }
