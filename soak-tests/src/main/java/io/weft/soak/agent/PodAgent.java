@@ -66,7 +66,7 @@ public final class PodAgent {
             if (control != null && !control.equals(seen)) {
                 seen = control;
                 Peers peers = Peers.parse(control);
-                sender.setPeers(peers.udp());
+                sender.setPeers(peers.udp(), peers.phaseMicros());
                 syncSources(peers.tcp());
             }
             long second = settings.nowMicros() / 1_000_000;

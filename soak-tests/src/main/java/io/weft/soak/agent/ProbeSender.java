@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Sends one probe to every peer per period. Every agent ticks on the same grid of the shared clock, so a node's weftd
- * wakes once per tick for all its pods' probes rather than once per pod and peer; a tick missed (a pause) is skipped,
- * never caught up, so the sequence numbers stay one per probe actually sent.
+ * Sends one probe to every peer per period, on a grid of the shared clock shifted by the agent's phase: with one phase
+ * for all, a node's weftd wakes once per tick for all its pods' probes; with phases spread over the period, once per
+ * pod and tick, as unsynchronised traffic makes it. A tick missed (a pause) is skipped, never caught up, so the
+ * sequence numbers stay one per probe actually sent.
  */
 final class ProbeSender implements Runnable {
     private final AgentSettings settings;
@@ -24,6 +25,7 @@ final class ProbeSender implements Runnable {
     private final int instance;
     private final Map<String, Stream> streams = new LinkedHashMap<>();
     private volatile List<String> peers = List.of();
+    private volatile long phaseNanos;
     private volatile boolean stopping;
 
     private static final class Stream {
@@ -43,8 +45,9 @@ final class ProbeSender implements Runnable {
         this.instance = instance;
     }
 
-    void setPeers(List<String> udpPeers) {
+    void setPeers(List<String> udpPeers, long phaseMicros) {
         peers = List.copyOf(udpPeers);
+        phaseNanos = phaseMicros * 1000;
     }
 
     void stop() {
@@ -57,7 +60,7 @@ final class ProbeSender implements Runnable {
         long periodNanos = settings.periodMicros() * 1000;
         long lastReportSecond = -1;
         while (!stopping) {
-            long sinceEpoch = System.nanoTime() - settings.epochNanos();
+            long sinceEpoch = System.nanoTime() - settings.epochNanos() - phaseNanos;
             long tick = sinceEpoch / periodNanos + 1;
             LockSupport.parkNanos(tick * periodNanos - sinceEpoch);
             syncStreams();

@@ -19,6 +19,9 @@ public interface Agent {
     /** The pod's kernel UDP counters ({@code /proc/net/snmp} of its namespace), e.g. RcvbufErrors; empty if gone. */
     Map<String, Long> udpCounters();
 
+    /** CPU time the agent has used, in clock ticks; -1 when it cannot be read. */
+    long cpuTicks();
+
     /** SIGTERM: the agent writes its last report and exits. */
     void stop();
 }

@@ -76,16 +76,7 @@ final class EtcdQuorum implements Registry {
     }
 
     @Override
-    public void startMember(int index) {
-        if (processes[index].isAlive()) {
-            return;
-        }
-        launch(index);
-        awaitHealthy();
-    }
-
-    /** Starts every stopped member at once (a lone member cannot become healthy), then waits for the quorum. */
-    void startStopped() {
+    public void startMembers() {
         for (int i = 0; i < MEMBERS; i++) {
             if (!processes[i].isAlive()) {
                 launch(i);

@@ -74,6 +74,11 @@ final class NamespaceAgent implements Agent {
     }
 
     @Override
+    public long cpuTicks() {
+        return process.isAlive() ? ProcReader.sample(process.pid()).map(ProcessSample::cpuTicks).orElse(-1L) : -1;
+    }
+
+    @Override
     public void stop() {
         process.stop();
     }

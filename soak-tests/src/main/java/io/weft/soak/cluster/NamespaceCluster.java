@@ -48,6 +48,7 @@ public final class NamespaceCluster implements SoakCluster {
     private static final String TUN = "flannel0";
     private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final int CRASH_LINES = 24;
 
     private final Testbed testbed;
     private final EtcdQuorum etcd;
@@ -147,7 +148,7 @@ public final class NamespaceCluster implements SoakCluster {
             ClusterNode node = new ClusterNode("n" + index, "192.168.213." + index);
             Node netns = testbed.addNode(node.name(), node.underlayIp());
             Member member = new Member(node, netns, testbed.runDir().resolve("weftd-" + node.name()));
-            member.weftd = netns.startWeftd(weftdJar, weftdArgs(member));
+            member.weftd = startWeftd(member);
             added.add(member);
         }
         for (Member member : added) {
@@ -192,7 +193,7 @@ public final class NamespaceCluster implements SoakCluster {
         if (member.weftd.process().isAlive()) {
             throw new IllegalStateException("weftd on " + node + " is running");
         }
-        member.weftd = member.netns.startWeftd(weftdJar, weftdArgs(member));
+        member.weftd = startWeftd(member);
         member.weftd.awaitHealthy(healthyTimeout);
     }
 
@@ -202,10 +203,32 @@ public final class NamespaceCluster implements SoakCluster {
         return process.isAlive() ? Optional.empty() : Optional.of(process.exitCode());
     }
 
+    /** weftd as shipped; only where a JVM crash writes its report is ours to choose (the run directory). */
+    private WeftdProcess startWeftd(Member member) {
+        return member.netns.startWeftd(weftdJar, weftdArgs(member), command -> {
+            List<String> launched = new ArrayList<>(command);
+            launched.add(1, "-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log"));
+            return launched;
+        });
+    }
+
+    /** The last lines weftd printed and, after a JVM crash, the crashing thread and its frames from the hs_err file. */
     @Override
     public String weftdLogTail(ClusterNode node, int lines) {
-        List<String> all = member(node).weftd.process().logText().lines().toList();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        Member member = member(node);
+        List<String> all = member.weftd.process().logText().lines().toList();
+        String tail = String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        Path crash = member.dir.resolve("hs_err_pid" + member.weftd.process().pid() + ".log");
+        if (Files.isRegularFile(crash)) {
+            try {
+                List<String> report = Files.readAllLines(crash).stream()
+                    .dropWhile(l -> !l.startsWith("Current thread")).limit(CRASH_LINES).toList();
+                tail += "\n--- " + crash.getFileName() + " ---\n" + String.join("\n", report);
+            } catch (IOException e) {
+                tail += "\n--- " + crash + " unreadable: " + e + " ---";
+            }
+        }
+        return tail;
     }
 
     @Override
@@ -254,16 +277,49 @@ public final class NamespaceCluster implements SoakCluster {
         return Integer.parseInt(text);
     }
 
+    /**
+     * {@code tc netem} on eth0 where the kernel has it (egress only, so both nodes' sides see it for traffic leaving
+     * this node); else iptables' statistic match dropping that share of the datagrams to and from the overlay port,
+     * without delay (no qdisc here can delay).
+     */
     @Override
-    public void setUnderlayNetem(ClusterNode node, String netemArgs) {
-        if (netemArgs == null) {
-            exec(node, "tc", "qdisc", "del", "dev", Node.UNDERLAY_IFACE, "root");
-            return;
+    public String impairUnderlay(ClusterNode node, int lossPercent, int delayMs) {
+        Node netns = member(node).netns;
+        ExecResult netem = netns.exec(Duration.ofSeconds(10), List.of("tc", "qdisc", "replace", "dev",
+            Node.UNDERLAY_IFACE, "root", "netem", "delay", delayMs + "ms", "loss", lossPercent + "%"));
+        if (netem.ok()) {
+            return "tc netem delay " + delayMs + " ms loss " + lossPercent + "% on eth0 egress";
         }
-        List<String> command = new ArrayList<>(List.of("tc", "qdisc", "replace", "dev", Node.UNDERLAY_IFACE, "root",
-            "netem"));
-        command.addAll(List.of(netemArgs.split("\\s+")));
-        member(node).netns.exec(Duration.ofSeconds(10), command).orThrow();
+        String probability = Double.toString(lossPercent / 100.0);
+        for (String[] rule : statisticRules(probability)) {
+            exec(node, rule);
+        }
+        return "iptables statistic: " + lossPercent + "% of UDP port " + BACKEND_PORT + " datagrams dropped both ways"
+            + " on eth0, no delay (this kernel has no sch_netem: " + netem.stderr().strip() + ")";
+    }
+
+    @Override
+    public void clearUnderlayImpairment(ClusterNode node) {
+        Node netns = member(node).netns;
+        netns.exec(Duration.ofSeconds(10), List.of("tc", "qdisc", "del", "dev", Node.UNDERLAY_IFACE, "root"));
+        for (String chain : List.of("INPUT", "OUTPUT")) {
+            String rules = netns.exec(Duration.ofSeconds(10), List.of("iptables", "-w", "5", "-S", chain)).stdout();
+            for (String rule : rules.lines().filter(l -> l.startsWith("-A ") && l.contains("statistic")).toList()) {
+                List<String> delete = new ArrayList<>(List.of("iptables", "-w", "5", "-D"));
+                delete.addAll(List.of(rule.substring(3).split(" ")));
+                netns.exec(Duration.ofSeconds(10), delete).orThrow();
+            }
+        }
+    }
+
+    private static List<String[]> statisticRules(String probability) {
+        return List.of(
+            new String[] {"iptables", "-w", "5", "-A", "INPUT", "-i", Node.UNDERLAY_IFACE, "-p", "udp", "--dport",
+                Integer.toString(BACKEND_PORT), "-m", "statistic", "--mode", "random", "--probability", probability,
+                "-j", "DROP"},
+            new String[] {"iptables", "-w", "5", "-A", "OUTPUT", "-o", Node.UNDERLAY_IFACE, "-p", "udp", "--dport",
+                Integer.toString(BACKEND_PORT), "-m", "statistic", "--mode", "random", "--probability", probability,
+                "-j", "DROP"});
     }
 
     @Override
@@ -279,11 +335,6 @@ public final class NamespaceCluster implements SoakCluster {
     @Override
     public Registry registry() {
         return etcd;
-    }
-
-    /** Starts every etcd member that is down, at once, and waits for the quorum. */
-    public void startStoppedEtcdMembers() {
-        etcd.startStopped();
     }
 
     @Override

@@ -25,8 +25,8 @@ public interface Registry {
     /** SIGKILL to member {@code index} (0-based), as a crash. */
     void killMember(int index);
 
-    /** Starts member {@code index} again on its data and waits until the cluster answers. */
-    void startMember(int index);
+    /** Starts every member that is down, on its data, at once (a lone member has no quorum), and waits for one. */
+    void startMembers();
 
     /** True when a quorum answers. */
     boolean isHealthy();

@@ -59,8 +59,14 @@ public interface SoakCluster extends AutoCloseable {
 
     int underlayMtu(ClusterNode node);
 
-    /** {@code tc qdisc ... netem ARGS} on the node's underlay; null removes it. */
-    void setUnderlayNetem(ClusterNode node, String netemArgs);
+    /**
+     * Loses {@code lossPercent} of the overlay's datagrams (and delays them by {@code delayMs}, where the kernel can)
+     * on the node's underlay, both ways; returns what was applied.
+     */
+    String impairUnderlay(ClusterNode node, int lossPercent, int delayMs);
+
+    /** Undoes {@link #impairUnderlay}. */
+    void clearUnderlayImpairment(ClusterNode node);
 
     /** Deletes weftd's TUN device under it, as an operator's {@code ip link del} would. */
     void deleteTunDevice(ClusterNode node);
