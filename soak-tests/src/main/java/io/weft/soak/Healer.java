@@ -66,7 +66,9 @@ final class Healer {
     private boolean awaitFlowing(Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() - deadline < 0 && !state.stopRequested) {
-            boolean restarting = cluster.nodes().stream().anyMatch(n -> state.expectedDown.contains(n.name()));
+            boolean restarting = cluster.nodes().stream().anyMatch(n -> state.expectedDown.contains(n.name())
+                    || state.suspects.contains(n.name()))
+                || state.micros() - state.lastRestartMicros < (BEHIND_SECONDS + 2) * 1_000_000L;
             if (!restarting && behind().isEmpty()) {
                 return true;
             }

@@ -3,6 +3,7 @@ package io.weft.soak;
 import io.weft.soak.agent.Crafted;
 import io.weft.soak.cluster.ClusterNode;
 import io.weft.soak.cluster.ClusterPod;
+import io.weft.soak.cluster.ProcessSample;
 import io.weft.soak.cluster.Registry;
 import io.weft.soak.cluster.SoakCluster;
 import io.weft.soak.cluster.SoakCluster.InjectTarget;
@@ -275,9 +276,11 @@ final class Injector {
     private String crafted(int index) {
         List<ClusterNode> nodes = cluster.nodes();
         Map<String, Map<String, Number>> before = new LinkedHashMap<>();
+        Map<String, Long> pids = new LinkedHashMap<>();
         for (ClusterNode node : nodes) {
             before.put(node.name(), cluster.weftdMetrics(node).orElseThrow(() -> new IllegalStateException(
                 "no metrics from " + node)));
+            pids.put(node.name(), pid(node));
         }
         List<Crafted> hubKinds = Arrays.stream(Crafted.values()).filter(k -> !k.fromNode()).toList();
         List<InjectTarget> hubTargets = new ArrayList<>();
@@ -303,8 +306,13 @@ final class Injector {
         sleepMs(2000);
         long total = 0;
         int mismatches = 0;
+        List<String> restarted = new ArrayList<>();
         for (ClusterNode node : nodes) {
             Map<String, Number> after = cluster.weftdMetrics(node).orElse(Map.of());
+            if (pid(node) != pids.get(node.name()) || after.isEmpty()) {
+                restarted.add(node.name()); // its counters started again: nothing to compare
+                continue;
+            }
             Map<Crafted, Integer> counts = sent.getOrDefault(node.name(), Map.of());
             Map<String, Long> expected = new LinkedHashMap<>();
             long randomCount = 0;
@@ -339,7 +347,12 @@ final class Injector {
             mismatches += allAfter - allBefore == expectedAll ? 0 : 1;
         }
         return total + " datagrams sent to " + nodes.size() + " nodes; " + (mismatches == 0
-            ? "every one counted under its reason" : mismatches + " counts differ from what was sent");
+            ? "every one counted under its reason" : mismatches + " counts differ from what was sent")
+            + (restarted.isEmpty() ? "" : "; not compared on " + restarted + " (weftd restarted meanwhile)");
+    }
+
+    private long pid(ClusterNode node) {
+        return cluster.sampleWeftd(node).map(ProcessSample::pid).orElse(-1L);
     }
 
     private String podIp(ClusterNode node) {

@@ -12,6 +12,7 @@ import io.weft.soak.observe.Observations;
 import io.weft.soak.observe.ResourceSample;
 import io.weft.soak.observe.TcpEvent;
 import io.weft.soak.observe.WeftdExit;
+import io.weft.soak.report.Verdicts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,8 @@ final class Monitor {
     private final List<FaultRecord> faults;
     private final AtomicInteger incidents = new AtomicInteger();
     private final Map<String, Integer> livenessFailures = new ConcurrentHashMap<>();
+    /** When each node's weftd last answered /metrics: a hung one stopped forwarding about then. */
+    private final Map<String, Long> lastAnswered = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
     private long lastProgressMicros;
@@ -162,9 +165,10 @@ final class Monitor {
      * it costs is its own, blamed on the fault it happened under when that fault was its node's or the cluster's.
      */
     private void incident(ClusterNode node, String what, int code, boolean kill) {
-        long start = state.micros() - (kill ? LIVENESS_FAILURES * profile.sampleSeconds * 1_000_000L : 1_000_000);
+        long start = kill ? lastAnswered.getOrDefault(node.name(), state.micros()) : state.micros() - 1_000_000;
         int cause = cause(node.name(), start);
         String logTail = cluster.weftdLogTail(node, 30);
+        String crash = Verdicts.nativeCrash(logTail);
         if (kill) {
             cluster.killWeftd(node);
         }
@@ -173,7 +177,7 @@ final class Monitor {
             + " stopped" + (cause > 0 ? " (under fault #" + cause + ")" : "") + ": starting it again");
         int index = FaultRecord.FIRST_INCIDENT + incidents.getAndIncrement();
         Thread restart = new Thread(() -> {
-            String detail = what;
+            String detail = what + crash;
             try {
                 cluster.startWeftd(node, Profile.HEALTHY_TIMEOUT);
                 detail += "; started again, healthy";
@@ -185,6 +189,8 @@ final class Monitor {
                 faults.add(new FaultRecord(index, FaultRecord.INCIDENT, true, false, node.name(), start, end, detail,
                     null, end, true, null, cause));
                 livenessFailures.remove(node.name());
+                state.suspects.remove(node.name());
+                state.lastRestartMicros = end;
                 state.expectedDown.remove(node.name());
             }
         }, "restart-" + node);
@@ -237,6 +243,8 @@ final class Monitor {
         Optional<Map<String, Number>> metrics = cluster.weftdMetrics(node);
         if (metrics.isPresent() && process.isPresent()) {
             livenessFailures.remove(node.name());
+            state.suspects.remove(node.name());
+            lastAnswered.put(node.name(), now);
             Map<String, Long> kept = new LinkedHashMap<>();
             metrics.get().forEach((series, value) -> {
                 if (KEPT_SERIES_PREFIXES.stream().anyMatch(series::startsWith)) {
@@ -245,11 +253,13 @@ final class Monitor {
             });
             observations.counters.add(new CounterSample(now, node.name(), process.get().pid(), kept,
                 cluster.nodeUdpCounters(node)));
-        } else if (process.isPresent() && !state.expectedDown.contains(node.name())
-            && livenessFailures.merge(node.name(), 1, Integer::sum) >= LIVENESS_FAILURES
-            && state.expectedDown.add(node.name())) {
-            incident(node, "hung: /metrics did not answer " + LIVENESS_FAILURES + " samples in a row; killed, as a"
-                + " liveness probe would", -9, true);
+        } else if (process.isPresent() && !state.expectedDown.contains(node.name())) {
+            state.suspects.add(node.name());
+            if (livenessFailures.merge(node.name(), 1, Integer::sum) >= LIVENESS_FAILURES
+                && state.expectedDown.add(node.name())) {
+                incident(node, "hung: /metrics did not answer " + LIVENESS_FAILURES + " samples in a row; killed, as"
+                    + " a liveness probe would", -9, true);
+            }
         }
     }
 

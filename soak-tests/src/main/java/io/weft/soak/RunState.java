@@ -9,6 +9,8 @@ final class RunState {
     final long epochNanos;
     /** Nodes whose weftd the soak itself stopped (or is restarting): their exit is no finding. */
     final Set<String> expectedDown = ConcurrentHashMap.newKeySet();
+    /** Nodes whose weftd did not answer its last /metrics: maybe hung, and about to be restarted if so. */
+    final Set<String> suspects = ConcurrentHashMap.newKeySet();
     final AtomicInteger faultsDone = new AtomicInteger();
     volatile boolean etcdDown;
     volatile String currentFault = "";
@@ -19,6 +21,8 @@ final class RunState {
     record InProgress(int index, String kind, String node) {
     }
     volatile boolean stopRequested;
+    /** When the last weftd that exited on its own was running again: its pods' fate shows only seconds later. */
+    volatile long lastRestartMicros = Long.MIN_VALUE / 2;
 
     RunState(long epochNanos) {
         this.epochNanos = epochNanos;

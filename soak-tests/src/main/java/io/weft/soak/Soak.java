@@ -4,7 +4,6 @@ import io.weft.soak.cluster.NamespaceCluster;
 import io.weft.soak.observe.SoakData;
 import io.weft.soak.report.SoakReport;
 import io.weft.soak.report.Verdicts;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,7 +30,8 @@ public final class Soak {
             System.exit(3);
             return;
         }
-        SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, List.of()), System.out::println);
+        SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, options.weftdArgs()),
+            System.out::println);
         Thread hook = new Thread(() -> {
             System.out.println("[soak] interrupted: ending the run, writing what it saw");
             run.requestStop();

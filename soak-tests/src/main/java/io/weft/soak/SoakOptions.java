@@ -7,17 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ./weft soak [--profile smoke|hour] [--nodes N] [--duration D] [--seed S] [--out DIR]}: the profile gives the
- * defaults; D is a number of seconds or ends in s, m or h; a run with the same seed repeats the same faults on the same
- * nodes in the same order.
+ * {@code ./weft soak [--profile smoke|hour] [--nodes N] [--duration D] [--seed S] [--out DIR] [--weftd-arg A]...}:
+ * the profile gives the defaults; D is a number of seconds or ends in s, m or h; a run with the same seed repeats the
+ * same faults on the same nodes in the same order; each {@code --weftd-arg} is passed to every weftd (e.g.
+ * {@code --offload=off}), which otherwise runs with the defaults it ships with.
  */
-public record SoakOptions(Profile profile, int nodes, Duration duration, long seed, Path out) {
+public record SoakOptions(Profile profile, int nodes, Duration duration, long seed, Path out,
+                          List<String> weftdArgs) {
     public static final String USAGE = "usage: ./weft soak [--profile smoke|hour] [--nodes N] [--duration D]"
-        + " [--seed S] [--out DIR]\n  D: seconds, or 90s, 15m, 1h; defaults: smoke 4 nodes 4m, hour 8 nodes 1h;"
-        + " out: perf-reports/soak (hour), soak-tests/target/soak-smoke (smoke)";
+        + " [--seed S] [--out DIR] [--weftd-arg ARG]...\n  D: seconds, or 90s, 15m, 1h; defaults: smoke 4 nodes 4m,"
+        + " hour 8 nodes 1h; out: perf-reports/soak (hour), soak-tests/target/soak-smoke (smoke)";
     private static final int MAX_NODES = 40;
 
     public SoakOptions {
+        weftdArgs = List.copyOf(weftdArgs);
         if (nodes < 3 || nodes > MAX_NODES) {
             throw new IllegalArgumentException("--nodes must be 3.." + MAX_NODES + ": " + nodes);
         }
@@ -32,6 +35,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
         Duration duration = null;
         Long seed = null;
         Path out = null;
+        List<String> weftdArgs = new ArrayList<>();
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
@@ -45,6 +49,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
                 case "--duration" -> duration = duration(value);
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--out" -> out = Path.of(value);
+                case "--weftd-arg" -> weftdArgs.add(value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
@@ -52,7 +57,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
             duration == null ? profile.defaultDuration : duration,
             seed == null ? new SecureRandom().nextLong() & Long.MAX_VALUE : seed,
             out == null ? Path.of(profile == Profile.SMOKE ? "soak-tests/target/soak-smoke" : "perf-reports/soak")
-                : out);
+                : out, weftdArgs);
     }
 
     static Duration duration(String text) {
@@ -74,7 +79,9 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
 
     /** The command that repeats this run. */
     public String command() {
-        return "./weft soak --profile " + profile.id() + " --nodes " + nodes + " --duration " + duration.toSeconds()
-            + "s --seed " + seed;
+        StringBuilder command = new StringBuilder("./weft soak --profile " + profile.id() + " --nodes " + nodes
+            + " --duration " + duration.toSeconds() + "s --seed " + seed);
+        weftdArgs.forEach(arg -> command.append(" --weftd-arg ").append(arg));
+        return command.toString();
     }
 }

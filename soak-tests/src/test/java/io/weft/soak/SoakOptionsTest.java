@@ -16,12 +16,15 @@ class SoakOptionsTest {
         assertThat(smoke.duration()).isEqualTo(Duration.ofMinutes(4));
         assertThat(smoke.out()).isEqualTo(Path.of("soak-tests/target/soak-smoke"));
 
-        SoakOptions hour = SoakOptions.parse(new String[] {"--nodes", "12", "--duration", "15m", "--seed", "7"});
+        SoakOptions hour = SoakOptions.parse(new String[] {"--nodes", "12", "--duration", "15m", "--seed", "7",
+            "--weftd-arg", "--offload=off"});
         assertThat(hour.profile()).isEqualTo(Profile.HOUR);
         assertThat(hour.nodes()).isEqualTo(12);
         assertThat(hour.duration()).isEqualTo(Duration.ofMinutes(15));
         assertThat(hour.out()).isEqualTo(Path.of("perf-reports/soak"));
-        assertThat(hour.command()).isEqualTo("./weft soak --profile hour --nodes 12 --duration 900s --seed 7");
+        assertThat(hour.weftdArgs()).containsExactly("--offload=off");
+        assertThat(hour.command()).isEqualTo("./weft soak --profile hour --nodes 12 --duration 900s --seed 7"
+            + " --weftd-arg --offload=off");
     }
 
     @Test

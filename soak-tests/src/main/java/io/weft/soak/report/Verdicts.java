@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +24,8 @@ public final class Verdicts {
     /** A pair may take this long, from a fault's start, to flow again. */
     public static final long RECOVERY_BOUND_MILLIS = 30_000;
     private static final int LISTED = 8;
+    private static final Pattern GLIBC_ABORT = Pattern.compile(
+        "^(free|malloc|realloc|munmap_chunk|malloc_consolidate)\\(\\)|double free|corrupted (size|double-linked)");
 
     /** One thing an oracle saw wrong, and the fault it began under (index 0 and kind null: none). */
     public record Violation(String detail, int fault, String kind) {
@@ -133,7 +136,7 @@ public final class Verdicts {
     private void exitsAndSubnets() {
         add("no weftd exit the soak did not cause", data.exits().size() + " exits", data.exits().stream()
             .map(e -> blamed(e.micros(), e.node(), e.node() + " " + e.logTail().lines().findFirst().orElse("")
-                + " at " + seconds(e.micros()) + crashFrame(e.logTail()))).toList());
+                + " at " + seconds(e.micros()) + nativeCrash(e.logTail()))).toList());
         List<Violation> subnets = new ArrayList<>();
         for (AuditFinding f : data.audit()) {
             if (SubnetAudit.VIOLATIONS.contains(f.kind())) {
@@ -215,10 +218,19 @@ public final class Verdicts {
         return new Violation(detail, root.index(), root.kind());
     }
 
-    /** A JVM crash's problematic frame, from the hs_err excerpt in an exit's log tail. */
-    static String crashFrame(String logTail) {
-        return logTail.lines().dropWhile(l -> !l.startsWith("# Problematic frame:")).skip(1).findFirst()
-            .map(l -> " (JVM fatal error:" + l.substring(1) + ")").orElse("");
+    /**
+     * What a native crash left in an exit's log: the JVM's problematic frame (hs_err), or glibc's message when its
+     * allocator found its heap corrupted and aborted.
+     */
+    public static String nativeCrash(String logTail) {
+        List<String> lines = logTail.lines().toList();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("# Problematic frame:")) {
+                return " (native crash, JVM fatal error:" + lines.get(i + 1).substring(1) + ")";
+            }
+        }
+        return lines.stream().filter(l -> GLIBC_ABORT.matcher(l).find()).findFirst()
+            .map(l -> " (native crash, glibc abort: " + l.strip() + ")").orElse("");
     }
 
     private static String describe(TcpEvent e) {

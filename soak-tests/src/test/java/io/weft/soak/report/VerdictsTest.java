@@ -41,6 +41,15 @@ class VerdictsTest {
     }
 
     @Test
+    void shouldNameANativeCrashFromTheJvmsBannerOrGlibcsAbort() {
+        assertThat(Verdicts.nativeCrash("weftd INFO forwarding\nfree(): invalid next size (normal)"))
+            .isEqualTo(" (native crash, glibc abort: free(): invalid next size (normal))");
+        assertThat(Verdicts.nativeCrash("#\n# Problematic frame:\n# C  [libc.so.6+0x9506f]\n#"))
+            .isEqualTo(" (native crash, JVM fatal error: C  [libc.so.6+0x9506f])");
+        assertThat(Verdicts.nativeCrash("weftd: the registry gave our lease back with another subnet")).isEmpty();
+    }
+
+    @Test
     void shouldAllowATcpResetOnlyWhereANodeLeaves() {
         List<TcpEvent> tcp = List.of(
             new TcpEvent(micros(52), "closed", "n4/a", "n1/b", 7, 0, "reset 100 x"),
