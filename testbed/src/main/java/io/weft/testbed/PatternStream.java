@@ -2,21 +2,21 @@ package io.weft.testbed;
 
 /**
  * The deterministic byte stream of a seed: SplitMix64 outputs, little-endian. Both ends of a transfer generate it, so
- * the sink checks every byte without the data ever being stored.
+ * the sink checks every byte without the data ever being stored. Public for the soak's long-lived connections.
  */
-final class PatternStream {
+public final class PatternStream {
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private long state;
     private long word;
     private int wordBytesLeft;
 
-    PatternStream(long seed) {
+    public PatternStream(long seed) {
         this.state = seed;
     }
 
     /** Writes the next {@code length} bytes of the stream into {@code dst}. */
-    void fill(byte[] dst, int offset, int length) {
+    public void fill(byte[] dst, int offset, int length) {
         int index = offset;
         int end = offset + length;
         while (index < end && wordBytesLeft > 0) {

@@ -1,0 +1,59 @@
+package io.weft.soak;
+
+import io.weft.soak.cluster.NamespaceCluster;
+import io.weft.soak.observe.SoakData;
+import io.weft.soak.report.SoakReport;
+import io.weft.soak.report.Verdicts;
+import java.util.Optional;
+
+/**
+ * {@code ./weft soak}: runs a soak on a namespace cluster, writes its report, prints the verdicts. Exits 0 when every
+ * oracle holds, 1 when one does not, 2 on a usage error, 3 when this machine cannot run it. Ctrl-C ends the run
+ * early: the report covers what ran, and nothing is left behind.
+ */
+public final class Soak {
+    private Soak() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        SoakOptions options;
+        try {
+            options = SoakOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("soak: " + e.getMessage() + "\n" + SoakOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Optional<String> cause = NamespaceCluster.unavailabilityCause();
+        if (cause.isPresent()) {
+            System.err.println("soak: cannot run here: " + cause.get());
+            System.exit(3);
+            return;
+        }
+        SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, options.weftdArgs()),
+            System.out::println);
+        Thread hook = new Thread(() -> {
+            System.out.println("[soak] interrupted: ending the run, writing what it saw");
+            run.requestStop();
+            try {
+                run.awaitDone(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "soak-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        SoakData data = run.run();
+        SoakReport.Written written = SoakReport.write(data, options.out());
+        for (Verdicts.Verdict verdict : written.verdicts()) {
+            System.out.println("[soak] " + (verdict.passed() ? "pass " : "FAIL ") + verdict.name() + ": "
+                + verdict.detail());
+        }
+        System.out.println("[soak] report: " + written.report().toAbsolutePath());
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            return; // shutting down already
+        }
+        System.exit(written.passed() ? 0 : 1);
+    }
+}
