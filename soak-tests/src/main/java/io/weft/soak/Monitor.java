@@ -198,17 +198,18 @@ final class Monitor {
         restart.start();
     }
 
-    /** The fault under way (or just over) on this node or the whole cluster, or 0. */
+    /** The fault under way (or just over) at {@code micros} on this node or the whole cluster, or 0. */
     private int cause(String node, long micros) {
         RunState.InProgress current = state.inProgress;
-        if (current != null && (current.node() == null || current.node().equals(node))) {
+        if (current != null && current.startMicros() <= micros && (current.node() == null
+            || current.node().equals(node))) {
             return current.index();
         }
         synchronized (faults) {
             for (int i = faults.size() - 1; i >= 0; i--) {
                 FaultRecord f = faults.get(i);
                 if (f.index() < FaultRecord.FIRST_INCIDENT && (f.node() == null || f.node().equals(node))
-                    && micros <= f.settledMicros() + profile.settleSeconds * 1_000_000L) {
+                    && f.startMicros() <= micros && micros <= f.settledMicros() + profile.settleSeconds * 1_000_000L) {
                     return f.index();
                 }
             }

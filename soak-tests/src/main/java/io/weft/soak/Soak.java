@@ -30,7 +30,8 @@ public final class Soak {
             System.exit(3);
             return;
         }
-        SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, options.weftdArgs()),
+        SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, options.weftdArgs(),
+            options.weftdJvmArgs()),
             System.out::println);
         Thread hook = new Thread(() -> {
             System.out.println("[soak] interrupted: ending the run, writing what it saw");
