@@ -166,7 +166,8 @@ final class Monitor {
      */
     private void incident(ClusterNode node, String what, int code, boolean kill) {
         long start = kill ? lastAnswered.getOrDefault(node.name(), state.micros()) : state.micros() - 1_000_000;
-        int cause = cause(node.name(), start);
+        // An exit is seen within a second of it: the fault under way when it is seen is the one it happened under.
+        int cause = cause(node.name(), kill ? start : state.micros());
         String logTail = cluster.weftdLogTail(node, 30);
         String crash = Verdicts.nativeCrash(logTail);
         if (kill) {

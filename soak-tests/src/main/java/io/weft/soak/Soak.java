@@ -4,6 +4,7 @@ import io.weft.soak.cluster.NamespaceCluster;
 import io.weft.soak.observe.SoakData;
 import io.weft.soak.report.SoakReport;
 import io.weft.soak.report.Verdicts;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,14 @@ public final class Soak {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length == 2 && "--render".equals(args[0])) {
+            // Judges and renders a run again from its soak.json, into the same directory.
+            Path dir = Path.of(args[1]);
+            SoakReport.Written written = SoakReport.write(SoakReport.read(dir.resolve("soak.json")), dir);
+            print(written);
+            System.exit(written.passed() ? 0 : 1);
+            return;
+        }
         SoakOptions options;
         try {
             options = SoakOptions.parse(args);
@@ -45,16 +54,20 @@ public final class Soak {
         Runtime.getRuntime().addShutdownHook(hook);
         SoakData data = run.run();
         SoakReport.Written written = SoakReport.write(data, options.out());
-        for (Verdicts.Verdict verdict : written.verdicts()) {
-            System.out.println("[soak] " + (verdict.passed() ? "pass " : "FAIL ") + verdict.name() + ": "
-                + verdict.detail());
-        }
-        System.out.println("[soak] report: " + written.report().toAbsolutePath());
+        print(written);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             return; // shutting down already
         }
         System.exit(written.passed() ? 0 : 1);
+    }
+
+    private static void print(SoakReport.Written written) {
+        for (Verdicts.Verdict verdict : written.verdicts()) {
+            System.out.println("[soak] " + (verdict.passed() ? "pass " : "FAIL ") + verdict.name() + ": "
+                + verdict.detail());
+        }
+        System.out.println("[soak] report: " + written.report().toAbsolutePath());
     }
 }

@@ -18,7 +18,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
     public static final String USAGE = "usage: ./weft soak [--profile smoke|hour] [--nodes N] [--duration D]"
         + " [--seed S] [--out DIR] [--weftd-arg ARG]... [--weftd-jvm-arg ARG]...\n  D: seconds, or 90s, 15m, 1h;"
         + " defaults: smoke 4 nodes 4m, hour 8 nodes 1h; out: perf-reports/soak (hour), soak-tests/target/soak-smoke"
-        + " (smoke)";
+        + " (smoke)\n       ./weft soak --render DIR   judges and renders DIR/soak.json again";
     private static final int MAX_NODES = 40;
 
     public SoakOptions {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.weft.soak.cluster.NamespaceCluster;
 import io.weft.soak.observe.FaultRecord;
 import io.weft.soak.observe.SoakData;
+import io.weft.soak.report.Attribution;
 import io.weft.soak.report.SoakReport;
 import io.weft.soak.report.Verdicts;
 import java.nio.file.Files;
@@ -42,8 +43,7 @@ class SoakSmokeTest {
             + " recvmmsg still writes into them): a weftd aborts in glibc (free(): invalid next size), or dies of"
             + " SIGSEGV, or hangs writing its crash report; what its restart costs is that incident's",
             (v, data) -> v.detail().contains("native crash") || FaultRecord.INCIDENT.equals(v.kind())
-                && data.faults().stream().anyMatch(f -> f.index() == v.fault()
-                    && f.detail().contains("native crash"))));
+                && data.faults().stream().anyMatch(f -> f.index() == v.fault() && Attribution.isNativeCrash(f))));
 
     @Test
     void shouldHoldEveryOracleThroughEveryFaultKindOnFourNodesWithinFourMinutes() {
