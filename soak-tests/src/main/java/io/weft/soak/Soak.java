@@ -6,6 +6,8 @@ import io.weft.soak.report.SoakReport;
 import io.weft.soak.report.Verdicts;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./weft soak}: runs a soak on a namespace cluster, writes its report, prints the verdicts. Exits 0 when every
@@ -13,6 +15,8 @@ import java.util.Optional;
  * early: the report covers what ran, and nothing is left behind.
  */
 public final class Soak {
+    private static final long REPORT_WAIT_SECONDS = 60;
+
     private Soak() {
     }
 
@@ -42,19 +46,26 @@ public final class Soak {
         SoakRun run = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, options.weftdArgs(),
             options.weftdJvmArgs()),
             System.out::println);
+        CountDownLatch reported = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("[soak] interrupted: ending the run, writing what it saw");
             run.requestStop();
             try {
-                run.awaitDone(30_000);
+                // The JVM halts when the hooks return: the report must be written first.
+                reported.await(REPORT_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "soak-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         SoakData data = run.run();
-        SoakReport.Written written = SoakReport.write(data, options.out());
-        print(written);
+        SoakReport.Written written;
+        try {
+            written = SoakReport.write(data, options.out());
+            print(written);
+        } finally {
+            reported.countDown();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
