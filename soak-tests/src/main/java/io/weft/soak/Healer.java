@@ -38,7 +38,8 @@ final class Healer {
     FaultRecord heal(FaultRecord fault, Duration wait) {
         // A pair shows as behind only seconds after it stopped, and after a report: wait for that first.
         Injector.sleepMs((BEHIND_SECONDS + 1) * 1000L);
-        if (awaitFlowing(wait)) {
+        if (awaitFlowing(wait) || behind().isEmpty()) {
+            // Flowing; if the wait ran out, it was on a weftd being restarted after an incident of its own.
             return fault.healed(state.micros(), true, null);
         }
         List<ClusterNode> cut = cutOff(behind());

@@ -58,8 +58,8 @@ final class Injector {
         ClusterNode node = kind.nodeScoped() && kind != FaultKind.NODE_JOIN
             ? nodes.get(random.nextInt(nodes.size())) : null;
         state.currentFault = kind.id() + (node == null ? "" : " " + node);
-        state.inProgress = new RunState.InProgress(index, kind.id(), node == null ? null : node.name());
         long start = state.micros();
+        state.inProgress = new RunState.InProgress(index, kind.id(), node == null ? null : node.name(), start);
         String detail;
         String error = null;
         try {

@@ -166,7 +166,8 @@ final class Monitor {
      */
     private void incident(ClusterNode node, String what, int code, boolean kill) {
         long start = kill ? lastAnswered.getOrDefault(node.name(), state.micros()) : state.micros() - 1_000_000;
-        int cause = cause(node.name(), start);
+        // An exit is seen within a second of it: the fault under way when it is seen is the one it happened under.
+        int cause = cause(node.name(), kill ? start : state.micros());
         String logTail = cluster.weftdLogTail(node, 30);
         String crash = Verdicts.nativeCrash(logTail);
         if (kill) {
@@ -198,17 +199,18 @@ final class Monitor {
         restart.start();
     }
 
-    /** The fault under way (or just over) on this node or the whole cluster, or 0. */
+    /** The fault under way (or just over) at {@code micros} on this node or the whole cluster, or 0. */
     private int cause(String node, long micros) {
         RunState.InProgress current = state.inProgress;
-        if (current != null && (current.node() == null || current.node().equals(node))) {
+        if (current != null && current.startMicros() <= micros && (current.node() == null
+            || current.node().equals(node))) {
             return current.index();
         }
         synchronized (faults) {
             for (int i = faults.size() - 1; i >= 0; i--) {
                 FaultRecord f = faults.get(i);
                 if (f.index() < FaultRecord.FIRST_INCIDENT && (f.node() == null || f.node().equals(node))
-                    && micros <= f.settledMicros() + profile.settleSeconds * 1_000_000L) {
+                    && f.startMicros() <= micros && micros <= f.settledMicros() + profile.settleSeconds * 1_000_000L) {
                     return f.index();
                 }
             }

@@ -17,8 +17,8 @@ final class RunState {
     /** The fault being injected, if any: an incident under it is blamed on it when it is the same node's. */
     volatile InProgress inProgress;
 
-    /** A fault being injected: its number, kind, and node (null for a cluster fault). */
-    record InProgress(int index, String kind, String node) {
+    /** A fault being injected: its number, kind, node (null for a cluster fault) and start. */
+    record InProgress(int index, String kind, String node, long startMicros) {
     }
     volatile boolean stopRequested;
     /** When the last weftd that exited on its own was running again: its pods' fate shows only seconds later. */

@@ -10,17 +10,20 @@ import java.util.List;
  * {@code ./weft soak [--profile smoke|hour] [--nodes N] [--duration D] [--seed S] [--out DIR] [--weftd-arg A]...}:
  * the profile gives the defaults; D is a number of seconds or ends in s, m or h; a run with the same seed repeats the
  * same faults on the same nodes in the same order; each {@code --weftd-arg} is passed to every weftd (e.g.
- * {@code --offload=off}), which otherwise runs with the defaults it ships with.
+ * {@code --offload=off}), which otherwise runs with the defaults it ships with; each {@code --weftd-jvm-arg} goes to
+ * weftd's JVM, for experiments (the report then no longer shows weftd as shipped, and says so).
  */
 public record SoakOptions(Profile profile, int nodes, Duration duration, long seed, Path out,
-                          List<String> weftdArgs) {
+                          List<String> weftdArgs, List<String> weftdJvmArgs) {
     public static final String USAGE = "usage: ./weft soak [--profile smoke|hour] [--nodes N] [--duration D]"
-        + " [--seed S] [--out DIR] [--weftd-arg ARG]...\n  D: seconds, or 90s, 15m, 1h; defaults: smoke 4 nodes 4m,"
-        + " hour 8 nodes 1h; out: perf-reports/soak (hour), soak-tests/target/soak-smoke (smoke)";
+        + " [--seed S] [--out DIR] [--weftd-arg ARG]... [--weftd-jvm-arg ARG]...\n  D: seconds, or 90s, 15m, 1h;"
+        + " defaults: smoke 4 nodes 4m, hour 8 nodes 1h; out: perf-reports/soak (hour), soak-tests/target/soak-smoke"
+        + " (smoke)\n       ./weft soak --render DIR   judges and renders DIR/soak.json again";
     private static final int MAX_NODES = 40;
 
     public SoakOptions {
         weftdArgs = List.copyOf(weftdArgs);
+        weftdJvmArgs = List.copyOf(weftdJvmArgs);
         if (nodes < 3 || nodes > MAX_NODES) {
             throw new IllegalArgumentException("--nodes must be 3.." + MAX_NODES + ": " + nodes);
         }
@@ -36,6 +39,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
         Long seed = null;
         Path out = null;
         List<String> weftdArgs = new ArrayList<>();
+        List<String> weftdJvmArgs = new ArrayList<>();
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
             String flag = rest.remove(0);
@@ -50,6 +54,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--out" -> out = Path.of(value);
                 case "--weftd-arg" -> weftdArgs.add(value);
+                case "--weftd-jvm-arg" -> weftdJvmArgs.add(value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
@@ -57,7 +62,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
             duration == null ? profile.defaultDuration : duration,
             seed == null ? new SecureRandom().nextLong() & Long.MAX_VALUE : seed,
             out == null ? Path.of(profile == Profile.SMOKE ? "soak-tests/target/soak-smoke" : "perf-reports/soak")
-                : out, weftdArgs);
+                : out, weftdArgs, weftdJvmArgs);
     }
 
     static Duration duration(String text) {
@@ -82,6 +87,7 @@ public record SoakOptions(Profile profile, int nodes, Duration duration, long se
         StringBuilder command = new StringBuilder("./weft soak --profile " + profile.id() + " --nodes " + nodes
             + " --duration " + duration.toSeconds() + "s --seed " + seed);
         weftdArgs.forEach(arg -> command.append(" --weftd-arg ").append(arg));
+        weftdJvmArgs.forEach(arg -> command.append(" --weftd-jvm-arg ").append(arg));
         return command.toString();
     }
 }

@@ -17,8 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
@@ -34,7 +32,6 @@ public final class SoakRun {
     private final SoakOptions options;
     private final IntFunction<SoakCluster> clusterFactory;
     private final Consumer<String> log;
-    private final CountDownLatch done = new CountDownLatch(1);
     private volatile RunState state;
     private volatile Thread runner;
 
@@ -56,11 +53,6 @@ public final class SoakRun {
         }
     }
 
-    /** Waits (bounded) for an interrupted run to have written what it could. */
-    public boolean awaitDone(long millis) throws InterruptedException {
-        return done.await(millis, TimeUnit.MILLISECONDS);
-    }
-
     public SoakData run() {
         runner = Thread.currentThread();
         try {
@@ -68,7 +60,6 @@ public final class SoakRun {
         } finally {
             runner = null;
             Thread.interrupted();
-            done.countDown();
         }
     }
 

@@ -44,7 +44,7 @@ class SoakSmokeTest {
         assumeTrue(cause.isEmpty(), () -> "the soak cannot run here: " + cause.orElse(""));
         long seed = Long.getLong("weft.soak.seed", DEFAULT_SEED);
         SoakOptions options = new SoakOptions(Profile.SMOKE, Profile.SMOKE.defaultNodes, LIMIT, seed,
-            Path.of("target", "soak-smoke"), List.of());
+            Path.of("target", "soak-smoke"), List.of(), List.of());
 
         SoakData data = new SoakRun(options, nodes -> NamespaceCluster.start(nodes, List.of()),
             line -> System.out.println("[smoke] " + line)).run();

@@ -54,6 +54,7 @@ public final class NamespaceCluster implements SoakCluster {
     private final EtcdQuorum etcd;
     private final Path weftdJar;
     private final List<String> extraWeftdArgs;
+    private final List<String> weftdJvmArgs;
     private final Map<String, Member> members = new LinkedHashMap<>();
     private int nextIndex = 1;
 
@@ -73,11 +74,13 @@ public final class NamespaceCluster implements SoakCluster {
         }
     }
 
-    private NamespaceCluster(Testbed testbed, EtcdQuorum etcd, Path weftdJar, List<String> extraWeftdArgs) {
+    private NamespaceCluster(Testbed testbed, EtcdQuorum etcd, Path weftdJar, List<String> extraWeftdArgs,
+        List<String> weftdJvmArgs) {
         this.testbed = testbed;
         this.etcd = etcd;
         this.weftdJar = weftdJar;
         this.extraWeftdArgs = List.copyOf(extraWeftdArgs);
+        this.weftdJvmArgs = List.copyOf(weftdJvmArgs);
     }
 
     /** Why this machine cannot run it (not root, no iproute2, CNI plugins, etcd, iperf3, tc), or empty. */
@@ -94,14 +97,20 @@ public final class NamespaceCluster implements SoakCluster {
         return Optional.empty();
     }
 
-    /** Makes the testbed, starts etcd and writes flannel's config, then {@code nodeCount} nodes. */
+    /** Makes the testbed, starts etcd and writes flannel's config, then {@code nodeCount} nodes of weftd as shipped. */
     public static NamespaceCluster start(int nodeCount, List<String> extraWeftdArgs) {
+        return start(nodeCount, extraWeftdArgs, List.of());
+    }
+
+    /** As {@link #start(int, List)}, weftd's JVM also given {@code weftdJvmArgs} (experiments only). */
+    public static NamespaceCluster start(int nodeCount, List<String> extraWeftdArgs, List<String> weftdJvmArgs) {
         Testbed testbed = Testbed.create();
         try {
             EtcdQuorum etcd = EtcdQuorum.start(testbed.hub(), testbed.runDir().resolve("etcd"), ETCD_PREFIX,
                 testbed.prefix());
             etcd.put(ETCD_PREFIX + "/config", NETWORK_CONFIG);
-            NamespaceCluster cluster = new NamespaceCluster(testbed, etcd, WeftdProcess.locateJar(), extraWeftdArgs);
+            NamespaceCluster cluster = new NamespaceCluster(testbed, etcd, WeftdProcess.locateJar(), extraWeftdArgs,
+                weftdJvmArgs);
             cluster.addNodes(nodeCount);
             return cluster;
         } catch (RuntimeException e) {
@@ -117,8 +126,10 @@ public final class NamespaceCluster implements SoakCluster {
 
     @Override
     public String describe() {
-        return "network namespaces on one underlay bridge (testbed " + testbed.prefix() + "), weftd.jar as shipped "
-            + "in etcd mode, etcd with " + EtcdQuorum.MEMBERS + " members in the hub, pods attached by the CNI "
+        return "network namespaces on one underlay bridge (testbed " + testbed.prefix() + "), weftd.jar "
+            + (weftdJvmArgs.isEmpty() && extraWeftdArgs.isEmpty() ? "as shipped" : "with " + extraWeftdArgs
+            + (weftdJvmArgs.isEmpty() ? "" : " and JVM options " + weftdJvmArgs + " (not as shipped)"))
+            + " in etcd mode, etcd with " + EtcdQuorum.MEMBERS + " members in the hub, pods attached by the CNI "
             + "bridge plugin with weftd's conflist";
     }
 
@@ -208,6 +219,7 @@ public final class NamespaceCluster implements SoakCluster {
         return member.netns.startWeftd(weftdJar, weftdArgs(member), command -> {
             List<String> launched = new ArrayList<>(command);
             launched.add(1, "-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log"));
+            launched.addAll(2, weftdJvmArgs);
             return launched;
         });
     }

@@ -95,9 +95,12 @@ public final class Attribution {
             .max(Comparator.comparingLong(FaultRecord::startMicros));
     }
 
-    /** The fault an incident happened under, or the fault itself. */
+    /**
+     * The fault an incident happened under, or the fault itself. A native crash is nobody's but weftd's: whatever
+     * fault was under way, it is its own root.
+     */
     public FaultRecord rootOf(FaultRecord fault) {
-        if (fault.cause() == 0) {
+        if (fault.cause() == 0 || isNativeCrash(fault)) {
             return fault;
         }
         return data.faults().stream().filter(f -> f.index() == fault.cause()).findFirst().orElse(fault);
@@ -153,6 +156,12 @@ public final class Attribution {
                 recoveries.isEmpty() ? 0 : recoveries.get(recoveries.size() - 1)));
         });
         return rows;
+    }
+
+    /** An incident in which weftd died of a native crash (SIGSEGV, or glibc's abort: exit code 134). */
+    public static boolean isNativeCrash(FaultRecord fault) {
+        return FaultRecord.INCIDENT.equals(fault.kind()) && (fault.detail().contains("native crash")
+            || fault.detail().contains("exited with 134"));
     }
 
     static long percentile(List<Long> sorted, double percentile) {

@@ -4,6 +4,7 @@ import io.weft.soak.observe.FaultRecord;
 import io.weft.soak.observe.ResourceSample;
 import io.weft.soak.observe.SoakData;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,8 @@ public final class ResourceTrends {
 
     /**
      * For each fault and each weftd that lived through it: its last sample before the fault against its last sample
-     * before the next fault began (or the run ended), at least the settle time after the fault was undone.
+     * before the next fault began (or the run ended), at least the settle time after the fault was undone, when it
+     * knew as many leases then as before.
      */
     public List<LevelChange> levelChanges() {
         List<LevelChange> changes = new ArrayList<>();
@@ -93,7 +95,8 @@ public final class ResourceTrends {
                         after = s;
                     }
                 }
-                if (before != null && after != null && (after.fds() > before.fds() + LEVEL_TOLERANCE
+                if (before != null && after != null && leasesKnown(before) == leasesKnown(after)
+                    && (after.fds() > before.fds() + LEVEL_TOLERANCE
                     || after.threads() > before.threads() + LEVEL_TOLERANCE)) {
                     changes.add(new LevelChange(fault.index(), fault.kind(), before.node(), before.pid(), before.fds(),
                         after.fds(), before.threads(), after.threads()));
@@ -101,6 +104,16 @@ public final class ResourceTrends {
             }
         }
         return changes;
+    }
+
+    /**
+     * The leases the process knew when sampled (its counter sample nearest in time): a weftd holds a socket address
+     * and more per peer, so levels are compared only where the membership is the same.
+     */
+    private long leasesKnown(ResourceSample sample) {
+        return data.counters().stream().filter(c -> c.pid() == sample.pid() && c.node().equals(sample.node()))
+            .min(Comparator.comparingLong(c -> Math.abs(c.micros() - sample.micros())))
+            .map(c -> c.get("weft_leases_known")).orElse(-1L);
     }
 
     /** The lowest heap in use over the first or last third of the samples: what stays after collections. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
@@ -37,6 +38,8 @@ final class SoakCharts {
     }
 
     static List<Path> write(SoakData data, Attribution attribution, ResourceTrends trends, Path directory) {
+        // ImageIO's file cache registers a shutdown hook, refused while Ctrl-C's shutdown writes the report.
+        ImageIO.setUseCache(false);
         List<Path> files = new ArrayList<>();
         files.add(loss(data, directory.resolve("loss.png")));
         files.add(latency(data, directory.resolve("latency.png")));

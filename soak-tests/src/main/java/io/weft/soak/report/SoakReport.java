@@ -26,6 +26,15 @@ public final class SoakReport {
     private SoakReport() {
     }
 
+    /** The data of a {@code soak.json} written by {@link #write}: to judge and render a run again. */
+    public static SoakData read(Path json) {
+        try {
+            return new ObjectMapper().readValue(json.toFile(), Json.class).data();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + json + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Written write(SoakData data, Path directory) {
         Attribution attribution = new Attribution(data);
         TcpJudge tcp = new TcpJudge(data, attribution);

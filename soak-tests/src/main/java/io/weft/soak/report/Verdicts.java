@@ -25,7 +25,8 @@ public final class Verdicts {
     public static final long RECOVERY_BOUND_MILLIS = 30_000;
     private static final int LISTED = 8;
     private static final Pattern GLIBC_ABORT = Pattern.compile(
-        "^(free|malloc|realloc|munmap_chunk|malloc_consolidate)\\(\\)|double free|corrupted (size|double-linked)");
+        "^(free|malloc|realloc|munmap_chunk|malloc_consolidate)\\(\\)|double free|corrupted (size|double-linked)"
+        + "|^Fatal glibc error");
 
     /** One thing an oracle saw wrong, and the fault it began under (index 0 and kind null: none). */
     public record Violation(String detail, int fault, String kind) {
