@@ -1,0 +1,129 @@
+package io.weft.registry.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.weft.registry.Lease;
+import io.weft.registry.LeaseCodec;
+import io.weft.registry.NetworkConfig;
+import io.weft.routing.Ipv4Addresses;
+import io.weft.routing.Ipv4Prefix;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node as a lease, read as flanneld's kube subnet manager reads it: the subnet is the node's IPv4 podCIDR, the
+ * PublicIP its public-ip annotation, and only nodes whose backend-type is udp can be reached by weft (a vxlan node
+ * takes no flannel udp datagrams). weftd's own BackendData ({"WeftPartialChecksums":true}) is read as
+ * {@link LeaseCodec} reads it from etcd.
+ */
+final class NodeLeases {
+    static final String BACKEND_TYPE = "udp";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A node's lease, or why it has none (one line, for the log). */
+    record Decoded(Lease lease, String skipReason) {
+    }
+
+    private NodeLeases() {
+    }
+
+    static Decoded decode(final Node node, final NodeAnnotations names, final NetworkConfig network) {
+        final Map<String, String> annotations = node.getMetadata().getAnnotations();
+        final String backendType = annotations == null ? null : annotations.get(names.backendType());
+        if (backendType == null) {
+            return skip("it has no " + names.backendType() + " annotation (no flanneld or weftd has run there yet)");
+        }
+        if (!BACKEND_TYPE.equals(backendType)) {
+            return skip("its backend type is " + backendType + ": weft speaks flannel's udp backend only");
+        }
+        final Ipv4Prefix subnet;
+        try {
+            subnet = podCidr(node);
+        } catch (final IllegalArgumentException e) {
+            return skip(e.getMessage());
+        }
+        if (subnet == null) {
+            return skip("it has no IPv4 podCIDR");
+        }
+        if (!inside(network, subnet)) {
+            return skip("its podCIDR " + subnet + " is not inside Network " + network.network());
+        }
+        final String publicIp = annotations.get(names.publicIp());
+        if (publicIp == null || publicIp.isEmpty()) {
+            return skip("it has no " + names.publicIp() + " annotation");
+        }
+        final int address;
+        try {
+            address = Ipv4Addresses.parse(publicIp);
+        } catch (final IllegalArgumentException e) {
+            return skip("its public IP '" + publicIp + "' is not an IPv4 address");
+        }
+        final String unreachable = LeaseCodec.unreachable(address);
+        if (unreachable != null) {
+            return skip("its public IP " + publicIp + " is " + unreachable);
+        }
+        return new Decoded(new Lease(subnet, address, partialChecksums(annotations.get(names.backendData()))), null);
+    }
+
+    /**
+     * The node's IPv4 pod subnet: the IPv4 one of {@code spec.podCIDRs} (dual stack), else {@code spec.podCIDR};
+     * null when it has none yet. Host bits are masked off, as Go's ParseCIDR does.
+     *
+     * @throws IllegalArgumentException when the podCIDR cannot be read.
+     */
+    static Ipv4Prefix podCidr(final Node node) {
+        if (node.getSpec() == null) {
+            return null;
+        }
+        final List<String> cidrs = node.getSpec().getPodCIDRs();
+        if (cidrs != null && !cidrs.isEmpty()) {
+            for (final String cidr : cidrs) {
+                if (!cidr.contains(":")) {
+                    return parse(cidr);
+                }
+            }
+            return null;
+        }
+        final String cidr = node.getSpec().getPodCIDR();
+        return cidr == null || cidr.isEmpty() || cidr.contains(":") ? null : parse(cidr);
+    }
+
+    /** As flanneld: a podCIDR is usable when the Network holds it whole, whatever the SubnetLen says. */
+    static boolean inside(final NetworkConfig network, final Ipv4Prefix subnet) {
+        return subnet.length() >= network.network().length() && network.network().contains(subnet.address());
+    }
+
+    /** The backend-data weftd writes: flanneld's udp backend writes "null"; weft adds its own key when it can. */
+    static String backendData(final boolean partialChecksums) {
+        return partialChecksums ? "{\"WeftPartialChecksums\":true}" : "null";
+    }
+
+    private static boolean partialChecksums(final String backendData) {
+        if (backendData == null) {
+            return false;
+        }
+        try {
+            final JsonNode data = JSON.readTree(backendData);
+            return data != null && data.path("WeftPartialChecksums").asBoolean(false);
+        } catch (final Exception e) {
+            return false; // flanneld ignores backend-data for udp; so does weft, beyond its own key
+        }
+    }
+
+    private static Ipv4Prefix parse(final String cidr) {
+        final int slash = cidr.indexOf('/');
+        try {
+            final int length = Integer.parseInt(cidr.substring(slash + 1));
+            return new Ipv4Prefix(Ipv4Addresses.parse(cidr.substring(0, slash)) & Ipv4Addresses.mask(length),
+                length);
+        } catch (final RuntimeException e) {
+            throw new IllegalArgumentException("its podCIDR '" + cidr + "' is not an IPv4 CIDR");
+        }
+    }
+
+    private static Decoded skip(final String reason) {
+        return new Decoded(null, reason);
+    }
+}
