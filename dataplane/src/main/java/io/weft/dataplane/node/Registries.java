@@ -4,11 +4,16 @@ import io.weft.registry.LeaseRegistry;
 import io.weft.registry.StaticLeaseRegistry;
 import io.weft.registry.etcd.EtcdLeaseRegistry;
 import io.weft.registry.etcd.EtcdRegistryConfig;
+import io.weft.registry.kube.KubeLeaseRegistry;
+import io.weft.registry.kube.KubeRegistryConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Picks the lease registry the flags ask for: a static lease file, or etcd v3 as flanneld uses it. */
+/**
+ * Picks the lease registry the flags ask for: a static lease file, the Kubernetes API as flanneld's kube subnet
+ * manager uses it, or etcd v3 as flanneld uses it.
+ */
 final class Registries {
     private Registries() {
     }
@@ -16,6 +21,14 @@ final class Registries {
     static LeaseRegistry open(final WeftdConfig config) throws IOException {
         if (config.staticLeases() != null) {
             return StaticLeaseRegistry.open(config.staticLeases());
+        }
+        if (config.kube() != null) {
+            final WeftdConfig.KubeMode kube = config.kube();
+            return KubeLeaseRegistry.open(KubeRegistryConfig.defaults(kube.nodeName())
+                .withApi(kube.apiUrl(), kube.kubeconfigFile())
+                .withAnnotationPrefix(kube.annotationPrefix())
+                .withNetConfPath(kube.netConfPath())
+                .withSetNodeNetworkUnavailable(kube.setNodeNetworkUnavailable()));
         }
         EtcdRegistryConfig etcd = EtcdRegistryConfig.defaults(config.etcdEndpoints())
             .withPrefix(config.etcdPrefix())

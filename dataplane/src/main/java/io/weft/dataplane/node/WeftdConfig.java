@@ -2,10 +2,12 @@ package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.registry.LeaseCodec;
+import io.weft.registry.kube.KubeRegistryConfig;
 import io.weft.routing.Ipv4Addresses;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -14,6 +16,7 @@ import picocli.CommandLine;
  */
 record WeftdConfig(
     Path staticLeases,
+    KubeMode kube,
     List<String> etcdEndpoints,
     String etcdPrefix,
     String etcdCaFile,
@@ -37,6 +40,17 @@ record WeftdConfig(
     boolean offload,
     EpollIdleStrategy.Mode idle,
     int idlePollMicros) {
+    /**
+     * The kube subnet manager's settings, or null without {@code --kube-subnet-mgr}.
+     *
+     * @param apiUrl         null for none.
+     * @param kubeconfigFile null: in-cluster configuration.
+     * @param nodeName       from {@code NODE_NAME}, as flanneld takes it.
+     */
+    record KubeMode(String apiUrl, Path kubeconfigFile, String annotationPrefix, Path netConfPath, String nodeName,
+        boolean setNodeNetworkUnavailable) {
+    }
+
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
@@ -57,6 +71,11 @@ record WeftdConfig(
     }
 
     static WeftdConfig parse(final String[] args) {
+        return parse(args, System.getenv());
+    }
+
+    /** @param env where {@code NODE_NAME} is read. */
+    static WeftdConfig parse(final String[] args, final Map<String, String> env) {
         final WeftdFlags flags = new WeftdFlags();
         final CommandLine commandLine = commandLine(flags);
         try {
@@ -83,6 +102,7 @@ record WeftdConfig(
         }
         return new WeftdConfig(
             flags.staticLeases == null ? null : Path.of(flags.staticLeases),
+            kubeMode(flags, env),
             endpoints,
             prefix,
             flags.etcdCaFile,
@@ -106,6 +126,37 @@ record WeftdConfig(
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
             integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000));
+    }
+
+    private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {
+        final boolean on = bool("--kube-subnet-mgr", flags.kubeSubnetMgr);
+        final boolean setUnavailable = bool("--set-node-network-unavailable", flags.setNodeNetworkUnavailable);
+        if (!on) {
+            return null;
+        }
+        if (flags.staticLeases != null) {
+            throw new UsageException("--static-leases and --kube-subnet-mgr are two registries: give one");
+        }
+        final String nodeName = env.getOrDefault("NODE_NAME", "");
+        if (nodeName.isEmpty()) {
+            throw new UsageException("--kube-subnet-mgr needs NODE_NAME, this node's name in the API server (in a "
+                + "DaemonSet: env NODE_NAME from fieldRef spec.nodeName)");
+        }
+        try {
+            KubeRegistryConfig.checkAnnotationPrefix(flags.kubeAnnotationPrefix);
+        } catch (final IllegalArgumentException e) {
+            throw new UsageException("--kube-annotation-prefix: " + e.getMessage());
+        }
+        return new KubeMode(flags.kubeApiUrl.isEmpty() ? null : flags.kubeApiUrl,
+            flags.kubeconfigFile.isEmpty() ? null : Path.of(flags.kubeconfigFile), flags.kubeAnnotationPrefix,
+            Path.of(flags.netConfigPath), nodeName, setUnavailable);
+    }
+
+    private static boolean bool(final String name, final String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new UsageException("flag " + name + " takes true or false, not '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** One per core, at most {@link WeftdFlags#DEFAULT_MAX_LANES}: a large node does not get lanes it cannot feed. */

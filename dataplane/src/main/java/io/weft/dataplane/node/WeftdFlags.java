@@ -1,6 +1,7 @@
 package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
+import io.weft.registry.kube.KubeRegistryConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,6 +52,35 @@ final class WeftdFlags {
     @Option(names = "--static-leases", paramLabel = "FILE",
         description = "instead of etcd: network config and leases in a file of flannel's etcd layout")
     String staticLeases;
+
+    /** As Go's boolean flags: alone it means true; a value goes after '=' only (see WeftdConfig). */
+    @Option(names = "--kube-subnet-mgr", arity = "0..1", paramLabel = "true|false", defaultValue = "false",
+        fallbackValue = "true", description = "instead of etcd: the subnet is this node's podCIDR, leases are node"
+        + " annotations, as flanneld's kube subnet manager (default ${DEFAULT-VALUE})")
+    String kubeSubnetMgr;
+
+    @Option(names = "--kube-api-url", paramLabel = "URL", defaultValue = "",
+        description = "--kube-subnet-mgr: the API server's URL (overrides the kubeconfig's server)")
+    String kubeApiUrl;
+
+    @Option(names = "--kubeconfig-file", paramLabel = "FILE", defaultValue = "",
+        description = "--kube-subnet-mgr: kubeconfig (default: in-cluster, the pod's service account)")
+    String kubeconfigFile;
+
+    @Option(names = "--kube-annotation-prefix", paramLabel = "PREFIX",
+        defaultValue = KubeRegistryConfig.DEFAULT_ANNOTATION_PREFIX,
+        description = "--kube-subnet-mgr: prefix of the node annotations (default ${DEFAULT-VALUE})")
+    String kubeAnnotationPrefix;
+
+    @Option(names = "--net-config-path", paramLabel = "FILE", defaultValue = "/etc/kube-flannel/net-conf.json",
+        description = "--kube-subnet-mgr: the network config, etcd's config JSON (default ${DEFAULT-VALUE})")
+    String netConfigPath;
+
+    @Option(names = "--set-node-network-unavailable", arity = "0..1", paramLabel = "true|false",
+        defaultValue = "true", fallbackValue = "true",
+        description = "--kube-subnet-mgr: set the node's NetworkUnavailable condition to False (default"
+            + " ${DEFAULT-VALUE})")
+    String setNodeNetworkUnavailable;
 
     @Option(names = "--public-ip", paramLabel = "IP",
         description = "this node's underlay address; picks our lease (default: first IPv4 of --iface)")

@@ -19,7 +19,7 @@ class WeftdConfigTest {
     void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven() {
         final WeftdConfig config = parse("--static-leases", LEASES);
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
@@ -32,7 +32,7 @@ class WeftdConfigTest {
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
             "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
@@ -45,7 +45,7 @@ class WeftdConfigTest {
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
             "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1");
 
-        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), ETCD_DEFAULTS.etcdEndpoints(),
+        assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
@@ -82,8 +82,8 @@ class WeftdConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-mgr", "-v", "--Public-ip=1.2.3.4",
-        "--", "-", "---iface=eth0"})
+    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-manager", "-v",
+        "--Public-ip=1.2.3.4", "--", "-", "---iface=eth0"})
     void shouldNameTheFlagWhenItIsUnknown(final String flag) {
         final String body = flag.startsWith("--") ? flag.substring(2) : flag.substring(1);
         final String name = body.contains("=") ? body.substring(0, body.indexOf('=')) : body;

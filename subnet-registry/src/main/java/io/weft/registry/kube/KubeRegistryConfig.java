@@ -29,7 +29,12 @@ public record KubeRegistryConfig(String apiUrl, Path kubeconfigFile, String anno
         if (nodeName == null || nodeName.isEmpty()) {
             throw new IllegalArgumentException("the node name is empty: set NODE_NAME to this node's name");
         }
-        NodeAnnotations.withPrefix(annotationPrefix);
+        checkAnnotationPrefix(annotationPrefix);
+    }
+
+    /** @throws IllegalArgumentException saying what form a prefix must have, as flanneld checks it. */
+    public static void checkAnnotationPrefix(final String prefix) {
+        NodeAnnotations.withPrefix(prefix);
     }
 
     /** In-cluster configuration, flanneld's prefix and config path. */
