@@ -1,0 +1,149 @@
+package io.weft.testbed;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The API server of the kube-mode end-to-end tests: fabric8's mock API server in CRUD mode in the test JVM, on
+ * loopback, which the nodes reach through a {@link NetnsTcpRelay} in the hub at {@link Hub#IP}; or, when
+ * {@value #KUBECONFIG_ENV} names a kubeconfig, that cluster's API server, which the nodes reach through a relay in
+ * the hub at the API server's own address (routed there from each node), so the kubeconfig works unchanged.
+ */
+final class KubeApi implements AutoCloseable {
+    static final String KUBECONFIG_ENV = "WEFT_KUBECONFIG";
+
+    private final Path kubeconfig;
+    private final String nodePrefix;
+    private KubernetesCrudDispatcher store;
+    private KubernetesMockServer mock;
+    private int port;
+    private InetAddress address;
+    private final KubernetesClient client;
+
+    private KubeApi(Path kubeconfig, String nodePrefix) {
+        this.kubeconfig = kubeconfig;
+        this.nodePrefix = nodePrefix;
+        if (kubeconfig == null) {
+            store = new KubernetesCrudDispatcher();
+            launchMock(0);
+            client = mock.createClient();
+        } else {
+            Config config = Config.fromKubeconfig(kubeconfig.toFile());
+            URI server = URI.create(config.getMasterUrl());
+            try {
+                address = InetAddress.getByName(server.getHost());
+            } catch (UnknownHostException e) {
+                throw new TestbedException("cannot resolve the API server " + server + ": " + e, e);
+            }
+            port = server.getPort() > 0 ? server.getPort() : 443;
+            client = new KubernetesClientBuilder().withConfig(config)
+                .withHttpClientFactory(new JdkHttpClientFactory()).build();
+        }
+    }
+
+    /** The mock, or the cluster of {@value #KUBECONFIG_ENV}; node names get a per-run prefix on a real cluster. */
+    static KubeApi start(Testbed testbed) {
+        String configured = System.getenv(KUBECONFIG_ENV);
+        if (configured == null || configured.isBlank()) {
+            return new KubeApi(null, "");
+        }
+        return new KubeApi(Path.of(configured), "weft-e2e-" + testbed.prefix() + "-");
+    }
+
+    boolean isMock() {
+        return kubeconfig == null;
+    }
+
+    /** The test's own client: the controller manager and the operator of these tests. */
+    KubernetesClient client() {
+        return client;
+    }
+
+    String nodeName(String label) {
+        return nodePrefix + label;
+    }
+
+    /** Where the relay in the hub listens: what the nodes connect to. */
+    InetSocketAddress addressForNodes() {
+        return new InetSocketAddress(isMock() ? Hub.IP : address.getHostAddress(), port);
+    }
+
+    /** Where the relay connects, from the test's namespace. */
+    InetSocketAddress target() {
+        return new InetSocketAddress(isMock() ? InetAddress.getLoopbackAddress() : address, port);
+    }
+
+    /** What a real cluster's address needs in the testbed: the hub holds it, each node routes it to the hub. */
+    void reachFrom(Testbed testbed, List<io.weft.testbed.Node> nodes) {
+        if (isMock()) {
+            return;
+        }
+        testbed.hub().exec(java.time.Duration.ofSeconds(10), List.of("ip", "addr", "add",
+            address.getHostAddress() + "/32", "dev", "lo")).orThrow();
+        for (io.weft.testbed.Node node : nodes) {
+            node.exec("ip", "route", "replace", address.getHostAddress() + "/32", "via", Hub.IP).orThrow();
+        }
+    }
+
+    /** weftd's flags to reach this API server. */
+    List<String> weftdArgs() {
+        return isMock() ? List.of("--kube-api-url", "http://" + Hub.IP + ":" + port)
+            : List.of("--kubeconfig-file", kubeconfig.toString());
+    }
+
+    /** Registers a node as a kubelet would, with the podCIDR a controller manager would give it. */
+    void registerNode(String label, String podCidr) {
+        Node node = new NodeBuilder().withNewMetadata().withName(nodeName(label)).endMetadata()
+            .withNewSpec().withPodCIDR(podCidr).endSpec()
+            .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+            .addNewCondition().withType("NetworkUnavailable").withStatus("True").withReason("NoRouteCreated")
+            .endCondition().endStatus().build();
+        client.nodes().resource(node).create();
+    }
+
+    Node node(String label) {
+        return client.nodes().withName(nodeName(label)).get();
+    }
+
+    void deleteNode(String label) {
+        client.nodes().withName(nodeName(label)).delete();
+    }
+
+    /** Stops the mock and starts a new one on the same port over the same objects, as an API server restarts. */
+    void restart() {
+        if (!isMock()) {
+            throw new IllegalStateException("a real cluster's API server is not the tests' to restart");
+        }
+        mock.destroy();
+        launchMock(port);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        if (mock != null) {
+            mock.destroy();
+        }
+    }
+
+    private void launchMock(int requestedPort) {
+        mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, false);
+        mock.init(InetAddress.getLoopbackAddress(), requestedPort);
+        port = mock.getPort();
+    }
+}

@@ -1,0 +1,167 @@
+package io.weft.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three nodes running the real weftd in kube mode ({@code --kube-subnet-mgr}) against fabric8's mock API server in
+ * CRUD mode, or the cluster of {@code WEFT_KUBECONFIG}: each node's subnet is the podCIDR the test gives its Node
+ * object, weftd annotates it and clears NetworkUnavailable, pods ping across nodes; a Node deleted is dropped from
+ * the other nodes' routes and taken back when registered again; the API server restarted changes nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubeOverlayTest {
+    private static final int NODES = 3;
+    private static final String PREFIX = "flannel.alpha.coreos.com/";
+    private static final String LEASES_KNOWN = "weft_leases_known";
+    private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(60);
+
+    private Testbed testbed;
+    private KubeApi api;
+    private NetnsTcpRelay relay;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<WeftdProcess> daemons = new ArrayList<>();
+    private final List<Pod> pods = new ArrayList<>();
+
+    @BeforeAll
+    void startCluster() throws Exception {
+        testbed = Testbeds.createOrSkip();
+        api = KubeApi.start(testbed);
+        relay = NetnsTcpRelay.start(testbed.hub().name(), api.addressForNodes(), api.target());
+        Path netConf = testbed.runDir().resolve("net-conf.json");
+        Files.writeString(netConf, OverlayCluster.NETWORK_CONFIG);
+        for (int i = 1; i <= NODES; i++) {
+            nodes.add(testbed.addNode("n" + i, OverlayCluster.underlayIp(i)));
+            api.registerNode("n" + i, "10.244." + i + ".0/24");
+        }
+        api.reachFrom(testbed, nodes);
+        for (Node node : nodes) {
+            Path dir = testbed.runDir().resolve("weftd-" + node.label());
+            List<String> args = new ArrayList<>(List.of("--kube-subnet-mgr", "--net-config-path", netConf.toString(),
+                "--iface", Node.UNDERLAY_IFACE, "--subnet-file", dir.resolve("subnet.env").toString(),
+                "--cni-conf-dir", dir.resolve("net.d").toString(), "--ip-masq"));
+            args.addAll(api.weftdArgs());
+            String nodeName = api.nodeName(node.label());
+            daemons.add(node.startWeftd(WeftdProcess.locateJar(), args, command -> {
+                List<String> withEnv = new ArrayList<>(List.of("env", "NODE_NAME=" + nodeName));
+                withEnv.addAll(command);
+                return withEnv;
+            }));
+        }
+        for (int i = 0; i < NODES; i++) {
+            daemons.get(i).awaitHealthy(HEALTHY_TIMEOUT);
+            Path conflist = testbed.runDir().resolve("weftd-" + nodes.get(i).label()).resolve("net.d")
+                .resolve("10-weft.conflist");
+            pods.add(nodes.get(i).addPod("a", conflist));
+        }
+        for (int i = 0; i < NODES; i++) {
+            awaitLeasesKnown(i, NODES);
+        }
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (api != null && !api.isMock()) {
+            for (Node node : nodes) {
+                api.deleteNode(node.label());
+            }
+        }
+        Testbeds.closeIfCreated(testbed);
+        if (relay != null) {
+            relay.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void shouldAnnotateEveryNodeAsFlanneldAndClearNetworkUnavailable() {
+        for (Node node : nodes) {
+            io.fabric8.kubernetes.api.model.Node object = api.node(node.label());
+            assertThat(object.getMetadata().getAnnotations())
+                .containsEntry(PREFIX + "backend-type", "udp")
+                .containsEntry(PREFIX + "public-ip", node.ip())
+                .containsEntry(PREFIX + "kube-subnet-manager", "true");
+            assertThat(object.getStatus().getConditions()).filteredOn(c -> c.getType().equals("NetworkUnavailable"))
+                .extracting(NodeCondition::getStatus).containsExactly("False");
+        }
+    }
+
+    @Test
+    void shouldPingBetweenPodsOnEveryPairOfNodes() {
+        assertThat(pods.get(0).ip()).startsWith("10.244.1.");
+        assertThat(pods.get(2).ip()).startsWith("10.244.3.");
+        for (int from = 0; from < NODES; from++) {
+            for (int to = 0; to < NODES; to++) {
+                if (from != to) {
+                    assertThat(Ping.run(pods.get(from), pods.get(to).ip(), 3).received())
+                        .as("ping %s -> %s", pods.get(from), pods.get(to)).isEqualTo(3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldDropADeletedNodeAndTakeItBackWhenItIsRegisteredAgain() {
+        deleteAndRegisterAgain("n3", 2);
+    }
+
+    @Test
+    void shouldFollowNodesAcrossAnApiServerRestart() {
+        assumeTrue(api.isMock(), "WEFT_KUBECONFIG names a real cluster, whose API server is not the test's to "
+            + "restart");
+        long restartsBefore = metric(0, "weft_registry_watch_restarts_total");
+
+        api.restart();
+
+        assertThat(Ping.run(pods.get(0), pods.get(1).ip(), 3).received()).isEqualTo(3);
+        assertThat(Await.until(Duration.ofSeconds(30),
+            () -> metric(0, "weft_registry_watch_restarts_total") > restartsBefore))
+            .as("node 1 lists the nodes again after the restart").isTrue();
+        deleteAndRegisterAgain("n2", 1);
+    }
+
+    /** Deletes the Node object {@code label}, then registers it again as its kubelet would. */
+    private void deleteAndRegisterAgain(String label, int index) {
+        int other = index == 0 ? 1 : 0;
+        api.deleteNode(label);
+        awaitLeasesKnown(other, NODES - 1);
+        assertThat(Ping.run(pods.get(other), pods.get(index).ip(), 1).received()).as("no route to a deleted node")
+            .isZero();
+
+        long registeredNs = System.nanoTime();
+        api.registerNode(label, "10.244." + (index + 1) + ".0/24");
+        awaitLeasesKnown(other, NODES);
+        long liveMs = (System.nanoTime() - registeredNs) / 1_000_000;
+        System.out.println("KubeOverlayTest: " + label + " registered again, live on node " + (other + 1) + " after "
+            + liveMs + " ms (its weftd annotates it again first)");
+        assertThat(Ping.run(pods.get(other), pods.get(index).ip(), 3).received()).isEqualTo(3);
+        assertThat(api.node(label).getMetadata().getAnnotations()).containsEntry(PREFIX + "public-ip",
+            nodes.get(index).ip());
+    }
+
+    private void awaitLeasesKnown(int index, long count) {
+        assertThat(Await.until(Duration.ofSeconds(30), () -> metric(index, LEASES_KNOWN) == count))
+            .as("node %d knows %d leases: %s", index + 1, count, daemons.get(index).metrics().get(LEASES_KNOWN))
+            .isTrue();
+    }
+
+    private long metric(int index, String name) {
+        Map<String, Number> metrics = daemons.get(index).metrics();
+        Number value = metrics.get(name);
+        return value == null ? -1 : value.longValue();
+    }
+}
