@@ -151,9 +151,13 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     }
 
     private Node awaitPodCidr() throws InterruptedException, IOException {
-        while (true) {
+        for (int look = 0; ; look++) {
             checkOpen();
             if (!nodes.synced()) {
+                if (look == 0) {
+                    Thread.sleep(config.retryInterval().toMillis()); // the first list is no news
+                    continue;
+                }
                 waitLog.warn("acquire", "waiting for the node list from the API server (" + config.describeApi() +
                     ")");
             } else {
