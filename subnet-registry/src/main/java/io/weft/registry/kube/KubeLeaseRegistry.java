@@ -209,8 +209,9 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     }
 
     /**
-     * On the watcher's thread, after every rebuild: our node as the cache has it. Writes what it lacks again (once
-     * per version of the node, or after the retry interval when a write failed); a changed podCIDR is reported once.
+     * On the watcher's thread, after every rebuild: our node as the cache has it. When it lacks our annotations
+     * (registered again, or an operator removed them) writes them and clears NetworkUnavailable again, once per
+     * version of the node or after the retry interval when a write failed; a changed podCIDR is reported once.
      */
     private void keepOwnNode(final Node node) {
         final Lease lease = ownLease;
@@ -232,8 +233,9 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
             return;
         }
         final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.partialChecksums());
-        final boolean conditionOk = !config.setNodeNetworkUnavailable() || networkAvailable(node);
-        if (OwnNode.carries(node, wanted) && conditionOk) {
+        // NetworkUnavailable is cleared again only with the annotations, as at start: a cloud route controller
+        // that sets it on its own schedule is not fought.
+        if (OwnNode.carries(node, wanted)) {
             return;
         }
         final String version = node.getMetadata().getResourceVersion();
@@ -244,21 +246,13 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         keptVersion = version;
         keptAtNanos = System.nanoTime();
         try {
-            Log.info("node " + config.nodeName() + " lost flannel's annotations or its NetworkUnavailable=False " +
-                "(registered again?): writing them again");
+            Log.info("node " + config.nodeName() + " lacks flannel's annotations (registered again?): writing " +
+                "them again");
             writeOwnNode(node, lease);
         } catch (final KubernetesClientException e) {
             warnLog.warn("write", "cannot write to node " + config.nodeName() + ": " + e.getMessage() +
                 "; retrying");
         }
-    }
-
-    private static boolean networkAvailable(final Node node) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-            return false;
-        }
-        return node.getStatus().getConditions().stream()
-            .anyMatch(c -> OwnNode.NETWORK_UNAVAILABLE.equals(c.getType()) && "False".equals(c.getStatus()));
     }
 
     private static boolean isTransient(final KubernetesClientException e) {
