@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A node as a lease, read as flanneld's kube subnet manager reads it: the subnet is the node's IPv4 podCIDR, the
- * PublicIP its public-ip annotation, and only nodes whose backend-type is udp can be reached by weft (a vxlan node
- * takes no flannel udp datagrams). weftd's own BackendData ({"WeftPartialChecksums":true}) is read as
- * {@link LeaseCodec} reads it from etcd.
+ * A node as a lease, read as flanneld's kube subnet manager reads it: a node annotated kube-subnet-manager=true,
+ * the subnet its IPv4 podCIDR, the PublicIP its public-ip annotation; and only nodes whose backend-type is udp, since
+ * weft can reach no other (a vxlan node takes no flannel udp datagrams). weftd's own BackendData
+ * ({"WeftPartialChecksums":true}) is read as {@link LeaseCodec} reads it from etcd.
  */
 final class NodeLeases {
     static final String BACKEND_TYPE = "udp";
@@ -31,9 +31,14 @@ final class NodeLeases {
 
     static Decoded decode(final Node node, final NodeAnnotations names, final NetworkConfig network) {
         final Map<String, String> annotations = node.getMetadata().getAnnotations();
-        final String backendType = annotations == null ? null : annotations.get(names.backendType());
+        // As flanneld: only a node a kube subnet manager annotated is a lease.
+        if (annotations == null || !"true".equals(annotations.get(names.kubeSubnetManager()))) {
+            return skip("it has no " + names.kubeSubnetManager() + "=true annotation (no flanneld or weftd in " +
+                "kube mode has run there yet)");
+        }
+        final String backendType = annotations.get(names.backendType());
         if (backendType == null) {
-            return skip("it has no " + names.backendType() + " annotation (no flanneld or weftd has run there yet)");
+            return skip("it has no " + names.backendType() + " annotation");
         }
         if (!BACKEND_TYPE.equals(backendType)) {
             return skip("its backend type is " + backendType + ": weft speaks flannel's udp backend only");

@@ -50,6 +50,14 @@ class NodeLeasesTest {
     }
 
     @Test
+    void shouldSkipANodeNoKubeSubnetManagerAnnotatedAsFlanneldDoes() {
+        final Node node = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        node.getMetadata().getAnnotations().remove(PREFIX + "kube-subnet-manager");
+
+        assertThat(NodeLeases.decode(node, NAMES, network).skipReason()).contains("kube-subnet-manager=true");
+    }
+
+    @Test
     void shouldSkipANodeWhosePublicIpNoNodeCanBeReachedAt() {
         assertThat(NodeLeases.decode(flannelNode("n", "10.244.2.0/24", "udp", "127.0.0.1"), NAMES, network)
             .skipReason()).contains("loopback");
