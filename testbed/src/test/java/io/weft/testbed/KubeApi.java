@@ -88,14 +88,17 @@ final class KubeApi implements AutoCloseable {
         return new InetSocketAddress(isMock() ? InetAddress.getLoopbackAddress() : address, port);
     }
 
-    /** What a real cluster's address needs in the testbed: the hub holds it, each node routes it to the hub. */
-    void reachFrom(Testbed testbed, List<io.weft.testbed.Node> nodes) {
-        if (isMock()) {
-            return;
+    /** A real cluster's API server address on the hub, where the relay listens for the nodes; before the relay. */
+    void addressHub(Testbed testbed) {
+        if (!isMock()) {
+            testbed.hub().exec(java.time.Duration.ofSeconds(10), List.of("ip", "addr", "add",
+                address.getHostAddress() + "/32", "dev", "lo")).orThrow();
         }
-        testbed.hub().exec(java.time.Duration.ofSeconds(10), List.of("ip", "addr", "add",
-            address.getHostAddress() + "/32", "dev", "lo")).orThrow();
-        for (io.weft.testbed.Node node : nodes) {
+    }
+
+    /** A real cluster's API server address routed from {@code node} to the hub. */
+    void routeFrom(io.weft.testbed.Node node) {
+        if (!isMock()) {
             node.exec("ip", "route", "replace", address.getHostAddress() + "/32", "via", Hub.IP).orThrow();
         }
     }

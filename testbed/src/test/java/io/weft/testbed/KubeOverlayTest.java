@@ -39,14 +39,16 @@ class KubeOverlayTest {
     void startCluster() throws Exception {
         testbed = Testbeds.createOrSkip();
         api = KubeApi.start(testbed);
+        api.addressHub(testbed);
         relay = NetnsTcpRelay.start(testbed.hub().name(), api.addressForNodes(), api.target());
         Path netConf = testbed.runDir().resolve("net-conf.json");
         Files.writeString(netConf, OverlayCluster.NETWORK_CONFIG);
         for (int i = 1; i <= NODES; i++) {
-            nodes.add(testbed.addNode("n" + i, OverlayCluster.underlayIp(i)));
+            Node node = testbed.addNode("n" + i, OverlayCluster.underlayIp(i));
+            api.routeFrom(node);
+            nodes.add(node);
             api.registerNode("n" + i, "10.244." + i + ".0/24");
         }
-        api.reachFrom(testbed, nodes);
         for (Node node : nodes) {
             Path dir = testbed.runDir().resolve("weftd-" + node.label());
             List<String> args = new ArrayList<>(List.of("--kube-subnet-mgr", "--net-config-path", netConf.toString(),
