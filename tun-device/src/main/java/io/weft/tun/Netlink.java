@@ -20,6 +20,7 @@ public final class Netlink implements AutoCloseable {
     private static final int RTM_NEWLINK = 16;
     private static final int RTM_DELLINK = 17;
     private static final int RTM_NEWADDR = 20;
+    private static final int RTM_DELADDR = 21;
     private static final int RTM_NEWROUTE = 24;
     private static final int RTM_DELROUTE = 25;
 
@@ -120,6 +121,22 @@ public final class Netlink implements AutoCloseable {
         putAddressAttribute(IFA_ADDRESS, address);
         request("add address " + Ipv4Text.format(address) + "/" + prefixLength + " to link " + linkIndex,
             errno -> errno == Errno.EEXIST ? "address in use on this node" : "");
+    }
+
+    /** Removes {@code address/prefixLength} from the link; EADDRNOTAVAIL when it has no such address. */
+    public void deleteAddress(final int linkIndex, final int address, final int prefixLength) throws NativeException {
+        begin(RTM_DELADDR, 0);
+        final int body = length;
+        message.buffer.put(body, (byte)SocketConstants.AF_INET);
+        message.buffer.put(body + 1, (byte)prefixLength);
+        message.buffer.put(body + 2, (byte)0);
+        message.buffer.put(body + 3, (byte)RT_SCOPE_UNIVERSE);
+        message.buffer.putInt(body + 4, linkIndex);
+        length += IFADDRMSG_LENGTH;
+        putAddressAttribute(IFA_LOCAL, address);
+        putAddressAttribute(IFA_ADDRESS, address);
+        request("delete address " + Ipv4Text.format(address) + "/" + prefixLength + " from link " + linkIndex,
+            errno -> "");
     }
 
     /** Adds {@code destination/prefixLength dev linkIndex} to the main table. */

@@ -56,14 +56,14 @@ public final class LaneResources implements AutoCloseable {
             }
             if (offloadWanted) {
                 try {
-                    resources.openQueues(tunName, lanes, true);
+                    resources.openQueues(tunName, lanes, true, true);
                     offloads.tunTso = true;
                 } catch (final NativeException e) {
                     Log.warn("TUN offloads unavailable, falling back to plain reads: " + e.getMessage());
                 }
             }
             if (!offloads.tunTso) {
-                resources.openQueues(tunName, lanes, false);
+                resources.openQueues(tunName, lanes, false, true);
             }
             return resources;
         } catch (final NativeException | RuntimeException e) {
@@ -85,15 +85,21 @@ public final class LaneResources implements AutoCloseable {
     public void reopenQueues(final String tunName) throws NativeException {
         final int lanes = receiveSockets.size();
         closeQueues();
-        openQueues(tunName, lanes, offloads.tunTso);
+        openQueues(tunName, lanes, offloads.tunTso, false);
     }
 
-    /** Opens every queue with or without virtio headers and offloads; on failure none stays open. */
-    private void openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException {
+    /**
+     * Opens every queue with or without virtio headers and offloads; on failure none stays open. The device is made
+     * persistent, so it outlives this process; one left by an earlier weftd is attached to. With
+     * {@code replaceForeign}, a device of that name that is not a multi-queue TUN is deleted and made anew.
+     */
+    private void openQueues(final String tunName, final int lanes, final boolean withOffload,
+        final boolean replaceForeign) throws NativeException {
         final int flags = TunDevice.IFF_MULTI_QUEUE | (withOffload ? TunDevice.IFF_VNET_HDR : 0);
         try {
             for (int i = 0; i < lanes; i++) {
-                final TunDevice queue = TunDevice.open(tunName, flags);
+                final TunDevice queue = i == 0 ? PersistentTun.attachOrMake(tunName, flags, replaceForeign)
+                    : TunDevice.open(tunName, flags);
                 queues.add(queue);
                 if (withOffload) {
                     queue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
@@ -101,6 +107,9 @@ public final class LaneResources implements AutoCloseable {
                         offloads.tunUso = acceptsUdpSegmentation(queue);
                     }
                     queue.setOffload(TUN_OFFLOADS);
+                } else if (i == 0) {
+                    // A device kept from a weftd with offloads keeps them (they are the device's): no super-packets.
+                    queue.setOffload(0);
                 }
             }
         } catch (final NativeException e) {

@@ -26,9 +26,11 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node's weftd: takes its lease from the registry, makes flannel0 and the overlay route, writes subnet.env and
- * the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
- * {@link #close()} undoes it in reverse order; the lease is kept, so a restart reuses the subnet.
+ * One node's weftd: takes its lease from the registry, makes (or attaches to) flannel0 and the overlay route, writes
+ * subnet.env and the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
+ * {@link #close()} stops the lanes and closes what this process holds, in reverse order; what the kernel keeps for
+ * the node stays: the persistent flannel0 with its address and routes, the --ip-masq rules, and the lease, so a
+ * restart finds them and pods' traffic is dropped at the device meanwhile, never routed elsewhere.
  */
 final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
@@ -110,15 +112,15 @@ final class Daemon implements AutoCloseable {
             underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
-        final Lease ownLease = registry.acquire(underlay.publicIp(), SubnetEnvFile.readSubnet(config.subnetFile()),
-            resources.offloads.tunTso());
+        final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());
+        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet, resources.offloads.tunTso());
         final Ipv4Prefix subnet = ownLease.subnet();
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        link = new OverlayLink(tunName, subnet, network.network(), underlay.mtu(), resources.offloads.tunTso());
+        link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlay.mtu(),
+            resources.offloads.tunTso());
         link.configure();
-        track(link);
         final IpMasquerade masquerade = config.ipMasq()
             ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
@@ -235,12 +237,17 @@ final class Daemon implements AutoCloseable {
         shutdown = null;
     }
 
+    String tunName() {
+        return config.tunName();
+    }
+
     DropReporter dropReporter() {
         return dropReporter;
     }
 
     /**
-     * Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent; safe
+     * Stops the lanes (waking them from epoll) and closes every fd; flannel0, its routes and the --ip-masq rules stay
+     * in the kernel (see {@link Cleanup} for their removal). Idempotent; safe
      * from another thread while {@link #start()} runs: setup is interrupted and what it makes after this is undone.
      */
     @Override

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * Setup errors (Errors such as running out of direct memory included) undo what setup did, print one line and exit 1.
  * Once forwarding, it exits 1 when flannel0 cannot be made again after it was deleted, when a lane dies of an Error,
  * when the registry takes our subnet away, or when its main loop fails: a restart is then the way back.
- * The stop is registered before setup, so a SIGTERM at any point cleans up, and it is bounded in time.
+ * The stop is registered before setup, so a SIGTERM at any point closes what this process holds, and it is bounded in
+ * time; flannel0, its routes and the --ip-masq rules stay for the next weftd ({@code --cleanup} removes them).
  */
 public final class Weftd {
     /** How often drops are logged and flannel0 and its route are checked for having gone under the lanes. */
@@ -34,6 +35,10 @@ public final class Weftd {
         } catch (final WeftdConfig.UsageException e) {
             System.err.println("weftd: " + e.getMessage() + " (see weftd --help)");
             System.exit(2);
+            return;
+        }
+        if (config.cleanup()) {
+            System.exit(Cleanup.run(config) ? 0 : 1);
             return;
         }
         final Daemon daemon = new Daemon(config);
@@ -93,7 +98,7 @@ public final class Weftd {
         final long startNs = System.nanoTime();
         daemon.close();
         watchdog.interrupt();
-        Log.info("stopped: TUN device and route removed, lease kept (in "
+        Log.info("stopped: " + daemon.tunName() + ", its routes, --ip-masq rules and the lease kept (in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms)");
     }
 }

@@ -36,7 +36,8 @@ record WeftdConfig(
     int batch,
     boolean offload,
     EpollIdleStrategy.Mode idle,
-    int idlePollMicros) {
+    int idlePollMicros,
+    boolean cleanup) {
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
@@ -78,9 +79,7 @@ record WeftdConfig(
         if (flags.tunName.isEmpty() || flags.tunName.length() > 15) {
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
-        if (!flags.ipMasq.equals("true") && !flags.ipMasq.equals("false")) {
-            throw new UsageException("flag --ip-masq takes true or false, not '" + flags.ipMasq + "'");
-        }
+        bool("--ip-masq", flags.ipMasq);
         return new WeftdConfig(
             flags.staticLeases == null ? null : Path.of(flags.staticLeases),
             endpoints,
@@ -95,7 +94,7 @@ record WeftdConfig(
             flags.iface == null ? "" : flags.iface,
             Path.of(flags.subnetFile),
             Path.of(flags.cniConfDir),
-            Boolean.parseBoolean(flags.ipMasq),
+            bool("--ip-masq", flags.ipMasq),
             integer("--iptables-resync", flags.iptablesResync, 1, 24 * 60 * 60),
             flags.tunName,
             address("--healthz-ip", flags.healthzIp),
@@ -105,7 +104,8 @@ record WeftdConfig(
             integer("--batch", flags.batch, 1, 64),
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
-            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000));
+            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
+            bool("--cleanup", flags.cleanup));
     }
 
     /** One per core, at most {@link WeftdFlags#DEFAULT_MAX_LANES}: a large node does not get lanes it cannot feed. */
@@ -181,6 +181,13 @@ record WeftdConfig(
                 "--public-ip '" + value + "' is " + unreachable + ": other nodes cannot send to it");
         }
         return address;
+    }
+
+    private static boolean bool(final String name, final String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new UsageException("flag " + name + " takes true or false, not '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static String choice(final String name, final String value, final List<String> choices) {
