@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
+    private static final long METRICS_BIND_RETRY_S = 5;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
@@ -96,24 +97,36 @@ final class Daemon implements AutoCloseable {
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
         final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
-        for (int i = 0; i < config.lanes(); i++) {
+        tunName = config.tunName();
+        // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
+        final Handover handover = Handover.request(tunName);
+        if (handover != null) {
+            track(handover);
+        }
+        final int laneCount = handover == null ? config.lanes() : handover.offer.lanes();
+        if (handover != null && laneCount != config.lanes()) {
+            Log.warn("keeping the " + laneCount + " lane(s) handed over instead of --lanes " + config.lanes() +
+                ": a stop and start (not a hand-over) changes their number");
+        }
+        for (int i = 0; i < laneCount; i++) {
             counters.add(new DataplaneCounters());
         }
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
-        if (config.healthzPort() != 0) {
+        if (config.healthzPort() != 0 && handover == null) {
             // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
-            track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
-                () -> metrics.unreadiness(forwarding)));
+            serveMetrics();
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
-        tunName = config.tunName();
-        resources = track(LaneResources.open(tunName, config.lanes(), config.offload(),
-            underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
+        resources = track(handover != null
+            ? LaneResources.adopt(tunName, handover.taken(), handover.offer.offloads())
+            : LaneResources.open(tunName, laneCount, config.offload(), underlay.publicIp(), network.backendPort(),
+                config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
         final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());
-        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet, resources.offloads.tunTso());
+        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet, resources.offloads.tunTso(),
+            handover == null ? 0 : handover.offer.leaseId());
         final Ipv4Prefix subnet = ownLease.subnet();
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
@@ -149,11 +162,59 @@ final class Daemon implements AutoCloseable {
             startLanes();
             forwarding = true;
         }
+        if (handover != null) {
+            handover.started();
+            if (config.healthzPort() != 0) {
+                serveMetrics();
+            }
+        }
+        final HandoverServer server = HandoverServer.start(tunName, new HandoverServer.Handing() {
+            @Override
+            public HandoverOffer offer() {
+                return HandoverOffer.of(resources, tunName, subnet, registry.ownLeaseId());
+            }
+
+            @Override
+            public int[] fds() {
+                synchronized (Daemon.this) {
+                    return resources.handOverFds();
+                }
+            }
+
+            @Override
+            public void stopForSuccessor() {
+                Log.info("stopping for the new weftd, which forwards on the same queues and sockets");
+                close();
+            }
+        });
+        if (server != null) {
+            track(server);
+        }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
-            config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
+            config.tunName() + ": " + laneCount + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
             (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
+    }
+
+    /**
+     * Serves /metrics and /healthz. After a hand-over the old weftd may take a moment to free the port: tried again
+     * for a few seconds, then a failure as at start.
+     */
+    private void serveMetrics() throws IOException, InterruptedException {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(METRICS_BIND_RETRY_S);
+        while (true) {
+            try {
+                track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
+                    () -> metrics.unreadiness(forwarding)));
+                return;
+            } catch (final IOException e) {
+                if (System.nanoTime() > deadlineNs) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /**
