@@ -171,14 +171,19 @@ public final class NetTool {
         byte[] want = new byte[CHUNK_BYTES];
         long received = 0;
         long lastReadNs = System.nanoTime();
+        long firstReadNs = lastReadNs;
         long maxGapNs = 0;
+        long maxGapAtNs = 0;
         while (received < length) {
             int n = in.read(data, 0, (int) Math.min(CHUNK_BYTES, length - received));
             if (n < 0) {
                 return "SHORT bytes=" + received + " expected=" + length;
             }
             long nowNs = System.nanoTime();
-            maxGapNs = Math.max(maxGapNs, nowNs - lastReadNs);
+            if (nowNs - lastReadNs > maxGapNs) {
+                maxGapNs = nowNs - lastReadNs;
+                maxGapAtNs = nowNs - firstReadNs;
+            }
             lastReadNs = nowNs;
             expected.fill(want, 0, n);
             int mismatch = Arrays.mismatch(data, 0, n, want, 0, n);
@@ -192,7 +197,7 @@ public final class NetTool {
             return "LONG expected=" + length;
         }
         return "OK bytes=" + received + " sha256=" + HexFormat.of().formatHex(sha256.digest()) + " maxGapMs="
-            + maxGapNs / 1_000_000;
+            + maxGapNs / 1_000_000 + " maxGapEndedAtMs=" + maxGapAtNs / 1_000_000;
     }
 
     /**
