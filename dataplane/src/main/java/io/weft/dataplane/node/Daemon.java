@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
     private static final long METRICS_BIND_RETRY_S = 5;
+    private static final long HANDED_OVER_TIMEOUT_S = 5;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
@@ -48,6 +50,10 @@ final class Daemon implements AutoCloseable {
     private ControlMetrics metrics;
     private LaneFactory laneFactory;
     private volatile boolean forwarding;
+    /** Set when a successor runs on our queues and sockets and this daemon closes for it. */
+    private volatile boolean stoppingForSuccessor;
+    /** Counted down once the successor has been told that we stopped. */
+    private final CountDownLatch handOverDone = new CountDownLatch(1);
     private boolean closed;
 
     private final WeftdConfig config;
@@ -184,7 +190,13 @@ final class Daemon implements AutoCloseable {
             @Override
             public void stopForSuccessor() {
                 Log.info("stopping for the new weftd, which forwards on the same queues and sockets");
+                stoppingForSuccessor = true;
                 close();
+            }
+
+            @Override
+            public void handedOver() {
+                handOverDone.countDown();
             }
         });
         if (server != null) {
@@ -296,6 +308,18 @@ final class Daemon implements AutoCloseable {
         lanes.clear();
         shutdown.close();
         shutdown = null;
+    }
+
+    /**
+     * After the main loop saw this daemon closed: true when it closed for a successor, once the successor has been
+     * told (so that ending the process does not cut that answer off); false when it was stopped.
+     */
+    boolean awaitHandedOver() throws InterruptedException {
+        if (!stoppingForSuccessor) {
+            return false;
+        }
+        handOverDone.await(HANDED_OVER_TIMEOUT_S, TimeUnit.SECONDS);
+        return true;
     }
 
     String tunName() {

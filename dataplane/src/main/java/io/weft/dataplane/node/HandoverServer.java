@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * A forwarding weftd's side of a hand-over: listens on the abstract socket {@code weftd/<tun>} of its network
  * namespace; to a successor (root or our user) it sends its offer and descriptors, and when the successor's lanes run
- * ("started"), stops its own lanes, closes everything (keeping the lease, which the successor adopted), answers
- * "stopped" and exits 0. A successor that fails or hangs before "started" changes nothing here.
+ * ("started"), stops its own lanes, closes everything (keeping the lease, which the successor adopted) and answers
+ * "stopped"; the main loop then ends the process (see {@code --exit-after-handover}). A successor that fails or hangs
+ * before "started" changes nothing here.
  */
 final class HandoverServer implements AutoCloseable {
     /** How long each step of the peer may take; the successor's setup (registry, first snapshot) runs in one. */
@@ -25,6 +26,9 @@ final class HandoverServer implements AutoCloseable {
 
         /** Stops the lanes and closes everything, keeping what the kernel holds for the successor. */
         void stopForSuccessor();
+
+        /** The successor has been told, or could not be: the process may end now. */
+        void handedOver();
     }
 
     private final UnixSeqpacket listener;
@@ -60,8 +64,7 @@ final class HandoverServer implements AutoCloseable {
         while (!closing) {
             try (UnixSeqpacket peer = listener.accept(STEP_TIMEOUT_MS)) {
                 if (handOver(peer)) {
-                    Log.info("handed over to the new weftd: exiting");
-                    Runtime.getRuntime().exit(0);
+                    Log.info("handed over to the new weftd");
                     return;
                 }
             } catch (final IOException | RuntimeException e) {
@@ -87,8 +90,12 @@ final class HandoverServer implements AutoCloseable {
         if (!Handover.STARTED.equals(answer)) {
             throw new IOException("the new weftd said '" + answer + "' instead of '" + Handover.STARTED + "'");
         }
-        handing.stopForSuccessor();
-        peer.send(Handover.STOPPED.getBytes(StandardCharsets.UTF_8), new int[0]);
+        try {
+            handing.stopForSuccessor();
+            peer.send(Handover.STOPPED.getBytes(StandardCharsets.UTF_8), new int[0]);
+        } finally {
+            handing.handedOver();
+        }
         return true;
     }
 

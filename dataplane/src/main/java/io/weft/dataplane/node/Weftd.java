@@ -65,6 +65,9 @@ public final class Weftd {
                 daemon.addRouteIfGone();
                 Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
+            if (daemon.awaitHandedOver()) {
+                afterHandOver(config.exitAfterHandover());
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (final IOException e) {
@@ -76,6 +79,19 @@ public final class Weftd {
             e.printStackTrace();
             System.exit(1);
         }
+    }
+
+    /**
+     * A successor forwards on our queues and sockets: exit 0, or, where a supervisor would restart an exited process
+     * (a DaemonSet's pod: the old version would take the node back), hold nothing and wait for the stop.
+     */
+    private static void afterHandOver(final boolean exit) throws InterruptedException {
+        if (exit) {
+            Log.info("handed over: exiting");
+            System.exit(0);
+        }
+        Log.info("handed over: idle until stopped (--exit-after-handover=false)");
+        Thread.sleep(Long.MAX_VALUE);
     }
 
     /** The shutdown hook: undoes what the daemon made, giving up after {@link #STOP_BUDGET_MS}. */

@@ -37,7 +37,8 @@ record WeftdConfig(
     boolean offload,
     EpollIdleStrategy.Mode idle,
     int idlePollMicros,
-    boolean cleanup) {
+    boolean cleanup,
+    boolean exitAfterHandover) {
     /** Thrown for a flag error; the message is meant for the operator's terminal, one line. */
     static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
@@ -105,7 +106,8 @@ record WeftdConfig(
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
             integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
-            bool("--cleanup", flags.cleanup));
+            bool("--cleanup", flags.cleanup),
+            bool("--exit-after-handover", flags.exitAfterHandover));
     }
 
     /** One per core, at most {@link WeftdFlags#DEFAULT_MAX_LANES}: a large node does not get lanes it cannot feed. */

@@ -121,6 +121,11 @@ final class WeftdFlags {
         + " its routes (Network from --subnet-file) and the --ip-masq rules; then exit (default ${DEFAULT-VALUE})")
     String cleanup;
 
+    @Option(names = "--exit-after-handover", arity = "0..1", paramLabel = "true|false", defaultValue = "true",
+        fallbackValue = "true", description = "once a new weftd took over this one's queues and sockets, exit 0;"
+        + " false: idle until stopped, for supervisors that restart what exits (default ${DEFAULT-VALUE})")
+    String exitAfterHandover;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     boolean help;
 }
