@@ -31,6 +31,8 @@ public final class UnixSeqpacket implements AutoCloseable {
     static final int MSG_CTRUNC = 0x8;
     private static final int SHUT_RDWR = 2;
     private static final int CMSG_HEADER_LENGTH = MessageHeader.CMSG_DATA_OFFSET;
+    /** {@link #controlSpace} of 3, which NativeLayoutTest compares with C's CMSG_SPACE. */
+    static final int CMSG_SPACE_OF_THREE_FDS = CMSG_HEADER_LENGTH + 16;
 
     private final int fd;
     private final String name;
