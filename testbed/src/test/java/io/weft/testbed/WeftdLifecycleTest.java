@@ -44,7 +44,8 @@ class WeftdLifecycleTest {
 
             WeftdProcess again = node.startWeftd(args(testbed, node, List.of("--ip-masq")))
                 .awaitHealthy(Duration.ofSeconds(30));
-            assertThat(again.process().logText()).contains("attached to the existing flannel0");
+            assertThat(again.process().logText()).contains("attached to the existing flannel0")
+                .contains("the nat rules in WEFT-POSTRTG are in place already: kept as they are");
             assertThat(node.exec("ip", "-o", "link", "show", "flannel0").stdout()).doesNotContain("NO-CARRIER");
             again.stop();
 

@@ -114,6 +114,13 @@ public final class IpMasquerade implements AutoCloseable {
     }
 
     private void writeRules() throws IOException {
+        if (alreadyInPlace()) {
+            // Left by the weftd before us: flushing and writing again would leave new pod connections un-NATed
+            // for a moment.
+            written = listing(false);
+            Log.info("--ip-masq: the nat rules in " + CHAIN + " are in place already: kept as they are");
+            return;
+        }
         if (!iptables(true, "-N", CHAIN)) {
             iptables(false, "-F", CHAIN);
         }
@@ -124,6 +131,20 @@ public final class IpMasquerade implements AutoCloseable {
             iptables(false, hookChainFirst());
         }
         written = listing(false);
+    }
+
+    /** True when the chain holds exactly our rules, in order, and POSTROUTING jumps to it. */
+    private boolean alreadyInPlace() throws IOException {
+        final String chain = run(true, "-S", CHAIN);
+        if (chain == null || !iptables(true, concat(List.of("-C"), JUMP))) {
+            return false;
+        }
+        final List<String> expected = new ArrayList<>();
+        expected.add("-N " + CHAIN);
+        for (final List<String> rule : rules) {
+            expected.add(String.join(" ", appendToChain(rule)));
+        }
+        return chain.strip().lines().map(String::strip).toList().equals(expected);
     }
 
     /** {@code iptables -L CHAIN -n}; with {@code mayFail}, null when the chain is gone. */
