@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * How weftd ends: a setup that fails, even of an Error, undoes itself and exits 1; a stop at any point of setup runs
- * the cleanup; a stop never takes longer than its budget, even with etcd hung.
+ * How weftd ends: a setup that fails, even of an Error, closes what it opened and exits 1; a stop at any point of setup
+ * runs the shutdown; a stop never takes longer than its budget, even with etcd hung.
  */
 class WeftdStopTest {
     /** weftd's own budget is 10 s; the rest is JVM exit and a slow machine. */

@@ -68,8 +68,8 @@ final class Daemon implements AutoCloseable {
 
     /**
      * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
-     * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after undoing
-     * what it did. A {@link #close()} from another thread (SIGTERM) ends it with a {@link StoppedException}.
+     * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after closing
+     * what it opened (flannel0 and its routes stay, as after a stop). A {@link #close()} from another thread (SIGTERM) ends it with a {@link StoppedException}.
      */
     void start() throws IOException, InterruptedException {
         settingUp = Thread.currentThread();
@@ -333,7 +333,7 @@ final class Daemon implements AutoCloseable {
     /**
      * Stops the lanes (waking them from epoll) and closes every fd; flannel0, its routes and the --ip-masq rules stay
      * in the kernel (see {@link Cleanup} for their removal). Idempotent; safe
-     * from another thread while {@link #start()} runs: setup is interrupted and what it makes after this is undone.
+     * from another thread while {@link #start()} runs: setup is interrupted and what it opens after this is closed.
      */
     @Override
     public void close() {

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Flag errors exit 2.
- * Setup errors (Errors such as running out of direct memory included) undo what setup did, print one line and exit 1.
+ * Setup errors (Errors such as running out of direct memory included) close what setup opened, print one line and
+ * exit 1.
  * Once forwarding, it exits 1 when flannel0 cannot be made again after it was deleted, when a lane dies of an Error,
  * when the registry takes our subnet away, or when its main loop fails: a restart is then the way back.
  * The stop is registered before setup, so a SIGTERM at any point closes what this process holds, and it is bounded in
@@ -46,7 +47,7 @@ public final class Weftd {
         try {
             daemon.start();
         } catch (final Daemon.StoppedException e) {
-            return; // SIGTERM during setup: the shutdown hook undoes it
+            return; // SIGTERM during setup: the shutdown hook closes what it opened
         } catch (final InterruptedException e) {
             System.err.println("weftd: interrupted during setup");
             System.exit(1);
@@ -94,7 +95,7 @@ public final class Weftd {
         Thread.sleep(Long.MAX_VALUE);
     }
 
-    /** The shutdown hook: undoes what the daemon made, giving up after {@link #STOP_BUDGET_MS}. */
+    /** The shutdown hook: closes what the daemon holds, giving up after {@link #STOP_BUDGET_MS}. */
     private static void stop(final Daemon daemon) {
         if (daemon.isClosed()) {
             return; // a failed setup undid itself and said why
