@@ -69,7 +69,8 @@ final class Daemon implements AutoCloseable {
     /**
      * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
      * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after closing
-     * what it opened (flannel0 and its routes stay, as after a stop). A {@link #close()} from another thread (SIGTERM) ends it with a {@link StoppedException}.
+     * what it opened (flannel0 and its routes stay, as after a stop). A {@link #close()} from another thread (SIGTERM)
+     * ends it with a {@link StoppedException}.
      */
     void start() throws IOException, InterruptedException {
         settingUp = Thread.currentThread();
