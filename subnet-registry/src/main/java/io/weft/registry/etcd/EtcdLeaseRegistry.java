@@ -52,6 +52,12 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     @Override
     public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
         throws IOException, InterruptedException {
+        return acquire(publicIp, previousSubnet, partialChecksums, 0);
+    }
+
+    @Override
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
+        final long predecessorLeaseId) throws IOException, InterruptedException {
         synchronized (this) {
             if (acquiring || closed) {
                 throw new IllegalStateException(closed ? "registry closed" : "acquire() was called already");
@@ -62,7 +68,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         final LeaseAcquirer acquirer =
             new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, random(),
                 partialChecksums);
-        final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
+        final OwnLease adopted = predecessorLeaseId == 0 ? null : acquirer.adopt(current, publicIp, predecessorLeaseId);
+        final OwnLease own = adopted != null ? adopted : acquirer.acquire(current, publicIp, previousSubnet);
         synchronized (this) {
             if (closed) {
                 throw new IOException("etcd registry closed while acquiring a lease");
@@ -73,6 +80,16 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
             keeper = started;
         }
         return own.lease();
+    }
+
+    @Override
+    public long ownLeaseId() {
+        final LeaseKeeper current;
+        synchronized (this) {
+            current = keeper;
+        }
+        final OwnLease own = current == null ? null : current.ownLease();
+        return own == null ? 0 : own.leaseId();
     }
 
     @Override
