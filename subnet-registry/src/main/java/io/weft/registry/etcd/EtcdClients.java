@@ -38,7 +38,7 @@ final class EtcdClients {
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(30);
     /** A ping unanswered this long closes the connection: the watch then fails and is set up again. */
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
-    /** jetcd's threads: response callbacks and its retries. Few, as weftd asks one thing at a time per thread. */
+    /** The client's threads: gRPC's call callbacks and jetcd's retries. Few: weftd waits on one request per thread. */
     static final int EXECUTOR_THREADS = 2;
 
     private EtcdClients() {
