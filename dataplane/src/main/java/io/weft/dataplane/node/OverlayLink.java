@@ -76,6 +76,7 @@ final class OverlayLink {
                 // The userspace splitter takes as many segments per super-packet as one UDP GSO send carries.
                 netlink.setGsoMaxSegments(link, UdpSocket.UDP_MAX_SEGMENTS);
             }
+            Ipv6Off.disable(tunName);
             netlink.setUp(link);
             keepRoutesWhileNoCarrier();
             ignoreExisting(() -> netlink.addRoute(network.address(), network.length(), link));
