@@ -241,7 +241,8 @@ class WeftdLifecycleTest {
                 WeftdProcess.command(WeftdProcess.locateJar(), List.of("--kube-subnet-manager")));
             assertThat(weftd.waitFor(Duration.ofSeconds(30))).isTrue();
             assertThat(weftd.exitCode()).isEqualTo(2);
-            assertThat(lastLine(weftd.logText())).isEqualTo("weftd: unknown flag --kube-subnet-manager (see weftd --help)");
+            assertThat(lastLine(weftd.logText()))
+                .isEqualTo("weftd: unknown flag --kube-subnet-manager (see weftd --help)");
         }
     }
 
