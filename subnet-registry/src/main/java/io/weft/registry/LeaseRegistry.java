@@ -24,8 +24,9 @@ public interface LeaseRegistry extends AutoCloseable {
      * {@link #acquire(int, Ipv4Prefix, boolean)} in a weftd that takes over from a running one on this node: when our
      * key is still attached to {@code predecessorLeaseId} (the predecessor's {@link #ownLeaseId()}) and that lease is
      * alive, it is adopted as it is, without writing, and renewed from now on; the other nodes see no change, and the
-     * predecessor, which stops without revoking, has nothing to take back. Else as a plain acquire. Registries without
-     * etcd leases ignore the hint.
+     * predecessor, which stops without revoking, has nothing to take back. When it cannot be adopted, throws naming
+     * why, and the hand-over must fail: a plain acquire would move our key away from the running weftd, which would
+     * take it back. Registries without etcd leases ignore the hint.
      */
     default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
         final long predecessorLeaseId) throws IOException, InterruptedException {

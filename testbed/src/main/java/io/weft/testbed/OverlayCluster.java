@@ -50,9 +50,16 @@ public final class OverlayCluster {
      * other's real addresses), plus {@code extraWeftdArgs}.
      */
     public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs) {
+        return start(testbed, nodeCount, extraWeftdArgs, (node, command) -> command);
+    }
+
+    /** As {@link #start(Testbed, int, List)}, node i's weftd command run as {@code launcher.apply(i, command)}. */
+    public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
+        BiFunction<Integer, List<String>, List<String>> launcher) {
         Etcd etcd = Etcd.start(testbed);
         etcd.put(ETCD_PREFIX + "/config", NETWORK_CONFIG);
         OverlayCluster cluster = new OverlayCluster(testbed, etcd, null, extraWeftdArgs);
+        cluster.weftdLauncher = launcher;
         cluster.addNodes(nodeCount);
         return cluster;
     }

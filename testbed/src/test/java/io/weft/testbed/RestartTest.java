@@ -3,6 +3,7 @@ package io.weft.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ class RestartTest {
     private static final int PROBE_LENGTH = 64;
     private static final int PROBES_PER_SECOND = 1000;
     private static final long STALL_BOUND_MS = 100;
+    private static final long SHORT_STEP_TIMEOUT_MS = 2000;
 
     @Test
     void shouldLoseNoProbeAndStallTcpBrieflyAcrossAHandOverOfEitherNode() throws Exception {
@@ -99,6 +101,44 @@ class RestartTest {
             assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), 3).received()).as("flows again").isEqualTo(3);
             assertThat(cluster.weftd(1).process().logText()).contains("attached to the existing flannel0");
         }
+    }
+
+    /**
+     * A successor slower to start its lanes than the running weftd waits for it (etcd paused under its setup): the
+     * running weftd gives up the hand-over and forwards on; the successor, finding it still there once its lanes run,
+     * exits 1 instead of forwarding beside it, which would leave two daemons renewing and rewriting for one node.
+     */
+    @Test
+    void shouldExitOneWhenTheRunningWeftdGaveUpWaitingForOurStart() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of(), (i, command) ->
+                withJvmProperty(command, "-Dweft.handover.step-timeout-ms=" + SHORT_STEP_TIMEOUT_MS));
+            WeftdProcess running = cluster.weftd(1);
+            cluster.etcd().pause();
+            WeftdProcess successor;
+            try {
+                cluster.startAnotherWeftd(1);
+                successor = cluster.weftd(1);
+                successor.process().awaitLogLine(line -> line.contains("taking over from the running weftd"),
+                    Duration.ofSeconds(30));
+                running.process().awaitLogLine(line -> line.contains("a hand-over to a new weftd failed"),
+                    Duration.ofSeconds(30));
+            } finally {
+                cluster.etcd().resume();
+            }
+            assertThat(successor.process().waitFor(Duration.ofSeconds(60))).as("the successor exits").isTrue();
+            assertThat(successor.process().exitCode()).isEqualTo(1);
+            assertThat(successor.process().logText()).contains("did not stop after our lanes started");
+            assertThat(running.process().isAlive()).isTrue();
+            assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), 3).received()).isEqualTo(3);
+            assertThat(Ping.run(cluster.pod(2), cluster.pod(1).ip(), 3).received()).isEqualTo(3);
+        }
+    }
+
+    private static List<String> withJvmProperty(List<String> command, String property) {
+        List<String> launched = new ArrayList<>(command);
+        launched.add(1, property);
+        return launched;
     }
 
     /**

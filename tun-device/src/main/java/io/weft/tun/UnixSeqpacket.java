@@ -29,6 +29,8 @@ public final class UnixSeqpacket implements AutoCloseable {
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /* msg_flags bit set by recvmsg when the ancillary data did not fit: descriptors were lost. */
     static final int MSG_CTRUNC = 0x8;
+    /** include/linux/socket.h: no SIGPIPE when the peer has gone. */
+    static final int MSG_NOSIGNAL = 0x4000;
     private static final int SHUT_RDWR = 2;
     private static final int CMSG_HEADER_LENGTH = MessageHeader.CMSG_DATA_OFFSET;
     /** {@link #controlSpace} of 3, which NativeLayoutTest compares with C's CMSG_SPACE. */
@@ -153,7 +155,8 @@ public final class UnixSeqpacket implements AutoCloseable {
         header.memory.buffer.putLong(0, 0L);
         header.memory.buffer.putLong(MessageHeader.CONTROL_OFFSET, fds.length == 0 ? 0L : control.address);
         header.memory.buffer.putLong(MessageHeader.CONTROL_LENGTH_OFFSET, controlLength);
-        final long sent = Native.LIBC.sendmsg(fd, header.address(), 0);
+        // MSG_NOSIGNAL: a peer gone is an EPIPE to report, not a SIGPIPE.
+        final long sent = Native.LIBC.sendmsg(fd, header.address(), MSG_NOSIGNAL);
         data.keepAlive();
         control.keepAlive();
         Native.check(sent, "sendmsg on unix socket @" + name);
@@ -172,7 +175,11 @@ public final class UnixSeqpacket implements AutoCloseable {
         header.memory.buffer.putLong(0, 0L);
         header.memory.buffer.putLong(MessageHeader.CONTROL_OFFSET, control.address);
         header.memory.buffer.putLong(MessageHeader.CONTROL_LENGTH_OFFSET, controlLength);
-        final long received = Native.LIBC.recvmsg(fd, header.address(), MSG_CMSG_CLOEXEC);
+        long received;
+        do {
+            // A signal ends a recvmsg that has a receive timeout with EINTR: the kernel does not restart it.
+            received = Native.LIBC.recvmsg(fd, header.address(), MSG_CMSG_CLOEXEC);
+        } while (received < 0 && Native.errno() == Errno.EINTR);
         data.keepAlive();
         control.keepAlive();
         Native.check(received, "recvmsg on unix socket @" + name);
@@ -255,7 +262,7 @@ public final class UnixSeqpacket implements AutoCloseable {
     private static UnixSeqpacket open(final String name) throws NativeException {
         final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length >= SOCKADDR_UN_LENGTH - SUN_PATH_OFFSET) {
-            throw new IllegalArgumentException("abstract socket name '" + name + "' must have 1 to 106 bytes");
+            throw new IllegalArgumentException("abstract socket name '" + name + "' must have 1 to 107 bytes");
         }
         final int fd = Native.check(Native.libc().socket(SocketConstants.AF_UNIX,
             SocketConstants.SOCK_SEQPACKET | SocketConstants.SOCK_CLOEXEC, 0), "cannot create unix socket");

@@ -63,7 +63,8 @@ class NativeLayoutTest {
         shared("offsetof_sockaddr_un_sun_path", "UnixSeqpacket.SUN_PATH_OFFSET");
         shared("sizeof_ucred", "UnixSeqpacket.UCRED_LENGTH");
         shared("offsetof_ucred_uid", "UnixSeqpacket.UCRED_UID_OFFSET");
-        for (String name : List.of("SO_PEERCRED", "SO_RCVTIMEO", "SCM_RIGHTS", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC")) {
+        for (String name : List.of("SO_PEERCRED", "SO_RCVTIMEO", "SCM_RIGHTS", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC",
+            "MSG_NOSIGNAL")) {
             shared(name, "UnixSeqpacket." + name);
         }
         shared("SCM_MAX_FD_PROBE", "UnixSeqpacket.MAX_FDS");

@@ -169,22 +169,13 @@ final class Daemon implements AutoCloseable {
             startLanes();
             forwarding = true;
         }
-        if (handover != null) {
-            handover.started();
-            if (config.healthzPort() != 0) {
-                serveMetrics();
-            }
-        }
+        final boolean predecessorStopped = handover == null || handover.started();
         final HandoverServer server = HandoverServer.start(tunName, new HandoverServer.Handing() {
             @Override
-            public HandoverOffer offer() {
-                return HandoverOffer.of(resources, tunName, subnet, registry.ownLeaseId());
-            }
-
-            @Override
-            public int[] fds() {
+            public HandoverServer.Offered offer() {
                 synchronized (Daemon.this) {
-                    return resources.handOverFds();
+                    return new HandoverServer.Offered(HandoverOffer.of(resources, tunName, subnet,
+                        registry.ownLeaseId()), resources.handOverFds());
                 }
             }
 
@@ -202,6 +193,13 @@ final class Daemon implements AutoCloseable {
         });
         if (server != null) {
             track(server);
+        } else if (!predecessorStopped) {
+            // It still listens, so it still forwards: two weftds on one node would each renew, resync and rewrite.
+            throw new IOException("the weftd we took over from did not stop after our lanes started (did it give up"
+                + " waiting for us?): exiting, so that it stays the one forwarding");
+        }
+        if (handover != null && config.healthzPort() != 0) {
+            serveMetrics();
         }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
             config.tunName() + ": " + laneCount + " lane(s) of batch " + config.batch() + ", offloads " +

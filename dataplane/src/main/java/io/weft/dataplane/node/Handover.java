@@ -77,22 +77,24 @@ final class Handover implements AutoCloseable {
     }
 
     /**
-     * Our lanes run: the old weftd stops its own and exits. Returns once it said so, or could not: a peer that went
-     * away (stopped meanwhile) or does not answer is logged, and we forward on; if it still runs, both read the same
-     * queues, which loses nothing.
+     * Our lanes run: the old weftd stops its own and exits. True once it said it stopped; false when it did not say so
+     * (it went away, gave up waiting for us, or answered otherwise), logged: the caller then finds out whether it still
+     * runs (see {@link HandoverServer#start}).
      */
-    void started() {
+    boolean started() {
         try {
             peer.send(STARTED.getBytes(StandardCharsets.UTF_8), new int[0]);
             final long startNs = System.nanoTime();
             final String answer = peer.receive().text();
             if (!STOPPED.equals(answer)) {
-                Log.warn("the old weftd answered '" + answer + "' instead of '" + STOPPED + "': forwarding anyway");
-                return;
+                Log.warn("the old weftd answered '" + answer + "' instead of '" + STOPPED + "'");
+                return false;
             }
             Log.info("the old weftd stopped " + (System.nanoTime() - startNs) / 1_000_000 + " ms after we started");
+            return true;
         } catch (final NativeException e) {
-            Log.warn("no answer from the old weftd after our start (" + e.getMessage() + "): forwarding anyway");
+            Log.warn("no answer from the old weftd after our start: " + e.getMessage());
+            return false;
         }
     }
 

@@ -15,20 +15,26 @@ import java.nio.charset.StandardCharsets;
  * before "started" changes nothing here.
  */
 final class HandoverServer implements AutoCloseable {
-    /** How long each step of the peer may take; the successor's setup (registry, first snapshot) runs in one. */
-    static final long STEP_TIMEOUT_MS = 120_000;
+    /**
+     * How long each step of the peer may take; the successor's setup (registry, first snapshot) runs in one. Tests
+     * shorten it to see a running weftd give up on a slow successor.
+     */
+    static final long STEP_TIMEOUT_MS = Long.getLong("weft.handover.step-timeout-ms", 120_000);
 
     /** What the daemon gives and does in a hand-over. */
     interface Handing {
-        HandoverOffer offer();
-
-        int[] fds();
+        /** The offer and the descriptors it describes, taken at one moment. */
+        Offered offer();
 
         /** Stops the lanes and closes everything, keeping what the kernel holds for the successor. */
         void stopForSuccessor();
 
         /** The successor has been told, or could not be: the process may end now. */
         void handedOver();
+    }
+
+    /** What a successor gets: the offer and its descriptors, read together so that they agree. */
+    record Offered(HandoverOffer offer, int[] fds) {
     }
 
     private final UnixSeqpacket listener;
@@ -83,9 +89,9 @@ final class HandoverServer implements AutoCloseable {
         if (!Handover.TAKE.equals(request)) {
             throw new IOException("unknown hand-over request '" + request + "'");
         }
-        final HandoverOffer offer = handing.offer();
-        peer.send(offer.encode().getBytes(StandardCharsets.UTF_8), handing.fds());
-        Log.info("a new weftd takes over: handed it " + offer.lanes() + " lane(s) of descriptors");
+        final Offered offered = handing.offer();
+        peer.send(offered.offer().encode().getBytes(StandardCharsets.UTF_8), offered.fds());
+        Log.info("a new weftd takes over: handed it " + offered.offer().lanes() + " lane(s) of descriptors");
         final String answer = peer.receive().text();
         if (!Handover.STARTED.equals(answer)) {
             throw new IOException("the new weftd said '" + answer + "' instead of '" + Handover.STARTED + "'");

@@ -78,8 +78,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         final LeaseAcquirer acquirer =
             new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, random(),
                 partialChecksums);
-        final OwnLease adopted = predecessorLeaseId == 0 ? null : acquirer.adopt(current, publicIp, predecessorLeaseId);
-        final OwnLease own = adopted != null ? adopted : acquirer.acquire(current, publicIp, previousSubnet);
+        final OwnLease own = predecessorLeaseId == 0 ? acquirer.acquire(current, publicIp, previousSubnet)
+            : acquirer.adopt(current, publicIp, predecessorLeaseId);
         synchronized (this) {
             if (closed) {
                 throw new IOException("etcd registry closed while acquiring a lease");

@@ -27,6 +27,8 @@ final class LeaseAcquirer {
     private static final int MAX_CONFLICTS = 50;
     /** flannel's subnetRegex, its unescaped dots included; ASCII digits only, as Go's \d. */
     private static final Pattern FLANNEL_SUBNET_KEY = Pattern.compile("([0-9]+\\.[0-9]+.[0-9]+.[0-9]+)-([0-9]+)");
+    /** How long a successor retries adopting its predecessor's lease while etcd does not answer. */
+    static final Duration ADOPT_RETRY = Duration.ofSeconds(30);
 
     private final EtcdCalls calls;
     private final String subnetsPrefix;
@@ -84,17 +86,36 @@ final class LeaseAcquirer {
     /**
      * Adopts the etcd lease of the weftd we take over from, as it is: our key must carry our PublicIP and be attached
      * to {@code leaseId}, and the lease must be alive (renewed here once, which also gives its TTL). Nothing is
-     * written, so the other nodes see no change; null when any of this does not hold (then acquire as usual).
+     * written, so the other nodes see no change. Retries while etcd does not answer, for at most
+     * {@link #ADOPT_RETRY}.
+     *
+     * @throws IOException naming why the lease cannot be adopted. The hand-over must then fail rather than acquire as
+     *                     usual: that moves our key to another etcd lease under the running weftd, whose keeper takes
+     *                     it back, and both go on taking it from each other.
      */
     OwnLease adopt(final NetworkConfig network, final int publicIp, final long leaseId)
         throws IOException, InterruptedException {
-        final EtcdCalls.Listing listing;
-        try {
-            listing = calls.list(subnetsPrefix);
-        } catch (final RetryableEtcdException e) {
-            return null;
+        final Backoff backoff = backoffs.get();
+        final long deadlineNs = System.nanoTime() + ADOPT_RETRY.toNanos();
+        while (true) {
+            try {
+                final OwnLease own = tryAdopt(network, publicIp, leaseId);
+                Log.info("adopted the lease of the weftd we took over from: " + own);
+                return own;
+            } catch (final RetryableEtcdException e) {
+                if (System.nanoTime() - deadlineNs > 0) {
+                    throw new IOException("cannot adopt the etcd lease " + Long.toHexString(leaseId) +
+                        " of the running weftd: " + e.getMessage(), e);
+                }
+                backoff.sleep();
+            }
         }
-        for (final EtcdCalls.Entry entry : listing.entries()) {
+    }
+
+    private OwnLease tryAdopt(final NetworkConfig network, final int publicIp, final long leaseId)
+        throws IOException, InterruptedException {
+        final String what = "the etcd lease " + Long.toHexString(leaseId) + " of the running weftd";
+        for (final EtcdCalls.Entry entry : calls.list(subnetsPrefix).entries()) {
             if (entry.leaseId() != leaseId) {
                 continue;
             }
@@ -102,20 +123,22 @@ final class LeaseAcquirer {
             try {
                 lease = LeaseCodec.decode(entry.key().substring(subnetsPrefix.length()), entry.value(), network);
             } catch (final IllegalArgumentException e) {
-                return null;
+                throw new IOException("cannot adopt " + what + ": its key " + entry.key() + " is unreadable (" +
+                    e.getMessage() + ")", e);
             }
             if (lease.publicIp() != publicIp) {
-                return null;
+                throw new IOException("cannot adopt " + what + ": it carries PublicIP " +
+                    Ipv4Addresses.format(lease.publicIp()) + ", we have " + Ipv4Addresses.format(publicIp) +
+                    " (changed --public-ip or --iface? stop the running weftd first)");
             }
             final long ttl = calls.keepAliveOnce(leaseId);
             if (ttl <= 0) {
-                return null;
+                throw new IOException("cannot adopt " + what + ": it has expired");
             }
-            final OwnLease own = new OwnLease(lease, leaseId, ttl, System.nanoTime());
-            Log.info("adopted the lease of the weftd we took over from: " + own);
-            return own;
+            return new OwnLease(lease, leaseId, ttl, System.nanoTime());
         }
-        return null;
+        throw new IOException("cannot adopt " + what + ": no key is attached to it (the running weftd is acquiring"
+            + " its lease again?)");
     }
 
     /** One attempt; null when another writer got in between our read and our write. */
