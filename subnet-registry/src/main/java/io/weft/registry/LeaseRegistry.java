@@ -20,6 +20,23 @@ public interface LeaseRegistry extends AutoCloseable {
     Lease acquire(int publicIp, Ipv4Prefix previousSubnet, boolean partialChecksums)
         throws IOException, InterruptedException;
 
+    /**
+     * {@link #acquire(int, Ipv4Prefix, boolean)} in a weftd that takes over from a running one on this node: when our
+     * key is still attached to {@code predecessorLeaseId} (the predecessor's {@link #ownLeaseId()}) and that lease is
+     * alive, it is adopted as it is, without writing, and renewed from now on; the other nodes see no change, and the
+     * predecessor, which stops without revoking, has nothing to take back. Else as a plain acquire. Registries without
+     * etcd leases ignore the hint.
+     */
+    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
+        final long predecessorLeaseId) throws IOException, InterruptedException {
+        return acquire(publicIp, previousSubnet, partialChecksums);
+    }
+
+    /** The id of the etcd lease that keeps our key alive, for a successor to adopt; 0 when there is none. */
+    default long ownLeaseId() {
+        return 0;
+    }
+
     /** {@link #acquire(int, Ipv4Prefix, boolean)} as flanneld: the lease value says nothing of checksums. */
     default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet)
         throws IOException, InterruptedException {

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class SubnetEnvFile {
     private static final String SUBNET_VARIABLE = "FLANNEL_SUBNET=";
+    private static final String NETWORK_VARIABLE = "FLANNEL_NETWORK=";
 
     private SubnetEnvFile() {
     }
@@ -24,7 +25,7 @@ public final class SubnetEnvFile {
     /** The file's content, byte for byte as flanneld writes it. */
     public static String render(
         final Ipv4Prefix network, final Ipv4Prefix subnet, final int mtu, final boolean ipMasq) {
-        return "FLANNEL_NETWORK=" + network + "\n" +
+        return NETWORK_VARIABLE + network + "\n" +
             SUBNET_VARIABLE + Ipv4Addresses.format(subnet.address() + 1) + "/" + subnet.length() + "\n" +
             "FLANNEL_MTU=" + mtu + "\n" +
             "FLANNEL_IPMASQ=" + ipMasq + "\n";
@@ -40,6 +41,15 @@ public final class SubnetEnvFile {
      * is missing or unreadable or has no such line: the old subnet is a wish, never a reason to fail.
      */
     public static Ipv4Prefix readSubnet(final Path file) {
+        return readPrefix(file, SUBNET_VARIABLE);
+    }
+
+    /** The Network of a previous run, from its FLANNEL_NETWORK, or null as {@link #readSubnet}. */
+    public static Ipv4Prefix readNetwork(final Path file) {
+        return readPrefix(file, NETWORK_VARIABLE);
+    }
+
+    private static Ipv4Prefix readPrefix(final Path file, final String variable) {
         final String content;
         try {
             content = Files.readString(file);
@@ -51,8 +61,8 @@ public final class SubnetEnvFile {
         }
         for (final String line : content.split("\n", -1)) {
             final String trimmed = line.strip();
-            if (trimmed.startsWith(SUBNET_VARIABLE)) {
-                return parseSubnet(trimmed.substring(SUBNET_VARIABLE.length()));
+            if (trimmed.startsWith(variable)) {
+                return parseSubnet(trimmed.substring(variable.length()));
             }
         }
         return null;

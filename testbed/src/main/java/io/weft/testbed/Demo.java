@@ -53,7 +53,7 @@ public final class Demo {
                     + " iperf3 TCP %.2f Gbit/s received, %d retransmits",
                 there.received(), there.transmitted(), back.received(), back.transmitted(),
                 there.percentileMs(50), there.percentileMs(99), tcp.receivedGbitsPerSecond(), tcp.retransmits()));
-            step("tearing down (weftd removes flannel0 and its route; the namespaces go)");
+            step("tearing down (weftd stops, flannel0 stays for a next weftd; the namespaces take it with them)");
         } catch (RuntimeException e) {
             System.err.println("[demo] failed: " + e.getMessage());
             status = 1;

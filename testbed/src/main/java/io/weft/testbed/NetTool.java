@@ -39,10 +39,10 @@ public final class NetTool {
     private static final int UDP_CHECK_BUFFER_BYTES = 4 << 20;
     private static final String USAGE = String.join("\n",
         "usage: NetTool tcp-sink PORT",
-        "       NetTool tcp-source HOST PORT BYTES SEED",
+        "       NetTool tcp-source HOST PORT BYTES SEED [BYTES_PER_SECOND]",
         "       NetTool udp-count PORT SECONDS",
         "       NetTool udp-send SRC_BIND_IP[:PORT] DST_IP DST_PORT HEX_PAYLOAD [COUNT]",
-        "       NetTool udp-stream DST_IP DST_PORT LENGTH COUNT",
+        "       NetTool udp-stream DST_IP DST_PORT LENGTH COUNT [PER_SECOND]",
         "       NetTool udp-check PORT SECONDS LENGTH");
 
     private NetTool() {
@@ -77,9 +77,9 @@ public final class NetTool {
                     }
                 }
                 case "tcp-source" -> {
-                    expect(args, 5, 5);
+                    expect(args, 5, 6);
                     long sent = tcpSource(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]),
-                        Long.parseLong(args[4]));
+                        Long.parseLong(args[4]), args.length == 6 ? Long.parseLong(args[5]) : 0);
                     out.println("sent=" + sent);
                     return 0;
                 }
@@ -100,9 +100,12 @@ public final class NetTool {
                     return 0;
                 }
                 case "udp-stream" -> {
-                    expect(args, 5, 5);
-                    out.println("sent=" + udpStream(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                        Integer.parseInt(args[4])));
+                    expect(args, 5, 6);
+                    int length = Integer.parseInt(args[3]);
+                    int count = Integer.parseInt(args[4]);
+                    out.println("sent=" + (args.length == 6
+                        ? udpStreamPaced(args[1], Integer.parseInt(args[2]), length, count, Integer.parseInt(args[5]))
+                        : udpStream(args[1], Integer.parseInt(args[2]), length, count)));
                     return 0;
                 }
                 case "udp-check" -> {
@@ -138,8 +141,9 @@ public final class NetTool {
 
     /**
      * Accepts one connection and checks it: 8-byte seed, 8-byte length, then exactly that many bytes of the seed's
-     * {@link PatternStream}. Returns {@code OK bytes=N sha256=HEX}, {@code MISMATCH at offset N}, {@code SHORT bytes=N
-     * expected=M} or {@code LONG expected=M}.
+     * {@link PatternStream}. Returns {@code OK bytes=N sha256=HEX maxGapMs=G} (G: the longest time between two reads
+     * that returned data, once the first did), {@code MISMATCH at offset N}, {@code SHORT bytes=N expected=M} or
+     * {@code LONG expected=M}.
      */
     static String tcpSink(ServerSocket server, PrintStream out) throws IOException {
         server.setSoTimeout(ACCEPT_TIMEOUT_MS);
@@ -166,11 +170,21 @@ public final class NetTool {
         byte[] data = new byte[CHUNK_BYTES];
         byte[] want = new byte[CHUNK_BYTES];
         long received = 0;
+        long lastReadNs = System.nanoTime();
+        long firstReadNs = lastReadNs;
+        long maxGapNs = 0;
+        long maxGapAtNs = 0;
         while (received < length) {
             int n = in.read(data, 0, (int) Math.min(CHUNK_BYTES, length - received));
             if (n < 0) {
                 return "SHORT bytes=" + received + " expected=" + length;
             }
+            long nowNs = System.nanoTime();
+            if (nowNs - lastReadNs > maxGapNs) {
+                maxGapNs = nowNs - lastReadNs;
+                maxGapAtNs = nowNs - firstReadNs;
+            }
+            lastReadNs = nowNs;
             expected.fill(want, 0, n);
             int mismatch = Arrays.mismatch(data, 0, n, want, 0, n);
             if (mismatch >= 0) {
@@ -182,11 +196,15 @@ public final class NetTool {
         if (in.read() >= 0) {
             return "LONG expected=" + length;
         }
-        return "OK bytes=" + received + " sha256=" + HexFormat.of().formatHex(sha256.digest());
+        return "OK bytes=" + received + " sha256=" + HexFormat.of().formatHex(sha256.digest()) + " maxGapMs="
+            + maxGapNs / 1_000_000 + " maxGapEndedAtMs=" + maxGapAtNs / 1_000_000;
     }
 
-    /** Connects and sends the header and {@code bytes} of the seed's stream; returns the payload bytes sent. */
-    static long tcpSource(String host, int port, long bytes, long seed) throws IOException {
+    /**
+     * Connects and sends the header and {@code bytes} of the seed's stream, at {@code bytesPerSecond} (0: as fast as
+     * it goes, else in small writes each millisecond); returns the payload bytes sent.
+     */
+    static long tcpSource(String host, int port, long bytes, long seed, long bytesPerSecond) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), READ_TIMEOUT_MS);
             OutputStream raw = new BufferedOutputStream(socket.getOutputStream(), CHUNK_BYTES);
@@ -196,11 +214,18 @@ public final class NetTool {
             PatternStream stream = new PatternStream(seed);
             byte[] chunk = new byte[CHUNK_BYTES];
             long sent = 0;
+            long startNs = System.nanoTime();
+            int step = bytesPerSecond == 0 ? CHUNK_BYTES
+                : (int) Math.max(1, Math.min(CHUNK_BYTES, bytesPerSecond / 1000));
             while (sent < bytes) {
-                int n = (int) Math.min(CHUNK_BYTES, bytes - sent);
+                int n = (int) Math.min(step, bytes - sent);
                 stream.fill(chunk, 0, n);
                 out.write(chunk, 0, n);
                 sent += n;
+                if (bytesPerSecond > 0) {
+                    out.flush();
+                    pace(startNs, sent * 1_000_000_000L / bytesPerSecond);
+                }
             }
             out.flush();
             socket.shutdownOutput();
@@ -249,6 +274,33 @@ public final class NetTool {
                 }
             }
             return count;
+        }
+    }
+
+    /**
+     * As {@link #udpStream}, but datagram n leaves at n / {@code perSecond} seconds after the first: a steady probe
+     * whose losses count the milliseconds a path was cut.
+     */
+    static int udpStreamPaced(String dstIp, int dstPort, int length, int count, int perSecond) throws IOException {
+        try (DatagramSocket socket = new DatagramSocket()) {
+            byte[] payload = new byte[length];
+            DatagramPacket packet = new DatagramPacket(payload, length,
+                new InetSocketAddress(InetAddress.getByName(dstIp), dstPort));
+            long startNs = System.nanoTime();
+            for (int n = 0; n < count; n++) {
+                pace(startNs, n * 1_000_000_000L / perSecond);
+                streamDatagram(payload, n);
+                socket.send(packet);
+            }
+            return count;
+        }
+    }
+
+    /** Waits until {@code offsetNs} after {@code startNs}. */
+    private static void pace(long startNs, long offsetNs) {
+        long waitNs;
+        while ((waitNs = startNs + offsetNs - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(waitNs);
         }
     }
 

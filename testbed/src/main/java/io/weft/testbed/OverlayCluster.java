@@ -196,6 +196,18 @@ public final class OverlayCluster {
         return daemons.get(i - 1);
     }
 
+    /**
+     * Starts another weftd on node i with the flags of the one there, and makes it node i's weftd from now on; the
+     * one it replaces is returned, and left as it is (running: the new one takes over from it; or killed before).
+     */
+    public synchronized WeftdProcess startAnotherWeftd(int i) {
+        Node node = nodes.get(i - 1);
+        WeftdProcess previous = daemons.get(i - 1);
+        daemons.set(i - 1, node.startWeftd(WeftdProcess.locateJar(), weftdArgs(node, extraWeftdArgs),
+            command -> weftdLauncher.apply(i, command)));
+        return previous;
+    }
+
     /** The pod "a" of node i. */
     public synchronized Pod pod(int i) {
         return pods.get(i - 1);

@@ -59,6 +59,13 @@ public final class UdpProbe {
             Integer.toString(length), Integer.toString(count))).orThrow();
     }
 
+    /** Sends {@code count} numbered datagrams as {@link #stream}, {@code perSecond} of them evenly each second. */
+    public static void streamPaced(Netns netns, String dstIp, int dstPort, int length, int count, int perSecond) {
+        netns.exec(Duration.ofSeconds(30 + count / perSecond), NetTool.command("udp-stream", dstIp,
+            Integer.toString(dstPort), Integer.toString(length), Integer.toString(count), Integer.toString(perSecond)))
+            .orThrow();
+    }
+
     private static Counter start(Netns netns, String name, int seconds, List<String> command) {
         ManagedProcess process = netns.start(name, command);
         process.awaitLogLine(line -> line.startsWith("LISTENING"), JVM_READY_TIMEOUT);

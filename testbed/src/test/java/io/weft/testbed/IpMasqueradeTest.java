@@ -115,9 +115,15 @@ class IpMasqueradeTest {
 
     @Test
     @Order(5)
-    void shouldRemoveTheChainWhenWeftdStops() {
+    void shouldKeepTheChainWhenWeftdStopsAndRemoveItOnCleanup() {
         cluster.weftd(2).stop();
+        assertThat(rules(cluster.node(2))).as("pods' outbound NAT works on until the next weftd").isEqualTo(4);
+        assertThat(jumps(cluster.node(2))).isEqualTo(1);
 
+        ManagedProcess cleanup = cluster.node(2).start("weftd-cleanup", WeftdProcess.command(WeftdProcess.locateJar(),
+            cluster.weftdArgs(cluster.node(2), List.of("--cleanup"))));
+        assertThat(cleanup.waitFor(Duration.ofSeconds(30))).isTrue();
+        assertThat(cleanup.exitCode()).as(cleanup.logText()).isZero();
         assertThat(iptables(cluster.node(2), "-S", CHAIN).ok()).as("chain gone").isFalse();
         assertThat(iptables(cluster.node(2), "-S", "POSTROUTING").stdout()).doesNotContain(CHAIN);
     }

@@ -39,6 +39,20 @@ public interface LibC {
     int bind(int fd, long address, int addressLength);
 
     @SaveError
+    int listen(int fd, int backlog);
+
+    @SaveError
+    int accept4(int fd, long address, long addressLength, int flags);
+
+    @SaveError
+    int connect(int fd, long address, int addressLength);
+
+    @SaveError
+    int shutdown(int fd, int how);
+
+    int geteuid();
+
+    @SaveError
     int getsockname(int fd, long address, long addressLength);
 
     @SaveError

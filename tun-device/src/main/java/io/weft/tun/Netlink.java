@@ -18,7 +18,9 @@ public final class Netlink implements AutoCloseable {
     private static final int NETLINK_ROUTE = 0;
 
     private static final int RTM_NEWLINK = 16;
+    private static final int RTM_DELLINK = 17;
     private static final int RTM_NEWADDR = 20;
+    private static final int RTM_DELADDR = 21;
     private static final int RTM_NEWROUTE = 24;
     private static final int RTM_DELROUTE = 25;
 
@@ -40,8 +42,10 @@ public final class Netlink implements AutoCloseable {
     private static final int RTPROT_BOOT = 3;
     private static final int RT_SCOPE_UNIVERSE = 0;
     private static final int RTN_UNICAST = 1;
+    private static final int RTN_BLACKHOLE = 6;
     private static final int RTA_DST = 1;
     private static final int RTA_OIF = 4;
+    private static final int RTA_PRIORITY = 6;
 
     /* struct sockaddr_nl { u16 family; u16 pad; u32 pid; u32 groups; } : 12 bytes; pid 0 is the kernel */
     private static final int SOCKADDR_NL_LENGTH = 12;
@@ -119,6 +123,22 @@ public final class Netlink implements AutoCloseable {
             errno -> errno == Errno.EEXIST ? "address in use on this node" : "");
     }
 
+    /** Removes {@code address/prefixLength} from the link; EADDRNOTAVAIL when it has no such address. */
+    public void deleteAddress(final int linkIndex, final int address, final int prefixLength) throws NativeException {
+        begin(RTM_DELADDR, 0);
+        final int body = length;
+        message.buffer.put(body, (byte)SocketConstants.AF_INET);
+        message.buffer.put(body + 1, (byte)prefixLength);
+        message.buffer.put(body + 2, (byte)0);
+        message.buffer.put(body + 3, (byte)RT_SCOPE_UNIVERSE);
+        message.buffer.putInt(body + 4, linkIndex);
+        length += IFADDRMSG_LENGTH;
+        putAddressAttribute(IFA_LOCAL, address);
+        putAddressAttribute(IFA_ADDRESS, address);
+        request("delete address " + Ipv4Text.format(address) + "/" + prefixLength + " from link " + linkIndex,
+            errno -> "");
+    }
+
     /** Adds {@code destination/prefixLength dev linkIndex} to the main table. */
     public void addRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException {
         route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, destination, prefixLength, linkIndex);
@@ -129,6 +149,34 @@ public final class Netlink implements AutoCloseable {
     public void deleteRoute(final int destination, final int prefixLength, final int linkIndex) throws NativeException {
         route(RTM_DELROUTE, 0, destination, prefixLength, linkIndex);
         request("delete route " + Ipv4Text.format(destination) + "/" + prefixLength + " dev " + linkIndex,
+            errno -> "");
+    }
+
+    /** Deletes the link {@code linkIndex}, and with it its addresses and the routes through it. */
+    public void deleteLink(final int linkIndex) throws NativeException {
+        begin(RTM_DELLINK, 0);
+        final int body = length;
+        message.buffer.put(body, (byte)0);
+        message.buffer.putInt(body + 4, linkIndex);
+        length += IFINFOMSG_LENGTH;
+        request("delete link " + linkIndex, errno -> "");
+    }
+
+    /**
+     * Adds {@code blackhole destination/prefixLength metric metric}: what the kernel uses for the network when no
+     * route of a lower metric is there, so traffic to it is dropped rather than sent to the default route.
+     */
+    public void addBlackholeRoute(final int destination, final int prefixLength, final int metric)
+        throws NativeException {
+        blackhole(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, destination, prefixLength, metric);
+        request("add route blackhole " + Ipv4Text.format(destination) + "/" + prefixLength + " metric " + metric,
+            errno -> errno == Errno.EEXIST ? "already there" : "");
+    }
+
+    public void deleteBlackholeRoute(final int destination, final int prefixLength, final int metric)
+        throws NativeException {
+        blackhole(RTM_DELROUTE, 0, destination, prefixLength, metric);
+        request("delete route blackhole " + Ipv4Text.format(destination) + "/" + prefixLength + " metric " + metric,
             errno -> "");
     }
 
@@ -152,6 +200,18 @@ public final class Netlink implements AutoCloseable {
 
     private void route(final int type, final int flags, final int destination, final int prefixLength,
         final int linkIndex) {
+        routeMessage(type, flags, destination, prefixLength, RTN_UNICAST);
+        putIntAttribute(RTA_OIF, linkIndex);
+    }
+
+    private void blackhole(final int type, final int flags, final int destination, final int prefixLength,
+        final int metric) {
+        routeMessage(type, flags, destination, prefixLength, RTN_BLACKHOLE);
+        putIntAttribute(RTA_PRIORITY, metric);
+    }
+
+    private void routeMessage(final int type, final int flags, final int destination, final int prefixLength,
+        final int routeType) {
         begin(type, flags);
         final int body = length;
         message.buffer.put(body, (byte)SocketConstants.AF_INET);
@@ -161,11 +221,10 @@ public final class Netlink implements AutoCloseable {
         message.buffer.put(body + 4, (byte)RT_TABLE_MAIN);
         message.buffer.put(body + 5, (byte)RTPROT_BOOT);
         message.buffer.put(body + 6, (byte)RT_SCOPE_UNIVERSE);
-        message.buffer.put(body + 7, (byte)RTN_UNICAST);
+        message.buffer.put(body + 7, (byte)routeType);
         message.buffer.putInt(body + 8, 0);
         length += RTMSG_LENGTH;
         putAddressAttribute(RTA_DST, destination);
-        putIntAttribute(RTA_OIF, linkIndex);
     }
 
     private void begin(final int type, final int flags) {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 /**
  * A TUN interface opened through /dev/net/tun. The fd is non-blocking: {@link #read} returns 0 when nothing is
  * queued, and the owner waits for readiness with {@link Epoll}. The kernel removes the device when the last fd
- * closes, and with it every address and route on it.
+ * closes, and with it every address and route on it, unless the device was made persistent ({@link #setPersistent}):
+ * then it stays, with no queue attached, until someone deletes it.
  */
 public final class TunDevice implements AutoCloseable {
     /** From include/uapi/linux/if_tun.h. */
@@ -18,6 +19,12 @@ public final class TunDevice implements AutoCloseable {
     static final long TUNSETIFF = 0x400454caL;
     static final long TUNSETOFFLOAD = 0x400454d0L;
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** _IOW('T', 203, int): the device outlives its last fd. */
+    static final long TUNSETPERSIST = 0x400454cbL;
+    /** _IOR('T', 210, unsigned int): the ifreq the queue was attached with, flags as the device has them now. */
+    static final long TUNGETIFF = 0x800454d2L;
+    /** Set in TUNGETIFF's flags on a persistent device. */
+    public static final int IFF_PERSIST = 0x0800;
     /** TUNSETOFFLOAD flags: what the kernel may hand us unfinished (partial checksums, TCP super-packets). */
     public static final int TUN_F_CSUM = 0x01;
     public static final int TUN_F_TSO4 = 0x02;
@@ -77,6 +84,14 @@ public final class TunDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * A TUN queue that is already open as {@code fd}, e.g. received from another process: this object owns it from
+     * now on and closes it.
+     */
+    public static TunDevice ofOpenQueue(final String name, final int fd) {
+        return new TunDevice(name, fd);
+    }
+
     /** True when this process could open a TUN device; see {@link #unavailabilityCause()}. */
     public static boolean isAvailable() {
         return unavailabilityCause() == null;
@@ -114,6 +129,20 @@ public final class TunDevice implements AutoCloseable {
         Native.check(Native.LIBC.ioctl(fd, TUNSETVNETHDRSZ, value.address),
             "TUNSETVNETHDRSZ(" + length + ") on " + name);
         value.keepAlive();
+    }
+
+    /** Makes the device persistent (TUNSETPERSIST 1), or gives it back to the fate of its last fd (0). */
+    public void setPersistent(final boolean persistent) throws NativeException {
+        Native.check(Native.LIBC.ioctl(fd, TUNSETPERSIST, persistent ? 1 : 0),
+            "TUNSETPERSIST(" + (persistent ? 1 : 0) + ") on " + name);
+    }
+
+    /** The device's flags as TUNGETIFF reports them (IFF_TUN, IFF_MULTI_QUEUE, IFF_NO_PI, IFF_PERSIST...). */
+    public int flags() throws NativeException {
+        final NativeBuffer ifreq = new NativeBuffer(IFREQ_LENGTH);
+        Native.check(Native.LIBC.ioctl(fd, TUNGETIFF, ifreq.address), "TUNGETIFF on " + name);
+        ifreq.keepAlive();
+        return Short.toUnsignedInt(ifreq.buffer.getShort(IFREQ_FLAGS_OFFSET));
     }
 
     public String name() {

@@ -60,6 +60,11 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
+    /** A UDP socket already open as {@code fd}, e.g. received from another process; this object owns it now. */
+    public static UdpSocket ofOpenSocket(final int fd) {
+        return new UdpSocket(fd, "fd " + fd);
+    }
+
     public int fd() {
         return fd;
     }

@@ -59,6 +59,25 @@ class NativeLayoutTest {
         for (String name : List.of("EPOLLIN", "EPOLLOUT", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CLOEXEC")) {
             shared(name, "Epoll." + name);
         }
+        shared("sizeof_sockaddr_un", "UnixSeqpacket.SOCKADDR_UN_LENGTH");
+        shared("offsetof_sockaddr_un_sun_path", "UnixSeqpacket.SUN_PATH_OFFSET");
+        shared("sizeof_ucred", "UnixSeqpacket.UCRED_LENGTH");
+        shared("offsetof_ucred_uid", "UnixSeqpacket.UCRED_UID_OFFSET");
+        for (String name : List.of("SO_PEERCRED", "SO_RCVTIMEO", "SCM_RIGHTS", "MSG_CMSG_CLOEXEC", "MSG_CTRUNC")) {
+            shared(name, "UnixSeqpacket." + name);
+        }
+        shared("SCM_MAX_FD_PROBE", "UnixSeqpacket.MAX_FDS");
+        shared("CMSG_SPACE_OF_THREE_FDS", "UnixSeqpacket.CMSG_SPACE_OF_THREE_FDS");
+        shared("AF_UNIX", "SocketConstants.AF_UNIX");
+        shared("SOCK_SEQPACKET", "SocketConstants.SOCK_SEQPACKET");
+        for (String name : List.of("TUNSETPERSIST", "TUNGETIFF", "IFF_PERSIST")) {
+            shared(name, "TunDevice." + name);
+        }
+        for (String name : List.of("RTM_DELLINK", "RTM_DELADDR", "RTN_BLACKHOLE", "RTA_PRIORITY")) {
+            shared(name, "Netlink." + name);
+        }
+        shared("EADDRINUSE", "Errno.EADDRINUSE");
+        shared("ECONNREFUSED", "Errno.ECONNREFUSED");
         shared("EFD_NONBLOCK", "EventFd.EFD_NONBLOCK");
         shared("EFD_CLOEXEC", "EventFd.EFD_CLOEXEC");
         for (String name : List.of("O_RDWR", "O_NONBLOCK", "O_CLOEXEC", "SOL_SOCKET", "SO_REUSEADDR", "SO_REUSEPORT",

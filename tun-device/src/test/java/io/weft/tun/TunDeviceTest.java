@@ -97,6 +97,52 @@ class TunDeviceTest {
         }
     }
 
+    /**
+     * A persistent multi-queue TUN outlives its last queue, keeping address and route, and the kernel drops (and
+     * counts) what is routed to it meanwhile; a new queue attaches to it with the same flags.
+     */
+    @Test
+    void shouldKeepAPersistentDeviceWithoutQueuesAndAttachToItAgain() throws Exception {
+        needsRoot();
+        try (TestNamespace ns = TestNamespace.create("persist")) {
+            ns.run(() -> {
+                final int flags = TunDevice.IFF_MULTI_QUEUE;
+                try (TunDevice tun = TunDevice.open("flannel0", flags); Netlink netlink = new Netlink()) {
+                    tun.setPersistent(true);
+                    assertThat(tun.flags() & (TunDevice.IFF_TUN | TunDevice.IFF_NO_PI | TunDevice.IFF_MULTI_QUEUE
+                        | TunDevice.IFF_PERSIST)).isEqualTo(TunDevice.IFF_TUN | TunDevice.IFF_NO_PI
+                        | TunDevice.IFF_MULTI_QUEUE | TunDevice.IFF_PERSIST);
+                    final int index = Netlink.linkIndex("flannel0");
+                    netlink.addAddress(index, OWN_ADDRESS, 32);
+                    netlink.setUp(index);
+                    netlink.addRoute(NETWORK, 16, index);
+                    netlink.addBlackholeRoute(NETWORK, 16, 4242);
+                }
+                assertThat(ns.ip("-o", "link", "show", "flannel0")).contains("NO-CARRIER");
+                assertThat(ns.ip("-o", "addr", "show", "flannel0")).contains("inet 10.244.1.0/32");
+                assertThat(ns.ip("route", "show")).contains("10.244.0.0/16 dev flannel0")
+                    .contains("blackhole 10.244.0.0/16 metric 4242");
+                try (UdpSocket socket = UdpSocket.bind(0, 0, false, 0, 0)) {
+                    final NativeBuffer payload = new NativeBuffer(16);
+                    socket.sendTo(payload.address, 10, REMOTE_POD, 7777);
+                    payload.keepAlive();
+                }
+                assertThat(TestNamespace.exec("ip", "netns", "exec", ns.name, "cat",
+                    "/sys/class/net/flannel0/statistics/tx_dropped").strip()).as("counted as TX dropped")
+                    .isNotEqualTo("0");
+                try (TunDevice again = TunDevice.open("flannel0", flags); Netlink netlink = new Netlink()) {
+                    assertThat(again.flags() & TunDevice.IFF_PERSIST).isNotZero();
+                    assertThatThrownBy(() -> TunDevice.open("flannel0", 0)).as("not multi-queue")
+                        .hasMessageContaining("EINVAL");
+                    again.setPersistent(false);
+                    netlink.deleteBlackholeRoute(NETWORK, 16, 4242);
+                }
+            });
+            assertThat(ns.ip("link", "show")).doesNotContain("flannel0");
+            assertThat(ns.ip("route", "show")).doesNotContain("blackhole");
+        }
+    }
+
     /** Checked before any system call: runs without root. */
     @Test
     void shouldRejectNamesTooLongForTheKernel() {

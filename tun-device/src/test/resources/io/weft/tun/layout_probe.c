@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <net/if.h>
@@ -19,6 +20,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/virtio_net.h>
 
+/* SCM_MAX_FD is the kernel's (include/net/scm.h), not in the uapi headers. */
+#define SCM_MAX_FD_PROBE 253
+#define CMSG_SPACE_OF_THREE_FDS CMSG_SPACE(4 * 3)
 #define SIZE(t) printf("sizeof_%s %zu\n", #t, sizeof(struct t))
 #define OFF(t, f) printf("offsetof_%s_%s %zu\n", #t, #f, offsetof(struct t, f))
 #define VAL(c) printf("%s %ld\n", #c, (long)(c))
@@ -42,6 +46,11 @@ int main(void) {
     VAL(SOL_SOCKET); VAL(SO_REUSEADDR); VAL(SO_REUSEPORT); VAL(SO_SNDBUF); VAL(SO_RCVBUF); VAL(SO_SNDBUFFORCE);
     VAL(SO_RCVBUFFORCE); VAL(SOCK_DGRAM); VAL(SOCK_NONBLOCK); VAL(SOCK_CLOEXEC); VAL(AF_INET); VAL(AF_NETLINK);
     VAL(IPPROTO_UDP); VAL(UDP_SEGMENT); VAL(UDP_GRO); VAL(MSG_DONTWAIT); VAL(MSG_TRUNC);
+    SIZE(sockaddr_un); OFF(sockaddr_un, sun_path); SIZE(ucred); OFF(ucred, uid);
+    VAL(TUNSETPERSIST); VAL(TUNGETIFF); VAL(IFF_PERSIST); VAL(SO_PEERCRED); VAL(SO_RCVTIMEO); VAL(SCM_RIGHTS);
+    VAL(MSG_CMSG_CLOEXEC); VAL(MSG_CTRUNC); VAL(SCM_MAX_FD_PROBE); VAL(AF_UNIX); VAL(SOCK_SEQPACKET);
+    VAL(CMSG_SPACE_OF_THREE_FDS); VAL(RTM_DELLINK); VAL(RTM_DELADDR); VAL(RTN_BLACKHOLE); VAL(RTA_PRIORITY);
+    VAL(EADDRINUSE); VAL(ECONNREFUSED);
     VAL(EAGAIN); VAL(EINTR); VAL(EBADFD); VAL(EMSGSIZE); VAL(EINVAL); VAL(EIO); VAL(EPERM); VAL(ENOBUFS);
     return 0;
 }

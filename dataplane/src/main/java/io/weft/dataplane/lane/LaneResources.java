@@ -56,20 +56,60 @@ public final class LaneResources implements AutoCloseable {
             }
             if (offloadWanted) {
                 try {
-                    resources.openQueues(tunName, lanes, true);
+                    resources.openQueues(tunName, lanes, true, true);
                     offloads.tunTso = true;
                 } catch (final NativeException e) {
                     Log.warn("TUN offloads unavailable, falling back to plain reads: " + e.getMessage());
                 }
             }
             if (!offloads.tunTso) {
-                resources.openQueues(tunName, lanes, false);
+                resources.openQueues(tunName, lanes, false, true);
             }
             return resources;
         } catch (final NativeException | RuntimeException e) {
             resources.close();
             throw e;
         }
+    }
+
+    /**
+     * The resources a running weftd handed over ({@link #handOverFds()}'s layout: N queues, N receive sockets, N send
+     * sockets), with the offloads it had found: nothing is bound or opened, so the lanes of both processes read the
+     * same queues and sockets until the old one stops, and no packet waiting in them is lost.
+     */
+    public static LaneResources adopt(final String tunName, final int[] fds, final OffloadStatus offloads) {
+        if (fds.length == 0 || fds.length % 3 != 0) {
+            throw new IllegalArgumentException(fds.length + " descriptors handed over: not 3 per lane");
+        }
+        final int lanes = fds.length / 3;
+        final LaneResources resources = new LaneResources(offloads);
+        for (int i = 0; i < lanes; i++) {
+            resources.queues.add(TunDevice.ofOpenQueue(tunName, fds[i]));
+            final UdpSocket receive = resources.track(UdpSocket.ofOpenSocket(fds[lanes + i]));
+            resources.receiveSockets.add(receive);
+            if (offloads.udpGro) {
+                // The option is the socket's and stays on; this object must know it to read the segment sizes.
+                receive.enableGro();
+            }
+            resources.sendSockets.add(resources.track(UdpSocket.ofOpenSocket(fds[2 * lanes + i])));
+        }
+        return resources;
+    }
+
+    /** Every descriptor, for a successor: N queues, then N receive sockets, then N send sockets. */
+    public int[] handOverFds() {
+        final int lanes = queues.size();
+        final int[] fds = new int[3 * lanes];
+        for (int i = 0; i < lanes; i++) {
+            fds[i] = queues.get(i).fd();
+            fds[lanes + i] = receiveSockets.get(i).fd();
+            fds[2 * lanes + i] = sendSockets.get(i).fd();
+        }
+        return fds;
+    }
+
+    public int lanes() {
+        return queues.size();
     }
 
     /** The queue and sockets of lane {@code lane}. */
@@ -85,15 +125,21 @@ public final class LaneResources implements AutoCloseable {
     public void reopenQueues(final String tunName) throws NativeException {
         final int lanes = receiveSockets.size();
         closeQueues();
-        openQueues(tunName, lanes, offloads.tunTso);
+        openQueues(tunName, lanes, offloads.tunTso, false);
     }
 
-    /** Opens every queue with or without virtio headers and offloads; on failure none stays open. */
-    private void openQueues(final String tunName, final int lanes, final boolean withOffload) throws NativeException {
+    /**
+     * Opens every queue with or without virtio headers and offloads; on failure none stays open. The device is made
+     * persistent, so it outlives this process; one left by an earlier weftd is attached to. With
+     * {@code replaceForeign}, a device of that name that is not a multi-queue TUN is deleted and made anew.
+     */
+    private void openQueues(final String tunName, final int lanes, final boolean withOffload,
+        final boolean replaceForeign) throws NativeException {
         final int flags = TunDevice.IFF_MULTI_QUEUE | (withOffload ? TunDevice.IFF_VNET_HDR : 0);
         try {
             for (int i = 0; i < lanes; i++) {
-                final TunDevice queue = TunDevice.open(tunName, flags);
+                final TunDevice queue = i == 0 ? PersistentTun.attachOrMake(tunName, flags, replaceForeign)
+                    : TunDevice.open(tunName, flags);
                 queues.add(queue);
                 if (withOffload) {
                     queue.setVnetHeaderLength(TunDevice.VIRTIO_NET_HDR_LENGTH);
@@ -101,6 +147,9 @@ public final class LaneResources implements AutoCloseable {
                         offloads.tunUso = acceptsUdpSegmentation(queue);
                     }
                     queue.setOffload(TUN_OFFLOADS);
+                } else if (i == 0) {
+                    // A device kept from a weftd with offloads keeps them (they are the device's): no super-packets.
+                    queue.setOffload(0);
                 }
             }
         } catch (final NativeException e) {
@@ -160,6 +209,29 @@ public final class LaneResources implements AutoCloseable {
             this.wanted = wanted;
             this.udpGso = wanted;
             this.udpGro = wanted;
+        }
+
+        /** The offloads a predecessor found on the queues and sockets it hands over. */
+        public static OffloadStatus handed(final boolean wanted, final boolean tunTso, final boolean tunUso,
+            final boolean udpGso, final boolean udpGro) {
+            final OffloadStatus status = new OffloadStatus(wanted);
+            status.tunTso = tunTso;
+            status.tunUso = tunUso;
+            status.udpGso = udpGso;
+            status.udpGro = udpGro;
+            return status;
+        }
+
+        public boolean wanted() {
+            return wanted;
+        }
+
+        public boolean tunUso() {
+            return tunUso;
+        }
+
+        public boolean udpGro() {
+            return udpGro;
         }
 
         /** The TUN device was opened with IFF_VNET_HDR and TSO: reads may return super-packets. */

@@ -22,16 +22,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node's weftd: takes its lease from the registry, makes flannel0 and the overlay route, writes subnet.env and
- * the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
- * {@link #close()} undoes it in reverse order; the lease is kept, so a restart reuses the subnet.
+ * One node's weftd: takes its lease from the registry, makes (or attaches to) flannel0 and the overlay route, writes
+ * subnet.env and the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
+ * {@link #close()} stops the lanes and closes what this process holds, in reverse order; what the kernel keeps for
+ * the node stays: the persistent flannel0 with its address and routes, the --ip-masq rules, and the lease, so a
+ * restart finds them and pods' traffic is dropped at the device meanwhile, never routed elsewhere.
  */
 final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
+    private static final long METRICS_BIND_RETRY_S = 5;
+    private static final long HANDED_OVER_TIMEOUT_S = 5;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
@@ -45,6 +50,10 @@ final class Daemon implements AutoCloseable {
     private ControlMetrics metrics;
     private LaneFactory laneFactory;
     private volatile boolean forwarding;
+    /** Set when a successor runs on our queues and sockets and this daemon closes for it. */
+    private volatile boolean stoppingForSuccessor;
+    /** Counted down once the successor has been told that we stopped. */
+    private final CountDownLatch handOverDone = new CountDownLatch(1);
     private boolean closed;
 
     private final WeftdConfig config;
@@ -59,8 +68,9 @@ final class Daemon implements AutoCloseable {
 
     /**
      * Sets up and starts forwarding. Waits while the network config is missing or invalid (an operator may write it
-     * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after undoing
-     * what it did. A {@link #close()} from another thread (SIGTERM) ends it with a {@link StoppedException}.
+     * after starting the DaemonSet); fails fast, naming the cause, on everything else, Errors included, after closing
+     * what it opened (flannel0 and its routes stay, as after a stop). A {@link #close()} from another thread (SIGTERM)
+     * ends it with a {@link StoppedException}.
      */
     void start() throws IOException, InterruptedException {
         settingUp = Thread.currentThread();
@@ -94,31 +104,43 @@ final class Daemon implements AutoCloseable {
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
         final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
-        for (int i = 0; i < config.lanes(); i++) {
+        tunName = config.tunName();
+        // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
+        final Handover handover = Handover.request(tunName);
+        if (handover != null) {
+            track(handover);
+        }
+        final int laneCount = handover == null ? config.lanes() : handover.offer.lanes();
+        if (handover != null && laneCount != config.lanes()) {
+            Log.warn("keeping the " + laneCount + " lane(s) handed over instead of --lanes " + config.lanes() +
+                ": a stop and start (not a hand-over) changes their number");
+        }
+        for (int i = 0; i < laneCount; i++) {
             counters.add(new DataplaneCounters());
         }
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
-        if (config.healthzPort() != 0) {
+        if (config.healthzPort() != 0 && handover == null) {
             // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
-            track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
-                () -> metrics.unreadiness(forwarding)));
+            serveMetrics();
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
-        tunName = config.tunName();
-        resources = track(LaneResources.open(tunName, config.lanes(), config.offload(),
-            underlay.publicIp(), network.backendPort(), config.socketBufferLength()));
+        resources = track(handover != null
+            ? LaneResources.adopt(tunName, handover.taken(), handover.offer.offloads())
+            : LaneResources.open(tunName, laneCount, config.offload(), underlay.publicIp(), network.backendPort(),
+                config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
-        final Lease ownLease = registry.acquire(underlay.publicIp(), SubnetEnvFile.readSubnet(config.subnetFile()),
-            resources.offloads.tunTso());
+        final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());
+        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet, resources.offloads.tunTso(),
+            handover == null ? 0 : handover.offer.leaseId());
         final Ipv4Prefix subnet = ownLease.subnet();
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
             ", MTU " + underlay.mtu());
 
-        link = new OverlayLink(tunName, subnet, network.network(), underlay.mtu(), resources.offloads.tunTso());
+        link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlay.mtu(),
+            resources.offloads.tunTso());
         link.configure();
-        track(link);
         final IpMasquerade masquerade = config.ipMasq()
             ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
@@ -147,11 +169,65 @@ final class Daemon implements AutoCloseable {
             startLanes();
             forwarding = true;
         }
+        if (handover != null) {
+            handover.started();
+            if (config.healthzPort() != 0) {
+                serveMetrics();
+            }
+        }
+        final HandoverServer server = HandoverServer.start(tunName, new HandoverServer.Handing() {
+            @Override
+            public HandoverOffer offer() {
+                return HandoverOffer.of(resources, tunName, subnet, registry.ownLeaseId());
+            }
+
+            @Override
+            public int[] fds() {
+                synchronized (Daemon.this) {
+                    return resources.handOverFds();
+                }
+            }
+
+            @Override
+            public void stopForSuccessor() {
+                Log.info("stopping for the new weftd, which forwards on the same queues and sockets");
+                stoppingForSuccessor = true;
+                close();
+            }
+
+            @Override
+            public void handedOver() {
+                handOverDone.countDown();
+            }
+        });
+        if (server != null) {
+            track(server);
+        }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
-            config.tunName() + ": " + config.lanes() + " lane(s) of batch " + config.batch() + ", offloads " +
+            config.tunName() + ": " + laneCount + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
             (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
+    }
+
+    /**
+     * Serves /metrics and /healthz. After a hand-over the old weftd may take a moment to free the port: tried again
+     * for a few seconds, then a failure as at start.
+     */
+    private void serveMetrics() throws IOException, InterruptedException {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(METRICS_BIND_RETRY_S);
+        while (true) {
+            try {
+                track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
+                    () -> metrics.unreadiness(forwarding)));
+                return;
+            } catch (final IOException e) {
+                if (System.nanoTime() > deadlineNs) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /**
@@ -235,13 +311,30 @@ final class Daemon implements AutoCloseable {
         shutdown = null;
     }
 
+    /**
+     * After the main loop saw this daemon closed: true when it closed for a successor, once the successor has been
+     * told (so that ending the process does not cut that answer off); false when it was stopped.
+     */
+    boolean awaitHandedOver() throws InterruptedException {
+        if (!stoppingForSuccessor) {
+            return false;
+        }
+        handOverDone.await(HANDED_OVER_TIMEOUT_S, TimeUnit.SECONDS);
+        return true;
+    }
+
+    String tunName() {
+        return config.tunName();
+    }
+
     DropReporter dropReporter() {
         return dropReporter;
     }
 
     /**
-     * Stops the lanes (waking them from epoll), removes the route and flannel0, closes every fd. Idempotent; safe
-     * from another thread while {@link #start()} runs: setup is interrupted and what it makes after this is undone.
+     * Stops the lanes (waking them from epoll) and closes every fd; flannel0, its routes and the --ip-masq rules stay
+     * in the kernel (see {@link Cleanup} for their removal). Idempotent; safe
+     * from another thread while {@link #start()} runs: setup is interrupted and what it opens after this is closed.
      */
     @Override
     public void close() {

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * flanneld's {@code --ip-masq}: pods reach the world from the node's address while pod-to-pod traffic keeps its
  * source, as four nat POSTROUTING rules in a chain of weft's own, installed with the iptables command (whichever
  * backend the node's iptables uses, as flannel's go-iptables does), checked every {@code --iptables-resync} seconds
- * (5, as flanneld) and put back if another tool flushed them, and removed on shutdown:
+ * (5, as flanneld) and put back if another tool flushed them. A stop leaves them in place, so pods' outbound NAT
+ * keeps working until the next weftd takes them over; {@link #remove()} (weftd --cleanup) deletes them:
  * <pre>
  * -s NETWORK -d NETWORK                 RETURN       pod to pod: no NAT
  * -s NETWORK ! -d 224.0.0.0/4           MASQUERADE   pod to the world (not multicast)
@@ -113,6 +114,13 @@ public final class IpMasquerade implements AutoCloseable {
     }
 
     private void writeRules() throws IOException {
+        if (alreadyInPlace()) {
+            // Left by the weftd before us: flushing and writing again would leave new pod connections un-NATed
+            // for a moment.
+            written = listing(false);
+            Log.info("--ip-masq: the nat rules in " + CHAIN + " are in place already: kept as they are");
+            return;
+        }
         if (!iptables(true, "-N", CHAIN)) {
             iptables(false, "-F", CHAIN);
         }
@@ -123,6 +131,20 @@ public final class IpMasquerade implements AutoCloseable {
             iptables(false, hookChainFirst());
         }
         written = listing(false);
+    }
+
+    /** True when the chain holds exactly our rules, in order, and POSTROUTING jumps to it. */
+    private boolean alreadyInPlace() throws IOException {
+        final String chain = run(true, "-S", CHAIN);
+        if (chain == null || !iptables(true, concat(List.of("-C"), JUMP))) {
+            return false;
+        }
+        final List<String> expected = new ArrayList<>();
+        expected.add("-N " + CHAIN);
+        for (final List<String> rule : rules) {
+            expected.add(String.join(" ", appendToChain(rule)));
+        }
+        return chain.strip().lines().map(String::strip).toList().equals(expected);
     }
 
     /** {@code iptables -L CHAIN -n}; with {@code mayFail}, null when the chain is gone. */
@@ -152,7 +174,7 @@ public final class IpMasquerade implements AutoCloseable {
         }
     }
 
-    /** Unhooks and deletes the chain; a failure is logged, not thrown: shutdown goes on. */
+    /** Stops checking the rules, which stay: the next weftd, or {@link #remove()}, takes them over. */
     @Override
     public void close() {
         checker.shutdownNow();
@@ -161,12 +183,20 @@ public final class IpMasquerade implements AutoCloseable {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Unhooks and deletes the chain, if there; a failure is logged, not thrown: the cleanup goes on. */
+    static void remove() {
         try {
+            if (listing(true) == null) {
+                return;
+            }
             while (iptables(true, concat(List.of("-D"), JUMP))) {
                 // An earlier run may have hooked the chain more than once.
             }
             iptables(false, "-F", CHAIN);
             iptables(false, "-X", CHAIN);
+            Log.info("--ip-masq: removed the nat chain " + CHAIN);
         } catch (final IOException e) {
             Log.warn("cannot remove the --ip-masq chain " + CHAIN + ": " + e.getMessage());
         }

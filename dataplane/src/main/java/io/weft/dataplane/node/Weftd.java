@@ -6,10 +6,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * weftd's entry point: parse flags, set up, forward until SIGTERM or SIGINT, then clean up. Flag errors exit 2.
- * Setup errors (Errors such as running out of direct memory included) undo what setup did, print one line and exit 1.
+ * Setup errors (Errors such as running out of direct memory included) close what setup opened, print one line and
+ * exit 1.
  * Once forwarding, it exits 1 when flannel0 cannot be made again after it was deleted, when a lane dies of an Error,
  * when the registry takes our subnet away, or when its main loop fails: a restart is then the way back.
- * The stop is registered before setup, so a SIGTERM at any point cleans up, and it is bounded in time.
+ * The stop is registered before setup, so a SIGTERM at any point closes what this process holds, and it is bounded in
+ * time; flannel0, its routes and the --ip-masq rules stay for the next weftd ({@code --cleanup} removes them).
  */
 public final class Weftd {
     /** How often drops are logged and flannel0 and its route are checked for having gone under the lanes. */
@@ -36,12 +38,16 @@ public final class Weftd {
             System.exit(2);
             return;
         }
+        if (config.cleanup()) {
+            System.exit(Cleanup.run(config) ? 0 : 1);
+            return;
+        }
         final Daemon daemon = new Daemon(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(daemon), "shutdown"));
         try {
             daemon.start();
         } catch (final Daemon.StoppedException e) {
-            return; // SIGTERM during setup: the shutdown hook undoes it
+            return; // SIGTERM during setup: the shutdown hook closes what it opened
         } catch (final InterruptedException e) {
             System.err.println("weftd: interrupted during setup");
             System.exit(1);
@@ -60,6 +66,9 @@ public final class Weftd {
                 daemon.addRouteIfGone();
                 Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
+            if (daemon.awaitHandedOver()) {
+                afterHandOver(config.exitAfterHandover());
+            }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (final IOException e) {
@@ -73,7 +82,20 @@ public final class Weftd {
         }
     }
 
-    /** The shutdown hook: undoes what the daemon made, giving up after {@link #STOP_BUDGET_MS}. */
+    /**
+     * A successor forwards on our queues and sockets: exit 0, or, where a supervisor would restart an exited process
+     * (a DaemonSet's pod: the old version would take the node back), hold nothing and wait for the stop.
+     */
+    private static void afterHandOver(final boolean exit) throws InterruptedException {
+        if (exit) {
+            Log.info("handed over: exiting");
+            System.exit(0);
+        }
+        Log.info("handed over: idle until stopped (--exit-after-handover=false)");
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** The shutdown hook: closes what the daemon holds, giving up after {@link #STOP_BUDGET_MS}. */
     private static void stop(final Daemon daemon) {
         if (daemon.isClosed()) {
             return; // a failed setup undid itself and said why
@@ -93,7 +115,7 @@ public final class Weftd {
         final long startNs = System.nanoTime();
         daemon.close();
         watchdog.interrupt();
-        Log.info("stopped: TUN device and route removed, lease kept (in "
+        Log.info("stopped: " + daemon.tunName() + ", its routes, --ip-masq rules and the lease kept (in "
             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms)");
     }
 }

@@ -39,7 +39,9 @@ record WeftdConfig(
     int batch,
     boolean offload,
     EpollIdleStrategy.Mode idle,
-    int idlePollMicros) {
+    int idlePollMicros,
+    boolean cleanup,
+    boolean exitAfterHandover) {
     /**
      * The kube subnet manager's settings, or null without {@code --kube-subnet-mgr}.
      *
@@ -97,9 +99,7 @@ record WeftdConfig(
         if (flags.tunName.isEmpty() || flags.tunName.length() > 15) {
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
-        if (!flags.ipMasq.equals("true") && !flags.ipMasq.equals("false")) {
-            throw new UsageException("flag --ip-masq takes true or false, not '" + flags.ipMasq + "'");
-        }
+        bool("--ip-masq", flags.ipMasq);
         return new WeftdConfig(
             flags.staticLeases == null ? null : Path.of(flags.staticLeases),
             kubeMode(flags, env),
@@ -115,7 +115,7 @@ record WeftdConfig(
             flags.iface == null ? "" : flags.iface,
             Path.of(flags.subnetFile),
             Path.of(flags.cniConfDir),
-            Boolean.parseBoolean(flags.ipMasq),
+            bool("--ip-masq", flags.ipMasq),
             integer("--iptables-resync", flags.iptablesResync, 1, 24 * 60 * 60),
             flags.tunName,
             address("--healthz-ip", flags.healthzIp),
@@ -125,7 +125,9 @@ record WeftdConfig(
             integer("--batch", flags.batch, 1, 64),
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
-            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000));
+            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
+            bool("--cleanup", flags.cleanup),
+            bool("--exit-after-handover", flags.exitAfterHandover));
     }
 
     private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {

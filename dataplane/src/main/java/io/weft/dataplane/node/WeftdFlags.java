@@ -146,6 +146,16 @@ final class WeftdFlags {
         description = "how long backoff polls before blocking in epoll (default ${DEFAULT-VALUE})")
     String idlePollMicros;
 
+    @Option(names = "--cleanup", arity = "0..1", paramLabel = "true|false", defaultValue = "false",
+        fallbackValue = "true", description = "remove what weftd leaves in the kernel for its restarts: --tun-name,"
+        + " its routes (Network from --subnet-file) and the --ip-masq rules; then exit (default ${DEFAULT-VALUE})")
+    String cleanup;
+
+    @Option(names = "--exit-after-handover", arity = "0..1", paramLabel = "true|false", defaultValue = "true",
+        fallbackValue = "true", description = "once a new weftd took over this one's queues and sockets, exit 0;"
+        + " false: idle until stopped, for supervisors that restart what exits (default ${DEFAULT-VALUE})")
+    String exitAfterHandover;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     boolean help;
 }

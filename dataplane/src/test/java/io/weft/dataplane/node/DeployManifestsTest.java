@@ -79,6 +79,19 @@ class DeployManifestsTest {
             .isEqualTo(weftd.path("image").asText());
     }
 
+    /** A node's new pod must start while the old one forwards, and the old one must not come back after. */
+    @Test
+    void shouldUpdateEachNodeByAHandOverFromTheRunningPod() {
+        final JsonNode spec = object("DaemonSet").path("spec");
+        final JsonNode update = spec.path("updateStrategy");
+        final JsonNode weftd = container(spec.path("template").path("spec").path("containers"), "weftd");
+
+        assertThat(update.path("type").asText()).isEqualTo("RollingUpdate");
+        assertThat(update.path("rollingUpdate").path("maxSurge").asInt()).isEqualTo(1);
+        assertThat(update.path("rollingUpdate").path("maxUnavailable").asInt()).isZero();
+        assertThat(weftdConfig(weftd).exitAfterHandover()).isFalse();
+    }
+
     @Test
     void shouldGiveWeftdAndTheConfigJobClientCertificatesFromTheSecretEtcdTrusts() {
         final JsonNode weftdPod = object("DaemonSet").path("spec").path("template").path("spec");
@@ -153,6 +166,7 @@ class DeployManifestsTest {
         assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
         assertThat(daemonSet.path("updateStrategy").path("rollingUpdate").path("maxSurge").asInt()).isEqualTo(1);
         assertThat(daemonSet.path("updateStrategy").path("rollingUpdate").path("maxUnavailable").asInt()).isZero();
+        assertThat(config.exitAfterHandover()).isFalse();
     }
 
     @Test

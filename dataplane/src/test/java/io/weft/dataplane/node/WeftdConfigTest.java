@@ -23,7 +23,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
     }
 
     @Test
@@ -36,7 +36,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
     }
 
     @Test
@@ -49,7 +49,21 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
-            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
+    }
+
+    @Test
+    void shouldAskForCleanupOnlyWhenCleanupIsGiven() {
+        assertThat(parse("--static-leases", LEASES).cleanup()).isFalse();
+        assertThat(parse("--cleanup", "--static-leases", LEASES).cleanup()).isTrue();
+        assertThat(parse("-cleanup=true").cleanup()).isTrue();
+        assertUsage("flag --cleanup takes true or false, not 'yes'", "--cleanup=yes");
+    }
+
+    @Test
+    void shouldExitAfterAHandOverUnlessToldToWait() {
+        assertThat(parse("--static-leases", LEASES).exitAfterHandover()).isTrue();
+        assertThat(parse("--exit-after-handover=false").exitAfterHandover()).isFalse();
     }
 
     @Test

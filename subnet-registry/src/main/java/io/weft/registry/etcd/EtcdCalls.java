@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The etcd requests the registry makes, blocking with a timeout, in flannel's shapes. Failures become a
@@ -43,7 +44,10 @@ final class EtcdCalls {
     private final long timeoutNs;
     private final RegistryStats stats;
     private final String endpoints;
+    private final boolean severalMembers;
     private final AtomicBoolean unreachable = new AtomicBoolean();
+    /** Requests (and watches) failed since etcd last answered. */
+    private final AtomicInteger failuresInARow = new AtomicInteger();
     private volatile boolean closed;
 
     EtcdCalls(final Client client, final Duration timeout, final RegistryStats stats, final List<String> endpoints) {
@@ -51,6 +55,7 @@ final class EtcdCalls {
         this.timeoutNs = timeout.toNanos();
         this.stats = stats;
         this.endpoints = String.join(",", endpoints);
+        this.severalMembers = endpoints.size() > 1;
     }
 
     /** One key-value pair as the registry needs it; {@code leaseId} 0 means no etcd lease (a reservation). */
@@ -128,8 +133,17 @@ final class EtcdCalls {
             .withRevision(fromRevision).withRequireLeader(true).withCreateNotify(true).build(), listener);
     }
 
-    /** Something outside a request (a watch) showed etcd unreachable. */
-    void markUnreachable(final Throwable cause) {
+    /**
+     * A request or a watch failed as if etcd were unreachable. With several members, the first such failure is most
+     * likely one member going away (its connection closes under the request), and the retry goes to another: etcd is
+     * called unreachable only when the retry fails too.
+     */
+    void onUnavailable(final Throwable cause) {
+        if (failuresInARow.incrementAndGet() == 1 && severalMembers) {
+            Log.info("an etcd member of " + endpoints + " failed a request (" + describe(cause) +
+                "): retrying on the others");
+            return;
+        }
         if (unreachable.compareAndSet(false, true)) {
             Log.warn("etcd " + endpoints + " unreachable (" + describe(cause) + "): retrying with backoff");
         }
@@ -167,6 +181,7 @@ final class EtcdCalls {
         }
         try {
             final T result = future.get(timeoutNs, TimeUnit.NANOSECONDS);
+            failuresInARow.set(0);
             if (unreachable.compareAndSet(true, false)) {
                 stats.onReconnect();
                 Log.info("etcd " + endpoints + " answers again");
@@ -174,7 +189,7 @@ final class EtcdCalls {
             return result;
         } catch (final TimeoutException e) {
             future.cancel(true);
-            markUnreachable(e);
+            onUnavailable(e);
             throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": no answer within " +
                 TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms", e);
         } catch (final ExecutionException e) {
@@ -183,7 +198,7 @@ final class EtcdCalls {
                 throw new IOException("etcd registry closed during " + what, cause);
             }
             if (RETRYABLE_CODES.contains(code(cause))) {
-                markUnreachable(cause);
+                onUnavailable(cause);
                 throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": " + describe(cause), cause);
             }
             throw new IOException("etcd " + endpoints + ": " + what + " refused: " + describe(cause), cause);

@@ -10,6 +10,7 @@ import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,6 +20,7 @@ import java.util.random.RandomGenerator;
 public final class EtcdLeaseRegistry implements LeaseRegistry {
     private final EtcdRegistryConfig config;
     private final EtcdCalls calls;
+    private final ScheduledExecutorService clientExecutor;
     private final RegistryStats stats = new RegistryStats();
     private final OncePerKeyLog entryLog = new OncePerKeyLog();
     private volatile NetworkConfig network;
@@ -31,14 +33,22 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     private boolean acquiring;
     private volatile boolean closed;
 
-    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client) {
+    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client,
+        final ScheduledExecutorService clientExecutor) {
         this.config = config;
         this.calls = new EtcdCalls(client, config.requestTimeout(), stats, config.endpoints());
+        this.clientExecutor = clientExecutor;
     }
 
     /** Creates the client; nothing is sent to etcd until a method needs it. */
     public static EtcdLeaseRegistry open(final EtcdRegistryConfig config) throws IOException {
-        return new EtcdLeaseRegistry(config, EtcdClients.build(config));
+        final ScheduledExecutorService executor = EtcdClients.newExecutor();
+        try {
+            return new EtcdLeaseRegistry(config, EtcdClients.build(config, executor), executor);
+        } catch (final IOException | RuntimeException e) {
+            executor.shutdownNow();
+            throw e;
+        }
     }
 
     @Override
@@ -52,6 +62,12 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     @Override
     public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
         throws IOException, InterruptedException {
+        return acquire(publicIp, previousSubnet, partialChecksums, 0);
+    }
+
+    @Override
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
+        final long predecessorLeaseId) throws IOException, InterruptedException {
         synchronized (this) {
             if (acquiring || closed) {
                 throw new IllegalStateException(closed ? "registry closed" : "acquire() was called already");
@@ -62,7 +78,8 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         final LeaseAcquirer acquirer =
             new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, random(),
                 partialChecksums);
-        final OwnLease own = acquirer.acquire(current, publicIp, previousSubnet);
+        final OwnLease adopted = predecessorLeaseId == 0 ? null : acquirer.adopt(current, publicIp, predecessorLeaseId);
+        final OwnLease own = adopted != null ? adopted : acquirer.acquire(current, publicIp, previousSubnet);
         synchronized (this) {
             if (closed) {
                 throw new IOException("etcd registry closed while acquiring a lease");
@@ -73,6 +90,16 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
             keeper = started;
         }
         return own.lease();
+    }
+
+    @Override
+    public long ownLeaseId() {
+        final LeaseKeeper current;
+        synchronized (this) {
+            current = keeper;
+        }
+        final OwnLease own = current == null ? null : current.ownLease();
+        return own == null ? 0 : own.leaseId();
     }
 
     @Override
@@ -137,6 +164,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
             stoppingKeeper.close();
         }
         calls.close();
+        clientExecutor.shutdownNow();
     }
 
     /** For tests: runs on the watcher's thread between each snapshot and the watch that follows it. */

@@ -81,6 +81,43 @@ final class LeaseAcquirer {
         }
     }
 
+    /**
+     * Adopts the etcd lease of the weftd we take over from, as it is: our key must carry our PublicIP and be attached
+     * to {@code leaseId}, and the lease must be alive (renewed here once, which also gives its TTL). Nothing is
+     * written, so the other nodes see no change; null when any of this does not hold (then acquire as usual).
+     */
+    OwnLease adopt(final NetworkConfig network, final int publicIp, final long leaseId)
+        throws IOException, InterruptedException {
+        final EtcdCalls.Listing listing;
+        try {
+            listing = calls.list(subnetsPrefix);
+        } catch (final RetryableEtcdException e) {
+            return null;
+        }
+        for (final EtcdCalls.Entry entry : listing.entries()) {
+            if (entry.leaseId() != leaseId) {
+                continue;
+            }
+            final Lease lease;
+            try {
+                lease = LeaseCodec.decode(entry.key().substring(subnetsPrefix.length()), entry.value(), network);
+            } catch (final IllegalArgumentException e) {
+                return null;
+            }
+            if (lease.publicIp() != publicIp) {
+                return null;
+            }
+            final long ttl = calls.keepAliveOnce(leaseId);
+            if (ttl <= 0) {
+                return null;
+            }
+            final OwnLease own = new OwnLease(lease, leaseId, ttl, System.nanoTime());
+            Log.info("adopted the lease of the weftd we took over from: " + own);
+            return own;
+        }
+        return null;
+    }
+
     /** One attempt; null when another writer got in between our read and our write. */
     private OwnLease tryAcquire(final NetworkConfig network, final int publicIp, final Ipv4Prefix previousSubnet,
         final OwnLease held) throws IOException, InterruptedException {

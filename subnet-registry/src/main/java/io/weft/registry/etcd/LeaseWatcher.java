@@ -312,7 +312,7 @@ final class LeaseWatcher implements AutoCloseable {
             Log.warn("the watch on " + root + " fell behind compaction (revision " +
                 ((CompactedException)error).getCompactedRevision() + "): reading the leases again");
         } else {
-            calls.markUnreachable(error == null ? new IOException("watch ended") : error);
+            calls.onUnavailable(error == null ? new IOException("watch ended") : error);
         }
         sleep();
     }

@@ -178,6 +178,47 @@ class EtcdOwnLeaseTest {
             () -> registry.stats().renewalsOk() > renewalsBefore);
     }
 
+    /**
+     * A hand-over: the new weftd adopts the old one's etcd lease as it is. A plain acquire would move the key to a new
+     * etcd lease, which the old weftd's keeper would take back while it still runs: the key would flap between them.
+     */
+    @Test
+    void shouldAdoptThePredecessorsEtcdLeaseWithoutWritingAnything() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"));
+        registry.watch(listener);
+        final String key = subnets + own.keyName();
+        final KeyValue before = get(etcd, key);
+        final long predecessorLease = registry.ownLeaseId();
+        assertThat(predecessorLease).isEqualTo(before.getLease()).isNotZero();
+
+        try (EtcdLeaseRegistry successor = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix)
+            .withLease(Duration.ofHours(1), Duration.ofMinutes(10)))) {
+            successor.awaitNetworkConfig();
+            final Lease adopted = successor.acquire(ip(OUR_IP), null, false, predecessorLease);
+
+            assertThat(adopted).isEqualTo(own);
+            assertThat(successor.ownLeaseId()).isEqualTo(predecessorLease);
+            final KeyValue after = get(etcd, key);
+            assertThat(after.getModRevision()).as("nothing written").isEqualTo(before.getModRevision());
+            assertThat(after.getLease()).isEqualTo(predecessorLease);
+            registry.close();
+            registry = null;
+            assertThat(EtcdTestKit.ttl(etcd, predecessorLease)).as("the stop revokes nothing").isPositive();
+            assertThat(keys()).containsExactly(key);
+        }
+    }
+
+    /** A lease id that is not on our key (the predecessor's lease expired, or was never ours): a plain acquire. */
+    @Test
+    void shouldAcquireAsUsualWhenThePredecessorsLeaseIsNotOnOurKey() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final long unrelated = putWithLease(etcd, prefix + "/unrelated", "x", 3600);
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"), false, unrelated);
+        assertThat(own.subnet()).isEqualTo(Ipv4Prefix.parse("10.244.1.0/24"));
+        assertThat(registry.ownLeaseId()).isNotEqualTo(unrelated).isNotZero();
+    }
+
     private void open(final Duration ttl, final Duration margin) throws Exception {
         registry = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix).withLease(ttl, margin));
         registry.awaitNetworkConfig();

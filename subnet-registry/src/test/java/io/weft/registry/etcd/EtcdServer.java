@@ -82,22 +82,33 @@ final class EtcdServer implements AutoCloseable {
      */
     static EtcdServer start(final String listenIp, final int clientPort, final int peerPort, final Path dataDir,
         final ServerTls tls) throws IOException {
+        final String peer = "http://" + listenIp + ":" + peerPort;
+        final EtcdServer server = member("t", listenIp, clientPort, peerPort, "t=" + peer, dataDir, tls);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * One member of a cluster, not started: {@code initialCluster} is etcd's {@code --initial-cluster} (every member's
+     * {@code name=peer URL}). A member of several serves clients only once a quorum runs, so {@link EtcdCluster}
+     * spawns them all before waiting for any.
+     */
+    static EtcdServer member(final String name, final String listenIp, final int clientPort, final int peerPort,
+        final String initialCluster, final Path dataDir, final ServerTls tls) {
         final String client = (tls == null ? "http://" : "https://") + listenIp + ":" + clientPort;
         final String peer = "http://" + listenIp + ":" + peerPort;
         final List<String> command = new ArrayList<>(List.of("etcd",
-            "--name", "t",
+            "--name", name,
             "--data-dir", dataDir.toString(),
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", "t=" + peer,
+            "--initial-cluster", initialCluster,
             "--logger", "zap", "--log-outputs", "stderr"));
         if (tls != null) {
             command.addAll(List.of("--cert-file", tls.certificate().toString(), "--key-file", tls.key().toString(),
                 "--trusted-ca-file", tls.ca().toString(), "--client-cert-auth"));
         }
-        final EtcdServer server = new EtcdServer(List.copyOf(command), client, dataDir);
-        server.launch();
-        return server;
+        return new EtcdServer(List.copyOf(command), client, dataDir);
     }
 
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -163,6 +174,12 @@ final class EtcdServer implements AutoCloseable {
     }
 
     private synchronized void launch() throws IOException {
+        spawn();
+        awaitReady();
+    }
+
+    /** Starts the process without waiting for it to serve clients (see {@link #awaitReady()}). */
+    synchronized void spawn() throws IOException {
         // etcd warns about a data directory others can read.
         Files.createDirectories(dataDir, PRIVATE_DIRECTORY);
         final Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -170,6 +187,11 @@ final class EtcdServer implements AutoCloseable {
         final Thread reader = new Thread(() -> readOutput(started), "etcd-output-" + started.pid());
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** Waits until the process last spawned says it serves clients; kills it and throws if it does not in time. */
+    synchronized void awaitReady() throws IOException {
+        final Process started = process;
         final long deadline = System.nanoTime() + READY_TIMEOUT_NS;
         try {
             while (readyProcess != started) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -62,8 +63,11 @@ class EtcdTlsTest {
     @Test
     void shouldAcquireALeaseOverTlsWithAClientCertificate() throws Exception {
         final EtcdRegistryConfig config = config().withTls(ca, clientCert, clientKey);
-        try (Client client = EtcdClients.build(config)) {
+        final ScheduledExecutorService executor = EtcdClients.newExecutor();
+        try (Client client = EtcdClients.build(config, executor)) {
             EtcdTestKit.put(client, config.configKey(), EtcdTestKit.FLANNEL_CONFIG);
+        } finally {
+            executor.shutdownNow();
         }
 
         try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config)) {
