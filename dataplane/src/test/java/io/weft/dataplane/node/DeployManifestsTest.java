@@ -16,22 +16,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The DaemonSet manifest and kind config in deploy/, checked on paper (no Docker engine here to run kind): they parse,
- * weftd's arguments are flags weftd takes, and the pieces refer to each other consistently (the etcd address, the
- * network, the mounts weftd writes into, the probes).
+ * The manifests and kind config in deploy/, checked on paper (no Docker engine here to run kind): they parse, weftd's
+ * arguments are flags weftd takes, and the pieces refer to each other consistently (RBAC, the etcd address and its
+ * certificates, the network, the mounts weftd reads and writes, the probes). ManifestSchemaTest checks the fields
+ * against Kubernetes' schema.
  */
 class DeployManifestsTest {
     private static final Path DEPLOY = Path.of("..", "deploy");
     private static final String NAMESPACE = "kube-weft";
     private static final String NODE_IP = "172.18.0.2";
 
-    private final List<JsonNode> documents = readAll(DEPLOY.resolve("kube-weft.yaml"));
+    private static final String ETCD_TLS_DIR = "/etc/weft/tls";
+
+    private final List<JsonNode> documents = readAll(DEPLOY.resolve("kube-weft-etcd.yaml"));
+    private final List<JsonNode> kubeDocuments = readAll(DEPLOY.resolve("kube-weft.yaml"));
     private final JsonNode kind = readAll(DEPLOY.resolve("kind-config.yaml")).get(0);
 
     @Test
@@ -67,7 +72,7 @@ class DeployManifestsTest {
             .isEqualTo("status.hostIP");
         assertThat(config.publicIp()).isEqualTo(Ipv4Addresses.parse(NODE_IP));
         final JsonNode readiness = weftd.path("readinessProbe").path("httpGet");
-        assertThat(readiness.path("path").asText()).isEqualTo("/healthz");
+        assertThat(readiness.path("path").asText()).isEqualTo("/readyz");
         assertThat(readiness.path("port").asInt()).isEqualTo(config.healthzPort());
         assertThat(Ipv4Addresses.parse(readiness.path("host").asText())).isEqualTo(config.healthzIp());
         assertThat(container(pod.path("initContainers"), "install-cni-plugins").path("image").asText())
@@ -88,6 +93,121 @@ class DeployManifestsTest {
     }
 
     @Test
+    void shouldGiveWeftdAndTheConfigJobClientCertificatesFromTheSecretEtcdTrusts() {
+        final JsonNode weftdPod = object("DaemonSet").path("spec").path("template").path("spec");
+        final WeftdConfig config = weftdConfig(container(weftdPod.path("containers"), "weftd"));
+        final JsonNode jobPod = object("Job").path("spec").path("template").path("spec");
+        final JsonNode etcdPod = object("Deployment").path("spec").path("template").path("spec");
+
+        assertThat(List.of(config.etcdCaFile(), config.etcdCertFile(), config.etcdKeyFile())).containsExactly(
+            ETCD_TLS_DIR + "/ca.crt", ETCD_TLS_DIR + "/client.crt", ETCD_TLS_DIR + "/client.key");
+        assertThat(container(jobPod.path("containers"), "put-config").path("command").toString()).contains(
+            "--cacert=" + ETCD_TLS_DIR + "/ca.crt", "--cert=" + ETCD_TLS_DIR + "/client.crt",
+            "--key=" + ETCD_TLS_DIR + "/client.key");
+        for (final JsonNode pod : List.of(weftdPod, jobPod, etcdPod)) {
+            final JsonNode tls = container(pod.path("volumes"), "tls");
+            assertThat(tls.path("secret").path("secretName").asText()).isEqualTo("weft-etcd-tls");
+            assertThat(pod.path("containers").get(0).path("volumeMounts").toString())
+                .contains("\"mountPath\":\"" + ETCD_TLS_DIR + "\"");
+        }
+    }
+
+    @Test
+    void shouldDeclareTheKubeSubnetManagerInstallInKubeFlannelsOrder() {
+        assertThat(kubeDocuments.stream().map(d -> d.path("kind").asText())).containsExactly("Namespace",
+            "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet");
+        kubeDocuments.stream().filter(d -> !d.path("kind").asText().matches("Namespace|ClusterRole.*")).forEach(d ->
+            assertThat(d.path("metadata").path("namespace").asText()).as(d.path("kind").asText()).isEqualTo(NAMESPACE));
+    }
+
+    @Test
+    void shouldGrantWeftdsServiceAccountWhatTheKubeRegistryCalls() {
+        final JsonNode pod = kubeObject("DaemonSet").path("spec").path("template").path("spec");
+        final JsonNode binding = kubeObject("ClusterRoleBinding");
+        final JsonNode subject = binding.path("subjects").get(0);
+        final List<String> grants = new ArrayList<>();
+        for (final JsonNode rule : kubeObject("ClusterRole").path("rules")) {
+            for (final JsonNode resource : rule.path("resources")) {
+                rule.path("verbs").forEach(verb -> grants.add(resource.asText() + " " + verb.asText()));
+            }
+        }
+
+        assertThat(grants).containsExactlyInAnyOrder("nodes get", "nodes list", "nodes watch", "nodes/status patch");
+        assertThat(binding.path("roleRef").path("name").asText())
+            .isEqualTo(kubeObject("ClusterRole").path("metadata").path("name").asText());
+        assertThat(subject.path("kind").asText()).isEqualTo("ServiceAccount");
+        assertThat(subject.path("name").asText()).isEqualTo(pod.path("serviceAccountName").asText())
+            .isEqualTo(kubeObject("ServiceAccount").path("metadata").path("name").asText());
+        assertThat(subject.path("namespace").asText()).isEqualTo(NAMESPACE);
+    }
+
+    @Test
+    void shouldRunWeftdAsTheKubeSubnetManagerOfItsNode() throws IOException {
+        final JsonNode daemonSet = kubeObject("DaemonSet").path("spec");
+        final JsonNode pod = daemonSet.path("template").path("spec");
+        final JsonNode weftd = container(pod.path("containers"), "weftd");
+        final WeftdConfig config = weftdConfig(weftd);
+        final JsonNode netConfVolume = container(pod.path("volumes"), "weft-network");
+        final JsonNode netConfMount = container(weftd.path("volumeMounts"), "weft-network");
+        final NetworkConfig network = NetworkConfig.parse(new ObjectMapper().readTree(
+            kubeObject("ConfigMap").path("data").path(config.kube().netConfPath().getFileName().toString()).asText()));
+
+        assertThat(config.kube()).isNotNull();
+        assertThat(config.kube().nodeName()).isEqualTo("kind-worker");
+        assertThat(env(weftd, "NODE_NAME").path("valueFrom").path("fieldRef").path("fieldPath").asText())
+            .isEqualTo("spec.nodeName");
+        assertThat(config.ipMasq()).isTrue();
+        assertThat(config.kube().netConfPath().getParent().toString())
+            .isEqualTo(netConfMount.path("mountPath").asText());
+        assertThat(netConfVolume.path("configMap").path("name").asText())
+            .isEqualTo(kubeObject("ConfigMap").path("metadata").path("name").asText());
+        assertThat(network.network()).isEqualTo(Ipv4Prefix.parse(kind.path("networking").path("podSubnet").asText()));
+        assertThat(network.backendPort()).isEqualTo(NetworkConfig.DEFAULT_BACKEND_PORT);
+        assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
+        assertThat(daemonSet.path("updateStrategy").path("rollingUpdate").path("maxSurge").asInt()).isEqualTo(1);
+        assertThat(daemonSet.path("updateStrategy").path("rollingUpdate").path("maxUnavailable").asInt()).isZero();
+        assertThat(config.exitAfterHandover()).isFalse();
+    }
+
+    @Test
+    void shouldProbeLivenessOnHealthzAndReadinessOnReadyzWhereWeftdServesThem() {
+        final JsonNode weftd = container(kubeObject("DaemonSet").path("spec").path("template").path("spec")
+            .path("containers"), "weftd");
+        final WeftdConfig config = weftdConfig(weftd);
+
+        for (final String probe : List.of("livenessProbe", "readinessProbe")) {
+            final JsonNode get = weftd.path(probe).path("httpGet");
+            assertThat(get.path("port").asInt()).as(probe).isEqualTo(config.healthzPort());
+            assertThat(Ipv4Addresses.parse(get.path("host").asText())).as(probe).isEqualTo(config.healthzIp());
+        }
+        assertThat(weftd.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+        assertThat(weftd.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+    }
+
+    @Test
+    void shouldMountTheHostPathsTheKubeSubnetManagerUses() {
+        final JsonNode pod = kubeObject("DaemonSet").path("spec").path("template").path("spec");
+        final JsonNode weftd = container(pod.path("containers"), "weftd");
+        final WeftdConfig config = weftdConfig(weftd);
+        final List<String> hostPaths = new ArrayList<>();
+        for (final JsonNode container : concat(pod.path("containers"), pod.path("initContainers"))) {
+            for (final JsonNode mount : container.path("volumeMounts")) {
+                final JsonNode hostPath = container(pod.path("volumes"), mount.path("name").asText()).path("hostPath");
+                if (!hostPath.isMissingNode()) {
+                    assertThat(mount.path("mountPath").asText()).isEqualTo(hostPath.path("path").asText());
+                    hostPaths.add(hostPath.path("path").asText());
+                }
+            }
+        }
+
+        assertThat(hostPaths).containsExactlyInAnyOrder(config.subnetFile().getParent().toString(),
+            config.cniConfDir().toString(), "/dev/net/tun", "/run/xtables.lock", "/opt/cni/bin");
+        assertThat(weftd.path("securityContext").path("privileged").asBoolean()).isTrue();
+        assertThat(weftd.path("resources").path("requests").path("memory").asText()).isNotEmpty();
+        assertThat(weftd.path("resources").path("requests").path("cpu").asText()).isNotEmpty();
+    }
+
+    @Test
     void shouldMountTheHostDirectoriesWeftdWritesInto() {
         final JsonNode pod = object("DaemonSet").path("spec").path("template").path("spec");
         final JsonNode weftd = container(pod.path("containers"), "weftd");
@@ -104,14 +224,16 @@ class DeployManifestsTest {
         assertThat(mountPaths).contains(config.subnetFile().getParent().toString(), config.cniConfDir().toString(),
             "/dev/net/tun", "/opt/cni/bin");
         for (final JsonNode volume : pod.path("volumes")) {
-            assertThat(volume.path("hostPath").path("path").asText()).as(volume.path("name").asText()).isNotEmpty();
+            final String source = volume.has("secret") ? volume.path("secret").path("secretName").asText()
+                : volume.path("hostPath").path("path").asText();
+            assertThat(source).as(volume.path("name").asText()).isNotEmpty();
         }
     }
 
     @Test
     void shouldReachEtcdAtTheServicesFixedClusterIpFromWeftdAndTheConfigJob() {
         final JsonNode service = object("Service").path("spec");
-        final String endpoint = "http://" + service.path("clusterIP").asText() + ":" +
+        final String endpoint = "https://" + service.path("clusterIP").asText() + ":" +
             service.path("ports").get(0).path("port").asInt();
         final JsonNode weftd = container(object("DaemonSet").path("spec").path("template").path("spec")
             .path("containers"), "weftd");
@@ -127,7 +249,8 @@ class DeployManifestsTest {
         assertThat(Ipv4Prefix.parse(kind.path("networking").path("serviceSubnet").asText())
             .contains(Ipv4Addresses.parse(service.path("clusterIP").asText()))).isTrue();
         assertThat(etcd.path("command").toString())
-            .contains("--listen-client-urls=http://0.0.0.0:" + service.path("ports").get(0).path("targetPort").asInt());
+            .contains("--listen-client-urls=https://0.0.0.0:" + service.path("ports").get(0).path("targetPort").asInt(),
+                "--client-cert-auth=true", "--trusted-ca-file=" + ETCD_TLS_DIR + "/ca.crt");
         service.path("selector").properties().forEach(label ->
             assertThat(etcdPod.path("metadata").path("labels").path(label.getKey()).asText())
                 .isEqualTo(label.getValue().asText()));
@@ -157,14 +280,18 @@ class DeployManifestsTest {
                 .path("image").asText());
     }
 
-    /** weftd's flags as kubelet passes them, $(NODE_IP) expanded to a kind node's address. */
+    /** weftd's flags as kubelet passes them, $(NODE_IP) expanded to a kind node's address, on node kind-worker. */
     private static WeftdConfig weftdConfig(final JsonNode weftd) {
         return WeftdConfig.parse(StreamSupport.stream(weftd.path("args").spliterator(), false).map(JsonNode::asText)
-            .map(arg -> arg.replace("$(NODE_IP)", NODE_IP)).toArray(String[]::new));
+            .map(arg -> arg.replace("$(NODE_IP)", NODE_IP)).toArray(String[]::new), Map.of("NODE_NAME", "kind-worker"));
     }
 
     private JsonNode object(final String kindName) {
         return documents.stream().filter(d -> kindName.equals(d.path("kind").asText())).findFirst().orElseThrow();
+    }
+
+    private JsonNode kubeObject(final String kindName) {
+        return kubeDocuments.stream().filter(d -> kindName.equals(d.path("kind").asText())).findFirst().orElseThrow();
     }
 
     private static JsonNode container(final JsonNode containers, final String name) {
