@@ -7,6 +7,7 @@ import io.weft.routing.Ipv4Addresses;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -74,10 +75,10 @@ record WeftdConfig(
         return parse(args, System.getenv());
     }
 
-    /** @param env where {@code NODE_NAME} is read. */
+    /** @param env where {@code NODE_NAME} and the {@code FLANNELD_<FLAG>} variables are read. */
     static WeftdConfig parse(final String[] args, final Map<String, String> env) {
         final WeftdFlags flags = new WeftdFlags();
-        final CommandLine commandLine = commandLine(flags);
+        final CommandLine commandLine = commandLine(flags).setDefaultValueProvider(option -> fromEnv(option, env));
         try {
             commandLine.parseArgs(asPicocliArgs(commandLine.getCommandSpec(), args));
         } catch (final CommandLine.ParameterException e) {
@@ -150,6 +151,26 @@ record WeftdConfig(
         return new KubeMode(flags.kubeApiUrl.isEmpty() ? null : flags.kubeApiUrl,
             flags.kubeconfigFile.isEmpty() ? null : Path.of(flags.kubeconfigFile), flags.kubeAnnotationPrefix,
             Path.of(flags.netConfigPath), nodeName, setUnavailable);
+    }
+
+    /**
+     * As flanneld's flagutil.SetFlagsFromEnv: a flag not on the command line takes {@code FLANNELD_<FLAG>} (its name
+     * upper-cased, dashes as underscores) when that is set and not empty, so kube-flannel's env-only configuration
+     * works unchanged. Being picocli's default, the variable goes through the same checks as the flag's own value.
+     *
+     * @return null for the flag's own default.
+     */
+    private static String fromEnv(final CommandLine.Model.ArgSpec arg, final Map<String, String> env) {
+        if (!(arg instanceof CommandLine.Model.OptionSpec option) || option.usageHelp()) {
+            return null;
+        }
+        final String value = env.get(envName(option.longestName()));
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** {@code --iface-regex} is read from {@code FLANNELD_IFACE_REGEX}. */
+    static String envName(final String flag) {
+        return "FLANNELD_" + flag.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
     private static boolean bool(final String name, final String value) {
