@@ -75,7 +75,7 @@ final class ControlMetrics {
     }
 
     /**
-     * Why /healthz says 503, or null for 200: not forwarding, or forwarding with a network config that differs from
+     * Why /readyz says 503, or null for 200: not forwarding, or forwarding with a network config that differs from
      * the one weftd runs in a way it can only apply when restarted.
      */
     String unreadiness(final boolean forwarding) {

@@ -100,7 +100,7 @@ final class Daemon implements AutoCloseable {
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
         if (config.healthzPort() != 0) {
-            // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
+            // Serve the probes early: /readyz says 503 and why while weftd waits, telling an operator where.
             track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
                 () -> metrics.unreadiness(forwarding)));
         }
@@ -158,10 +158,10 @@ final class Daemon implements AutoCloseable {
      * Called by the main loop once a second. When a lane has ended because its TUN queue was detached (someone
      * deleted flannel0: reads fail with EBADFD for ever), stops the other lanes, makes the device again as at start
      * (queues with the same offloads, address, MTU, queue length, route) and starts new lanes on it. The sockets, the
-     * lease, the routes to peers and the counters stay; /healthz says 503 in between.
+     * lease, the routes to peers and the counters stay; /readyz says 503 in between.
      *
      * @throws IOException naming the device when it cannot be made again: weftd cannot forward without it; or when
-     *                     a lane died of an Error: its share of the flows would go unforwarded while /healthz said
+     *                     a lane died of an Error: its share of the flows would go unforwarded while /readyz said
      *                     200, and a restart is the way back.
      */
     synchronized void superviseLanes() throws IOException {

@@ -113,11 +113,11 @@ final class WeftdFlags {
     String tunName;
 
     @Option(names = "--healthz-ip", paramLabel = "IP", defaultValue = "127.0.0.1",
-        description = "address of /healthz and /metrics (default ${DEFAULT-VALUE})")
+        description = "address of /healthz, /readyz and /metrics (default ${DEFAULT-VALUE})")
     String healthzIp;
 
     @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "9286",
-        description = "port of /healthz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
+        description = "port of /healthz, /readyz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
     String healthzPort;
 
     @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "4194304",
