@@ -42,6 +42,8 @@ final class ControlMetrics {
 
     String toPrometheusText() {
         final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
+        text.append("# TYPE weft_build_info gauge\nweft_build_info{version=\"").append(WeftdVersion.VERSION)
+            .append("\"} 1\n");
         text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
             .append("# TYPE weft_tun_repairs_total counter\n")
             .append("weft_tun_repairs_total{repair=\"device\"} ").append(devicesMadeAgain).append('\n')

@@ -28,6 +28,10 @@ public final class Weftd {
             System.out.print(WeftdConfig.usage());
             return;
         }
+        if (WeftdConfig.wantsVersion(args)) {
+            System.out.println(WeftdVersion.VERSION);
+            return;
+        }
         final WeftdConfig config;
         try {
             config = WeftdConfig.parse(args);
@@ -36,6 +40,7 @@ public final class Weftd {
             System.exit(2);
             return;
         }
+        Log.info("weftd " + WeftdVersion.VERSION + " starting");
         final Daemon daemon = new Daemon(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(daemon), "shutdown"));
         try {

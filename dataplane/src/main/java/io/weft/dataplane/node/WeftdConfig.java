@@ -40,7 +40,8 @@ record WeftdConfig(
     int batch,
     boolean offload,
     EpollIdleStrategy.Mode idle,
-    int idlePollMicros) {
+    int idlePollMicros,
+    int verbosity) {
     /**
      * The kube subnet manager's settings, or null without {@code --kube-subnet-mgr}.
      *
@@ -59,6 +60,11 @@ record WeftdConfig(
         UsageException(final String message) {
             super(message);
         }
+    }
+
+    /** flanneld's --version, in Go's forms too; it prints the version alone, as flanneld does. */
+    static boolean wantsVersion(final String[] args) {
+        return List.of(args).contains("--version") || List.of(args).contains("-version");
     }
 
     static boolean wantsHelp(final String[] args) {
@@ -126,7 +132,8 @@ record WeftdConfig(
             integer("--batch", flags.batch, 1, 64),
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
-            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000));
+            integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
+            integer("--v", flags.verbosity, 0, 10));
     }
 
     private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {
@@ -161,7 +168,7 @@ record WeftdConfig(
      * @return null for the flag's own default.
      */
     private static String fromEnv(final CommandLine.Model.ArgSpec arg, final Map<String, String> env) {
-        if (!(arg instanceof CommandLine.Model.OptionSpec option) || option.usageHelp()) {
+        if (!(arg instanceof CommandLine.Model.OptionSpec option) || option.usageHelp() || option.versionHelp()) {
             return null;
         }
         final String value = env.get(envName(option.longestName()));

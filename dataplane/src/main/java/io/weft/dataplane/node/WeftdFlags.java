@@ -35,7 +35,7 @@ final class WeftdFlags {
     String etcdCertFile;
 
     @Option(names = "--etcd-keyfile", paramLabel = "FILE", defaultValue = "",
-        description = "TLS to etcd: client key, PKCS#8 PEM")
+        description = "TLS to etcd: client key, PKCS#8 or PKCS#1 PEM")
     String etcdKeyFile;
 
     @Option(names = "--etcd-username", paramLabel = "USER", defaultValue = "", description = "etcd authentication")
@@ -145,6 +145,15 @@ final class WeftdFlags {
     @Option(names = "--idle-poll-us", paramLabel = "N", defaultValue = "" + EpollIdleStrategy.DEFAULT_POLL_MICROS,
         description = "how long backoff polls before blocking in epoll (default ${DEFAULT-VALUE})")
     String idlePollMicros;
+
+    /** klog's -v of flanneld: weftd's log has no debug lines yet, so any level logs as 0 does. */
+    @Option(names = "--v", paramLabel = "N", defaultValue = "0",
+        description = "log verbosity, as flanneld's -v; accepted, weftd logs the same at every level (default"
+            + " ${DEFAULT-VALUE})")
+    String verbosity;
+
+    @Option(names = "--version", versionHelp = true, description = "print the version and exit")
+    boolean version;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     boolean help;

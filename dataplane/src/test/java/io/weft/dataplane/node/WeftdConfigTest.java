@@ -23,7 +23,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }
 
     @Test
@@ -36,7 +36,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }
 
     @Test
@@ -49,7 +49,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), "eth1",
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
-            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS));
+            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }
 
     @Test
@@ -82,7 +82,7 @@ class WeftdConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-manager", "-v",
+    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-manager", "-vv",
         "--Public-ip=1.2.3.4", "--", "-", "---iface=eth0"})
     void shouldNameTheFlagWhenItIsUnknown(final String flag) {
         final String body = flag.startsWith("--") ? flag.substring(2) : flag.substring(1);
