@@ -93,7 +93,7 @@ final class Daemon implements AutoCloseable {
     }
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
-        final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
+        final Underlay underlay = Underlay.discover(config.ifaces(), config.publicIp());
         for (int i = 0; i < config.lanes(); i++) {
             counters.add(new DataplaneCounters());
         }

@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.registry.kube.KubeRegistryConfig;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -86,9 +87,11 @@ final class WeftdFlags {
         description = "this node's underlay address; picks our lease (default: first IPv4 of --iface)")
     String publicIp;
 
-    @Option(names = "--iface", paramLabel = "NAME",
-        description = "underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)")
-    String iface;
+    /** Repeatable, as flanneld's: the first one this node has is used. */
+    @Option(names = "--iface", paramLabel = "NAME|IP",
+        description = "underlay interface, by name or by one of its addresses; repeat it to give choices in order;"
+            + " its MTU - 28 is the overlay MTU (default: the one holding --public-ip, else the default route's)")
+    List<String> ifaces;
 
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
         description = "where to write subnet.env (default ${DEFAULT-VALUE})")
