@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One node's weftd: takes its lease from the registry, makes flannel0 and the overlay route, writes subnet.env and
@@ -93,7 +94,8 @@ final class Daemon implements AutoCloseable {
     }
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
-        final Underlay underlay = Underlay.discover(config.ifaces(), config.publicIp());
+        final Underlay underlay = Underlay.discover(config.ifaces(),
+            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.publicIp());
         for (int i = 0; i < config.lanes(); i++) {
             counters.add(new DataplaneCounters());
         }

@@ -11,7 +11,9 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** The node's underlay: which interface and address carry the overlay, and the overlay MTU that leaves room for it. */
 record Underlay(String iface, int publicIp, int mtu) {
@@ -28,8 +30,16 @@ record Underlay(String iface, int publicIp, int mtu) {
      *               flanneld. None: the interface holding {@code publicIp}, else the default route's.
      */
     static Underlay discover(final List<String> ifaces, final int publicIp) throws IOException {
-        final NetworkInterface iface = find(ifaces, publicIp);
-        final int address = publicIp != 0 ? publicIp : firstIpv4(iface);
+        return discover(ifaces, List.of(), publicIp);
+    }
+
+    /** @param regexes --iface-regex values, used without --iface: flanneld's order, addresses before names. */
+    static Underlay discover(final List<String> ifaces, final List<Pattern> regexes, final int publicIp)
+        throws IOException {
+        final Match match = ifaces.isEmpty() && !regexes.isEmpty() ? byRegex(regexes) : null;
+        final NetworkInterface iface = match != null ? match.iface() : find(ifaces, publicIp);
+        final int address = publicIp != 0 ? publicIp : match != null && match.address() != 0 ? match.address()
+            : firstIpv4(iface);
         final int mtu = iface.getMTU() - ENCAPSULATION_OVERHEAD;
         if (mtu < 576) {
             throw new IOException("interface " + iface.getName() + " has MTU " + iface.getMTU() +
@@ -68,6 +78,36 @@ record Underlay(String iface, int publicIp, int mtu) {
         } catch (final SocketException e) {
             throw new IOException("cannot list network interfaces: " + e.getMessage(), e);
         }
+    }
+
+    /** An interface --iface-regex found, and the address it found in it (0: it found the name). */
+    private record Match(NetworkInterface iface, int address) {
+    }
+
+    /** As flanneld: per regex, first any interface's IPv4 address it finds, then any interface name. */
+    private static Match byRegex(final List<Pattern> regexes) throws IOException {
+        final List<NetworkInterface> all;
+        try {
+            all = Collections.list(NetworkInterface.getNetworkInterfaces());
+        } catch (final SocketException e) {
+            throw new IOException("cannot list network interfaces: " + e.getMessage(), e);
+        }
+        for (final Pattern regex : regexes) {
+            for (final NetworkInterface iface : all) {
+                for (final InterfaceAddress address : iface.getInterfaceAddresses()) {
+                    final String text = address.getAddress().getHostAddress();
+                    if (address.getAddress() instanceof Inet4Address && regex.matcher(text).find()) {
+                        return new Match(iface, Ipv4Addresses.parse(text));
+                    }
+                }
+            }
+            for (final NetworkInterface iface : all) {
+                if (regex.matcher(iface.getName()).find()) {
+                    return new Match(iface, 0);
+                }
+            }
+        }
+        throw new IOException("--iface-regex " + regexes + ": no interface address or name matches");
     }
 
     private static NetworkInterface byNameOrAddress(final String spec) throws IOException {

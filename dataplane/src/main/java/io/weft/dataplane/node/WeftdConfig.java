@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
 
 /**
@@ -28,6 +30,7 @@ record WeftdConfig(
     int subnetLeaseRenewMarginMinutes,
     int publicIp,
     List<String> ifaces,
+    List<String> ifaceRegexes,
     Path subnetFile,
     Path cniConfDir,
     boolean ipMasq,
@@ -120,6 +123,7 @@ record WeftdConfig(
             integer("--subnet-lease-renew-margin", flags.subnetLeaseRenewMargin, 1, 24 * 60 - 1),
             flags.publicIp == null ? 0 : publicIp(flags.publicIp),
             flags.ifaces == null ? List.of() : List.copyOf(flags.ifaces),
+            regexes(flags.ifaceRegexes),
             Path.of(flags.subnetFile),
             Path.of(flags.cniConfDir),
             Boolean.parseBoolean(flags.ipMasq),
@@ -178,6 +182,20 @@ record WeftdConfig(
     /** {@code --iface-regex} is read from {@code FLANNELD_IFACE_REGEX}. */
     static String envName(final String flag) {
         return "FLANNELD_" + flag.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** Checked here, kept as text: a Pattern has no equals, and the config is compared as a value. */
+    private static List<String> regexes(final List<String> values) {
+        final List<String> patterns = new ArrayList<>();
+        for (final String value : values == null ? List.<String>of() : values) {
+            try {
+                patterns.add(Pattern.compile(value).pattern());
+            } catch (final PatternSyntaxException e) {
+                throw new UsageException("--iface-regex '" + value + "' is not a regular expression: "
+                    + e.getDescription());
+            }
+        }
+        return List.copyOf(patterns);
     }
 
     private static boolean bool(final String name, final String value) {

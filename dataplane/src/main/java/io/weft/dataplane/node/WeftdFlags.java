@@ -93,6 +93,12 @@ final class WeftdFlags {
             + " its MTU - 28 is the overlay MTU (default: the one holding --public-ip, else the default route's)")
     List<String> ifaces;
 
+    /** Repeatable, as flanneld's; used only without --iface. */
+    @Option(names = "--iface-regex", paramLabel = "REGEX",
+        description = "without --iface: the first interface with an IPv4 address, else a name, this regex finds;"
+            + " repeat it to give choices in order")
+    List<String> ifaceRegexes;
+
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
         description = "where to write subnet.env (default ${DEFAULT-VALUE})")
     String subnetFile;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** flanneld's --iface: repeatable, by name or address, the first present wins; else the default route's. */
@@ -29,6 +30,17 @@ class UnderlayTest {
     void shouldNameEveryChoiceWhenNoneIsPresent() {
         assertThatThrownBy(() -> Underlay.discover(List.of("weftnosuch0", "192.0.2.123"), 0))
             .isInstanceOf(IOException.class).hasMessageContaining("--iface weftnosuch0, 192.0.2.123");
+    }
+
+    @Test
+    void shouldMatchAnAddressBeforeANameWhenGivenRegexes() throws IOException {
+        final Underlay byAddress = Underlay.discover(List.of(), List.of(Pattern.compile("^127\\.0\\.0\\.1$")), 0);
+        assertThat(byAddress.iface()).isEqualTo("lo");
+        assertThat(byAddress.publicIp()).isEqualTo(ip("127.0.0.1"));
+        assertThat(Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch"), Pattern.compile("^lo$")), 0)
+            .iface()).isEqualTo("lo");
+        assertThatThrownBy(() -> Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch")), 0))
+            .isInstanceOf(IOException.class).hasMessageContaining("--iface-regex");
     }
 
     @Test

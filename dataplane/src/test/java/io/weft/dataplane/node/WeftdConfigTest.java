@@ -22,7 +22,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, 0, List.of(), Path.of("/run/flannel/subnet.env"),
+            "", "", 60, 0, List.of(), List.of(), Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }
@@ -35,7 +35,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"),
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }
@@ -48,7 +48,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"),
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
             true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, 0));
     }

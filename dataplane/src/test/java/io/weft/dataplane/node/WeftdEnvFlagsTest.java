@@ -101,6 +101,7 @@ class WeftdEnvFlagsTest {
         samples.put("--set-node-network-unavailable", "false");
         samples.put("--public-ip", "192.168.100.1");
         samples.put("--iface", "eth1");
+        samples.put("--iface-regex", "^eth[0-9]+$");
         samples.put("--subnet-file", "/tmp/subnet.env");
         samples.put("--cni-conf-dir", "/tmp/net.d");
         samples.put("--ip-masq", "true");
