@@ -82,10 +82,10 @@ public final class WeftdProcess {
         return healthzPort;
     }
 
-    /** Polls {@code curl -sf http://<healthz-ip>:<port>/healthz} in the node until it succeeds. */
+    /** Polls {@code curl -sf http://<healthz-ip>:<port>/readyz} in the node until it succeeds: weftd forwards. */
     public WeftdProcess awaitHealthy(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String url = "http://" + healthzHost + ":" + healthzPort + "/healthz";
+        String url = "http://" + healthzHost + ":" + healthzPort + "/readyz";
         ExecResult last = null;
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {

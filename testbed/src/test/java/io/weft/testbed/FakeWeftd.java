@@ -32,7 +32,7 @@ public final class FakeWeftd implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         byte[] body = (path.equals("/metrics") ? METRICS : "ok\n").getBytes(StandardCharsets.UTF_8);
-        int status = path.equals("/metrics") || path.equals("/healthz") ? 200 : 404;
+        int status = path.equals("/metrics") || path.equals("/healthz") || path.equals("/readyz") ? 200 : 404;
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The network config written while the nodes run, on real namespaces with a real etcd: a widened Network is routed
  * at once (before, nodes never read the config again: a node leasing in the new range was unreachable from the
- * older ones); a change weftd cannot apply live fails /healthz and says why; garbage changes nothing.
+ * older ones); a change weftd cannot apply live fails /readyz and says why; garbage changes nothing.
  */
 class LiveConfigTest {
     private static final String CONFIG = OverlayCluster.ETCD_PREFIX + "/config";
@@ -67,7 +67,7 @@ class LiveConfigTest {
     /** "200 ok" or "503 <why>", as the kubelet's readiness probe sees it. */
     private static String healthz(Node node) {
         ExecResult curl = node.exec(Duration.ofSeconds(5), List.of("curl", "-s", "--max-time", "2", "-w",
-            " %{http_code}", "http://127.0.0.1:" + WeftdProcess.DEFAULT_HEALTHZ_PORT + "/healthz"));
+            " %{http_code}", "http://127.0.0.1:" + WeftdProcess.DEFAULT_HEALTHZ_PORT + "/readyz"));
         String out = curl.stdout().strip();
         int space = out.lastIndexOf(' ');
         return space < 0 ? out : out.substring(space + 1) + " " + out.substring(0, space).strip();

@@ -42,6 +42,8 @@ final class ControlMetrics {
 
     String toPrometheusText() {
         final StringBuilder text = new StringBuilder(DataplaneCounters.toPrometheusText(lanes));
+        text.append("# TYPE weft_build_info gauge\nweft_build_info{version=\"").append(WeftdVersion.VERSION)
+            .append("\"} 1\n");
         text.append("# TYPE weft_lanes gauge\nweft_lanes ").append(lanes.size()).append('\n')
             .append("# TYPE weft_tun_repairs_total counter\n")
             .append("weft_tun_repairs_total{repair=\"device\"} ").append(devicesMadeAgain).append('\n')
@@ -75,7 +77,7 @@ final class ControlMetrics {
     }
 
     /**
-     * Why /healthz says 503, or null for 200: not forwarding, or forwarding with a network config that differs from
+     * Why /readyz says 503, or null for 200: not forwarding, or forwarding with a network config that differs from
      * the one weftd runs in a way it can only apply when restarted.
      */
     String unreadiness(final boolean forwarding) {

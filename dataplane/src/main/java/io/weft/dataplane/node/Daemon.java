@@ -22,9 +22,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One node's weftd: takes its lease from the registry, makes (or attaches to) flannel0 and the overlay route, writes
@@ -103,7 +104,8 @@ final class Daemon implements AutoCloseable {
     }
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
-        final Underlay underlay = Underlay.discover(config.iface(), config.publicIp());
+        final Underlay underlay = Underlay.discover(config.ifaces(),
+            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.publicIp());
         tunName = config.tunName();
         // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
         final Handover handover = Handover.request(tunName);
@@ -121,7 +123,7 @@ final class Daemon implements AutoCloseable {
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
         if (config.healthzPort() != 0 && handover == null) {
-            // Serve /healthz early: 503 while waiting for the config tells an operator where weftd is stuck.
+            // Serve the probes early: /readyz says 503 and why while weftd waits, telling an operator where.
             serveMetrics();
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
@@ -232,10 +234,10 @@ final class Daemon implements AutoCloseable {
      * Called by the main loop once a second. When a lane has ended because its TUN queue was detached (someone
      * deleted flannel0: reads fail with EBADFD for ever), stops the other lanes, makes the device again as at start
      * (queues with the same offloads, address, MTU, queue length, route) and starts new lanes on it. The sockets, the
-     * lease, the routes to peers and the counters stay; /healthz says 503 in between.
+     * lease, the routes to peers and the counters stay; /readyz says 503 in between.
      *
      * @throws IOException naming the device when it cannot be made again: weftd cannot forward without it; or when
-     *                     a lane died of an Error: its share of the flows would go unforwarded while /healthz said
+     *                     a lane died of an Error: its share of the flows would go unforwarded while /readyz said
      *                     200, and a restart is the way back.
      */
     synchronized void superviseLanes() throws IOException {

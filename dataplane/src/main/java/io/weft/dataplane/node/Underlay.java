@@ -9,15 +9,37 @@ import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /** The node's underlay: which interface and address carry the overlay, and the overlay MTU that leaves room for it. */
 record Underlay(String iface, int publicIp, int mtu) {
     /** An IPv4 and a UDP header wrap every inner packet. */
     static final int ENCAPSULATION_OVERHEAD = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
+    /** The route's Flags bit for "up" in /proc/net/route. */
+    private static final int RTF_UP = 0x1;
 
-    static Underlay discover(final String ifaceName, final int publicIp) throws IOException {
-        final NetworkInterface iface = find(ifaceName, publicIp);
-        final int address = publicIp != 0 ? publicIp : firstIpv4(iface);
+    /** Where the kernel lists its IPv4 routes; the default route's interface is flanneld's default --iface. */
+    static final Path PROC_NET_ROUTE = Path.of("/proc/net/route");
+
+    /**
+     * @param ifaces --iface values in order, names or addresses: the first this node has is the underlay, as with
+     *               flanneld. None: the interface holding {@code publicIp}, else the default route's.
+     */
+    static Underlay discover(final List<String> ifaces, final int publicIp) throws IOException {
+        return discover(ifaces, List.of(), publicIp);
+    }
+
+    /** @param regexes --iface-regex values, used without --iface: flanneld's order, addresses before names. */
+    static Underlay discover(final List<String> ifaces, final List<Pattern> regexes, final int publicIp)
+        throws IOException {
+        final Match match = ifaces.isEmpty() && !regexes.isEmpty() ? byRegex(regexes) : null;
+        final NetworkInterface iface = match != null ? match.iface() : find(ifaces, publicIp);
+        final int address = publicIp != 0 ? publicIp : match != null && match.address() != 0 ? match.address()
+            : firstIpv4(iface);
         final int mtu = iface.getMTU() - ENCAPSULATION_OVERHEAD;
         if (mtu < 576) {
             throw new IOException("interface " + iface.getName() + " has MTU " + iface.getMTU() +
@@ -26,17 +48,25 @@ record Underlay(String iface, int publicIp, int mtu) {
         return new Underlay(iface.getName(), address, mtu);
     }
 
-    private static NetworkInterface find(final String ifaceName, final int publicIp) throws IOException {
+    private static NetworkInterface find(final List<String> ifaces, final int publicIp) throws IOException {
         try {
-            if (!ifaceName.isEmpty()) {
-                final NetworkInterface iface = NetworkInterface.getByName(ifaceName);
-                if (iface == null) {
-                    throw new IOException("--iface " + ifaceName + ": no such network interface on this node");
+            if (!ifaces.isEmpty()) {
+                for (final String spec : ifaces) {
+                    final NetworkInterface iface = byNameOrAddress(spec);
+                    if (iface != null) {
+                        return iface;
+                    }
                 }
-                return iface;
+                throw new IOException("--iface " + String.join(", ", ifaces) +
+                    ": no such network interface or address on this node");
             }
             if (publicIp == 0) {
-                throw new IOException("give --public-ip or --iface: weftd needs to know its underlay address");
+                final String name = defaultRouteInterface(Files.readAllLines(PROC_NET_ROUTE));
+                final NetworkInterface iface = name == null ? null : NetworkInterface.getByName(name);
+                if (iface == null) {
+                    throw new IOException("no default route to take the underlay interface from: give --iface");
+                }
+                return iface;
             }
             final NetworkInterface iface = NetworkInterface.getByInetAddress(
                 InetAddress.getByName(Ipv4Addresses.format(publicIp)));
@@ -48,6 +78,68 @@ record Underlay(String iface, int publicIp, int mtu) {
         } catch (final SocketException e) {
             throw new IOException("cannot list network interfaces: " + e.getMessage(), e);
         }
+    }
+
+    /** An interface --iface-regex found, and the address it found in it (0: it found the name). */
+    private record Match(NetworkInterface iface, int address) {
+    }
+
+    /** As flanneld: per regex, first any interface's IPv4 address it finds, then any interface name. */
+    private static Match byRegex(final List<Pattern> regexes) throws IOException {
+        final List<NetworkInterface> all;
+        try {
+            all = Collections.list(NetworkInterface.getNetworkInterfaces());
+        } catch (final SocketException e) {
+            throw new IOException("cannot list network interfaces: " + e.getMessage(), e);
+        }
+        for (final Pattern regex : regexes) {
+            for (final NetworkInterface iface : all) {
+                for (final InterfaceAddress address : iface.getInterfaceAddresses()) {
+                    final String text = address.getAddress().getHostAddress();
+                    if (address.getAddress() instanceof Inet4Address && regex.matcher(text).find()) {
+                        return new Match(iface, Ipv4Addresses.parse(text));
+                    }
+                }
+            }
+            for (final NetworkInterface iface : all) {
+                if (regex.matcher(iface.getName()).find()) {
+                    return new Match(iface, 0);
+                }
+            }
+        }
+        throw new IOException("--iface-regex " + regexes + ": no interface address or name matches");
+    }
+
+    private static NetworkInterface byNameOrAddress(final String spec) throws IOException {
+        final int address;
+        try {
+            address = Ipv4Addresses.parse(spec);
+        } catch (final IllegalArgumentException e) {
+            return NetworkInterface.getByName(spec);
+        }
+        return NetworkInterface.getByInetAddress(InetAddress.getByName(Ipv4Addresses.format(address)));
+    }
+
+    /**
+     * The interface of the IPv4 default route (destination and mask 0, up) with the lowest metric, from the lines
+     * of /proc/net/route; null without one.
+     */
+    static String defaultRouteInterface(final List<String> procNetRoute) {
+        String best = null;
+        long bestMetric = Long.MAX_VALUE;
+        for (final String line : procNetRoute.subList(Math.min(1, procNetRoute.size()), procNetRoute.size())) {
+            final String[] fields = line.trim().split("\\s+");
+            if (fields.length < 8) {
+                continue;
+            }
+            final boolean up = (Integer.parseInt(fields[3], 16) & RTF_UP) != 0;
+            final long metric = Long.parseLong(fields[6]);
+            if (up && fields[1].equals("00000000") && fields[7].equals("00000000") && metric < bestMetric) {
+                best = fields[0];
+                bestMetric = metric;
+            }
+        }
+        return best;
     }
 
     private static int firstIpv4(final NetworkInterface iface) throws IOException {

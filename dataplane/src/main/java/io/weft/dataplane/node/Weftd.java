@@ -30,6 +30,10 @@ public final class Weftd {
             System.out.print(WeftdConfig.usage());
             return;
         }
+        if (WeftdConfig.wantsVersion(args)) {
+            System.out.println(WeftdVersion.VERSION);
+            return;
+        }
         final WeftdConfig config;
         try {
             config = WeftdConfig.parse(args);
@@ -38,6 +42,7 @@ public final class Weftd {
             System.exit(2);
             return;
         }
+        Log.info("weftd " + WeftdVersion.VERSION + " starting");
         if (config.cleanup()) {
             System.exit(Cleanup.run(config) ? 0 : 1);
             return;

@@ -7,7 +7,10 @@ import io.weft.routing.Ipv4Addresses;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import picocli.CommandLine;
 
 /**
@@ -26,7 +29,8 @@ record WeftdConfig(
     String etcdPassword,
     int subnetLeaseRenewMarginMinutes,
     int publicIp,
-    String iface,
+    List<String> ifaces,
+    List<String> ifaceRegexes,
     Path subnetFile,
     Path cniConfDir,
     boolean ipMasq,
@@ -41,7 +45,8 @@ record WeftdConfig(
     EpollIdleStrategy.Mode idle,
     int idlePollMicros,
     boolean cleanup,
-    boolean exitAfterHandover) {
+    boolean exitAfterHandover,
+    int verbosity) {
     /**
      * The kube subnet manager's settings, or null without {@code --kube-subnet-mgr}.
      *
@@ -62,6 +67,11 @@ record WeftdConfig(
         }
     }
 
+    /** flanneld's --version, in Go's forms too; it prints the version alone, as flanneld does. */
+    static boolean wantsVersion(final String[] args) {
+        return List.of(args).contains("--version") || List.of(args).contains("-version");
+    }
+
     static boolean wantsHelp(final String[] args) {
         return List.of(args).contains("--help") || List.of(args).contains("-h") || List.of(args).contains("-help");
     }
@@ -76,10 +86,10 @@ record WeftdConfig(
         return parse(args, System.getenv());
     }
 
-    /** @param env where {@code NODE_NAME} is read. */
+    /** @param env where {@code NODE_NAME} and the {@code FLANNELD_<FLAG>} variables are read. */
     static WeftdConfig parse(final String[] args, final Map<String, String> env) {
         final WeftdFlags flags = new WeftdFlags();
-        final CommandLine commandLine = commandLine(flags);
+        final CommandLine commandLine = commandLine(flags).setDefaultValueProvider(option -> fromEnv(option, env));
         try {
             commandLine.parseArgs(asPicocliArgs(commandLine.getCommandSpec(), args));
         } catch (final CommandLine.ParameterException e) {
@@ -112,7 +122,8 @@ record WeftdConfig(
             flags.etcdPassword,
             integer("--subnet-lease-renew-margin", flags.subnetLeaseRenewMargin, 1, 24 * 60 - 1),
             flags.publicIp == null ? 0 : publicIp(flags.publicIp),
-            flags.iface == null ? "" : flags.iface,
+            flags.ifaces == null ? List.of() : List.copyOf(flags.ifaces),
+            regexes(flags.ifaceRegexes),
             Path.of(flags.subnetFile),
             Path.of(flags.cniConfDir),
             bool("--ip-masq", flags.ipMasq),
@@ -127,7 +138,8 @@ record WeftdConfig(
             EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
             integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
             bool("--cleanup", flags.cleanup),
-            bool("--exit-after-handover", flags.exitAfterHandover));
+            bool("--exit-after-handover", flags.exitAfterHandover),
+            integer("--v", flags.verbosity, 0, 10));
     }
 
     private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {
@@ -152,6 +164,40 @@ record WeftdConfig(
         return new KubeMode(flags.kubeApiUrl.isEmpty() ? null : flags.kubeApiUrl,
             flags.kubeconfigFile.isEmpty() ? null : Path.of(flags.kubeconfigFile), flags.kubeAnnotationPrefix,
             Path.of(flags.netConfigPath), nodeName, setUnavailable);
+    }
+
+    /**
+     * As flanneld's flagutil.SetFlagsFromEnv: a flag not on the command line takes {@code FLANNELD_<FLAG>} (its name
+     * upper-cased, dashes as underscores) when that is set and not empty, so kube-flannel's env-only configuration
+     * works unchanged. Being picocli's default, the variable goes through the same checks as the flag's own value.
+     *
+     * @return null for the flag's own default.
+     */
+    private static String fromEnv(final CommandLine.Model.ArgSpec arg, final Map<String, String> env) {
+        if (!(arg instanceof CommandLine.Model.OptionSpec option) || option.usageHelp() || option.versionHelp()) {
+            return null;
+        }
+        final String value = env.get(envName(option.longestName()));
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** {@code --iface-regex} is read from {@code FLANNELD_IFACE_REGEX}. */
+    static String envName(final String flag) {
+        return "FLANNELD_" + flag.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** Checked here, kept as text: a Pattern has no equals, and the config is compared as a value. */
+    private static List<String> regexes(final List<String> values) {
+        final List<String> patterns = new ArrayList<>();
+        for (final String value : values == null ? List.<String>of() : values) {
+            try {
+                patterns.add(Pattern.compile(value).pattern());
+            } catch (final PatternSyntaxException e) {
+                throw new UsageException("--iface-regex '" + value + "' is not a regular expression: "
+                    + e.getDescription());
+            }
+        }
+        return List.copyOf(patterns);
     }
 
     private static boolean bool(final String name, final String value) {

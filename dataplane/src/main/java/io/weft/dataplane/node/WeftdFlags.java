@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.registry.kube.KubeRegistryConfig;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +36,7 @@ final class WeftdFlags {
     String etcdCertFile;
 
     @Option(names = "--etcd-keyfile", paramLabel = "FILE", defaultValue = "",
-        description = "TLS to etcd: client key, PKCS#8 PEM")
+        description = "TLS to etcd: client key, PKCS#8 or PKCS#1 PEM")
     String etcdKeyFile;
 
     @Option(names = "--etcd-username", paramLabel = "USER", defaultValue = "", description = "etcd authentication")
@@ -86,9 +87,17 @@ final class WeftdFlags {
         description = "this node's underlay address; picks our lease (default: first IPv4 of --iface)")
     String publicIp;
 
-    @Option(names = "--iface", paramLabel = "NAME",
-        description = "underlay interface; its MTU - 28 is the overlay MTU (default: the one holding --public-ip)")
-    String iface;
+    /** Repeatable, as flanneld's: the first one this node has is used. */
+    @Option(names = "--iface", paramLabel = "NAME|IP",
+        description = "underlay interface, by name or by one of its addresses; repeat it to give choices in order;"
+            + " its MTU - 28 is the overlay MTU (default: the one holding --public-ip, else the default route's)")
+    List<String> ifaces;
+
+    /** Repeatable, as flanneld's; used only without --iface. */
+    @Option(names = "--iface-regex", paramLabel = "REGEX",
+        description = "without --iface: the first interface with an IPv4 address, else a name, this regex finds;"
+            + " repeat it to give choices in order")
+    List<String> ifaceRegexes;
 
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
         description = "where to write subnet.env (default ${DEFAULT-VALUE})")
@@ -113,11 +122,11 @@ final class WeftdFlags {
     String tunName;
 
     @Option(names = "--healthz-ip", paramLabel = "IP", defaultValue = "127.0.0.1",
-        description = "address of /healthz and /metrics (default ${DEFAULT-VALUE})")
+        description = "address of /healthz, /readyz and /metrics (default ${DEFAULT-VALUE})")
     String healthzIp;
 
     @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "9286",
-        description = "port of /healthz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
+        description = "port of /healthz, /readyz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
     String healthzPort;
 
     @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "4194304",
@@ -155,6 +164,15 @@ final class WeftdFlags {
         fallbackValue = "true", description = "once a new weftd took over this one's queues and sockets, exit 0;"
         + " false: idle until stopped, for supervisors that restart what exits (default ${DEFAULT-VALUE})")
     String exitAfterHandover;
+
+    /** klog's -v of flanneld: weftd's log has no debug lines yet, so any level logs as 0 does. */
+    @Option(names = "--v", paramLabel = "N", defaultValue = "0",
+        description = "log verbosity, as flanneld's -v; accepted, weftd logs the same at every level (default"
+            + " ${DEFAULT-VALUE})")
+    String verbosity;
+
+    @Option(names = "--version", versionHelp = true, description = "print the version and exit")
+    boolean version;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
     boolean help;

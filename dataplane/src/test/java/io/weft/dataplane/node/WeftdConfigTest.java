@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,9 +22,9 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, 0, "", Path.of("/run/flannel/subnet.env"),
+            "", "", 60, 0, List.of(), List.of(), Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
     @Test
@@ -34,9 +35,9 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), "eth1",
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
     @Test
@@ -47,9 +48,9 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), "eth1",
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
-            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true));
+            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
     @Test
@@ -73,7 +74,7 @@ class WeftdConfigTest {
 
         assertThat(config.staticLeases()).isEqualTo(Path.of(LEASES));
         assertThat(config.publicIp()).isEqualTo(ip("192.168.100.2"));
-        assertThat(config.iface()).isEqualTo("eth2");
+        assertThat(config.ifaces()).containsExactly("eth2");
         assertThat(config.ipMasq()).isTrue();
     }
 
@@ -96,7 +97,7 @@ class WeftdConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-manager", "-v",
+    @ValueSource(strings = {"--etcd-endpoint=http://127.0.0.1:2379", "--kube-subnet-manager", "-vv",
         "--Public-ip=1.2.3.4", "--", "-", "---iface=eth0"})
     void shouldNameTheFlagWhenItIsUnknown(final String flag) {
         final String body = flag.startsWith("--") ? flag.substring(2) : flag.substring(1);

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * Follows {@code <prefix>/config} while weftd runs, on the lease watcher's thread: applies what a written config
  * changes that can be applied live, and says loudly what cannot ({@link NetworkConfigChange}): one warning per
- * distinct set of pending keys, and the set in {@link RegistryStats#configChangesPending()} for /metrics and /healthz.
+ * distinct set of pending keys, and the set in {@link RegistryStats#configChangesPending()} for /metrics and /readyz.
  * A config that cannot be used (not JSON, invalid, deleted) changes nothing: it is counted and logged once, and the
  * node keeps the config it runs with.
  */
@@ -107,7 +107,7 @@ final class ConfigFollower {
             why.append(reason);
         }
         Log.warn("network config " + configKey + " changed " + String.join(", ", pending) + " in a way a running " +
-            "weftd cannot apply" + why + "; it runs on with " + applied.describe() + " and /healthz says 503 " +
+            "weftd cannot apply" + why + "; it runs on with " + applied.describe() + " and /readyz says 503 " +
             "until restarted. Written: " + (written.length() <= 200 ? written : written.substring(0, 197) + "..."));
     }
 }

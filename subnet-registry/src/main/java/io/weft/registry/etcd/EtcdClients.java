@@ -1,7 +1,14 @@
 package io.weft.registry.etcd;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -99,18 +106,21 @@ final class EtcdClients {
         }
         if (config.usesTls()) {
             try {
+                // Read here, not by netty: netty takes PKCS#8 keys only, kubeadm writes PKCS#1.
+                final PrivateKey key = config.certFile() == null ? null : PemKeys.read(config.keyFile());
+                final X509Certificate[] chain = config.certFile() == null ? null : certificates(config.certFile());
                 builder.sslContext(ssl -> {
                     if (config.caFile() != null) {
                         ssl.trustManager(config.caFile().toFile());
                     }
-                    if (config.certFile() != null) {
-                        ssl.keyManager(config.certFile().toFile(), config.keyFile().toFile());
+                    if (key != null) {
+                        ssl.keyManager(key, chain);
                     }
                 });
             } catch (final IOException | IllegalArgumentException e) {
                 throw new IOException("cannot use the etcd TLS files (--etcd-cafile " + config.caFile() +
                     ", --etcd-certfile " + config.certFile() + ", --etcd-keyfile " + config.keyFile() +
-                    "; the key must be PKCS#8 PEM): " + e.getMessage(), e);
+                    "; the key must be PKCS#8 or PKCS#1 PEM): " + e.getMessage(), e);
             }
         }
         return builder;
@@ -125,6 +135,15 @@ final class EtcdClients {
                 return next.newCall(method, options.withExecutor(executor));
             }
         };
+    }
+
+    private static X509Certificate[] certificates(final Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
+        } catch (final CertificateException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static ByteSequence bytes(final String text) {

@@ -79,7 +79,7 @@ public record EtcdRegistryConfig(List<String> endpoints, String prefix, Path caF
             renewMargin, backoffInitial, backoffMax, requestTimeout, configPoll);
     }
 
-    /** TLS: {@code ca} verifies etcd (null: the JVM's trust store); cert and key (PKCS#8 PEM) identify us. */
+    /** TLS: {@code ca} verifies etcd (null: the JVM's trust store); cert and key (PKCS#8 or PKCS#1 PEM) identify us. */
     public EtcdRegistryConfig withTls(final Path ca, final Path cert, final Path key) {
         return new EtcdRegistryConfig(endpoints, prefix, ca, cert, key, username, password, leaseTtl, renewMargin,
             backoffInitial, backoffMax, requestTimeout, configPoll);

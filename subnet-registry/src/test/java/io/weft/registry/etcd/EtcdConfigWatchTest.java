@@ -92,7 +92,7 @@ class EtcdConfigWatchTest {
                 leases -> leases.contains(lease("10.244.9.0/24", "192.168.100.9")));
             assertThat(listener.latest()).containsExactly(own, lease("10.244.9.0/24", "192.168.100.9"));
             assertThat(log.lines("cannot apply")).as("once for the same pending keys").singleElement().asString()
-                .contains("WARN").contains("SubnetLen").contains("/healthz says 503");
+                .contains("WARN").contains("SubnetLen").contains("/readyz says 503");
 
             put(etcd, configKey, "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"udp\",\"Port\":9000}}");
             awaitPending(List.of("Backend.Port"));

@@ -79,6 +79,29 @@ class EtcdTlsTest {
     }
 
     @Test
+    void shouldConnectWithAPkcs1RsaKeyAsKubeadmWritesIt() throws Exception {
+        final Path key = dir.resolve("rsa-client.key");
+        openssl("genrsa", "-traditional", "-out", key.toString(), "2048");
+        final Path extensions = dir.resolve("rsa-client.ext");
+        Files.writeString(extensions, "extendedKeyUsage=clientAuth\n");
+        openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=rsa-client", "-out",
+            dir.resolve("rsa-client.csr").toString());
+        final Path certificate = dir.resolve("rsa-client.crt");
+        openssl("x509", "-req", "-in", dir.resolve("rsa-client.csr").toString(), "-CA", ca.toString(), "-CAkey",
+            dir.resolve("ca.key").toString(), "-CAcreateserial", "-days", "1", "-extfile", extensions.toString(),
+            "-out", certificate.toString());
+        assertThat(Files.readString(key)).contains("BEGIN RSA PRIVATE KEY");
+
+        final EtcdRegistryConfig config = config().withTls(ca, certificate, key);
+        try (Client client = EtcdClients.build(config)) {
+            EtcdTestKit.put(client, config.configKey(), EtcdTestKit.FLANNEL_CONFIG);
+        }
+        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config)) {
+            assertThat(registry.awaitNetworkConfig().network().toString()).isEqualTo("10.244.0.0/16");
+        }
+    }
+
+    @Test
     void shouldGetNoAnswerWhenTheClientHasNoCertificateOrDoesNotTrustTheServer() throws Exception {
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=other-ca", "-keyout", dir.resolve("other.key").toString(), "-out",
