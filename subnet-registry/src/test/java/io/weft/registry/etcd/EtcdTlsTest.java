@@ -93,8 +93,11 @@ class EtcdTlsTest {
         assertThat(Files.readString(key)).contains("BEGIN RSA PRIVATE KEY");
 
         final EtcdRegistryConfig config = config().withTls(ca, certificate, key);
-        try (Client client = EtcdClients.build(config)) {
+        final ScheduledExecutorService executor = EtcdClients.newExecutor();
+        try (Client client = EtcdClients.build(config, executor)) {
             EtcdTestKit.put(client, config.configKey(), EtcdTestKit.FLANNEL_CONFIG);
+        } finally {
+            executor.shutdownNow();
         }
         try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config)) {
             assertThat(registry.awaitNetworkConfig().network().toString()).isEqualTo("10.244.0.0/16");
