@@ -116,6 +116,8 @@ class WeftdEnvFlagsTest {
         samples.put("--idle", "spin");
         samples.put("--idle-poll-us", "7");
         samples.put("--v", "2");
+        samples.put("--cleanup", "true");
+        samples.put("--exit-after-handover", "false");
         return samples;
     }
 }
