@@ -129,7 +129,7 @@ final class Daemon implements AutoCloseable {
         final NetworkConfig network = registry.awaitNetworkConfig();
         resources = track(handover != null
             ? LaneResources.adopt(tunName, handover.taken(), handover.offer.offloads())
-            : LaneResources.open(tunName, laneCount, config.offload(), underlay.publicIp(), network.backendPort(),
+            : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.

@@ -15,8 +15,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The node's underlay: which interface and address carry the overlay, and the overlay MTU that leaves room for it. */
-record Underlay(String iface, int publicIp, int mtu) {
+/**
+ * The node's underlay: which interface carries the overlay, the address its lease names (publicIp), the address its
+ * sockets bind (bindIp: the same, or the interface's own behind NAT, as flanneld's --public-ip), and the overlay MTU
+ * that leaves room for the encapsulation.
+ */
+record Underlay(String iface, int publicIp, int bindIp, int mtu) {
     /** An IPv4 and a UDP header wrap every inner packet. */
     static final int ENCAPSULATION_OVERHEAD = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
     /** The route's Flags bit for "up" in /proc/net/route. */
@@ -38,14 +42,15 @@ record Underlay(String iface, int publicIp, int mtu) {
         throws IOException {
         final Match match = ifaces.isEmpty() && !regexes.isEmpty() ? byRegex(regexes) : null;
         final NetworkInterface iface = match != null ? match.iface() : find(ifaces, publicIp);
-        final int address = publicIp != 0 ? publicIp : match != null && match.address() != 0 ? match.address()
-            : firstIpv4(iface);
+        final int bindIp = publicIp != 0 && holds(iface, publicIp) ? publicIp
+            : match != null && match.address() != 0 ? match.address() : firstIpv4(iface);
+        final int address = publicIp != 0 ? publicIp : bindIp;
         final int mtu = iface.getMTU() - ENCAPSULATION_OVERHEAD;
         if (mtu < 576) {
             throw new IOException("interface " + iface.getName() + " has MTU " + iface.getMTU() +
                 ": too small to carry the overlay (needs at least 604)");
         }
-        return new Underlay(iface.getName(), address, mtu);
+        return new Underlay(iface.getName(), address, bindIp, mtu);
     }
 
     private static NetworkInterface find(final List<String> ifaces, final int publicIp) throws IOException {
@@ -60,19 +65,16 @@ record Underlay(String iface, int publicIp, int mtu) {
                 throw new IOException("--iface " + String.join(", ", ifaces) +
                     ": no such network interface or address on this node");
             }
-            if (publicIp == 0) {
-                final String name = defaultRouteInterface(Files.readAllLines(PROC_NET_ROUTE));
-                final NetworkInterface iface = name == null ? null : NetworkInterface.getByName(name);
-                if (iface == null) {
-                    throw new IOException("no default route to take the underlay interface from: give --iface");
-                }
-                return iface;
-            }
-            final NetworkInterface iface = NetworkInterface.getByInetAddress(
+            final NetworkInterface holder = publicIp == 0 ? null : NetworkInterface.getByInetAddress(
                 InetAddress.getByName(Ipv4Addresses.format(publicIp)));
+            if (holder != null) {
+                return holder;
+            }
+            // No --public-ip, or one behind NAT (not on this node): the default route's interface, as flanneld.
+            final String name = defaultRouteInterface(Files.readAllLines(PROC_NET_ROUTE));
+            final NetworkInterface iface = name == null ? null : NetworkInterface.getByName(name);
             if (iface == null) {
-                throw new IOException("--public-ip " + Ipv4Addresses.format(publicIp) +
-                    " is not an address of any interface on this node");
+                throw new IOException("no default route to take the underlay interface from: give --iface");
             }
             return iface;
         } catch (final SocketException e) {
@@ -108,6 +110,16 @@ record Underlay(String iface, int publicIp, int mtu) {
             }
         }
         throw new IOException("--iface-regex " + regexes + ": no interface address or name matches");
+    }
+
+    private static boolean holds(final NetworkInterface iface, final int address) {
+        for (final InterfaceAddress held : iface.getInterfaceAddresses()) {
+            if (held.getAddress() instanceof Inet4Address
+                && Ipv4Addresses.parse(held.getAddress().getHostAddress()) == address) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static NetworkInterface byNameOrAddress(final String spec) throws IOException {

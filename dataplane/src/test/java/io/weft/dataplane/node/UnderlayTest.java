@@ -17,8 +17,17 @@ class UnderlayTest {
     @Test
     void shouldFindTheInterfaceByNameOrByAddressWhenGivenEither() throws IOException {
         assertThat(Underlay.discover(List.of("lo"), 0)).isEqualTo(
-            new Underlay("lo", ip("127.0.0.1"), Underlay.discover(List.of("lo"), 0).mtu()));
+            new Underlay("lo", ip("127.0.0.1"), ip("127.0.0.1"), Underlay.discover(List.of("lo"), 0).mtu()));
         assertThat(Underlay.discover(List.of("127.0.0.1"), 0).iface()).isEqualTo("lo");
+    }
+
+    @Test
+    void shouldBindTheInterfaceAddressAndAdvertiseThePublicOneWhenBehindNat() throws IOException {
+        final Underlay nat = Underlay.discover(List.of("lo"), ip("203.0.113.7"));
+
+        assertThat(nat.publicIp()).isEqualTo(ip("203.0.113.7"));
+        assertThat(nat.bindIp()).isEqualTo(ip("127.0.0.1"));
+        assertThat(Underlay.discover(List.of(), ip("127.0.0.1")).bindIp()).isEqualTo(ip("127.0.0.1"));
     }
 
     @Test
