@@ -106,6 +106,7 @@ class WeftdEnvFlagsTest {
         samples.put("--cni-conf-dir", "/tmp/net.d");
         samples.put("--ip-masq", "true");
         samples.put("--iptables-resync", "60");
+        samples.put("--iptables-forward-rules", "false");
         samples.put("--tun-name", "weft0");
         samples.put("--healthz-ip", "10.0.0.1");
         samples.put("--healthz-port", "8471");
