@@ -106,7 +106,7 @@ final class Daemon implements AutoCloseable {
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
         final Underlay underlay = Underlay.discover(config.ifaces(),
-            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.publicIp());
+            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.ifaceCanReach(), config.publicIp());
         tunName = config.tunName();
         // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
         final Handover handover = Handover.request(tunName);

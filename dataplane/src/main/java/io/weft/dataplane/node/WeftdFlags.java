@@ -99,6 +99,11 @@ final class WeftdFlags {
             + " repeat it to give choices in order")
     List<String> ifaceRegexes;
 
+    @Option(names = "--iface-can-reach", paramLabel = "IP",
+        description = "without --iface and --iface-regex: the interface the kernel routes this address through, as"
+            + " flanneld's (ip route get IP)")
+    String ifaceCanReach;
+
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
         description = "where to write subnet.env (default ${DEFAULT-VALUE})")
     String subnetFile;

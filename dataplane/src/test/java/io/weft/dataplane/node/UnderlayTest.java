@@ -31,6 +31,14 @@ class UnderlayTest {
     }
 
     @Test
+    void shouldTakeTheInterfaceTheKernelRoutesTheAddressThroughWhenGivenIfaceCanReach() throws IOException {
+        final Underlay reaching = Underlay.discover(List.of(), List.of(), ip("127.0.0.2"), 0);
+
+        assertThat(reaching.iface()).isEqualTo("lo");
+        assertThat(reaching.publicIp()).as("the source the kernel picks").isEqualTo(ip("127.0.0.1"));
+    }
+
+    @Test
     void shouldTakeTheFirstPresentWhenGivenSeveral() throws IOException {
         assertThat(Underlay.discover(List.of("weftnosuch0", "192.0.2.123", "lo"), 0).iface()).isEqualTo("lo");
     }
@@ -43,12 +51,12 @@ class UnderlayTest {
 
     @Test
     void shouldMatchAnAddressBeforeANameWhenGivenRegexes() throws IOException {
-        final Underlay byAddress = Underlay.discover(List.of(), List.of(Pattern.compile("^127\\.0\\.0\\.1$")), 0);
+        final Underlay byAddress = Underlay.discover(List.of(), List.of(Pattern.compile("^127\\.0\\.0\\.1$")), 0, 0);
         assertThat(byAddress.iface()).isEqualTo("lo");
         assertThat(byAddress.publicIp()).isEqualTo(ip("127.0.0.1"));
-        assertThat(Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch"), Pattern.compile("^lo$")), 0)
+        assertThat(Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch"), Pattern.compile("^lo$")), 0, 0)
             .iface()).isEqualTo("lo");
-        assertThatThrownBy(() -> Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch")), 0))
+        assertThatThrownBy(() -> Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch")), 0, 0))
             .isInstanceOf(IOException.class).hasMessageContaining("--iface-regex");
     }
 

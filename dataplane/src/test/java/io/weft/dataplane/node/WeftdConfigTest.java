@@ -22,7 +22,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, 0, List.of(), List.of(), Path.of("/run/flannel/subnet.env"),
+            "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
@@ -36,7 +36,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", 0, 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
@@ -50,7 +50,7 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, LANES,
             16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }

@@ -102,6 +102,7 @@ class WeftdEnvFlagsTest {
         samples.put("--public-ip", "192.168.100.1");
         samples.put("--iface", "eth1");
         samples.put("--iface-regex", "^eth[0-9]+$");
+        samples.put("--iface-can-reach", "10.0.0.1");
         samples.put("--subnet-file", "/tmp/subnet.env");
         samples.put("--cni-conf-dir", "/tmp/net.d");
         samples.put("--ip-masq", "true");
