@@ -8,8 +8,9 @@ import io.weft.tun.NativeException;
 /**
  * {@code weftd --cleanup}: the deliberate removal of what a stop leaves in the kernel for the next weftd: the
  * persistent TUN device (its address and overlay route go with it), the blackhole route to the Network, and the
- * --ip-masq nat chain. The Network is read from the subnet file the last weftd wrote. The lease stays in the registry
- * (it expires, or the node's next weftd reuses it), as do subnet.env and the CNI config.
+ * --ip-masq nat chain and the --iptables-forward-rules filter chain. The Network is read from the subnet file the
+ * last weftd wrote. The lease stays in the registry (it expires, or the node's next weftd reuses it), as do
+ * subnet.env and the CNI config.
  */
 final class Cleanup {
     private Cleanup() {
@@ -29,7 +30,9 @@ final class Cleanup {
             removed = false;
         }
         IpMasquerade.remove();
-        Log.info("cleanup done: " + config.tunName() + " and its routes removed, --ip-masq rules removed");
+        ForwardRules.remove();
+        Log.info("cleanup done: " + config.tunName() + " and its routes removed, --ip-masq and" +
+            " --iptables-forward-rules rules removed");
         return removed;
     }
 }

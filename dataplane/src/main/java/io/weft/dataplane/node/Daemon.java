@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * One node's weftd: takes its lease from the registry, makes (or attaches to) flannel0 and the overlay route, writes
  * subnet.env and the CNI config, follows the other nodes' leases into the route table and runs the data path lanes.
  * {@link #close()} stops the lanes and closes what this process holds, in reverse order; what the kernel keeps for
- * the node stays: the persistent flannel0 with its address and routes, the --ip-masq rules, and the lease, so a
- * restart finds them and pods' traffic is dropped at the device meanwhile, never routed elsewhere.
+ * the node stays: the persistent flannel0 with its address and routes, the --ip-masq and --iptables-forward-rules
+ * chains, and the lease, so a restart finds them and pods' traffic is dropped at the device meanwhile, never routed
+ * elsewhere.
  */
 final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
@@ -105,7 +106,7 @@ final class Daemon implements AutoCloseable {
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
         final Underlay underlay = Underlay.discover(config.ifaces(),
-            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.publicIp());
+            config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.ifaceCanReach(), config.publicIp());
         tunName = config.tunName();
         // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
         final Handover handover = Handover.request(tunName);
@@ -129,7 +130,7 @@ final class Daemon implements AutoCloseable {
         final NetworkConfig network = registry.awaitNetworkConfig();
         resources = track(handover != null
             ? LaneResources.adopt(tunName, handover.taken(), handover.offer.offloads())
-            : LaneResources.open(tunName, laneCount, config.offload(), underlay.publicIp(), network.backendPort(),
+            : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
         metrics.offloads(resources.offloads);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
@@ -143,8 +144,10 @@ final class Daemon implements AutoCloseable {
         link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlay.mtu(),
             resources.offloads.tunTso());
         link.configure();
-        final IpMasquerade masquerade = config.ipMasq()
+        final IptablesChain masquerade = config.ipMasq()
             ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
+        final IptablesChain forward = config.iptablesForwardRules()
+            ? track(ForwardRules.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
             CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
@@ -153,7 +156,7 @@ final class Daemon implements AutoCloseable {
         final RouteUpdater routeUpdater = new RouteUpdater(peers, ownLease, registry.stats(),
             () -> fatal = "the registry gave our lease back with another subnet");
         metrics.routeUpdater(routeUpdater);
-        registry.watch(new LiveNetworkConfig(routeUpdater, link, masquerade, config.subnetFile(),
+        registry.watch(new LiveNetworkConfig(routeUpdater, link, masquerade, forward, config.subnetFile(),
             config.cniConfDir().resolve(CniConflist.FILE_NAME), network.network(), subnet, underlay.mtu(),
             config.ipMasq()));
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
@@ -332,7 +335,7 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Stops the lanes (waking them from epoll) and closes every fd; flannel0, its routes and the --ip-masq rules stay
+     * Stops the lanes (waking them from epoll) and closes every fd; flannel0, its routes and the iptables chains stay
      * in the kernel (see {@link Cleanup} for their removal). Idempotent; safe
      * from another thread while {@link #start()} runs: setup is interrupted and what it opens after this is closed.
      */

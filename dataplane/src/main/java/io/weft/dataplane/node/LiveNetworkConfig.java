@@ -13,13 +13,15 @@ import java.util.List;
 /**
  * Applies a Network changed in the network config while weftd runs (the registry passes on only what can be applied
  * live: see {@link io.weft.registry.NetworkConfigChange}) to what weftd made of the old one: the overlay route, the
- * {@code --ip-masq} rules, subnet.env and the CNI conflist (so that new pods get a route to the new Network). Lease
- * sets and our re-acquired lease go on to the route updater. Runs on the registry's thread.
+ * {@code --ip-masq} and {@code --iptables-forward-rules} rules, subnet.env and the CNI conflist (so that new pods
+ * get a route to the new Network). Lease sets and our re-acquired lease go on to the route updater. Runs on the
+ * registry's thread.
  */
 final class LiveNetworkConfig implements LeaseListener {
     private final LeaseListener routes;
     private final OverlayLink link;
-    private final IpMasquerade masquerade;
+    private final IptablesChain masquerade;
+    private final IptablesChain forward;
     private final Path subnetFile;
     private final Path conflist;
     private final Ipv4Prefix subnet;
@@ -27,13 +29,17 @@ final class LiveNetworkConfig implements LeaseListener {
     private final boolean ipMasq;
     private Ipv4Prefix network;
 
-    /** @param masquerade the {@code --ip-masq} rules; null without them. */
-    LiveNetworkConfig(final LeaseListener routes, final OverlayLink link, final IpMasquerade masquerade,
-        final Path subnetFile, final Path conflist, final Ipv4Prefix network, final Ipv4Prefix subnet, final int mtu,
-        final boolean ipMasq) {
+    /**
+     * @param masquerade the {@code --ip-masq} rules; null without them.
+     * @param forward    the {@code --iptables-forward-rules}; null without them.
+     */
+    LiveNetworkConfig(final LeaseListener routes, final OverlayLink link, final IptablesChain masquerade,
+        final IptablesChain forward, final Path subnetFile, final Path conflist, final Ipv4Prefix network,
+        final Ipv4Prefix subnet, final int mtu, final boolean ipMasq) {
         this.routes = routes;
         this.link = link;
         this.masquerade = masquerade;
+        this.forward = forward;
         this.subnetFile = subnetFile;
         this.conflist = conflist;
         this.network = network;
@@ -60,7 +66,8 @@ final class LiveNetworkConfig implements LeaseListener {
         }
         network = applied.network();
         Log.info("the Network is now " + network + " (was " + old + "): routing it into " + link + ", rewriting " +
-            subnetFile + " and " + conflist + (masquerade == null ? "" : " and the --ip-masq rules"));
+            subnetFile + " and " + conflist + (masquerade == null ? "" : " and the --ip-masq rules") +
+            (forward == null ? "" : " and the --iptables-forward-rules"));
         try {
             link.network(network);
         } catch (final IOException e) {
@@ -69,6 +76,9 @@ final class LiveNetworkConfig implements LeaseListener {
         }
         if (masquerade != null) {
             masquerade.network(network, subnet);
+        }
+        if (forward != null) {
+            forward.network(network, subnet);
         }
         try {
             SubnetEnvFile.write(subnetFile, network, subnet, mtu, ipMasq);

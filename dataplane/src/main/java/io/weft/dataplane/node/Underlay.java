@@ -4,6 +4,8 @@ import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.UdpHeader;
 import io.weft.routing.Ipv4Addresses;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InterfaceAddress;
@@ -15,8 +17,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The node's underlay: which interface and address carry the overlay, and the overlay MTU that leaves room for it. */
-record Underlay(String iface, int publicIp, int mtu) {
+/**
+ * The node's underlay: which interface carries the overlay, the address its lease names (publicIp), the address its
+ * sockets bind (bindIp: the same, or the interface's own behind NAT, as flanneld's --public-ip), and the overlay MTU
+ * that leaves room for the encapsulation.
+ */
+record Underlay(String iface, int publicIp, int bindIp, int mtu) {
     /** An IPv4 and a UDP header wrap every inner packet. */
     static final int ENCAPSULATION_OVERHEAD = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
     /** The route's Flags bit for "up" in /proc/net/route. */
@@ -24,28 +30,35 @@ record Underlay(String iface, int publicIp, int mtu) {
 
     /** Where the kernel lists its IPv4 routes; the default route's interface is flanneld's default --iface. */
     static final Path PROC_NET_ROUTE = Path.of("/proc/net/route");
+    /** Any port does for a route lookup: a connected UDP socket sends nothing. */
+    private static final int DISCARD_PORT = 9;
 
     /**
      * @param ifaces --iface values in order, names or addresses: the first this node has is the underlay, as with
      *               flanneld. None: the interface holding {@code publicIp}, else the default route's.
      */
     static Underlay discover(final List<String> ifaces, final int publicIp) throws IOException {
-        return discover(ifaces, List.of(), publicIp);
+        return discover(ifaces, List.of(), 0, publicIp);
     }
 
-    /** @param regexes --iface-regex values, used without --iface: flanneld's order, addresses before names. */
-    static Underlay discover(final List<String> ifaces, final List<Pattern> regexes, final int publicIp)
-        throws IOException {
-        final Match match = ifaces.isEmpty() && !regexes.isEmpty() ? byRegex(regexes) : null;
+    /**
+     * @param regexes  --iface-regex values, used without --iface: flanneld's order, addresses before names.
+     * @param canReach --iface-can-reach, 0 for none; used without --iface and --iface-regex, as flanneld.
+     */
+    static Underlay discover(final List<String> ifaces, final List<Pattern> regexes, final int canReach,
+        final int publicIp) throws IOException {
+        final Match match = !ifaces.isEmpty() ? null : !regexes.isEmpty() ? byRegex(regexes)
+            : canReach != 0 ? byRoute(canReach) : null;
         final NetworkInterface iface = match != null ? match.iface() : find(ifaces, publicIp);
-        final int address = publicIp != 0 ? publicIp : match != null && match.address() != 0 ? match.address()
-            : firstIpv4(iface);
+        final int bindIp = publicIp != 0 && holds(iface, publicIp) ? publicIp
+            : match != null && match.address() != 0 ? match.address() : firstIpv4(iface);
+        final int address = publicIp != 0 ? publicIp : bindIp;
         final int mtu = iface.getMTU() - ENCAPSULATION_OVERHEAD;
         if (mtu < 576) {
             throw new IOException("interface " + iface.getName() + " has MTU " + iface.getMTU() +
                 ": too small to carry the overlay (needs at least 604)");
         }
-        return new Underlay(iface.getName(), address, mtu);
+        return new Underlay(iface.getName(), address, bindIp, mtu);
     }
 
     private static NetworkInterface find(final List<String> ifaces, final int publicIp) throws IOException {
@@ -60,19 +73,16 @@ record Underlay(String iface, int publicIp, int mtu) {
                 throw new IOException("--iface " + String.join(", ", ifaces) +
                     ": no such network interface or address on this node");
             }
-            if (publicIp == 0) {
-                final String name = defaultRouteInterface(Files.readAllLines(PROC_NET_ROUTE));
-                final NetworkInterface iface = name == null ? null : NetworkInterface.getByName(name);
-                if (iface == null) {
-                    throw new IOException("no default route to take the underlay interface from: give --iface");
-                }
-                return iface;
-            }
-            final NetworkInterface iface = NetworkInterface.getByInetAddress(
+            final NetworkInterface holder = publicIp == 0 ? null : NetworkInterface.getByInetAddress(
                 InetAddress.getByName(Ipv4Addresses.format(publicIp)));
+            if (holder != null) {
+                return holder;
+            }
+            // No --public-ip, or one behind NAT (not on this node): the default route's interface, as flanneld.
+            final String name = defaultRouteInterface(Files.readAllLines(PROC_NET_ROUTE));
+            final NetworkInterface iface = name == null ? null : NetworkInterface.getByName(name);
             if (iface == null) {
-                throw new IOException("--public-ip " + Ipv4Addresses.format(publicIp) +
-                    " is not an address of any interface on this node");
+                throw new IOException("no default route to take the underlay interface from: give --iface");
             }
             return iface;
         } catch (final SocketException e) {
@@ -108,6 +118,38 @@ record Underlay(String iface, int publicIp, int mtu) {
             }
         }
         throw new IOException("--iface-regex " + regexes + ": no interface address or name matches");
+    }
+
+    /**
+     * flanneld's --iface-can-reach, {@code ip route get ADDRESS}: a UDP socket connected to the address (which sends
+     * nothing) makes the kernel look its route up and pick the source address it would send from; the interface
+     * holding that address carries the traffic. Unlike {@code ip route get}, an address of this node gives the
+     * interface holding it, not lo.
+     */
+    private static Match byRoute(final int destination) throws IOException {
+        final String text = Ipv4Addresses.format(destination);
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(InetAddress.getByName(text), DISCARD_PORT);
+            final InetAddress source = probe.getLocalAddress();
+            final NetworkInterface iface = source == null || source.isAnyLocalAddress() ? null
+                : NetworkInterface.getByInetAddress(source);
+            if (!(source instanceof Inet4Address) || iface == null) {
+                throw new IOException("--iface-can-reach " + text + ": no interface routes to it");
+            }
+            return new Match(iface, Ipv4Addresses.parse(source.getHostAddress()));
+        } catch (final SocketException | UncheckedIOException e) {
+            throw new IOException("--iface-can-reach " + text + ": no route to it: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean holds(final NetworkInterface iface, final int address) {
+        for (final InterfaceAddress held : iface.getInterfaceAddresses()) {
+            if (held.getAddress() instanceof Inet4Address
+                && Ipv4Addresses.parse(held.getAddress().getHostAddress()) == address) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static NetworkInterface byNameOrAddress(final String spec) throws IOException {

@@ -99,6 +99,11 @@ final class WeftdFlags {
             + " repeat it to give choices in order")
     List<String> ifaceRegexes;
 
+    @Option(names = "--iface-can-reach", paramLabel = "IP",
+        description = "without --iface and --iface-regex: the interface the kernel routes this address through, as"
+            + " flanneld's (ip route get IP)")
+    String ifaceCanReach;
+
     @Option(names = "--subnet-file", paramLabel = "FILE", defaultValue = "/run/flannel/subnet.env",
         description = "where to write subnet.env (default ${DEFAULT-VALUE})")
     String subnetFile;
@@ -114,8 +119,14 @@ final class WeftdFlags {
     String ipMasq;
 
     @Option(names = "--iptables-resync", paramLabel = "SECONDS", defaultValue = "5",
-        description = "how often --ip-masq checks its rules are still there (default ${DEFAULT-VALUE})")
+        description = "how often --ip-masq and --iptables-forward-rules check their rules are still there"
+        + " (default ${DEFAULT-VALUE})")
     String iptablesResync;
+
+    @Option(names = "--iptables-forward-rules", arity = "0..1", paramLabel = "true|false", defaultValue = "true",
+        fallbackValue = "true", description = "accept the pod network in the filter FORWARD chain, as flanneld, so"
+        + " nodes whose FORWARD policy is DROP still forward (default ${DEFAULT-VALUE})")
+    String iptablesForwardRules;
 
     @Option(names = "--tun-name", paramLabel = "NAME", defaultValue = "flannel0",
         description = "TUN device name (default ${DEFAULT-VALUE})")

@@ -17,8 +17,25 @@ class UnderlayTest {
     @Test
     void shouldFindTheInterfaceByNameOrByAddressWhenGivenEither() throws IOException {
         assertThat(Underlay.discover(List.of("lo"), 0)).isEqualTo(
-            new Underlay("lo", ip("127.0.0.1"), Underlay.discover(List.of("lo"), 0).mtu()));
+            new Underlay("lo", ip("127.0.0.1"), ip("127.0.0.1"), Underlay.discover(List.of("lo"), 0).mtu()));
         assertThat(Underlay.discover(List.of("127.0.0.1"), 0).iface()).isEqualTo("lo");
+    }
+
+    @Test
+    void shouldBindTheInterfaceAddressAndAdvertiseThePublicOneWhenBehindNat() throws IOException {
+        final Underlay nat = Underlay.discover(List.of("lo"), ip("203.0.113.7"));
+
+        assertThat(nat.publicIp()).isEqualTo(ip("203.0.113.7"));
+        assertThat(nat.bindIp()).isEqualTo(ip("127.0.0.1"));
+        assertThat(Underlay.discover(List.of(), ip("127.0.0.1")).bindIp()).isEqualTo(ip("127.0.0.1"));
+    }
+
+    @Test
+    void shouldTakeTheInterfaceTheKernelRoutesTheAddressThroughWhenGivenIfaceCanReach() throws IOException {
+        final Underlay reaching = Underlay.discover(List.of(), List.of(), ip("127.0.0.2"), 0);
+
+        assertThat(reaching.iface()).isEqualTo("lo");
+        assertThat(reaching.publicIp()).as("the source the kernel picks").isEqualTo(ip("127.0.0.1"));
     }
 
     @Test
@@ -34,12 +51,12 @@ class UnderlayTest {
 
     @Test
     void shouldMatchAnAddressBeforeANameWhenGivenRegexes() throws IOException {
-        final Underlay byAddress = Underlay.discover(List.of(), List.of(Pattern.compile("^127\\.0\\.0\\.1$")), 0);
+        final Underlay byAddress = Underlay.discover(List.of(), List.of(Pattern.compile("^127\\.0\\.0\\.1$")), 0, 0);
         assertThat(byAddress.iface()).isEqualTo("lo");
         assertThat(byAddress.publicIp()).isEqualTo(ip("127.0.0.1"));
-        assertThat(Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch"), Pattern.compile("^lo$")), 0)
+        assertThat(Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch"), Pattern.compile("^lo$")), 0, 0)
             .iface()).isEqualTo("lo");
-        assertThatThrownBy(() -> Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch")), 0))
+        assertThatThrownBy(() -> Underlay.discover(List.of(), List.of(Pattern.compile("weftnosuch")), 0, 0))
             .isInstanceOf(IOException.class).hasMessageContaining("--iface-regex");
     }
 

@@ -22,8 +22,8 @@ class WeftdConfigTest {
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, 0, List.of(), List.of(), Path.of("/run/flannel/subnet.env"),
-            Path.of("/etc/cni/net.d"), false, 5, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
+            "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
+            Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
@@ -31,12 +31,13 @@ class WeftdConfigTest {
     void shouldReadEveryFlagWhenGivenAsNameEqualsValue() {
         final WeftdConfig config = parse("--static-leases=" + LEASES, "--public-ip=192.168.100.1", "--iface=eth1",
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
-            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60");
+            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60",
+            "--iptables-forward-rules=false");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, "weft0", 0, 0, 212992, LANES, 16, true,
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", 0, 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
@@ -44,13 +45,14 @@ class WeftdConfigTest {
     void shouldReadEveryFlagWhenGivenAsNameThenValue() {
         final WeftdConfig config = parse("--static-leases", LEASES, "--public-ip", "192.168.100.1", "--iface", "eth1",
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
-            "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1");
+            "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1",
+            "--iptables-forward-rules");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
-            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(),
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, "weft0", ip("10.0.0.1"), 65535, 0, LANES, 16,
-            true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
+            "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, LANES,
+            16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
     }
 
     @Test

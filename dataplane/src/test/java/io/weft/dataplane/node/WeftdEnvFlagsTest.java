@@ -102,10 +102,12 @@ class WeftdEnvFlagsTest {
         samples.put("--public-ip", "192.168.100.1");
         samples.put("--iface", "eth1");
         samples.put("--iface-regex", "^eth[0-9]+$");
+        samples.put("--iface-can-reach", "10.0.0.1");
         samples.put("--subnet-file", "/tmp/subnet.env");
         samples.put("--cni-conf-dir", "/tmp/net.d");
         samples.put("--ip-masq", "true");
         samples.put("--iptables-resync", "60");
+        samples.put("--iptables-forward-rules", "false");
         samples.put("--tun-name", "weft0");
         samples.put("--healthz-ip", "10.0.0.1");
         samples.put("--healthz-port", "8471");
