@@ -7,7 +7,6 @@ import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.RegistryStats;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,17 +18,11 @@ import java.util.function.Consumer;
  * Turns the node cache into lease sets, on its own thread {@code weft-lease-watcher}: each burst of informer events
  * is coalesced into one rebuild from the cache, and the set goes to the listener when it changed (the first time
  * always, once the cache is complete). Nodes that give no lease are skipped, logged once per reason and counted
- * each time a node starts being skipped or for another reason. A watch down for {@link #WATCH_LOST_AFTER} is a lost
+ * each time a node starts being skipped or for another reason. A watch down on two looks in a row is a lost
  * watch: the informer lists every node again, and until that list is in the listener keeps the last set.
  */
 final class NodeWatcher implements AutoCloseable {
     static final long LOOK_INTERVAL_MS = 250;
-    /**
-     * The API server ends every watch after a while (minutes) and the informer resumes it within about a second, from
-     * where it was: no relist for that. A watch down this long met an API server restart or a partition, where events
-     * may have been missed.
-     */
-    static final Duration WATCH_LOST_AFTER = Duration.ofSeconds(5);
     private static final Comparator<Lease> BY_SUBNET =
         Comparator.comparingInt((Lease lease) -> lease.subnet().address() ^ Integer.MIN_VALUE);
 
@@ -80,7 +73,7 @@ final class NodeWatcher implements AutoCloseable {
     private void run() {
         long pendingSince = System.nanoTime(); // the first set is due as soon as the cache is complete
         boolean wasWatching = false;
-        long downSince = 0;
+        int downLooks = 0;
         while (!closed) {
             try {
                 final long eventNanos = nodes.takeEvents(LOOK_INTERVAL_MS);
@@ -89,16 +82,13 @@ final class NodeWatcher implements AutoCloseable {
                 }
                 if (nodes.watching()) {
                     wasWatching = true;
-                    downSince = 0;
-                } else if (wasWatching && downSince == 0) {
-                    downSince = System.nanoTime();
-                } else if (wasWatching && System.nanoTime() - downSince >= WATCH_LOST_AFTER.toNanos()) {
-                    Log.warn("the watch on nodes was down for " + WATCH_LOST_AFTER.toSeconds() +
-                        " s: listing every node again");
+                    downLooks = 0;
+                } else if (wasWatching && ++downLooks >= 2) {
+                    Log.warn("the watch on nodes was lost: listing every node again");
                     stats.onWatchRestart();
                     nodes.relist();
                     wasWatching = false;
-                    downSince = 0;
+                    downLooks = 0;
                     pendingSince = System.nanoTime();
                 }
                 if (pendingSince != 0 && nodes.synced()) {
