@@ -9,15 +9,12 @@ import io.weft.routing.Ipv4Prefix;
 
 /**
  * flannel's lease encoding: key name "10.244.1.0-24", value {"PublicIP":"192.168.100.1","PublicIPv6":null}.
- * Extra fields (BackendType, what newer flannels add) are accepted and ignored. One is weft's own: a weftd that takes
- * inner packets with partial checksums says so with {"BackendData":{"WeftPartialChecksums":true}}, which flanneld
- * ignores (its udp backend reads only PublicIP), so that other weft nodes skip computing the inner TCP and UDP
- * checksums of what they send it, and never do so for a node without it.
+ * Extra fields (BackendType, what newer flannels add) are accepted and ignored. One is weft's own: BackendData, which
+ * flanneld ignores (its udp backend reads only PublicIP), says what the node's weftd takes ({@link BackendData}).
  */
 public final class LeaseCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BACKEND_DATA = "BackendData";
-    private static final String PARTIAL_CHECKSUMS = "WeftPartialChecksums";
 
     private LeaseCodec() {
     }
@@ -35,7 +32,7 @@ public final class LeaseCodec {
         } catch (final Exception e) {
             throw new IllegalArgumentException("value is not JSON: " + abbreviate(value));
         }
-        return new Lease(subnet, publicIp(node), node.path(BACKEND_DATA).path(PARTIAL_CHECKSUMS).asBoolean(false));
+        return new Lease(subnet, publicIp(node), BackendData.decode(node.get(BACKEND_DATA)));
     }
 
     public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config) {
@@ -44,16 +41,21 @@ public final class LeaseCodec {
 
     /** The value flanneld's udp backend writes, byte for byte. */
     static String encodeValue(final int publicIp) {
-        return encodeValue(publicIp, false);
+        return encodeValue(publicIp, BackendData.NONE);
     }
 
-    /** The value weftd writes: flanneld's, with BackendData saying so when it takes partial checksums. */
     public static String encodeValue(final int publicIp, final boolean partialChecksums) {
+        return encodeValue(publicIp, BackendData.partialChecksums(partialChecksums));
+    }
+
+    /** The value weftd writes: flanneld's, with BackendData when it has something to say. */
+    public static String encodeValue(final int publicIp, final BackendData backendData) {
         final ObjectNode node = JSON.createObjectNode();
         node.put("PublicIP", Ipv4Addresses.format(publicIp));
         node.putNull("PublicIPv6");
-        if (partialChecksums) {
-            node.putObject(BACKEND_DATA).put(PARTIAL_CHECKSUMS, true);
+        final ObjectNode data = backendData.encode();
+        if (data != null) {
+            node.set(BACKEND_DATA, data);
         }
         return node.toString();
     }

@@ -13,24 +13,34 @@ public interface LeaseRegistry extends AutoCloseable {
      * Our lease: the one whose PublicIP is ours; else {@code previousSubnet} (from the old subnet.env, may be null)
      * if free; else a random free subnet among the first 100 free ones. Kept alive from then on.
      *
-     * @param partialChecksums what a lease we write says: that we take inner packets with partial checksums
-     *     (see {@link LeaseCodec}). A lease file or a reservation says it for us.
+     * @param backendData what a lease we write says of us (see {@link BackendData}). A lease file or a reservation
+     *     says it for us.
      * @throws IOException when no lease can be had (none free, none in the file, access refused), with the cause.
      */
-    Lease acquire(int publicIp, Ipv4Prefix previousSubnet, boolean partialChecksums)
+    Lease acquire(int publicIp, Ipv4Prefix previousSubnet, BackendData backendData)
         throws IOException, InterruptedException;
 
+    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+        throws IOException, InterruptedException {
+        return acquire(publicIp, previousSubnet, BackendData.partialChecksums(partialChecksums));
+    }
+
     /**
-     * {@link #acquire(int, Ipv4Prefix, boolean)} in a weftd that takes over from a running one on this node: when our
-     * key is still attached to {@code predecessorLeaseId} (the predecessor's {@link #ownLeaseId()}) and that lease is
-     * alive, it is adopted as it is, without writing, and renewed from now on; the other nodes see no change, and the
-     * predecessor, which stops without revoking, has nothing to take back. When it cannot be adopted, throws naming
+     * {@link #acquire(int, Ipv4Prefix, BackendData)} in a weftd that takes over from a running one on this node: when
+     * our key is still attached to {@code predecessorLeaseId} (the predecessor's {@link #ownLeaseId()}) and that lease
+     * is alive, it is adopted as it is, without writing, and renewed from now on; the other nodes see no change, and
+     * the predecessor, which stops without revoking, has nothing to take back. When it cannot be adopted, throws naming
      * why, and the hand-over must fail: a plain acquire would move our key away from the running weftd, which would
      * take it back. Registries without etcd leases ignore the hint.
      */
+    default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final BackendData backendData,
+        final long predecessorLeaseId) throws IOException, InterruptedException {
+        return acquire(publicIp, previousSubnet, backendData);
+    }
+
     default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
         final long predecessorLeaseId) throws IOException, InterruptedException {
-        return acquire(publicIp, previousSubnet, partialChecksums);
+        return acquire(publicIp, previousSubnet, BackendData.partialChecksums(partialChecksums), predecessorLeaseId);
     }
 
     /** The id of the etcd lease that keeps our key alive, for a successor to adopt; 0 when there is none. */
@@ -38,10 +48,10 @@ public interface LeaseRegistry extends AutoCloseable {
         return 0;
     }
 
-    /** {@link #acquire(int, Ipv4Prefix, boolean)} as flanneld: the lease value says nothing of checksums. */
+    /** {@link #acquire(int, Ipv4Prefix, BackendData)} as flanneld: the lease value says nothing of checksums. */
     default Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet)
         throws IOException, InterruptedException {
-        return acquire(publicIp, previousSubnet, false);
+        return acquire(publicIp, previousSubnet, BackendData.NONE);
     }
 
     /**

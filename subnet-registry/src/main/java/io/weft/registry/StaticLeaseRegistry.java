@@ -41,7 +41,7 @@ public final class StaticLeaseRegistry implements LeaseRegistry {
 
     /** The file's lease with our PublicIP; {@code previousSubnet} cannot matter, since nothing is allocated. */
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final BackendData backendData)
         throws IOException {
         for (final Lease lease : contents.leases()) {
             if (lease.publicIp() == publicIp) {

@@ -19,13 +19,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * weftd --ip-masq on two nodes: a host outside the cluster, on the underlay and without any route to the pods,
  * answers a pod only because the pod's traffic leaves masqueraded; pod-to-pod traffic keeps its source (it hits the
- * RETURN rule, not MASQUERADE, by the kernel's own rule counters); stopping weftd removes the chain.
+ * RETURN rule, not MASQUERADE, by the kernel's own rule counters); what kube-proxy marked for its own masquerade is
+ * left to it; stopping weftd keeps the chain and {@code --cleanup} removes it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IpMasqueradeTest {
     private static final String CHAIN = "WEFT-POSTRTG";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final int RULES = 5;
+    private static final String KUBE_PROXY_RETURN = "-m mark --mark 0x4000/0x4000 -j RETURN";
 
     private Testbed testbed;
     private OverlayCluster cluster;
@@ -45,10 +48,12 @@ class IpMasqueradeTest {
 
     @Test
     @Order(1)
-    void shouldInstallFlannelsFourRulesAndLeaveMasqueradingToWeftdNotTheBridgePlugin() throws IOException {
+    void shouldInstallFlannelsFiveRulesAndLeaveMasqueradingToWeftdNotTheBridgePlugin() throws IOException {
         String rules = iptables(cluster.node(1), "-S", CHAIN).stdout();
 
-        assertThat(rules(cluster.node(1))).isEqualTo(4);
+        assertThat(rules(cluster.node(1))).isEqualTo(RULES);
+        assertThat(rules.lines().filter(line -> line.startsWith("-A ")).findFirst().orElse(""))
+            .as("kube-proxy's marked packets return first").isEqualTo("-A " + CHAIN + " " + KUBE_PROXY_RETURN);
         assertThat(rules).contains("-s 10.244.0.0/16 -d 10.244.0.0/16 -j RETURN",
             "-s 10.244.0.0/16 ! -d 224.0.0.0/4 -j MASQUERADE --random-fully",
             "! -s 10.244.0.0/16 -d " + cluster.subnetOf(cluster.node(1)) + " -j RETURN",
@@ -79,23 +84,49 @@ class IpMasqueradeTest {
 
     @Test
     @Order(3)
-    void shouldPutTheRulesBackWhenAnotherToolFlushesThem() {
-        iptables(cluster.node(1), "-F", CHAIN).orThrow();
+    void shouldLeaveWhatKubeProxyMarkedForMasqueradeToKubeProxy() {
+        // kube-proxy's KUBE-MARK-MASQ, played by a mangle rule: only the pod's pings to the outside host get the mark.
+        List<String> mark = List.of("PREROUTING", "-s", cluster.pod(1).ip(), "-d", outside.ip(), "-j", "MARK",
+            "--set-xmark", "0x4000/0x4000");
+        mangle(cluster.node(1), "-I", mark);
+        try {
+            long returnsBefore = packets(cluster.node(1), "RETURN", "0.0.0.0/0", "0.0.0.0/0");
+            assertThat(Ping.run(cluster.pod(1), outside.ip(), 3).received())
+                .as("marked, weft does not masquerade it (and no kube-proxy here does): no answer").isZero();
+            assertThat(packets(cluster.node(1), "RETURN", "0.0.0.0/0", "0.0.0.0/0"))
+                .as("the mark rule returned them").isGreaterThan(returnsBefore);
+        } finally {
+            mangle(cluster.node(1), "-D", mark);
+        }
+        assertThat(Ping.run(cluster.pod(1), outside.ip(), 3).received()).as("unmarked again: masqueraded")
+            .isEqualTo(3);
+    }
 
-        awaitRepair(cluster.node(1));
-        assertThat(rules(cluster.node(1))).as("rules back within 15 s (checked every 5)").isEqualTo(4);
-        assertThat(jumps(cluster.node(1))).isEqualTo(1);
+    private static void mangle(Node node, String action, List<String> rule) {
+        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "mangle", action));
+        command.addAll(rule);
+        node.exec(TIMEOUT, command).orThrow();
     }
 
     @Test
     @Order(4)
+    void shouldPutTheRulesBackWhenAnotherToolFlushesThem() {
+        iptables(cluster.node(1), "-F", CHAIN).orThrow();
+
+        awaitRepair(cluster.node(1));
+        assertThat(rules(cluster.node(1))).as("rules back within 15 s (checked every 5)").isEqualTo(RULES);
+        assertThat(jumps(cluster.node(1))).isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
     void shouldPutTheJumpBackWhenAnotherToolDeletesOnlyIt() {
         iptables(cluster.node(1), "-D", "POSTROUTING", "-m", "comment", "--comment", "weft masquerade", "-j", CHAIN)
             .orThrow();
 
         awaitRepair(cluster.node(1));
         assertThat(jumps(cluster.node(1))).as("jump back within 15 s (checked every 5)").isEqualTo(1);
-        assertThat(rules(cluster.node(1))).isEqualTo(4);
+        assertThat(rules(cluster.node(1))).isEqualTo(RULES);
 
         // Rules as written are left alone: past the next check, still one rewrite per removal.
         ManagedProcess.sleepMs(6_000);
@@ -103,9 +134,9 @@ class IpMasqueradeTest {
             .as("rewrites in weftd's log").hasSize(2);
     }
 
-    /** Waits up to 15 s for the chain to hold its 4 rules and POSTROUTING to jump to it once. */
+    /** Waits up to 15 s for the chain to hold its rules and POSTROUTING to jump to it once. */
     private static void awaitRepair(Node node) {
-        Await.until(Duration.ofSeconds(15), () -> rules(node) >= 4 && jumps(node) >= 1);
+        Await.until(Duration.ofSeconds(15), () -> rules(node) >= RULES && jumps(node) >= 1);
     }
 
     private static long jumps(Node node) {
@@ -114,10 +145,10 @@ class IpMasqueradeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldKeepTheChainWhenWeftdStopsAndRemoveItOnCleanup() {
         cluster.weftd(2).stop();
-        assertThat(rules(cluster.node(2))).as("pods' outbound NAT works on until the next weftd").isEqualTo(4);
+        assertThat(rules(cluster.node(2))).as("pods' outbound NAT works on until the next weftd").isEqualTo(RULES);
         assertThat(jumps(cluster.node(2))).isEqualTo(1);
 
         ManagedProcess cleanup = cluster.node(2).start("weftd-cleanup", WeftdProcess.command(WeftdProcess.locateJar(),

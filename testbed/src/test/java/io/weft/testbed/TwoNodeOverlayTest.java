@@ -167,6 +167,10 @@ class TwoNodeOverlayTest {
         UdpProbe.send(sender, sender.ip(), target, OverlayCluster.BACKEND_PORT,
             Arrays.copyOf(good, good.length - 10), copies); // truncated: shorter than its total length says
         UdpProbe.send(rogue, rogue.ip(), target, OverlayCluster.BACKEND_PORT, good, copies); // no lease
+        // Any process on the receiving node itself, unprivileged, dressing a packet up as one of its pods' (issue 20).
+        String neighbourOfPodB = podB.ip().substring(0, podB.ip().lastIndexOf('.') + 1) + "77";
+        UdpProbe.send(cluster.node(2), target, target, OverlayCluster.BACKEND_PORT,
+            datagram.copy().source(ip(neighbourOfPodB)).build(), copies);
         UdpProbe.send(sender, sender.ip(), target, OverlayCluster.BACKEND_PORT, good, 3); // the positive control
 
         TcpTransfer.Result result = transfer.get(120, TimeUnit.SECONDS);
@@ -181,6 +185,7 @@ class TwoNodeOverlayTest {
         assertThat(delta(before, after, String.format(DROPS, "bad_total_length"))).isEqualTo(2L * copies);
         assertThat(delta(before, after, String.format(DROPS, "spoofed_source"))).isEqualTo(copies);
         assertThat(delta(before, after, String.format(DROPS, "unknown_sender"))).isEqualTo(copies);
+        assertThat(delta(before, after, String.format(DROPS, "from_this_node"))).isEqualTo(copies);
         assertThat(cluster.weftd(2).process().logText()).contains("reason=\"unknown_sender\"");
     }
 

@@ -42,6 +42,8 @@ public class InboundCheckBenchmark {
     private final PacketBuffer packet = new PacketBuffer(PacketBuffer.MAX_PACKET_LENGTH);
     private final int owner = TestPackets.ip("192.168.213.2");
     private final int otherNode = TestPackets.ip("192.168.213.1");
+    /** Not a sender here: the paths measured are a peer's delivered and spoofed packets. */
+    private final int thisNode = TestPackets.ip("192.168.213.254");
     private InboundCheck check;
     private PeerTable.Peers view;
     private short ttlAndProtocol;
@@ -56,7 +58,7 @@ public class InboundCheckBenchmark {
         final PeerTable peers = new PeerTable(PORT);
         peers.replaceAll(all);
         view = peers.current();
-        check = new InboundCheck(Ipv4Prefix.parse("10.244.1.0/24"));
+        check = new InboundCheck(Ipv4Prefix.parse("10.244.1.0/24"), thisNode);
         packet.buffer.putBytes(0, TestPackets.udp().source(TestPackets.ip("10.244.2.5"))
             .destination(TestPackets.ip("10.244.1.7")).totalLength(DATAGRAM_LENGTH).build());
         ttlAndProtocol = packet.buffer.getShort(Ipv4Header.TTL_OFFSET);

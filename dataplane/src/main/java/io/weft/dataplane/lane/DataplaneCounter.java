@@ -43,6 +43,7 @@ public enum DataplaneCounter {
     DROP_BAD_CHECKSUM(drop("udp_to_tun", "bad_checksum")),
     DROP_UNKNOWN_SENDER(drop("udp_to_tun", "unknown_sender")),
     DROP_SPOOFED_SOURCE(drop("udp_to_tun", "spoofed_source")),
+    DROP_FROM_THIS_NODE(drop("udp_to_tun", "from_this_node")),
     DROP_NOT_FOR_THIS_NODE(drop("udp_to_tun", "not_for_this_node")),
     DROP_TTL_EXPIRED(drop("udp_to_tun", "ttl_expired")),
     DROP_TUN_WRITE_ERROR(drop("udp_to_tun", "tun_write_error")),

@@ -6,17 +6,19 @@ import io.weft.routing.RouteSnapshot;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Decides whether a datagram from a peer may be written to the TUN: exactly one well-formed IPv4 packet, sent by the
- * node that leases its source address or whose underlay address it is (anti-spoofing), addressed to this node's
- * subnet, with TTL left. Pure logic
+ * Decides whether a datagram from a peer may be written to the TUN: exactly one well-formed IPv4 packet, sent by
+ * another node that leases its source address or whose underlay address it is (anti-spoofing), addressed to this
+ * node's subnet, with TTL left. Pure logic
  * over the packet bytes, so it is tested without devices.
  */
 final class InboundCheck {
     private final int ownSubnetAddress;
     private final int ownSubnetMask;
+    private final int ownPublicIp;
     private final Ipv4Header header = new Ipv4Header();
 
-    InboundCheck(final Ipv4Prefix ownSubnet) {
+    InboundCheck(final Ipv4Prefix ownSubnet, final int ownPublicIp) {
+        this.ownPublicIp = ownPublicIp;
         this.ownSubnetAddress = ownSubnet.address();
         this.ownSubnetMask = ownSubnet.length() == 0 ? 0 : -1 << (32 - ownSubnet.length());
     }
@@ -49,6 +51,11 @@ final class InboundCheck {
         }
         if (!header.hasValidChecksum()) {
             return DataplaneCounter.DROP_BAD_CHECKSUM;
+        }
+        if (sender == ownPublicIp) {
+            // No weftd sends to itself (the kernel routes our subnet to cni0), so this is a local process, with no
+            // privilege needed, dressing a packet up as one of our pods' or as another node's.
+            return DataplaneCounter.DROP_FROM_THIS_NODE;
         }
         final RouteSnapshot<Peer> routes = view.routes();
         final int source = header.source();

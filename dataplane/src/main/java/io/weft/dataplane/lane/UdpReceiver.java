@@ -46,7 +46,7 @@ final class UdpReceiver implements Agent {
         this.peers = context.peers();
         this.counters = counters;
         this.roleName = roleName;
-        this.check = new InboundCheck(context.node().subnet());
+        this.check = new InboundCheck(context.node().subnet(), context.node().publicIp());
         final LaneResources.OffloadStatus offloads = context.offloads();
         this.coalescer = offloads.tunTso()
             ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun, offloads.tunUso)

@@ -31,7 +31,7 @@ class InboundCheckTest {
     private static final int POD_C = ip("10.244.3.5");
     private static final int POD_OWN = ip("10.244.1.7");
 
-    private final InboundCheck check = new InboundCheck(OWN_SUBNET);
+    private final InboundCheck check = new InboundCheck(OWN_SUBNET, OWN_IP);
     private final PeerTable.Peers peers = peers(OWN, NODE_B, NODE_C);
 
     @Test
@@ -187,6 +187,15 @@ class InboundCheckTest {
     }
 
     @Test
+    void shouldRefuseWhatThisNodeSendsToItselfWhateverItCarries() {
+        assertRefused(TestPackets.udp().source(ip("10.244.1.9")).destination(POD_OWN).totalLength(60).build(), 60,
+            false, OWN_IP, DataplaneCounter.DROP_FROM_THIS_NODE);
+        assertRefused(LanePackets.udp(60, 64, OWN_IP, POD_OWN), 60, false, OWN_IP,
+            DataplaneCounter.DROP_FROM_THIS_NODE);
+        assertRefused(fromPodB().totalLength(60).build(), 60, false, OWN_IP, DataplaneCounter.DROP_FROM_THIS_NODE);
+    }
+
+    @Test
     void shouldRefuseAsUnknownSenderWhenAStrangerUsesItsOwnAddress() {
         assertRefused(LanePackets.udp(60, 64, STRANGER_IP, POD_OWN), 60, false, STRANGER_IP,
             DataplaneCounter.DROP_UNKNOWN_SENDER);
@@ -256,6 +265,7 @@ class InboundCheckTest {
 
             if (refusal == null) {
                 accepted++;
+                assertThat(sender).as(description).isNotEqualTo(OWN_IP);
                 final int source = TestPackets.getInt(datagram, Ipv4Header.SOURCE_OFFSET);
                 final Lease senderLease = List.of(OWN, NODE_B, NODE_C).stream()
                     .filter(lease -> lease.publicIp() == sender).findFirst().orElseThrow();
@@ -277,7 +287,8 @@ class InboundCheckTest {
             DataplaneCounter.DROP_NOT_IPV4, DataplaneCounter.DROP_BAD_HEADER_LENGTH,
             DataplaneCounter.DROP_BAD_TOTAL_LENGTH, DataplaneCounter.DROP_BAD_CHECKSUM,
             DataplaneCounter.DROP_UNKNOWN_SENDER, DataplaneCounter.DROP_SPOOFED_SOURCE,
-            DataplaneCounter.DROP_NOT_FOR_THIS_NODE, DataplaneCounter.DROP_TTL_EXPIRED);
+            DataplaneCounter.DROP_FROM_THIS_NODE, DataplaneCounter.DROP_NOT_FOR_THIS_NODE,
+            DataplaneCounter.DROP_TTL_EXPIRED);
     }
 
     /** Breaks zero or more fields of a valid packet; returns the datagram length to use. */

@@ -2,6 +2,7 @@ package io.weft.registry.etcd;
 
 import io.etcd.jetcd.Client;
 import io.weft.log.OncePerKeyLog;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.LeaseRegistry;
@@ -60,13 +61,13 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
 
     /** Blocks while etcd is unreachable; close() from another thread ends the wait with an IOException. */
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final BackendData backendData)
         throws IOException, InterruptedException {
-        return acquire(publicIp, previousSubnet, partialChecksums, 0);
+        return acquire(publicIp, previousSubnet, backendData, 0);
     }
 
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums,
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final BackendData backendData,
         final long predecessorLeaseId) throws IOException, InterruptedException {
         synchronized (this) {
             if (acquiring || closed) {
@@ -77,7 +78,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
         final NetworkConfig current = requireNetwork();
         final LeaseAcquirer acquirer =
             new LeaseAcquirer(calls, config.subnetsPrefix(), config.leaseTtl(), this::newBackoff, random(),
-                partialChecksums);
+                backendData);
         final OwnLease own = predecessorLeaseId == 0 ? acquirer.acquire(current, publicIp, previousSubnet)
             : acquirer.adopt(current, publicIp, predecessorLeaseId);
         synchronized (this) {

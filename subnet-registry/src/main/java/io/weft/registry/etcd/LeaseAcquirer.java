@@ -1,6 +1,7 @@
 package io.weft.registry.etcd;
 
 import io.weft.log.Log;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseCodec;
 import io.weft.registry.NetworkConfig;
@@ -35,12 +36,12 @@ final class LeaseAcquirer {
     private final Duration leaseTtl;
     private final Supplier<Backoff> backoffs;
     private final RandomGenerator random;
-    private final boolean partialChecksums;
+    private final BackendData backendData;
 
-    /** @param partialChecksums what the lease values we write say of the inner checksums we take (LeaseCodec). */
+    /** @param backendData what the lease values we write say of us (BackendData). */
     LeaseAcquirer(final EtcdCalls calls, final String subnetsPrefix, final Duration leaseTtl,
-        final Supplier<Backoff> backoffs, final RandomGenerator random, final boolean partialChecksums) {
-        this.partialChecksums = partialChecksums;
+        final Supplier<Backoff> backoffs, final RandomGenerator random, final BackendData backendData) {
+        this.backendData = backendData;
         this.calls = calls;
         this.subnetsPrefix = subnetsPrefix;
         this.leaseTtl = leaseTtl;
@@ -187,12 +188,12 @@ final class LeaseAcquirer {
                 " from SubnetMin " + Ipv4Addresses.format(network.subnetMin()) + " to SubnetMax " +
                 Ipv4Addresses.format(network.subnetMax()) + " of Network " + network.network() + " is leased");
         }
-        final Lease lease = new Lease(chosen, publicIp, partialChecksums);
+        final Lease lease = new Lease(chosen, publicIp, backendData);
         final EtcdCalls.Grant grant = calls.grant(leaseTtl);
         final boolean created;
         try {
             created = calls.createIfAbsent(prefix + lease.keyName(),
-                LeaseCodec.encodeValue(publicIp, partialChecksums), grant.leaseId());
+                LeaseCodec.encodeValue(publicIp, backendData), grant.leaseId());
         } catch (final IOException e) {
             calls.revokeQuietly(grant.leaseId());
             throw e;
@@ -223,8 +224,8 @@ final class LeaseAcquirer {
             "back, since " + users + " " + lease.subnet());
         if (reservation) {
             final boolean replaced = calls.replaceIfUnchanged(entry.key(),
-                LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), 0, entry.modRevision());
-            return replaced ? OwnLease.reservation(new Lease(lease.subnet(), lease.publicIp(), partialChecksums)) :
+                LeaseCodec.encodeValue(lease.publicIp(), backendData), 0, entry.modRevision());
+            return replaced ? OwnLease.reservation(new Lease(lease.subnet(), lease.publicIp(), backendData)) :
                 null;
         }
         return takeOver(entry, lease);
@@ -240,7 +241,7 @@ final class LeaseAcquirer {
         final boolean replaced;
         try {
             replaced = calls.replaceIfUnchanged(entry.key(),
-                LeaseCodec.encodeValue(lease.publicIp(), partialChecksums), grant.leaseId(), entry.modRevision());
+                LeaseCodec.encodeValue(lease.publicIp(), backendData), grant.leaseId(), entry.modRevision());
         } catch (final IOException e) {
             calls.revokeQuietly(grant.leaseId());
             throw e;
@@ -249,7 +250,7 @@ final class LeaseAcquirer {
             calls.revokeQuietly(grant.leaseId());
             return null;
         }
-        final OwnLease own = new OwnLease(new Lease(lease.subnet(), lease.publicIp(), partialChecksums),
+        final OwnLease own = new OwnLease(new Lease(lease.subnet(), lease.publicIp(), backendData),
             grant.leaseId(), grant.ttlSeconds(), System.nanoTime());
         Log.info("reusing the lease with our PublicIP: " + own);
         return own;

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.LeaseRegistry;
@@ -36,7 +37,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     private final OncePerKeyLog warnLog = new OncePerKeyLog();
     private volatile NetworkConfig network;
     private volatile Lease ownLease;
-    private volatile boolean ownPartialChecksums;
+    private volatile BackendData ownBackendData = BackendData.NONE;
     private volatile LeaseListener listener;
     private NodeWatcher watcher;
     /** The watcher thread's: when our node's writes were last tried, and against which version of it. */
@@ -86,7 +87,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
      * @throws IOException when the podCIDR is outside the Network, or the API server refuses a write.
      */
     @Override
-    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final boolean partialChecksums)
+    public Lease acquire(final int publicIp, final Ipv4Prefix previousSubnet, final BackendData backendData)
         throws IOException, InterruptedException {
         final NetworkConfig current = network;
         if (current == null) {
@@ -99,8 +100,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
             throw new IOException("node " + config.nodeName() + "'s podCIDR " + subnet + " is not inside Network " +
                 current.network() + " of " + config.netConfPath());
         }
-        ownPartialChecksums = partialChecksums;
-        final Lease lease = new Lease(subnet, publicIp, partialChecksums);
+        ownBackendData = backendData;
+        final Lease lease = new Lease(subnet, publicIp, backendData);
         ownLease = lease;
         writeUntilDone(() -> writeOwnNode(node, lease));
         return lease;
@@ -178,7 +179,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
 
     /** Annotates our node if it needs it and clears NetworkUnavailable when asked to. */
     private void writeOwnNode(final Node node, final Lease lease) {
-        final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.partialChecksums());
+        final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.backendData());
         if (!OwnNode.carries(node, wanted)) {
             ownNode.annotate(wanted);
             Log.info("annotated node " + config.nodeName() + ": " + wanted);
@@ -228,11 +229,11 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         if (podCidr != null && !podCidr.equals(lease.subnet())) {
             if (!subnetChangeReported) {
                 subnetChangeReported = true;
-                listener.onOwnLeaseReacquired(new Lease(podCidr, lease.publicIp(), ownPartialChecksums));
+                listener.onOwnLeaseReacquired(new Lease(podCidr, lease.publicIp(), ownBackendData));
             }
             return;
         }
-        final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.partialChecksums());
+        final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.backendData());
         // NetworkUnavailable is cleared again only with the annotations, as at start: a cloud route controller
         // that sets it on its own schedule is not fought.
         if (OwnNode.carries(node, wanted)) {

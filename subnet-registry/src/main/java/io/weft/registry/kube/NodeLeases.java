@@ -1,9 +1,7 @@
 package io.weft.registry.kube;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fabric8.kubernetes.api.model.Node;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseCodec;
 import io.weft.registry.NetworkConfig;
@@ -16,11 +14,10 @@ import java.util.Map;
  * A node as a lease, read as flanneld's kube subnet manager reads it: a node annotated kube-subnet-manager=true,
  * the subnet its IPv4 podCIDR, the PublicIP its public-ip annotation; and only nodes whose backend-type is udp, since
  * weft can reach no other (a vxlan node takes no flannel udp datagrams). weftd's own BackendData
- * ({"WeftPartialChecksums":true}) is read as {@link LeaseCodec} reads it from etcd.
+ * ({@link BackendData}) is read as {@link LeaseCodec} reads it from etcd.
  */
 final class NodeLeases {
     static final String BACKEND_TYPE = "udp";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A node's lease, or why it has none (one line, for the log). */
     record Decoded(Lease lease, String skipReason) {
@@ -69,7 +66,7 @@ final class NodeLeases {
         if (unreachable != null) {
             return skip("its public IP " + publicIp + " is " + unreachable);
         }
-        return new Decoded(new Lease(subnet, address, partialChecksums(annotations.get(names.backendData()))), null);
+        return new Decoded(new Lease(subnet, address, BackendData.parse(annotations.get(names.backendData()))), null);
     }
 
     /**
@@ -100,21 +97,9 @@ final class NodeLeases {
         return subnet.length() >= network.network().length() && network.network().contains(subnet.address());
     }
 
-    /** The backend-data weftd writes: flanneld's udp backend writes "null"; weft adds its own key when it can. */
-    static String backendData(final boolean partialChecksums) {
-        return partialChecksums ? "{\"WeftPartialChecksums\":true}" : "null";
-    }
-
-    private static boolean partialChecksums(final String backendData) {
-        if (backendData == null) {
-            return false;
-        }
-        try {
-            final JsonNode data = JSON.readTree(backendData);
-            return data != null && data.path("WeftPartialChecksums").asBoolean(false);
-        } catch (final Exception e) {
-            return false; // flanneld ignores backend-data for udp; so does weft, beyond its own key
-        }
+    /** The backend-data weftd writes: flanneld's udp backend writes "null"; weft adds what it says of itself. */
+    static String backendData(final BackendData backendData) {
+        return backendData.toJson();
     }
 
     private static Ipv4Prefix parse(final String cidr) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.weft.log.Log;
+import io.weft.registry.BackendData;
 import io.weft.routing.Ipv4Addresses;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,12 +42,12 @@ final class OwnNode {
      * The annotations the node must carry for our lease; public-ip is the public-ip-overwrite annotation when an
      * operator set one (the address other nodes must send to, as behind NAT), else {@code publicIp}.
      */
-    Map<String, String> wanted(final Node node, final int publicIp, final boolean partialChecksums) {
+    Map<String, String> wanted(final Node node, final int publicIp, final BackendData backendData) {
         final Map<String, String> current = annotations(node);
         final String overwrite = current.get(names.publicIpOverwrite());
         final Map<String, String> wanted = new LinkedHashMap<>();
         wanted.put(names.backendType(), NodeLeases.BACKEND_TYPE);
-        wanted.put(names.backendData(), NodeLeases.backendData(partialChecksums));
+        wanted.put(names.backendData(), NodeLeases.backendData(backendData));
         wanted.put(names.publicIp(),
             overwrite == null || overwrite.isEmpty() ? Ipv4Addresses.format(publicIp) : overwrite);
         wanted.put(names.kubeSubnetManager(), "true");
