@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (as RFC 6479's window, without a lock): shared by the receiving threads, each a CAS on one slot.
  *
  * <p>Counters are grouped in blocks of 8 ({@code block = counter >>> 3}); block {@code b} lives in slot
- * {@code b & (slots - 1)}, a long holding {@code (b + 1) << 8 | bitmap}, bit {@code counter & 7} of the bitmap set
- * once that counter is seen. The {@code + 1} makes the initial zero slot mean "no block yet", older than block 0, so
- * a new window accepts every counter once. A slot only moves to a newer block (dropping the older block's bitmap),
- * never back: a counter whose slot holds its block with its bit set is a replay, and one whose slot holds a newer
- * block is too old. Reordering of up to {@code (slots - 1) * 8} counters is tolerated.
+ * {@code b & (slots - 1)}, a long holding {@code b << 8 | bitmap}, bit {@code counter & 7} of the bitmap set once
+ * that counter is seen. A slot only moves to a newer block (dropping the older block's bitmap), never back: a
+ * counter whose slot holds its block with its bit set is a replay, and one whose slot holds a newer block is too
+ * old. Reordering of up to {@code (slots - 1) * 8} counters is tolerated. A new window's slots are zero, block 0
+ * with no bit set: counters 0 to 7 are unseen and every other block is newer, so each counter is accepted once.
  *
  * <p>The block is kept whole (53 bits for a 56-bit counter, with an 8-bit bitmap), not cut to 32 bits beside a
  * 32-bit bitmap: a 32-bit block number wraps after 2<sup>37</sup> counters, and a datagram recorded that many
@@ -51,10 +51,10 @@ public final class ReplayWindow {
         if (counter < 0 || counter > AuthHeader.MAX_COUNTER) {
             return false;
         }
-        final long tag = (counter >>> BLOCK_SHIFT) + 1;
+        final long block = counter >>> BLOCK_SHIFT;
         final long slot = slots.get(slotIndex(counter));
-        final long slotTag = slot >>> BITMAP_BITS;
-        return slotTag < tag || slotTag == tag && (slot & bit(counter)) == 0;
+        final long slotBlock = slot >>> BITMAP_BITS;
+        return slotBlock < block || slotBlock == block && (slot & bit(counter)) == 0;
     }
 
     /**
@@ -65,20 +65,20 @@ public final class ReplayWindow {
         if (counter < 0 || counter > AuthHeader.MAX_COUNTER) {
             return false;
         }
-        final long tag = (counter >>> BLOCK_SHIFT) + 1;
+        final long block = counter >>> BLOCK_SHIFT;
         final long bit = bit(counter);
         final int index = slotIndex(counter);
         while (true) {
             final long slot = slots.get(index);
-            final long slotTag = slot >>> BITMAP_BITS;
+            final long slotBlock = slot >>> BITMAP_BITS;
             final long next;
-            if (slotTag == tag) {
+            if (slotBlock == block) {
                 if ((slot & bit) != 0) {
                     return false;
                 }
                 next = slot | bit;
-            } else if (slotTag < tag) {
-                next = tag << BITMAP_BITS | bit;
+            } else if (slotBlock < block) {
+                next = block << BITMAP_BITS | bit;
             } else {
                 return false;
             }
