@@ -1,0 +1,74 @@
+package io.weft.auth;
+
+import java.nio.ByteOrder;
+
+import com.kenai.jffi.MemoryIO;
+
+/**
+ * Reads and writes native memory at absolute addresses through jffi (the layer jnr-ffi is built on), without
+ * allocating: the packet buffers are the dataplane's, known here only by address.
+ */
+final class NativeMemory {
+    private static final MemoryIO IO = MemoryIO.getInstance();
+    private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private NativeMemory() {
+    }
+
+    static int getUnsignedByte(final long address) {
+        return IO.getByte(address) & 0xff;
+    }
+
+    static void putByte(final long address, final int value) {
+        IO.putByte(address, (byte)value);
+    }
+
+    /** The two bytes at {@code address}; only compared with zero, so byte order does not matter. */
+    static short getShort(final long address) {
+        return IO.getShort(address);
+    }
+
+    static void putShort(final long address, final short value) {
+        IO.putShort(address, value);
+    }
+
+    static long getLongBigEndian(final long address) {
+        final long value = IO.getLong(address);
+        return LITTLE_ENDIAN_HOST ? Long.reverseBytes(value) : value;
+    }
+
+    static void putLongBigEndian(final long address, final long value) {
+        IO.putLong(address, LITTLE_ENDIAN_HOST ? Long.reverseBytes(value) : value);
+    }
+
+    static void putZeros(final long address, final int length) {
+        IO.setMemory(address, length, (byte)0);
+    }
+
+    static void copy(final long from, final long to, final int length) {
+        IO.copyMemory(from, to, length);
+    }
+
+    static void putBytes(final long address, final byte[] bytes) {
+        IO.putByteArray(address, bytes, 0, bytes.length);
+    }
+
+    static byte[] getBytes(final long address, final int length) {
+        final byte[] bytes = new byte[length];
+        IO.getByteArray(address, bytes, 0, length);
+        return bytes;
+    }
+
+    /** Zeroed memory; {@link #free} it. */
+    static long allocate(final int length) {
+        final long address = IO.allocateMemory(length, true);
+        if (address == 0) {
+            throw new OutOfMemoryError("cannot allocate " + length + " bytes of native memory");
+        }
+        return address;
+    }
+
+    static void free(final long address) {
+        IO.freeMemory(address);
+    }
+}
