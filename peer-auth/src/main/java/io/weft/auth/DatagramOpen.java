@@ -29,6 +29,11 @@ public final class DatagramOpen implements AutoCloseable {
      *     bytes of an encrypted datagram are zeroed, so no forged plaintext remains)
      */
     public int open(final long datagramAddress, final int datagramLength) {
+        return open(cipher, datagramAddress, datagramLength);
+    }
+
+    /** {@link #open} with {@code cipher}, keyed for the datagram's sender. */
+    static int open(final GcmCipher cipher, final long datagramAddress, final int datagramLength) {
         if (datagramLength < AuthHeader.OVERHEAD) {
             return TOO_SHORT;
         }

@@ -23,9 +23,16 @@ final class GcmCipher implements AutoCloseable {
     private long context;
 
     GcmCipher(final byte[] key, final boolean encrypt) {
-        if (key.length != KEY_LENGTH) {
-            throw new IllegalArgumentException("an AES-128 key has " + KEY_LENGTH + " bytes, not " + key.length);
+        this(encrypt);
+        if (!rekey(key)) {
+            close();
+            throw new IllegalStateException((encrypt ? "EVP_EncryptInit_ex" : "EVP_DecryptInit_ex")
+                + " with an AES-128-GCM key failed");
         }
+    }
+
+    /** A context with no key yet: {@link #rekey} gives it one. */
+    GcmCipher(final boolean encrypt) {
         this.crypto = OpenSsl.libcrypto();
         this.encrypt = encrypt;
         this.context = crypto.EVP_CIPHER_CTX_new();
@@ -33,19 +40,59 @@ final class GcmCipher implements AutoCloseable {
             throw new IllegalStateException("EVP_CIPHER_CTX_new failed");
         }
         this.scratch = NativeMemory.allocate(SCRATCH_LENGTH);
-        final long keyAddress = scratch + KEY_OFFSET;
-        NativeMemory.putBytes(keyAddress, key);
         final long cipher = crypto.EVP_aes_128_gcm();
         final int result = encrypt
-            ? crypto.EVP_EncryptInit_ex(context, cipher, 0, keyAddress, 0)
-            : crypto.EVP_DecryptInit_ex(context, cipher, 0, keyAddress, 0);
-        // libcrypto keeps its own key schedule; no copy of the key stays here.
-        NativeMemory.putZeros(keyAddress, KEY_LENGTH);
+            ? crypto.EVP_EncryptInit_ex(context, cipher, 0, 0, 0)
+            : crypto.EVP_DecryptInit_ex(context, cipher, 0, 0, 0);
         if (result != 1) {
             close();
             throw new IllegalStateException((encrypt ? "EVP_EncryptInit_ex" : "EVP_DecryptInit_ex")
                 + " with AES-128-GCM failed");
         }
+    }
+
+    /**
+     * Gives the context another key: libcrypto expands it once, then every datagram under it changes only the IV.
+     * Allocates nothing. False if libcrypto refused.
+     */
+    boolean rekey(final byte[] key) {
+        if (key.length != KEY_LENGTH) {
+            throw new IllegalArgumentException("an AES-128 key has " + KEY_LENGTH + " bytes, not " + key.length);
+        }
+        final long keyAddress = scratch + KEY_OFFSET;
+        NativeMemory.putBytes(keyAddress, key);
+        final int result = encrypt
+            ? crypto.EVP_EncryptInit_ex(context(), 0, 0, keyAddress, 0)
+            : crypto.EVP_DecryptInit_ex(context(), 0, 0, keyAddress, 0);
+        // libcrypto keeps its own key schedule; no copy of the key stays here.
+        NativeMemory.putZeros(keyAddress, KEY_LENGTH);
+        return result == 1;
+    }
+
+    /**
+     * Starts one datagram whose parts lie apart, for {@link #authenticate}, {@link #encryptInPlace} (all associated
+     * data first, as GCM wants) and {@link #finishEncrypt}. False if libcrypto refused.
+     */
+    boolean begin(final long nonce) {
+        return crypto.EVP_EncryptInit_ex(context(), 0, 0, 0, iv(nonce)) == 1;
+    }
+
+    /** Adds {@code length} bytes at {@code address} to the associated data of the datagram begun. */
+    boolean authenticate(final long address, final int length) {
+        return length == 0 || crypto.EVP_EncryptUpdate(context, 0, scratch + OUT_LENGTH_OFFSET, address, length) == 1;
+    }
+
+    /** Encrypts {@code length} bytes at {@code address} in place, the next part of the datagram begun. */
+    boolean encryptInPlace(final long address, final int length) {
+        return length == 0
+            || crypto.EVP_EncryptUpdate(context, address, scratch + OUT_LENGTH_OFFSET, address, length) == 1;
+    }
+
+    /** Ends the datagram begun and writes its tag at {@code tagOut}. */
+    boolean finishEncrypt(final long tagOut) {
+        final long outLength = scratch + OUT_LENGTH_OFFSET;
+        return crypto.EVP_EncryptFinal_ex(context, scratch + FINAL_OUT_OFFSET, outLength) == 1
+            && crypto.EVP_CIPHER_CTX_ctrl(context, LibCrypto.EVP_CTRL_GCM_GET_TAG, AuthHeader.TAG_LENGTH, tagOut) == 1;
     }
 
     /**

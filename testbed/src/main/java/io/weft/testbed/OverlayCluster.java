@@ -117,6 +117,11 @@ public final class OverlayCluster {
         return addNodes(Collections.nCopies(count, extraWeftdArgs));
     }
 
+    /** Adds one node whose weftd runs with {@code extraArgs} instead of the cluster's extra flags. */
+    public synchronized Node addNode(List<String> extraArgs) {
+        return addNodes(List.of(extraArgs)).get(0);
+    }
+
     /** Adds one node per entry of {@code extraArgsPerNode}, its weftd started with those extra flags. */
     private synchronized List<Node> addNodes(List<List<String>> extraArgsPerNode) {
         List<Node> added = new ArrayList<>();

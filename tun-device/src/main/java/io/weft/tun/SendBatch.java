@@ -6,7 +6,8 @@ package io.weft.tun;
  * <li>one in a slot of memory the caller owns: the caller fills the next slot in place (e.g. a TUN read straight
  * into {@link #nextSlotAddress()}), then {@link #add}s it;</li>
  * <li>one gathered from two places, its headers and its payload, two iovecs, so nothing is copied to assemble it
- * ({@link #addGathered}); when the payloads lie in the next slot, {@link #keepSlot()} keeps it until the send.</li>
+ * ({@link #addGathered}), or up to four with an authentication header and tag; when the payloads lie in the next
+ * slot, {@link #keepSlot()} keeps it until the send.</li>
  * </ul>
  * {@link UdpSocket#send(SendBatch)} sends them all with one system call.
  * <p>
@@ -58,10 +59,10 @@ public final class SendBatch {
      *                     that the socket takes UDP_SEGMENT and that every datagram fits the path MTU.
      */
     public SendBatch(final int capacity, final long dataAddress, final int slotLength, final boolean segmentation) {
-        // Each slot may turn into up to UDP_MAX_SEGMENTS messages (a cut super-packet sent without GSO), of two
-        // iovecs per datagram.
+        // Each slot may turn into up to UDP_MAX_SEGMENTS messages (a cut super-packet sent without GSO), of up to
+        // four iovecs per datagram.
         final int messageCapacity = Math.min(MAX_MESSAGES, capacity * UdpSocket.UDP_MAX_SEGMENTS);
-        final int iovecCapacity = capacity * 2 * UdpSocket.UDP_MAX_SEGMENTS;
+        final int iovecCapacity = capacity * 4 * UdpSocket.UDP_MAX_SEGMENTS;
         this.slotCapacity = capacity;
         this.messages = new MessageVector(messageCapacity, iovecCapacity, dataAddress, slotLength);
         this.controls = new NativeBuffer(messageCapacity * MessageHeader.CONTROL_CAPACITY);
@@ -130,6 +131,23 @@ public final class SendBatch {
         final boolean joined = queue(headersLength + payloadLength, ipv4Address, port);
         appendIovec(size - 1, headers, headersLength);
         appendIovec(size - 1, payload, payloadLength);
+        return joined;
+    }
+
+    /**
+     * Queues one datagram of up to four parts, each an iovec unless empty: a {@code prefix} (an authentication
+     * header), the packet's {@code headers}, its {@code payload} and a {@code trailer} (an authentication tag). True
+     * when it joined the run of the message before it.
+     */
+    public boolean addGathered(final long prefix, final int prefixLength, final long headers, final int headersLength,
+        final long payload, final int payloadLength, final long trailer, final int trailerLength,
+        final int ipv4Address, final int port) {
+        final boolean joined =
+            queue(prefixLength + headersLength + payloadLength + trailerLength, ipv4Address, port);
+        appendIovecUnlessEmpty(size - 1, prefix, prefixLength);
+        appendIovecUnlessEmpty(size - 1, headers, headersLength);
+        appendIovecUnlessEmpty(size - 1, payload, payloadLength);
+        appendIovecUnlessEmpty(size - 1, trailer, trailerLength);
         return joined;
     }
 
@@ -237,6 +255,12 @@ public final class SendBatch {
         messages.vector.buffer.putLong(header + MessageHeader.CONTROL_LENGTH_OFFSET, 0L);
         messages.names.putSockaddrIn(message * SocketConstants.SOCKADDR_IN_LENGTH, ipv4Address, port);
         return false;
+    }
+
+    private void appendIovecUnlessEmpty(final int message, final long address, final int length) {
+        if (length > 0) {
+            appendIovec(message, address, length);
+        }
     }
 
     /** The message's iovecs are the last ones of the pool, so the next one extends it. */

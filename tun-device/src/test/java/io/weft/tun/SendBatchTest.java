@@ -91,4 +91,35 @@ class SendBatchTest {
             }
         }
     }
+
+    @Test
+    void shouldSendPrefixHeadersPayloadAndTrailerAsOneDatagramEachWithinAGsoRun() throws Exception {
+        final SendBatch batch = new SendBatch(4, slotsAddress, SLOT, true);
+        try (UdpSocket receiver = LoopbackUdp.bind(LOOPBACK, 0); UdpSocket sender = LoopbackUdp.bind(LOOPBACK, 0)) {
+            final int port = LoopbackUdp.port(receiver);
+            final ByteBuffer in = ByteBuffer.allocateDirect(65536);
+            final long inAddress = jnr.ffi.Pointer.wrap(Native.RUNTIME, in).address();
+            for (int i = 0; i < SLOT; i++) {
+                slots.put(i, (byte)i);
+            }
+            // Two datagrams of one run: a 1-byte prefix, 3 header bytes, 8 payload bytes and a 2-byte trailer, from
+            // four places; the second has no separate headers (an empty part is no iovec).
+            assertThat(batch.addGathered(slotsAddress + 300, 1, slotsAddress + 1, 3, slotsAddress + 100, 8,
+                slotsAddress + 200, 2, LOOPBACK, port)).isFalse();
+            assertThat(batch.addGathered(slotsAddress + 301, 1, 0, 0, slotsAddress + 105, 11, slotsAddress + 202, 2,
+                LOOPBACK, port)).as("same size, same peer: one GSO message").isTrue();
+
+            assertThat(sender.send(batch, false)).isEqualTo(1);
+
+            final byte[][] expected = {
+                {(byte)300, 1, 2, 3, 100, 101, 102, 103, 104, 105, 106, 107, (byte)200, (byte)201},
+                {(byte)301, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, (byte)202, (byte)203}};
+            for (final byte[] datagram : expected) {
+                assertThat(receiver.receive(inAddress, 65536)).isEqualTo(14);
+                final byte[] received = new byte[14];
+                in.get(0, received);
+                assertThat(received).isEqualTo(datagram);
+            }
+        }
+    }
 }

@@ -22,6 +22,9 @@ public enum DataplaneCounter {
     UDP_TX_PARTIAL_CHECKSUMS("weft_partial_checksums_total{direction=\"tun_to_udp\"}"),
     /** Super-packets whose first segments joined the UDP GSO send the previous one left room in. */
     UDP_TX_RUNS_CONTINUED("weft_gso_runs_continued_total"),
+    /** Datagrams sealed for a peer that authenticates, and opened from one (issue 20). */
+    UDP_TX_SEALED("weft_authenticated_datagrams_total{direction=\"tun_to_udp\"}"),
+    UDP_RX_OPENED("weft_authenticated_datagrams_total{direction=\"udp_to_tun\"}"),
     /** Lanes that stopped UDP GSO when the kernel refused a GSO send (an IPsec policy, a path MTU below a datagram). */
     UDP_GSO_STOPPED("weft_offload_runtime_fallbacks_total{offload=\"udp_gso\"}"),
 
@@ -33,6 +36,9 @@ public enum DataplaneCounter {
     DROP_SEND_ERROR(drop("tun_to_udp", "send_error")),
     DROP_TUN_READ_ERROR(drop("tun_to_udp", "tun_read_error")),
     DROP_BAD_OFFLOAD(drop("tun_to_udp", "bad_offload")),
+    /** To a node without a key under --auth=required, or whose key agreed no secret. */
+    DROP_PEER_NOT_AUTHENTICATED(drop("tun_to_udp", "peer_not_authenticated")),
+    DROP_SEAL_FAILED(drop("tun_to_udp", "seal_failed")),
 
     DROP_EMPTY(drop("udp_to_tun", "empty")),
     DROP_TOO_SHORT(drop("udp_to_tun", "too_short")),
@@ -44,6 +50,14 @@ public enum DataplaneCounter {
     DROP_UNKNOWN_SENDER(drop("udp_to_tun", "unknown_sender")),
     DROP_SPOOFED_SOURCE(drop("udp_to_tun", "spoofed_source")),
     DROP_FROM_THIS_NODE(drop("udp_to_tun", "from_this_node")),
+    /** A bare datagram from a node that advertises a key, or from anyone under --auth=required. */
+    DROP_UNAUTHENTICATED(drop("udp_to_tun", "unauthenticated")),
+    /** A sealed datagram from a node whose key we do not hold (not yet, or not at all). */
+    DROP_AUTH_UNKNOWN_KEY(drop("udp_to_tun", "auth_unknown_key")),
+    DROP_AUTH_MALFORMED(drop("udp_to_tun", "auth_malformed")),
+    /** The tag does not hold: forged, altered, or sealed with another key (the sender's new epoch not yet seen). */
+    DROP_AUTH_FAILED(drop("udp_to_tun", "auth_failed")),
+    DROP_REPLAYED(drop("udp_to_tun", "replayed")),
     DROP_NOT_FOR_THIS_NODE(drop("udp_to_tun", "not_for_this_node")),
     DROP_TTL_EXPIRED(drop("udp_to_tun", "ttl_expired")),
     DROP_TUN_WRITE_ERROR(drop("udp_to_tun", "tun_write_error")),

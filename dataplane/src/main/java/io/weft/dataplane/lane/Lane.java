@@ -40,7 +40,7 @@ public final class Lane implements AutoCloseable {
             throw e;
         }
         agent = bothDirections("weft-lane-" + id,
-            new TunReader(io, context, counters, new SystemNanoClock(), "tun-reader-" + id),
+            new TunReader(io, context, counters, new SystemNanoClock(), "tun-reader-" + id, id),
             new UdpReceiver(io, context, counters, "udp-receiver-" + id));
         runner = new AgentRunner(new EpollIdleStrategy(epoll, context.idle(), context.idlePollMicros()),
             this::onAgentError, null, agent);
@@ -78,6 +78,12 @@ public final class Lane implements AutoCloseable {
             @Override
             public int doWork() throws Exception {
                 return out.doWork() + in.doWork();
+            }
+
+            @Override
+            public void onClose() {
+                out.onClose();
+                in.onClose();
             }
 
             @Override

@@ -7,7 +7,12 @@ package io.weft.dataplane.lane;
  * @param offloads       the offloads found at start; a lane takes them as they are when it is made.
  * @param batch          datagrams per sendmmsg and recvmmsg; 1 is flannel's one packet per system call.
  * @param idlePollMicros with {@link EpollIdleStrategy.Mode#BACKOFF}, how long a lane polls before it blocks.
+ * @param auth           whether and how datagrams are authenticated ({@link NodeAuth#OFF}: never).
  */
 public record LaneContext(PeerTable peers, NodeAddresses node, LaneResources.OffloadStatus offloads, int batch,
-    EpollIdleStrategy.Mode idle, int idlePollMicros) {
+    EpollIdleStrategy.Mode idle, int idlePollMicros, NodeAuth auth) {
+    public LaneContext(final PeerTable peers, final NodeAddresses node, final LaneResources.OffloadStatus offloads,
+        final int batch, final EpollIdleStrategy.Mode idle, final int idlePollMicros) {
+        this(peers, node, offloads, batch, idle, idlePollMicros, NodeAuth.OFF);
+    }
 }

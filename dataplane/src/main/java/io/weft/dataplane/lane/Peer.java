@@ -1,8 +1,12 @@
 package io.weft.dataplane.lane;
 
 /**
- * Where packets for one leased subnet go: the node's underlay address and UDP port, and whether its weftd takes inner
- * TCP and UDP packets with the checksum left partial (its lease says so). A route table value.
+ * Where packets for one leased subnet go: the node's underlay address and UDP port, whether its weftd takes inner
+ * TCP and UDP packets with the checksum left partial (its lease says so), and, when both sides authenticate, the
+ * keys to seal with (else null: flannel's bare datagrams). A route table value.
  */
-record Peer(int publicIp, int port, boolean partialChecksums) {
+record Peer(int publicIp, int port, boolean partialChecksums, PeerAuth auth) {
+    Peer(final int publicIp, final int port, final boolean partialChecksums) {
+        this(publicIp, port, partialChecksums, null);
+    }
 }

@@ -105,6 +105,8 @@ public final class RouteUpdater implements LeaseListener {
         }
         text.append("weft_route_propagation_seconds_count ").append(propagationNs.getTotalCount()).append('\n');
         text.append("# TYPE weft_leases_known gauge\nweft_leases_known ").append(leasesKnown).append('\n');
+        text.append("# TYPE weft_peers_without_key gauge\nweft_peers_without_key ").append(peers.peersWithoutKey())
+            .append('\n');
         return text.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.weft.dataplane.lane;
 
+import io.weft.auth.AuthHeader;
+import io.weft.auth.LaneSeal;
 import io.weft.dataplane.packet.IcmpUnreachable;
 import io.weft.dataplane.packet.Ipv4Header;
 import io.weft.dataplane.packet.PacketBuffer;
@@ -29,6 +31,8 @@ final class TunReader implements Agent {
     private static final int ICMP_UNREACHABLE_PER_SECOND = 100;
     /** Each send slot takes a whole read, virtio_net_hdr and 64 KB super-packet included. */
     private static final int SLOT_LENGTH = VirtioNetHeader.LENGTH + PacketBuffer.MAX_PACKET_LENGTH;
+    /** A slot's datagrams, at most one per segment of its read, each with an authentication header and tag. */
+    private static final int AUTH_PARTS_PER_SLOT = UdpSocket.UDP_MAX_SEGMENTS * AuthHeader.OVERHEAD;
 
     private final TunDevice tun;
     private final UdpSocket socket;
@@ -55,6 +59,12 @@ final class TunReader implements Agent {
     private final Ipv4Header header = new Ipv4Header();
     private final VirtioNetHeader virtio = new VirtioNetHeader();
     private final TsoSplitter splitter = new TsoSplitter();
+    /** This lane's number in the nonces it seals with; the sealer is null when this node does not authenticate. */
+    private final int laneId;
+    private final AuthMode authMode;
+    private final LaneSeal seal;
+    /** Per slot and segment, the authentication header and tag of each datagram sealed from that slot. */
+    private final PacketBuffer authParts;
 
     /**
      * Reads {@code io}'s TUN queue (with virtio headers when the context's offloads have TUN TSO on) and sends on its
@@ -62,6 +72,12 @@ final class TunReader implements Agent {
      */
     TunReader(final LaneIo io, final LaneContext context, final DataplaneCounters counters, final NanoClock clock,
         final String roleName) {
+        this(io, context, counters, clock, roleName, 0);
+    }
+
+    /** As above, as lane {@code laneId}: the lane of the nonces it seals with. */
+    TunReader(final LaneIo io, final LaneContext context, final DataplaneCounters counters, final NanoClock clock,
+        final String roleName, final int laneId) {
         final int sendSlots = context.batch();
         final boolean virtioHeaders = context.offloads().tunTso();
         final boolean udpGso = context.offloads().udpGso();
@@ -83,7 +99,12 @@ final class TunReader implements Agent {
         this.ipReply = new UnsafeBuffer(reply.address + ipOffset, reply.capacity - ipOffset);
         this.segmentHeaders = virtioHeaders ? new PacketBuffer(sendSlots * TsoSplitter.HEADERS_CAPACITY) : null;
         header.wrap(ipPacket);
+        this.laneId = laneId;
+        this.authMode = context.auth().mode();
+        this.seal = authMode.enabled() ? new LaneSeal(context.auth().encrypt()) : null;
+        this.authParts = authMode.enabled() ? new PacketBuffer(sendSlots * AUTH_PARTS_PER_SLOT) : null;
     }
+
 
     @Override
     public int doWork() {
@@ -137,6 +158,11 @@ final class TunReader implements Agent {
             counters.increment(DataplaneCounter.DROP_ROUTE_TO_SELF);
             return;
         }
+        final PeerAuth auth = peer.auth();
+        if (auth == null ? authMode == AuthMode.REQUIRED : !auth.usable()) {
+            counters.increment(DataplaneCounter.DROP_PEER_NOT_AUTHENTICATED);
+            return;
+        }
         // Decrement once here: the segments of a super-packet copy this header.
         if (!header.decrementTtl()) {
             counters.increment(DataplaneCounter.DROP_TUN_TTL_EXPIRED);
@@ -156,7 +182,26 @@ final class TunReader implements Agent {
                 counters.increment(DataplaneCounter.UDP_TX_PARTIAL_CHECKSUMS);
             }
         }
+        if (peer.auth() != null) {
+            sendSealed(ipLength, peer);
+            return;
+        }
         batch.add(ipOffset, ipLength, peer.publicIp(), peer.port());
+    }
+
+    /** One packet as one authenticated datagram: its header and tag around it, three iovecs, the packet in place. */
+    private void sendSealed(final int ipLength, final Peer peer) {
+        final int slot = batch.keepSlot();
+        final long parts = authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
+        final long tag = parts + AuthHeader.LENGTH;
+        final long ipAddress = ipPacket.addressOffset();
+        if (!seal.seal(peer.auth().sendKey, peer.auth().nextNonce(laneId), parts, ipAddress, ipLength, 0, 0, tag)) {
+            counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
+            return;
+        }
+        counters.increment(DataplaneCounter.UDP_TX_SEALED);
+        batch.addGathered(parts, AuthHeader.LENGTH, ipAddress, ipLength, 0, 0, tag, AuthHeader.TAG_LENGTH,
+            peer.publicIp(), peer.port());
     }
 
     /** Sends what the batch holds with one sendmmsg and counts the outcome per datagram. */
@@ -240,10 +285,29 @@ final class TunReader implements Agent {
         }
         final int headersLength = splitter.headersLength();
         final long headers = segmentHeaders.address + headersOffset;
+        final PeerAuth auth = peer.auth();
+        final long parts = auth == null ? 0 : authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
         for (int i = 0; i < count; i++) {
-            final boolean joined = batch.addGathered(headers + (long)i * headersLength, headersLength,
-                packet.addressOffset() + splitter.payloadOffset(i), splitter.payloadLength(i), peer.publicIp(),
-                peer.port());
+            final long segmentHeaders = headers + (long)i * headersLength;
+            final long payload = packet.addressOffset() + splitter.payloadOffset(i);
+            final int payloadLength = splitter.payloadLength(i);
+            final boolean joined;
+            if (auth == null) {
+                joined = batch.addGathered(segmentHeaders, headersLength, payload, payloadLength, peer.publicIp(),
+                    peer.port());
+            } else {
+                // Each segment is a datagram of its own, so each gets its own header, counter and tag.
+                final long header = parts + (long)i * AuthHeader.OVERHEAD;
+                final long tag = header + AuthHeader.LENGTH;
+                if (!seal.seal(auth.sendKey, auth.nextNonce(laneId), header, segmentHeaders, headersLength, payload,
+                    payloadLength, tag)) {
+                    counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
+                    continue;
+                }
+                counters.increment(DataplaneCounter.UDP_TX_SEALED);
+                joined = batch.addGathered(header, AuthHeader.LENGTH, segmentHeaders, headersLength, payload,
+                    payloadLength, tag, AuthHeader.TAG_LENGTH, peer.publicIp(), peer.port());
+            }
             if (joined && i == 0) {
                 counters.increment(DataplaneCounter.UDP_TX_RUNS_CONTINUED);
             }
@@ -260,6 +324,13 @@ final class TunReader implements Agent {
             if (tun.write(reply.address, replyLength) == replyLength) {
                 counters.increment(DataplaneCounter.ICMP_UNREACHABLE_SENT);
             }
+        }
+    }
+
+    @Override
+    public void onClose() {
+        if (seal != null) {
+            seal.close();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.weft.dataplane.node;
 
+import io.weft.auth.AuthHeader;
+import io.weft.auth.NodeKey;
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.EpollIdleStrategy;
@@ -7,6 +9,7 @@ import io.weft.dataplane.lane.Lane;
 import io.weft.dataplane.lane.LaneContext;
 import io.weft.dataplane.lane.LaneResources;
 import io.weft.dataplane.lane.NodeAddresses;
+import io.weft.dataplane.lane.NodeAuth;
 import io.weft.dataplane.lane.PeerTable;
 import io.weft.dataplane.lane.RouteUpdater;
 import io.weft.log.Log;
@@ -133,31 +136,34 @@ final class Daemon implements AutoCloseable {
             : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
         metrics.offloads(resources.offloads);
+        final NodeAuth auth = nodeAuth(config.auth(), laneCount);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
         final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());
-        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet, resources.offloads.tunTso(),
-            handover == null ? 0 : handover.offer.leaseId());
+        final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet,
+            auth.backendData(resources.offloads.tunTso()), handover == null ? 0 : handover.offer.leaseId());
         final Ipv4Prefix subnet = ownLease.subnet();
+        // What the overlay may fill of the underlay's MTU: less an authentication header and tag per datagram.
+        final int underlayMtu = underlay.mtu() - (auth.mode().enabled() ? AuthHeader.OVERHEAD : 0);
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
-            ", MTU " + underlay.mtu());
+            ", MTU " + underlay.mtu() + ", authentication " + auth);
 
-        link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlay.mtu(),
+        link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlayMtu,
             resources.offloads.tunTso());
         link.configure();
         final IptablesChain masquerade = config.ipMasq()
             ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         final IptablesChain forward = config.iptablesForwardRules()
             ? track(ForwardRules.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
-        SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlay.mtu(), config.ipMasq());
+        SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlayMtu, config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
-            CniConflist.render(network.network(), subnet, underlay.mtu(), config.ipMasq()));
+            CniConflist.render(network.network(), subnet, underlayMtu, config.ipMasq()));
 
-        final PeerTable peers = new PeerTable(network.backendPort());
+        final PeerTable peers = new PeerTable(network.backendPort(), auth);
         final RouteUpdater routeUpdater = new RouteUpdater(peers, ownLease, registry.stats(),
             () -> fatal = "the registry gave our lease back with another subnet");
         metrics.routeUpdater(routeUpdater);
         registry.watch(new LiveNetworkConfig(routeUpdater, link, masquerade, forward, config.subnetFile(),
-            config.cniConfDir().resolve(CniConflist.FILE_NAME), network.network(), subnet, underlay.mtu(),
+            config.cniConfDir().resolve(CniConflist.FILE_NAME), network.network(), subnet, underlayMtu,
             config.ipMasq()));
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
@@ -165,7 +171,7 @@ final class Daemon implements AutoCloseable {
 
         final LaneContext lanesShare = new LaneContext(peers,
             new NodeAddresses(underlay.publicIp(), subnet, network.network().address()), resources.offloads,
-            config.batch(), config.idle(), config.idlePollMicros());
+            config.batch(), config.idle(), config.idlePollMicros(), auth);
         laneFactory = (id, wakeUp) -> new Lane(id, resources.io(id), lanesShare, counters.get(id), wakeUp);
         synchronized (this) {
             if (closed) {
@@ -211,6 +217,18 @@ final class Daemon implements AutoCloseable {
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
             (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
+    }
+
+    /**
+     * This start's side of --auth: the node key, made on first start, and a new epoch, so that this process's
+     * counters, which start at 0, run under traffic keys no earlier process used.
+     */
+    private static NodeAuth nodeAuth(final WeftdConfig.Auth auth, final int lanes) throws IOException {
+        if (!auth.mode().enabled()) {
+            return NodeAuth.OFF;
+        }
+        final NodeKey key = NodeKey.loadOrCreate(auth.keyFile());
+        return new NodeAuth(auth.mode(), auth.encrypt(), key, System.currentTimeMillis(), lanes);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.weft.dataplane.node;
 
+import io.weft.dataplane.lane.AuthMode;
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.registry.LeaseCodec;
 import io.weft.registry.kube.KubeRegistryConfig;
@@ -48,7 +49,17 @@ record WeftdConfig(
     int idlePollMicros,
     boolean cleanup,
     boolean exitAfterHandover,
-    int verbosity) {
+    int verbosity,
+    Auth auth) {
+    /**
+     * {@code --auth}, {@code --encrypt} and {@code --auth-key-file}: how datagrams between weft nodes are protected.
+     *
+     * @param keyFile where the node's X25519 key lives (made on first start), by default beside --subnet-file.
+     */
+    record Auth(AuthMode mode, boolean encrypt, Path keyFile) {
+        static final String DEFAULT_KEY_FILE_NAME = "weft-node.key";
+    }
+
     /**
      * The kube subnet manager's settings, or null without {@code --kube-subnet-mgr}.
      *
@@ -143,7 +154,20 @@ record WeftdConfig(
             integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
             bool("--cleanup", flags.cleanup),
             bool("--exit-after-handover", flags.exitAfterHandover),
-            integer("--v", flags.verbosity, 0, 10));
+            integer("--v", flags.verbosity, 0, 10),
+            auth(flags));
+    }
+
+    private static Auth auth(final WeftdFlags flags) {
+        final AuthMode mode = AuthMode.valueOf(
+            choice("--auth", flags.auth, List.of("off", "on", "required")).toUpperCase(Locale.ROOT));
+        final boolean encrypt = bool("--encrypt", flags.encrypt);
+        if (encrypt && !mode.enabled()) {
+            throw new UsageException("--encrypt needs --auth on or required: encryption rides on the authentication");
+        }
+        final Path subnetDir = Path.of(flags.subnetFile).toAbsolutePath().getParent();
+        return new Auth(mode, encrypt, flags.authKeyFile.isEmpty()
+            ? subnetDir.resolve(Auth.DEFAULT_KEY_FILE_NAME) : Path.of(flags.authKeyFile));
     }
 
     private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {

@@ -176,6 +176,21 @@ final class WeftdFlags {
         + " false: idle until stopped, for supervisors that restart what exits (default ${DEFAULT-VALUE})")
     String exitAfterHandover;
 
+    @Option(names = "--auth", paramLabel = "off|on|required", defaultValue = "off",
+        description = "authenticate datagrams with the weft nodes that advertise a key (on), and also refuse nodes"
+            + " without one, flanneld's (required) (default ${DEFAULT-VALUE})")
+    String auth;
+
+    @Option(names = "--encrypt", arity = "0..1", paramLabel = "true|false", defaultValue = "false",
+        fallbackValue = "true", description = "with --auth, also encrypt the packets sent to nodes that authenticate"
+        + " (default ${DEFAULT-VALUE})")
+    String encrypt;
+
+    @Option(names = "--auth-key-file", paramLabel = "FILE", defaultValue = "",
+        description = "the node's X25519 key for --auth, made on first start, readable by its owner only (default:"
+            + " " + WeftdConfig.Auth.DEFAULT_KEY_FILE_NAME + " beside --subnet-file)")
+    String authKeyFile;
+
     /** klog's -v of flanneld: weftd's log has no debug lines yet, so any level logs as 0 does. */
     @Option(names = "--v", paramLabel = "N", defaultValue = "0",
         description = "log verbosity, as flanneld's -v; accepted, weftd logs the same at every level (default"

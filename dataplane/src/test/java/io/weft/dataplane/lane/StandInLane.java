@@ -53,11 +53,11 @@ final class StandInLane implements AutoCloseable {
     private final Epoll receiveReadiness = new Epoll();
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
-    private StandInLane(final Offloads offloads, final String publicIp, final String subnet, final int port)
-        throws NativeException {
+    private StandInLane(final Offloads offloads, final String publicIp, final String subnet, final int port,
+        final NodeAuth auth) throws NativeException {
         this.offloads = offloads;
         this.publicIp = Ipv4Addresses.parse(publicIp);
-        this.ownLease = new Lease(Ipv4Prefix.parse(subnet), this.publicIp);
+        this.ownLease = new Lease(Ipv4Prefix.parse(subnet), this.publicIp, auth.backendData(false));
         opened.push(receiveReadiness);
         try {
             tun = track(TunStandIn.open("flannel0"));
@@ -75,22 +75,32 @@ final class StandInLane implements AutoCloseable {
             closeQuietly();
             throw e;
         }
-        peers = new PeerTable(this.port);
+        peers = new PeerTable(this.port, auth);
         routeUpdater = new RouteUpdater(peers, ownLease, new RegistryStats(), () -> subnetsLost++);
         context = new LaneContext(peers, new NodeAddresses(this.publicIp, ownLease.subnet(), ICMP_SOURCE),
-            offloads.status(), BATCH, EpollIdleStrategy.Mode.BLOCK, 0);
+            offloads.status(), BATCH, EpollIdleStrategy.Mode.BLOCK, 0, auth);
         io = new LaneIo(tun.device(), receiveSocket, sendSocket);
     }
 
     /** Node 127.0.0.1, leasing 10.244.1.0/24, on a backend port the kernel picks. */
     static StandInLane open(final Offloads offloads) throws NativeException {
-        return new StandInLane(offloads, "127.0.0.1", "10.244.1.0/24", 0);
+        return open(offloads, NodeAuth.OFF);
+    }
+
+    /** As {@link #open(Offloads)}, authenticating as {@code auth} says (its lease advertises the key). */
+    static StandInLane open(final Offloads offloads, final NodeAuth auth) throws NativeException {
+        return new StandInLane(offloads, "127.0.0.1", "10.244.1.0/24", 0, auth);
     }
 
     /** Another node of the same test overlay: at {@code publicIp}, leasing {@code subnet}, on {@code other}'s port. */
     static StandInLane open(final Offloads offloads, final String publicIp, final String subnet,
         final StandInLane other) throws NativeException {
-        return new StandInLane(offloads, publicIp, subnet, other.port);
+        return open(offloads, publicIp, subnet, other, NodeAuth.OFF);
+    }
+
+    static StandInLane open(final Offloads offloads, final String publicIp, final String subnet,
+        final StandInLane other, final NodeAuth auth) throws NativeException {
+        return new StandInLane(offloads, publicIp, subnet, other.port, auth);
     }
 
     /** Another node of the overlay on loopback address {@code publicIp}, leasing {@code subnet}; closed with this. */

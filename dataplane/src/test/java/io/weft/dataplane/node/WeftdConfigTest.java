@@ -4,6 +4,7 @@ import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weft.dataplane.lane.AuthMode;
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +25,20 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"))));
+    }
+
+    @Test
+    void shouldTakeAuthFlagsAndRefuseEncryptionWithoutAuthentication() {
+        assertThat(parse("--static-leases", LEASES, "--auth=required", "--encrypt", "--auth-key-file", "/k").auth())
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.REQUIRED, true, Path.of("/k")));
+        assertThat(parse("--static-leases", LEASES, "--auth", "on", "--subnet-file", "/tmp/x/subnet.env").auth())
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, false, Path.of("/tmp/x/weft-node.key")));
+        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--encrypt"))
+            .hasMessageContaining("--encrypt needs --auth");
+        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--auth=maybe"))
+            .hasMessageContaining("--auth");
     }
 
     @Test
@@ -38,7 +52,8 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", 0, 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
+            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
     }
 
     @Test
@@ -52,7 +67,8 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, LANES,
-            16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0));
+            16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
     }
 
     @Test

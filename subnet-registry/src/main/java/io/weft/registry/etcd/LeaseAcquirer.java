@@ -87,7 +87,8 @@ final class LeaseAcquirer {
     /**
      * Adopts the etcd lease of the weftd we take over from, as it is: our key must carry our PublicIP and be attached
      * to {@code leaseId}, and the lease must be alive (renewed here once, which also gives its TTL). Nothing is
-     * written, so the other nodes see no change. Retries while etcd does not answer, for at most
+     * written, so the other nodes see no change, unless our BackendData differs (a new authentication epoch): then
+     * the value is replaced on the same etcd lease. Retries while etcd does not answer, for at most
      * {@link #ADOPT_RETRY}.
      *
      * @throws IOException naming why the lease cannot be adopted. The hand-over must then fail rather than acquire as
@@ -136,7 +137,16 @@ final class LeaseAcquirer {
             if (ttl <= 0) {
                 throw new IOException("cannot adopt " + what + ": it has expired");
             }
-            return new OwnLease(lease, leaseId, ttl, System.nanoTime());
+            if (lease.backendData().equals(backendData)) {
+                return new OwnLease(lease, leaseId, ttl, System.nanoTime());
+            }
+            // What we say of ourselves changed (with --auth, every start has a new epoch): same key, same etcd lease,
+            // our value, so the other nodes learn our new traffic keys.
+            if (!calls.replaceIfUnchanged(entry.key(), LeaseCodec.encodeValue(publicIp, backendData), leaseId,
+                entry.modRevision())) {
+                throw new IOException("cannot adopt " + what + ": its value changed while we adopted it");
+            }
+            return new OwnLease(new Lease(lease.subnet(), publicIp, backendData), leaseId, ttl, System.nanoTime());
         }
         throw new IOException("cannot adopt " + what + ": no key is attached to it (the running weftd is acquiring"
             + " its lease again?)");

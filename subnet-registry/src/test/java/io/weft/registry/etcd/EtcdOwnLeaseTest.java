@@ -12,7 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 
@@ -208,6 +211,34 @@ class EtcdOwnLeaseTest {
             registry = null;
             assertThat(EtcdTestKit.ttl(etcd, predecessorLease)).as("the stop revokes nothing").isPositive();
             assertThat(keys()).containsExactly(key);
+        }
+    }
+
+    /**
+     * With --auth every start has a new epoch: the successor adopts the same etcd lease but writes its own value, so
+     * the other nodes learn its keys.
+     */
+    @Test
+    void shouldAdoptThePredecessorsEtcdLeaseWithTheSuccessorsBackendData() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final String key1 = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'K');
+        final Lease own = registry.acquire(ip(OUR_IP), Ipv4Prefix.parse("10.244.1.0/24"),
+            new BackendData(true, key1, 1));
+        final long predecessorLease = registry.ownLeaseId();
+        final String key = subnets + own.keyName();
+
+        try (EtcdLeaseRegistry successor = EtcdLeaseRegistry.open(EtcdTestKit.config(sharedEtcd(), prefix)
+            .withLease(Duration.ofHours(1), Duration.ofMinutes(10)))) {
+            successor.awaitNetworkConfig();
+            final BackendData next = new BackendData(true, key1, 2);
+            final Lease adopted = successor.acquire(ip(OUR_IP), null, next, predecessorLease);
+
+            assertThat(adopted).isEqualTo(new Lease(own.subnet(), ip(OUR_IP), next));
+            assertThat(successor.ownLeaseId()).isEqualTo(predecessorLease);
+            final KeyValue after = get(etcd, key);
+            assertThat(after.getLease()).as("the same etcd lease").isEqualTo(predecessorLease);
+            assertThat(after.getValue().toString(StandardCharsets.UTF_8))
+                .contains("\"WeftEpoch\":2");
         }
     }
 
