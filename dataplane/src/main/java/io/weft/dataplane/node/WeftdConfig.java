@@ -166,7 +166,7 @@ record WeftdConfig(
             throw new UsageException("--encrypt needs --auth on or required: encryption rides on the authentication");
         }
         final Path subnetDir = Path.of(flags.subnetFile).toAbsolutePath().getParent();
-        return new Auth(mode, encrypt, flags.authKeyFile.isEmpty()
+        return new Auth(mode, encrypt, flags.authKeyFile == null || flags.authKeyFile.isEmpty()
             ? subnetDir.resolve(Auth.DEFAULT_KEY_FILE_NAME) : Path.of(flags.authKeyFile));
     }
 

@@ -186,7 +186,7 @@ final class WeftdFlags {
         + " (default ${DEFAULT-VALUE})")
     String encrypt;
 
-    @Option(names = "--auth-key-file", paramLabel = "FILE", defaultValue = "",
+    @Option(names = "--auth-key-file", paramLabel = "FILE",
         description = "the node's X25519 key for --auth, made on first start, readable by its owner only (default:"
             + " " + WeftdConfig.Auth.DEFAULT_KEY_FILE_NAME + " beside --subnet-file)")
     String authKeyFile;

@@ -101,8 +101,8 @@ class DataplaneCountersTest {
         assertThat(typeLines.values()).allMatch(count -> count == 1);
         assertThat(familiesInOrder).containsExactlyInAnyOrder(
             "weft_packets_total", "weft_syscalls_total", "weft_bytes_total", "weft_icmp_unreachable_sent_total",
-            "weft_partial_checksums_total", "weft_gso_runs_continued_total", "weft_offload_runtime_fallbacks_total",
-            "weft_drops_total");
+            "weft_partial_checksums_total", "weft_gso_runs_continued_total", "weft_authenticated_datagrams_total",
+            "weft_offload_runtime_fallbacks_total", "weft_drops_total");
         assertThat(seriesLines).hasSize(all.length);
         assertThat(seriesLines.values()).allMatch(count -> count == 1);
         for (final DataplaneCounter counter : all) {

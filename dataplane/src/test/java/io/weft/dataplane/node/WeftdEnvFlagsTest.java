@@ -34,7 +34,8 @@ class WeftdEnvFlagsTest {
     void shouldReadEachFlagFromItsVariableAsFromTheCommandLine() {
         for (final Map.Entry<String, String> sample : SAMPLES.entrySet()) {
             final String flag = sample.getKey();
-            final String[] context = KUBE_ONLY.contains(flag) ? new String[] {"--kube-subnet-mgr"} : new String[0];
+            final String[] context = KUBE_ONLY.contains(flag) ? new String[] {"--kube-subnet-mgr"}
+                : flag.equals("--encrypt") ? new String[] {"--auth=on"} : new String[0];
             final Map<String, String> env = new HashMap<>(NODE);
             env.put(WeftdConfig.envName(flag), sample.getValue());
 
@@ -120,6 +121,9 @@ class WeftdEnvFlagsTest {
         samples.put("--v", "2");
         samples.put("--cleanup", "true");
         samples.put("--exit-after-handover", "false");
+        samples.put("--auth", "required");
+        samples.put("--encrypt", "true");
+        samples.put("--auth-key-file", "/etc/weft/node.key");
         return samples;
     }
 }
