@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Restarts of weftd under traffic between pods on two nodes (issue 18's figures). A hand-over (a new weftd takes the
@@ -22,11 +25,18 @@ class RestartTest {
     private static final int PROBES_PER_SECOND = 1000;
     private static final long STALL_BOUND_MS = 100;
     private static final long SHORT_STEP_TIMEOUT_MS = 2000;
+    private static final String SEALED = "weft_authenticated_datagrams_total{direction=\"tun_to_udp\"}";
+    private static final String DROPS = "weft_drops_total{direction=\"udp_to_tun\",reason=\"%s\"}";
 
-    @Test
-    void shouldLoseNoProbeAndStallTcpBrieflyAcrossAHandOverOfEitherNode() throws Exception {
+    /**
+     * Also with --auth: the successor keeps the running weftd's epoch, so the other node opens what it seals with the
+     * keys it has, and its counters start past the running one's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "--auth=on"})
+    void shouldLoseNoProbeAndStallTcpBrieflyAcrossAHandOverOfEitherNode(String auth) throws Exception {
         try (Testbed testbed = Testbeds.createOrSkip()) {
-            OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of());
+            OverlayCluster cluster = OverlayCluster.start(testbed, 2, auth.isEmpty() ? List.of() : List.of(auth));
             assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), 2).received()).isEqualTo(2);
             int probes = 14 * PROBES_PER_SECOND;
             UdpProbe.Counter checker = UdpProbe.startChecker(cluster.pod(2), PROBE_PORT, 30, PROBE_LENGTH);
@@ -52,6 +62,16 @@ class RestartTest {
             assertThat(received).as("probes received of %d", probes).isEqualTo(probes);
             assertThat(transfer.intact()).as(transfer.report()).isTrue();
             assertThat(transfer.maxGapMs()).as("longest gap in received bytes, ms").isBetween(0L, STALL_BOUND_MS);
+            if (!auth.isEmpty()) {
+                for (int i = 1; i <= 2; i++) {
+                    Map<String, Number> metrics = cluster.weftd(i).metrics();
+                    assertThat(metrics.get(SEALED).longValue()).as("node %d sealed", i).isPositive();
+                    for (String reason : List.of("auth_failed", "replayed", "unauthenticated", "auth_unknown_key")) {
+                        assertThat(metrics.getOrDefault(String.format(DROPS, reason), 0L).longValue())
+                            .as("node %d: %s", i, reason).isZero();
+                    }
+                }
+            }
         }
     }
 

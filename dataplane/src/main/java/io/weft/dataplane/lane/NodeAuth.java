@@ -1,5 +1,6 @@
 package io.weft.dataplane.lane;
 
+import io.weft.auth.AuthHeader;
 import io.weft.auth.NodeKey;
 import io.weft.auth.TrafficKey;
 import io.weft.log.Log;
@@ -7,6 +8,7 @@ import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Addresses;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * This node's side of authenticated encapsulation (issue 20): its key, the epoch of this start, which is part of
@@ -14,22 +16,46 @@ import java.util.Locale;
  */
 public final class NodeAuth {
     /** No authentication: every peer is served as flannel serves it. */
-    public static final NodeAuth OFF = new NodeAuth(AuthMode.OFF, false, null, 0, 1);
+    public static final NodeAuth OFF = new NodeAuth(AuthMode.OFF, false, null, 0, 1, 0, 0);
+    /**
+     * The halves of the nonce's lane numbers: a successor that keeps the epoch takes the half its predecessor did
+     * not use, so the other nodes' replay windows of the two processes, which forward side by side for a moment,
+     * are apart (its counters start far past the predecessor's, which would otherwise leave the predecessor's last
+     * datagrams behind a window).
+     */
+    public static final int NONCE_LANE_HALF = 128;
 
     private final AuthMode mode;
     private final boolean encrypt;
     private final NodeKey key;
     private final long epoch;
     private final String publicKeyBase64;
-    private final int lanes;
+    /** Longs per lane in {@link #laneCounters}: a cache line, so lanes do not share one. */
+    private static final int COUNTER_STRIDE = 8;
+    /**
+     * Per lane, the counter of the next datagram it seals, to any peer: counted up by its lane only, raised by the
+     * control thread past what a successor may use (a hand-over keeps the epoch, so the keys). Counting for all peers
+     * together, not per peer, is what makes a nonce unique under each key whatever becomes of a peer's lease (gone
+     * and back, its state made anew): each key is ours to one peer under both sides' epochs, and our epoch is ours.
+     */
+    private final AtomicLongArray laneCounters;
+    private final int nonceLaneBase;
 
     /**
-     * @param epoch positive and larger than any earlier start's: the start time in milliseconds does.
-     * @param lanes this node's lanes, each with a counter of its own per peer.
+     * @param epoch       positive and never used by an earlier start (random); or the predecessor's, with
+     *                    {@code counterBase} past every counter it may use.
+     * @param lanes       this node's lanes, each with a counter of its own per peer.
+     * @param counterBase the first counter of every traffic key.
+     * @param nonceLaneBase 0 or {@link #NONCE_LANE_HALF}: added to our lanes' numbers in nonces.
      */
     public NodeAuth(final AuthMode mode, final boolean encrypt, final NodeKey key, final long epoch,
-        final int lanes) {
-        this.lanes = lanes;
+        final int lanes, final long counterBase, final int nonceLaneBase) {
+        if (lanes > NONCE_LANE_HALF || nonceLaneBase != 0 && nonceLaneBase != NONCE_LANE_HALF) {
+            throw new IllegalArgumentException("lanes " + lanes + ", nonce lane base " + nonceLaneBase);
+        }
+        this.nonceLaneBase = nonceLaneBase;
+        this.laneCounters = new AtomicLongArray(lanes * COUNTER_STRIDE);
+        raiseCounters(counterBase);
         this.mode = mode;
         this.encrypt = encrypt;
         this.key = key;
@@ -39,6 +65,44 @@ public final class NodeAuth {
 
     public AuthMode mode() {
         return mode;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public int nonceLaneBase() {
+        return nonceLaneBase;
+    }
+
+    /** Our public key in base64, as our lease advertises it; null when authentication is off. */
+    public String publicKey() {
+        return publicKeyBase64;
+    }
+
+    /** The nonce of the next datagram lane {@code lane} seals: the lane (in our half), then its counter. */
+    long nextNonce(final int lane) {
+        final long counter = laneCounters.getAndIncrement(lane * COUNTER_STRIDE);
+        return (long)(nonceLaneBase + lane) << AuthHeader.LANE_SHIFT | counter;
+    }
+
+    /** The highest counter any lane has taken or takes next. */
+    public long maxCounter() {
+        long max = 0;
+        for (int i = 0; i < laneCounters.length(); i += COUNTER_STRIDE) {
+            max = Math.max(max, laneCounters.get(i));
+        }
+        return max;
+    }
+
+    /** Every lane's next counter at least {@code floor}: a successor that did not take over may have used those. */
+    public void raiseCounters(final long floor) {
+        for (int i = 0; i < laneCounters.length(); i += COUNTER_STRIDE) {
+            long current = laneCounters.get(i);
+            while (current < floor && !laneCounters.compareAndSet(i, current, floor)) {
+                current = laneCounters.get(i);
+            }
+        }
     }
 
     boolean encrypt() {
@@ -72,7 +136,7 @@ public final class NodeAuth {
         }
         return new PeerAuth(lease.publicIp(), data.key(), data.epoch(),
             TrafficKey.derive(secret, ours, peerKey, epoch, data.epoch()),
-            TrafficKey.derive(secret, peerKey, ours, data.epoch(), epoch), lanes);
+            TrafficKey.derive(secret, peerKey, ours, data.epoch(), epoch));
     }
 
     @Override

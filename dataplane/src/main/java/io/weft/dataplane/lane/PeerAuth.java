@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * What the packet path needs of one peer that authenticates: the traffic key of each direction and, per sender lane,
  * the replay window of the counters it sends under its current epoch. Made on the control thread once per peer key
- * and epoch; the lanes share it. A window is made on the first datagram of a sender lane that authenticated, so a
- * forger can make none, and from then on it is shared lock-free by whichever lanes receive from that sender lane.
+ * and epoch; the lanes share it. What we send it is counted by {@link NodeAuth#nextNonce}, per lane for all peers.
+ * A window is made on the first datagram of a sender lane that authenticated, so a forger can make none, and from
+ * then on it is shared lock-free by whichever lanes receive from that sender lane.
  */
 final class PeerAuth {
     /**
@@ -25,33 +26,16 @@ final class PeerAuth {
     final byte[] receiveKey;
     private final AtomicReferenceArray<ReplayWindow> windows =
         new AtomicReferenceArray<>(AuthHeader.MAX_LANE + 1);
-    /**
-     * Per lane of ours, the counter of the next datagram it seals for this peer, each written by its lane only and
-     * a cache line apart from the next: nonces never repeat under one key, since a new key comes with every new
-     * epoch of either side (TrafficKey) and with it a new PeerAuth whose counters start at 0.
-     */
-    private final long[] sendCounters;
-
-    PeerAuth(final int publicIp, final String key, final long epoch, final byte[] sendKey, final byte[] receiveKey,
-        final int lanes) {
+    PeerAuth(final int publicIp, final String key, final long epoch, final byte[] sendKey, final byte[] receiveKey) {
         this.publicIp = publicIp;
         this.key = key;
         this.epoch = epoch;
         this.sendKey = sendKey;
         this.receiveKey = receiveKey;
-        this.sendCounters = new long[lanes * COUNTER_STRIDE];
     }
-
-    private static final int COUNTER_STRIDE = 8;
 
     static PeerAuth unusable(final int publicIp, final String key, final long epoch) {
-        return new PeerAuth(publicIp, key, epoch, null, null, 0);
-    }
-
-    /** The nonce of the next datagram lane {@code lane} seals for this peer: the lane, then its counter. */
-    long nextNonce(final int lane) {
-        final long counter = sendCounters[lane * COUNTER_STRIDE]++;
-        return (long)lane << AuthHeader.LANE_SHIFT | counter;
+        return new PeerAuth(publicIp, key, epoch, null, null);
     }
 
     boolean usable() {
@@ -73,8 +57,12 @@ final class PeerAuth {
         return windows.get(senderLane);
     }
 
-    /** Same peer, key and epoch: the traffic keys and windows carry over to a new snapshot. */
-    boolean sameAs(final int otherIp, final String otherKey, final long otherEpoch) {
-        return publicIp == otherIp && key.equals(otherKey) && epoch == otherEpoch;
+    /**
+     * Its cache key: one PeerAuth, so one set of replay windows, per peer key and epoch for the life of the process,
+     * whatever happens to the lease meanwhile (gone and back, two leases for one address): windows made anew would
+     * take a datagram recorded earlier once more.
+     */
+    static String cacheKey(final String key, final long epoch) {
+        return key + '/' + epoch;
     }
 }

@@ -1,6 +1,7 @@
 package io.weft.dataplane.lane;
 
 import io.weft.log.Log;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Route;
 import io.weft.routing.RouteSnapshot;
@@ -22,8 +23,11 @@ public final class PeerTable {
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private final NodeAuth auth;
-    /** The keys of the last snapshot by node address: a key agreement per peer key and epoch, not per update. */
-    private Map<Integer, PeerAuth> authByIp = Map.of();
+    /**
+     * Every peer key and epoch met, for the life of the process: one key agreement and one set of replay windows for
+     * each, however its lease comes and goes. A key seen with a newer epoch drops its older ones.
+     */
+    private final Map<String, PeerAuth> authByKey = new HashMap<>();
     /** With authentication on, the nodes that advertise no key (flanneld, older weft), each logged once. */
     private Set<Integer> withoutKey = Set.of();
     private volatile int withoutKeyCount;
@@ -38,10 +42,14 @@ public final class PeerTable {
         this.auth = auth;
     }
 
-    /** Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result. */
+    /**
+     * Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result; called by one
+     * control thread.
+     */
     void replaceAll(final Collection<Lease> leases) {
         final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
         final Map<Integer, PeerAuth> newAuth = new HashMap<>();
+        final Map<Integer, Long> epochOfIp = new HashMap<>();
         final Set<Integer> newWithoutKey = new HashSet<>();
         for (final Lease lease : leases) {
             if (auth.mode().enabled() && !lease.backendData().hasKey()) {
@@ -53,8 +61,10 @@ public final class PeerTable {
                 }
             }
             final PeerAuth peerAuth = peerAuth(lease);
-            if (peerAuth != null) {
+            // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
+            if (peerAuth != null && peerAuth.epoch >= epochOfIp.getOrDefault(lease.publicIp(), Long.MIN_VALUE)) {
                 newAuth.put(lease.publicIp(), peerAuth);
+                epochOfIp.put(lease.publicIp(), peerAuth.epoch);
             }
             final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth);
             newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
@@ -65,19 +75,27 @@ public final class PeerTable {
             auths[i] = newAuth.get(publicIps[i]);
         }
         routes.replaceAll(newRoutes);
-        authByIp = newAuth;
         withoutKey = newWithoutKey;
         withoutKeyCount = newWithoutKey.size();
         current = new Peers(routes.publish(), publicIps, auths, auth.mode());
     }
 
     private PeerAuth peerAuth(final Lease lease) {
-        final PeerAuth known = authByIp.get(lease.publicIp());
-        if (known != null && lease.backendData().hasKey() &&
-            known.sameAs(lease.publicIp(), lease.backendData().key(), lease.backendData().epoch())) {
+        final BackendData data = lease.backendData();
+        if (!data.hasKey()) {
+            return auth.peerAuth(lease);
+        }
+        final String cacheKey = PeerAuth.cacheKey(data.key(), data.epoch());
+        final PeerAuth known = authByKey.get(cacheKey);
+        if (known != null) {
             return known;
         }
-        return auth.peerAuth(lease);
+        final PeerAuth made = auth.peerAuth(lease);
+        if (made != null) {
+            authByKey.values().removeIf(older -> older.key.equals(data.key()) && older.epoch != data.epoch());
+            authByKey.put(cacheKey, made);
+        }
+        return made;
     }
 
     Peers current() {

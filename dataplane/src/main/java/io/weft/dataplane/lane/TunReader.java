@@ -62,6 +62,7 @@ final class TunReader implements Agent {
     /** This lane's number in the nonces it seals with; the sealer is null when this node does not authenticate. */
     private final int laneId;
     private final AuthMode authMode;
+    private final NodeAuth auth;
     private final LaneSeal seal;
     /** Per slot and segment, the authentication header and tag of each datagram sealed from that slot. */
     private final PacketBuffer authParts;
@@ -100,7 +101,8 @@ final class TunReader implements Agent {
         this.segmentHeaders = virtioHeaders ? new PacketBuffer(sendSlots * TsoSplitter.HEADERS_CAPACITY) : null;
         header.wrap(ipPacket);
         this.laneId = laneId;
-        this.authMode = context.auth().mode();
+        this.auth = context.auth();
+        this.authMode = auth.mode();
         this.seal = authMode.enabled() ? new LaneSeal(context.auth().encrypt()) : null;
         this.authParts = authMode.enabled() ? new PacketBuffer(sendSlots * AUTH_PARTS_PER_SLOT) : null;
     }
@@ -158,8 +160,8 @@ final class TunReader implements Agent {
             counters.increment(DataplaneCounter.DROP_ROUTE_TO_SELF);
             return;
         }
-        final PeerAuth auth = peer.auth();
-        if (auth == null ? authMode == AuthMode.REQUIRED : !auth.usable()) {
+        final PeerAuth peerAuth = peer.auth();
+        if (peerAuth == null ? authMode == AuthMode.REQUIRED : !peerAuth.usable()) {
             counters.increment(DataplaneCounter.DROP_PEER_NOT_AUTHENTICATED);
             return;
         }
@@ -195,7 +197,7 @@ final class TunReader implements Agent {
         final long parts = authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
         final long tag = parts + AuthHeader.LENGTH;
         final long ipAddress = ipPacket.addressOffset();
-        if (!seal.seal(peer.auth().sendKey, peer.auth().nextNonce(laneId), parts, ipAddress, ipLength, 0, 0, tag)) {
+        if (!seal.seal(peer.auth().sendKey, auth.nextNonce(laneId), parts, ipAddress, ipLength, 0, 0, tag)) {
             counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
             return;
         }
@@ -285,22 +287,22 @@ final class TunReader implements Agent {
         }
         final int headersLength = splitter.headersLength();
         final long headers = segmentHeaders.address + headersOffset;
-        final PeerAuth auth = peer.auth();
-        final long parts = auth == null ? 0 : authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
+        final PeerAuth peerAuth = peer.auth();
+        final long parts = peerAuth == null ? 0 : authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
         for (int i = 0; i < count; i++) {
             final long segmentHeaders = headers + (long)i * headersLength;
             final long payload = packet.addressOffset() + splitter.payloadOffset(i);
             final int payloadLength = splitter.payloadLength(i);
             final boolean joined;
-            if (auth == null) {
+            if (peerAuth == null) {
                 joined = batch.addGathered(segmentHeaders, headersLength, payload, payloadLength, peer.publicIp(),
                     peer.port());
             } else {
                 // Each segment is a datagram of its own, so each gets its own header, counter and tag.
                 final long header = parts + (long)i * AuthHeader.OVERHEAD;
                 final long tag = header + AuthHeader.LENGTH;
-                if (!seal.seal(auth.sendKey, auth.nextNonce(laneId), header, segmentHeaders, headersLength, payload,
-                    payloadLength, tag)) {
+                if (!seal.seal(peerAuth.sendKey, auth.nextNonce(laneId), header, segmentHeaders, headersLength,
+                    payload, payloadLength, tag)) {
                     counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
                     continue;
                 }

@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.auth.AuthHeader;
 import io.weft.auth.NodeKey;
+import io.weft.auth.OpenSsl;
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.EpollIdleStrategy;
@@ -21,6 +22,7 @@ import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -42,6 +44,12 @@ final class Daemon implements AutoCloseable {
     private static final long FIRST_SNAPSHOT_TIMEOUT_S = 30;
     private static final long METRICS_BIND_RETRY_S = 5;
     private static final long HANDED_OVER_TIMEOUT_S = 5;
+    /**
+     * Counters a weftd may seal with, per peer and lane, between offering a hand-over and stopping, or a successor
+     * before it fails: far more than either seals within the hand-over's step timeouts.
+     */
+    private static final long SUCCESSOR_COUNTER_ROOM = 1L << 32;
+    private static final SecureRandom EPOCHS = new SecureRandom();
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
@@ -66,6 +74,8 @@ final class Daemon implements AutoCloseable {
     private volatile Thread settingUp;
     /** Why forwarding cannot go on, set by other threads (the registry's); the main loop exits on it. */
     private volatile String fatal;
+    /** The first counter the last hand-over offer gave a successor. */
+    private long successorCounters;
 
     Daemon(final WeftdConfig config) {
         this.config = config;
@@ -136,7 +146,7 @@ final class Daemon implements AutoCloseable {
             : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
         metrics.offloads(resources.offloads);
-        final NodeAuth auth = nodeAuth(config.auth(), laneCount);
+        final NodeAuth auth = nodeAuth(config.auth(), laneCount, handover == null ? null : handover.offer);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
         final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());
         final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet,
@@ -185,9 +195,21 @@ final class Daemon implements AutoCloseable {
             @Override
             public HandoverServer.Offered offer() {
                 synchronized (Daemon.this) {
+                    // The successor seals under our keys from the counter past ours plus room for what our lanes
+                    // seal until they stop; should it not take over, ours jump past its room (handOverFailed).
+                    final long successorCounter = auth.maxCounter() + SUCCESSOR_COUNTER_ROOM;
+                    successorCounters = successorCounter;
                     return new HandoverServer.Offered(HandoverOffer.of(resources, tunName, subnet,
-                        registry.ownLeaseId()), resources.handOverFds());
+                        registry.ownLeaseId(), auth.publicKey(), auth.epoch(), successorCounter,
+                        NodeAuth.NONCE_LANE_HALF - auth.nonceLaneBase()),
+                        resources.handOverFds());
                 }
+            }
+
+            @Override
+            public void handOverFailed() {
+                // It may have sealed with counters from successorCounters on before it failed; never as many as this.
+                auth.raiseCounters(successorCounters + SUCCESSOR_COUNTER_ROOM);
             }
 
             @Override
@@ -223,12 +245,25 @@ final class Daemon implements AutoCloseable {
      * This start's side of --auth: the node key, made on first start, and a new epoch, so that this process's
      * counters, which start at 0, run under traffic keys no earlier process used.
      */
-    private static NodeAuth nodeAuth(final WeftdConfig.Auth auth, final int lanes) throws IOException {
+    private static NodeAuth nodeAuth(final WeftdConfig.Auth auth, final int lanes, final HandoverOffer offer)
+        throws IOException {
         if (!auth.mode().enabled()) {
             return NodeAuth.OFF;
         }
+        if (!OpenSsl.isAvailable()) {
+            // Before our lease says we authenticate, not when the first lane starts.
+            throw new IOException("--auth: " + OpenSsl.unavailabilityCause());
+        }
         final NodeKey key = NodeKey.loadOrCreate(auth.keyFile());
-        return new NodeAuth(auth.mode(), auth.encrypt(), key, System.currentTimeMillis(), lanes);
+        if (offer != null && offer.hasAuth() && offer.authKey().equals(key.publicKeyBase64())) {
+            // The other nodes keep their keys for us: no lease change, nothing they cannot open meanwhile.
+            Log.info("authentication: keeping the epoch of the weftd we take over from, counters from " +
+                Long.toHexString(offer.authCounter()));
+            return new NodeAuth(auth.mode(), auth.encrypt(), key, offer.authEpoch(), lanes, offer.authCounter(),
+                offer.authNonceLanes());
+        }
+        // Random, not a clock: a clock stepped back could give a start the epoch, so the keys, of an earlier one.
+        return new NodeAuth(auth.mode(), auth.encrypt(), key, 1 + (EPOCHS.nextLong() >>> 1), lanes, 0, 0);
     }
 
     /**

@@ -31,6 +31,9 @@ final class HandoverServer implements AutoCloseable {
 
         /** The successor has been told, or could not be: the process may end now. */
         void handedOver();
+
+        /** A successor took an offer but did not take over: this process forwards on. */
+        void handOverFailed();
     }
 
     /** What a successor gets: the offer and its descriptors, read together so that they agree. */
@@ -78,6 +81,7 @@ final class HandoverServer implements AutoCloseable {
                     return;
                 }
                 Log.warn("a hand-over to a new weftd failed, forwarding on: " + e.getMessage());
+                handing.handOverFailed();
             }
         }
     }

@@ -112,7 +112,7 @@ class AuthenticatedLaneTest {
     @ValueSource(booleans = {false, true})
     void shouldRefuseSealedDatagramsFromANodeWhoseKeyItDoesNotHold(final boolean required) throws Exception {
         final NodeAuth bAuth = new NodeAuth(required ? AuthMode.REQUIRED : AuthMode.ON, false, NodeKey.generate(),
-            1, 1);
+            1, 1, 0, 0);
         try (StandInLane nodeA = StandInLane.open(Offloads.NONE, auth(false));
             StandInLane nodeB = StandInLane.open(Offloads.NONE, "127.0.0.2", "10.244.2.0/24", nodeA, bAuth);
             DatagramChannel fromA = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -139,7 +139,7 @@ class AuthenticatedLaneTest {
     }
 
     private static NodeAuth auth(final boolean encrypt) {
-        return new NodeAuth(AuthMode.ON, encrypt, NodeKey.generate(), System.currentTimeMillis(), 1);
+        return new NodeAuth(AuthMode.ON, encrypt, NodeKey.generate(), System.currentTimeMillis(), 1, 0, 0);
     }
 
     private static byte[] receiveRaw(final StandInLane node) {

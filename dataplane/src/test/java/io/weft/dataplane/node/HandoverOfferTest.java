@@ -10,9 +10,14 @@ class HandoverOfferTest {
     @Test
     void shouldDecodeWhatItEncodes() {
         final HandoverOffer offer = new HandoverOffer(4, "flannel0", Ipv4Prefix.parse("10.244.7.0/24"),
-            0x8000_0000_0000_0001L, true, true, false, true, false);
+            0x8000_0000_0000_0001L, true, true, false, true, false, null, 0, 0, 0);
+        final HandoverOffer withAuth = new HandoverOffer(1, "flannel0", Ipv4Prefix.parse("10.244.7.0/24"), 5, true,
+            true, false, true, false, "a2V5K2tleStrZXkra2V5K2tleStrZXkra2V5K2tleSs=", 1_765_000_000_123L,
+            (1L << 32) + 77, 128);
 
         assertThat(HandoverOffer.decode(offer.encode())).isEqualTo(offer);
+        assertThat(HandoverOffer.decode(withAuth.encode())).isEqualTo(withAuth);
+        assertThat(HandoverOffer.decode(offer.encode()).hasAuth()).isFalse();
     }
 
     @Test

@@ -182,7 +182,11 @@ final class LeaseAcquirer {
             }
         }
         if (ours != null) {
-            return ours.leaseId() == 0 ? reservation(ourLease) : takeOver(ours, ourLease);
+            if (ours.leaseId() != 0) {
+                return takeOver(ours, ourLease);
+            }
+            return backendData.hasKey() && !backendData.equals(ourLease.backendData())
+                ? advertiseOnReservation(ours, ourLease) : reservation(ourLease);
         }
         if (heldEntry != null && (heldEntry.leaseId() == 0 || heldEntry.leaseId() == held.leaseId())) {
             return writeBack(heldEntry, held.lease(), held.isReservation(), "flannel0, cni0 and this node's pods use");
@@ -215,6 +219,17 @@ final class LeaseAcquirer {
         final OwnLease own = new OwnLease(lease, grant.leaseId(), grant.ttlSeconds(), System.nanoTime());
         Log.info("acquired " + (chosen.equals(previousSubnet) ? "our previous subnet: " : "a new subnet: ") + own);
         return own;
+    }
+
+    /**
+     * A reservation stays without an etcd lease, as the operator wrote it, but with --auth it must carry our key and
+     * this start's epoch, or the other nodes could not open what we seal. Null when someone wrote it meanwhile.
+     */
+    private OwnLease advertiseOnReservation(final EtcdCalls.Entry entry, final Lease lease)
+        throws IOException, InterruptedException {
+        final boolean replaced = calls.replaceIfUnchanged(entry.key(),
+            LeaseCodec.encodeValue(lease.publicIp(), backendData), 0, entry.modRevision());
+        return replaced ? reservation(new Lease(lease.subnet(), lease.publicIp(), backendData)) : null;
     }
 
     private static OwnLease reservation(final Lease lease) {

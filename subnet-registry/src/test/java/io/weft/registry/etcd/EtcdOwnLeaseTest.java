@@ -136,6 +136,21 @@ class EtcdOwnLeaseTest {
         assertThat(listener.reacquired).containsOnly(own);
     }
 
+    /** With --auth a reservation must carry our key and epoch, still without an etcd lease. */
+    @Test
+    void shouldAdvertiseOurKeyOnOurReservation() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        put(etcd, subnets + "10.244.7.0-24", flannelValue(OUR_IP));
+        final BackendData ours = new BackendData(false, Base64.getEncoder().encodeToString(new byte[32]), 42);
+
+        final Lease own = registry.acquire(ip(OUR_IP), null, ours);
+
+        assertThat(own).isEqualTo(new Lease(Ipv4Prefix.parse("10.244.7.0/24"), ip(OUR_IP), ours));
+        final KeyValue written = get(etcd, subnets + "10.244.7.0-24");
+        assertThat(written.getLease()).as("still a reservation").isZero();
+        assertThat(value(written)).contains("\"WeftKey\"", "\"WeftEpoch\":42", "\"PublicIP\":\"" + OUR_IP + "\"");
+    }
+
     @Test
     void shouldTakeAnotherSubnetWhenAnotherNodesEtcdLeaseHoldsOurKey() throws Exception {
         open(Duration.ofHours(1), Duration.ofMinutes(10));

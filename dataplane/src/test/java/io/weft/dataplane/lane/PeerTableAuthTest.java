@@ -1,0 +1,73 @@
+package io.weft.dataplane.lane;
+
+import static io.weft.dataplane.packet.TestPackets.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weft.auth.AuthHeader;
+import io.weft.auth.NodeKey;
+import io.weft.registry.BackendData;
+import io.weft.registry.Lease;
+import io.weft.routing.Ipv4Prefix;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keys and replay windows of a peer outlive its lease's comings and goings, and nonces never repeat: what makes
+ * AES-GCM safe here does not depend on the registry behaving.
+ */
+class PeerTableAuthTest {
+    private final NodeAuth ours = new NodeAuth(AuthMode.ON, false, NodeKey.generate(), 7, 2, 0, 0);
+    private final NodeKey peerKey = NodeKey.generate();
+    private final PeerTable table = new PeerTable(8285, ours);
+
+    @Test
+    void shouldKeepAPeersKeysAndWindowsWhenItsLeaseGoesAndComesBack() {
+        final Lease peer = lease("10.244.2.0/24", "192.168.100.2", 5);
+        table.replaceAll(List.of(peer));
+        final PeerAuth first = table.current().authOf(ip("192.168.100.2"));
+        first.window(3).markSeen(100);
+
+        table.replaceAll(List.of());
+        assertThat(table.current().authOf(ip("192.168.100.2"))).isNull();
+        table.replaceAll(List.of(peer));
+
+        final PeerAuth again = table.current().authOf(ip("192.168.100.2"));
+        assertThat(again).isSameAs(first);
+        assertThat(again.window(3).isFresh(100)).as("a datagram taken before stays taken").isFalse();
+    }
+
+    @Test
+    void shouldOpenWithTheNewerEpochWhenOneAddressHasTwoLeases() {
+        final Lease stale = lease("10.244.2.0/24", "192.168.100.2", 5);
+        final Lease current = lease("10.244.3.0/24", "192.168.100.2", 9);
+
+        table.replaceAll(List.of(current, stale));
+
+        assertThat(table.current().authOf(ip("192.168.100.2")).epoch).isEqualTo(9);
+    }
+
+    @Test
+    void shouldNeverHandOutANonceTwiceAndRaiseCountersPastWhatASuccessorMayUse() {
+        final Set<Long> nonces = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(nonces.add(ours.nextNonce(i % 2))).isTrue();
+        }
+        assertThat(ours.maxCounter()).isEqualTo(500);
+
+        ours.raiseCounters(1L << 32);
+
+        assertThat(ours.nextNonce(1) & AuthHeader.MAX_COUNTER).isEqualTo(1L << 32);
+        assertThat(ours.nextNonce(1) >>> AuthHeader.LANE_SHIFT).isEqualTo(1);
+        final NodeAuth successor = new NodeAuth(AuthMode.ON, false, NodeKey.generate(), 7, 2, 1L << 33,
+            NodeAuth.NONCE_LANE_HALF);
+        assertThat(successor.nextNonce(1) >>> AuthHeader.LANE_SHIFT).as("the other half of the lane numbers")
+            .isEqualTo(129);
+    }
+
+    private Lease lease(final String subnet, final String publicIp, final long epoch) {
+        return new Lease(Ipv4Prefix.parse(subnet), ip(publicIp),
+            new BackendData(false, peerKey.publicKeyBase64(), epoch));
+    }
+}
