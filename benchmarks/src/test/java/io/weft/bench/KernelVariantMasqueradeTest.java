@@ -30,7 +30,8 @@ class KernelVariantMasqueradeTest {
                 String postrouting = node.exec("iptables", "-t", "nat", "-S", "POSTROUTING").orThrow().stdout();
                 assertThat(postrouting).as("%s POSTROUTING", node.name()).contains("-j WEFT-POSTRTG");
                 assertThat(node.exec("iptables", "-t", "nat", "-S", "WEFT-POSTRTG").orThrow().stdout().lines()
-                    .filter(line -> line.startsWith("-A WEFT-POSTRTG"))).as("%s chain", node.name()).hasSize(4);
+                    .filter(line -> line.startsWith("-A WEFT-POSTRTG")))
+                    .as("%s chain: flanneld's five rules", node.name()).hasSize(5);
             }
             String counters = topology.pod1().node().exec("iptables", "-t", "nat", "-L", "WEFT-POSTRTG", "-v", "-n",
                 "-x").orThrow().stdout();
