@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * node holding a lease, a second one, this node itself and a stranger. Whatever the bytes, an accepted packet comes
  * from its sender's lease (or is the sender's own host traffic), is addressed to our subnet and only had its TTL and
  * checksum changed; a refused one is left as it came; nothing outside the datagram is read (the buffer is exactly its
- * length) or written (guard bytes around it). An input is a choice byte (sender, truncated), then the datagram.
+ * length) or written (guard bytes around it). An input is a choice byte (bits 0-1 the sender, bit 2 truncated, bit 3
+ * store a valid header checksum first), then the datagram.
  */
 class InboundCheckFuzzTest {
     static final Ipv4Prefix OWN_SUBNET = Ipv4Prefix.parse("10.244.1.0/24");
@@ -35,6 +36,8 @@ class InboundCheckFuzzTest {
     /** By the low two bits of an input's choice byte. */
     static final int[] SENDERS = {NODE_B.publicIp(), NODE_C.publicIp(), OWN_IP, STRANGER_IP};
     private static final int TRUNCATED_BIT = 4;
+    /** A fuzzer seldom gets a checksum right: this bit gets past it to the checks of addresses and TTL. */
+    private static final int FIX_CHECKSUM_BIT = 8;
     private static final int GUARD = 32;
     private static final byte GUARD_BYTE = (byte)0xA5;
     private static final Path CORPUS = Paths.get(
@@ -50,7 +53,7 @@ class InboundCheckFuzzTest {
         }
         final int sender = SENDERS[input[0] & 3];
         final boolean truncated = (input[0] & TRUNCATED_BIT) != 0;
-        final byte[] datagram = Arrays.copyOfRange(input, 1, input.length);
+        final byte[] datagram = datagram(input);
         final int length = datagram.length;
         final byte[] buffer = new byte[GUARD + length + GUARD];
         Arrays.fill(buffer, GUARD_BYTE);
@@ -78,11 +81,21 @@ class InboundCheckFuzzTest {
             assertThat(deliverable).hasSizeGreaterThanOrEqualTo(3);
             for (final Path seed : deliverable) {
                 final byte[] input = Files.readAllBytes(seed);
-                final byte[] datagram = Arrays.copyOfRange(input, 1, input.length);
+                final byte[] datagram = datagram(input);
                 assertThat(check.check(new UnsafeBuffer(datagram), datagram.length, false, SENDERS[input[0] & 3],
                     peers)).as(seed.getFileName().toString()).isNull();
             }
         }
+    }
+
+    /** The datagram of a non-empty input, its checksum stored if the choice byte says so. */
+    private static byte[] datagram(final byte[] input) {
+        final byte[] datagram = Arrays.copyOfRange(input, 1, input.length);
+        if ((input[0] & FIX_CHECKSUM_BIT) != 0 && datagram.length >= Ipv4Header.MIN_LENGTH
+            && TestPackets.headerLength(datagram) <= datagram.length) {
+            TestPackets.storeHeaderChecksum(datagram);
+        }
+        return datagram;
     }
 
     /** What a delivered datagram must be, decided from its bytes as they came, independently of InboundCheck. */
@@ -157,5 +170,9 @@ class InboundCheckFuzzTest {
         seed("refuse-ttl-1", 0, TestPackets.udp().source(podB).destination(podOwn).ttl(1).totalLength(60).build());
         seed("refuse-ipv6", 0, TestPackets.ipv6());
         seed("refuse-short", 0, Arrays.copyOf(TestPackets.udp().source(podB).destination(podOwn).build(), 19));
+        final byte[] unchecked = TestPackets.udp().source(podB).destination(podOwn).totalLength(60).build();
+        unchecked[Ipv4Header.CHECKSUM_OFFSET] ^= 0x55;
+        seed("refuse-bad-checksum", 0, unchecked);
+        seed("deliver-checksum-fixed", FIX_CHECKSUM_BIT, unchecked);
     }
 }
