@@ -1,9 +1,5 @@
 package io.weft.dataplane.lane;
 
-import io.weft.auth.AuthHeader;
-import io.weft.auth.DatagramOpen;
-import io.weft.auth.LaneOpen;
-import io.weft.auth.ReplayWindow;
 import io.weft.dataplane.packet.GroCoalescer;
 import io.weft.dataplane.packet.PacketBuffer;
 import io.weft.tun.ReceiveBatch;
@@ -37,9 +33,7 @@ final class UdpReceiver implements Agent {
     private final UnsafeBuffer datagram = new UnsafeBuffer(0, 0);
     private final GroCoalescer coalescer;
     /** Opens authenticated datagrams; null when this node does not authenticate. */
-    private final LaneOpen open;
-    /** Where the inner packet of the datagram being delivered starts in the slot, past its authentication header. */
-    private int packetOffset;
+    private final DatagramAuthentication authentication;
 
     /**
      * Receives on {@code io}'s receive socket and writes to its TUN queue: with a virtio_net_hdr and coalescing when
@@ -56,7 +50,7 @@ final class UdpReceiver implements Agent {
         this.roleName = roleName;
         this.check = new InboundCheck(context.node().subnet(), context.node().publicIp());
         final LaneResources.OffloadStatus offloads = context.offloads();
-        this.open = context.auth().mode().enabled() ? new LaneOpen() : null;
+        this.authentication = context.auth().mode().enabled() ? new DatagramAuthentication(counters) : null;
         this.coalescer = offloads.tunTso()
             ? new GroCoalescer(new PacketBuffer(GroCoalescer.OUTPUT_LENGTH).buffer, this::writeToTun, offloads.tunUso)
             : null;
@@ -109,11 +103,12 @@ final class UdpReceiver implements Agent {
         final int sender) {
         counters.increment(DataplaneCounter.UDP_RX_PACKETS);
         counters.add(DataplaneCounter.UDP_RX_BYTES, length);
-        packetOffset = offset;
-        final int packetLength = open == null ? length : authenticate(view, offset, length, truncated, sender);
+        final int packetLength = authentication == null ? length
+            : authentication.authenticate(view, slot, offset, length, truncated, sender);
         if (packetLength < 0) {
             return;
         }
+        final int packetOffset = authentication == null ? offset : authentication.packetOffset();
         datagram.wrap(slot, packetOffset, packetLength);
         final DataplaneCounter refusal = check.check(datagram, packetLength, truncated, sender, view);
         if (refusal != null) {
@@ -129,53 +124,6 @@ final class UdpReceiver implements Agent {
         }
     }
 
-    /**
-     * With authentication on: the length of the inner packet, left in clear at {@link #packetOffset}, or -1 when the
-     * datagram is refused (and counted). A sealed datagram must come from a node whose key we hold, open with it and
-     * carry a counter its sender lane has not used; a bare one (flannel's) passes only from a node without a key, and
-     * never under --auth=required.
-     */
-    private int authenticate(final PeerTable.Peers view, final int offset, final int length, final boolean truncated,
-        final int sender) {
-        final PeerAuth auth = view.authOf(sender);
-        if (length == 0 || !AuthHeader.isAuthenticated(slot.getByte(offset) & 0xFF)) {
-            if (auth != null || view.mode() == AuthMode.REQUIRED) {
-                return refuse(DataplaneCounter.DROP_UNAUTHENTICATED);
-            }
-            return length;
-        }
-        if (auth == null || !auth.usable()) {
-            return refuse(DataplaneCounter.DROP_AUTH_UNKNOWN_KEY);
-        }
-        if (truncated || length < AuthHeader.OVERHEAD) {
-            return refuse(DataplaneCounter.DROP_AUTH_MALFORMED);
-        }
-        final long address = slot.addressOffset() + offset;
-        final int senderLane = AuthHeader.lane(address);
-        final long counter = AuthHeader.counter(address);
-        final ReplayWindow seen = auth.windowIfAny(senderLane);
-        if (seen != null && !seen.isFresh(counter)) {
-            return refuse(DataplaneCounter.DROP_REPLAYED);
-        }
-        final int packetLength = open.open(auth.receiveKey, address, length);
-        if (packetLength < 0) {
-            return refuse(packetLength == DatagramOpen.BAD_TAG
-                ? DataplaneCounter.DROP_AUTH_FAILED : DataplaneCounter.DROP_AUTH_MALFORMED);
-        }
-        // Marked only once the tag holds, so a forger can neither fill a window nor make one.
-        if (!auth.window(senderLane).markSeen(counter)) {
-            return refuse(DataplaneCounter.DROP_REPLAYED);
-        }
-        counters.increment(DataplaneCounter.UDP_RX_OPENED);
-        packetOffset = offset + AuthHeader.LENGTH;
-        return packetLength;
-    }
-
-    private int refuse(final DataplaneCounter reason) {
-        counters.increment(reason);
-        return -1;
-    }
-
     private void writeToTun(final UnsafeBuffer buffer, final int offset, final int length) {
         write(buffer.addressOffset() + offset, length);
     }
@@ -189,8 +137,8 @@ final class UdpReceiver implements Agent {
 
     @Override
     public void onClose() {
-        if (open != null) {
-            open.close();
+        if (authentication != null) {
+            authentication.close();
         }
     }
 

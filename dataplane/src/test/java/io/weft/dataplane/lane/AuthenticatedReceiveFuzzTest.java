@@ -30,9 +30,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the receiving side with authentication on: {@link LaneOpen}, the sender lane's
- * {@link ReplayWindow} and {@link InboundCheck} one after the other, in the order and with the decisions of
- * {@code UdpReceiver.authenticate} (private there, so repeated here), over a run of datagrams from node B (which
+ * Coverage-guided fuzzing (Jazzer) of the receiving side with authentication on: {@link DatagramAuthentication} (the
+ * lane's {@link LaneOpen} and the sender lane's {@link ReplayWindow}), then {@link InboundCheck}, as
+ * {@code UdpReceiver} runs them, over a run of datagrams from node B (which
  * authenticates), node C (flannel, no key), this node and a stranger. A fuzzer cannot forge a GCM tag, so the only
  * datagrams that may open are those this class sealed as node B; the committed corpus holds them, alone, replayed
  * and interleaved.
@@ -53,7 +53,8 @@ class AuthenticatedReceiveFuzzTest {
     /** Every datagram node B sealed, by its bytes, to the packet inside. */
     private static final Map<ByteBuffer, byte[]> SEALED_BY_B = sealAll();
 
-    private static final LaneOpen OPEN = new LaneOpen();
+    private static final DataplaneCounters COUNTERS = new DataplaneCounters();
+    private static final DatagramAuthentication AUTHENTICATION = new DatagramAuthentication(COUNTERS);
     private static final UnsafeBuffer SLOT = new UnsafeBuffer(ByteBuffer.allocateDirect(GUARD + MAX_DATAGRAM + GUARD));
 
     private final InboundCheck check = new InboundCheck(OWN_SUBNET, OWN_IP);
@@ -62,7 +63,7 @@ class AuthenticatedReceiveFuzzTest {
 
     @AfterAll
     static void close() {
-        OPEN.close();
+        AUTHENTICATION.close();
     }
 
     @FuzzTest(maxDuration = "15s")
@@ -113,47 +114,34 @@ class AuthenticatedReceiveFuzzTest {
         final int length = bytes.length;
         SLOT.setMemory(0, SLOT.capacity(), GUARD_BYTE);
         SLOT.putBytes(GUARD, bytes);
-        final PeerAuth auth = view.authOf(sender);
         final byte[] sealedPacket = sender == NODE_B.publicIp() ? SEALED_BY_B.get(ByteBuffer.wrap(bytes)) : null;
-        final int packetOffset;
-        final int packetLength;
-        final byte[] packetBefore;
-        if (length == 0 || !AuthHeader.isAuthenticated(bytes[0] & 0xFF)) {
-            if (auth != null || view.mode() == AuthMode.REQUIRED) {
-                return refused(bytes, "bare from a node with a key, or under --auth=required");
+        final long nonce = length >= AuthHeader.LENGTH ? AuthHeader.nonce(SLOT.addressOffset() + GUARD) : -1;
+        final long authFailedBefore = COUNTERS.get(DataplaneCounter.DROP_AUTH_FAILED);
+
+        final int packetLength = AUTHENTICATION.authenticate(view, SLOT, GUARD, length, truncated, sender);
+
+        assertGuardsUntouched(length);
+        if (packetLength < 0) {
+            final boolean openedAndFailed = COUNTERS.get(DataplaneCounter.DROP_AUTH_FAILED) > authFailedBefore;
+            if (!openedAndFailed || (bytes[0] & 0xFF) != AuthHeader.TYPE_ENCRYPTED) {
+                // An encrypted packet whose tag fails is zeroed, so no forged plaintext is left behind.
+                assertThat(bytesAt(SLOT, GUARD, length)).as("refused, left as it came").isEqualTo(bytes);
             }
-            packetOffset = GUARD;
-            packetLength = length;
+            if (openedAndFailed) {
+                assertThat(sealedPacket).as("a datagram node B sealed opens").isNull();
+            }
+            return false;
+        }
+        final int packetOffset = AUTHENTICATION.packetOffset();
+        final byte[] packetBefore;
+        if (packetOffset == GUARD) {
+            assertThat(view.authOf(sender)).as("bare, so from a node without a key").isNull();
+            assertThat(view.mode()).isEqualTo(AuthMode.ON);
             packetBefore = bytes;
         } else {
-            if (auth == null || !auth.usable() || truncated || length < AuthHeader.OVERHEAD) {
-                return refused(bytes, "sealed, but not openable");
-            }
-            final long address = SLOT.addressOffset() + GUARD;
-            final int senderLane = AuthHeader.lane(address);
-            final long counter = AuthHeader.counter(address);
-            final long nonce = AuthHeader.nonce(address);
-            final ReplayWindow seen = auth.windowIfAny(senderLane);
-            if (seen != null && !seen.isFresh(counter)) {
-                return refused(bytes, "replayed or too old");
-            }
-            packetLength = OPEN.open(auth.receiveKey, address, length);
-            assertGuardsUntouched(length);
-            if (packetLength < 0) {
-                assertThat(sealedPacket).as("a datagram node B sealed opens").isNull();
-                if ((bytes[0] & 0xFF) != AuthHeader.TYPE_ENCRYPTED) {
-                    assertThat(bytesAt(SLOT, GUARD, length)).as("refused at opening, left as it came").isEqualTo(bytes);
-                }
-                return false;
-            }
             assertThat(sealedPacket).as("only a datagram node B sealed opens").isNotNull();
-            assertThat(bytesAt(SLOT, GUARD + AuthHeader.LENGTH, packetLength)).isEqualTo(sealedPacket);
-            final boolean fresh = auth.window(senderLane).markSeen(counter);
-            assertThat(fresh).as("lane %d counter %d marked new", senderLane, counter).isEqualTo(opened.add(nonce));
-            if (!fresh) {
-                return false;
-            }
-            packetOffset = GUARD + AuthHeader.LENGTH;
+            assertThat(bytesAt(SLOT, packetOffset, packetLength)).isEqualTo(sealedPacket);
+            assertThat(opened.add(nonce)).as("lane and counter %x opened once", nonce).isTrue();
             packetBefore = sealedPacket;
         }
         datagram.wrap(SLOT, packetOffset, packetLength);
@@ -192,7 +180,7 @@ class AuthenticatedReceiveFuzzTest {
         final int[] publicIps = leases.sortedPublicIps();
         final PeerAuth[] auths = new PeerAuth[publicIps.length];
         auths[Arrays.binarySearch(publicIps, NODE_B.publicIp())] =
-            new PeerAuth(NODE_B.publicIp(), "node-b-key", 1, SEND_KEY, RECEIVE_KEY, 1);
+            new PeerAuth(NODE_B.publicIp(), "node-b-key", 1, SEND_KEY, RECEIVE_KEY);
         return new PeerTable.Peers(leases.routes(), publicIps, auths, mode);
     }
 
