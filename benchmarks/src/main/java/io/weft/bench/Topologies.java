@@ -5,11 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.dataplane.node.IpMasquerade;
 import io.weft.routing.Ipv4Prefix;
+import io.weft.testbed.Await;
 import io.weft.testbed.Node;
 import io.weft.testbed.OverlayCluster;
+import io.weft.testbed.Ping;
 import io.weft.testbed.Pod;
 import io.weft.testbed.Testbed;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds each variant's two-node cluster: node i has underlay address 192.168.213.i and pod subnet 10.244.i.0/24,
@@ -24,6 +28,9 @@ final class Topologies {
     static final String VXLAN_DEVICE = "flannel.1";
     static final int VXLAN_ID = 1;
     static final int VXLAN_PORT = 8472;
+    static final String SEALED = "weft_authenticated_datagrams_total{direction=\"tun_to_udp\"}";
+    static final String OPENED = "weft_authenticated_datagrams_total{direction=\"udp_to_tun\"}";
+    private static final Duration AUTHENTICATED_TRAFFIC_TIMEOUT = Duration.ofSeconds(15);
 
     private Topologies() {
     }
@@ -92,6 +99,39 @@ final class Topologies {
             List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
             return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
         });
+    }
+
+    /**
+     * As {@link #weft}, with the leases in a throwaway etcd in the hub (each weftd leases a random free subnet), as
+     * authentication needs: the keys travel in the leases. With {@code authenticates}, the run goes on only once
+     * traffic between the pods flows sealed by node 1 and opened by node 2, so what is measured is authenticated and
+     * no measurement starts while a node still waits for the other's key.
+     */
+    static Topology weftWithEtcd(List<String> extraWeftdArgs, boolean authenticates, Pinning pinning) {
+        return build(testbed -> {
+            OverlayCluster cluster = OverlayCluster.start(testbed, NODES, extraWeftdArgs, pinning::wrap);
+            if (authenticates) {
+                awaitAuthenticatedTraffic(cluster);
+            }
+            List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
+            return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
+        });
+    }
+
+    private static void awaitAuthenticatedTraffic(OverlayCluster cluster) {
+        boolean flows = Await.until(AUTHENTICATED_TRAFFIC_TIMEOUT,
+            () -> Ping.run(cluster.pod(1), cluster.pod(2).ip(), 1).received() == 1);
+        long sealed = counter(cluster.weftd(1).metrics(), SEALED);
+        long opened = counter(cluster.weftd(2).metrics(), OPENED);
+        if (!flows || sealed == 0 || opened == 0) {
+            throw new IllegalStateException("traffic between the pods is not authenticated: "
+                + (flows ? "" : "no ping reply within " + AUTHENTICATED_TRAFFIC_TIMEOUT.toSeconds() + " s, ")
+                + "node 1 sealed " + sealed + ", node 2 opened " + opened);
+        }
+    }
+
+    private static long counter(Map<String, Number> metrics, String series) {
+        return metrics.getOrDefault(series, 0L).longValue();
     }
 
     /**
