@@ -29,7 +29,9 @@ enum Variant {
     /** As weft-etcd with authenticated encapsulation: every datagram between the nodes sealed and opened. */
     WEFT_AUTH("weft-auth"),
     /** As weft-auth with the packets also encrypted. */
-    WEFT_ENCRYPT("weft-encrypt");
+    WEFT_ENCRYPT("weft-encrypt"),
+    /** wireguard-go (Debian's, userspace like weftd, always encrypting), the reference issue 20 names. */
+    WIREGUARD_GO("wireguard-go");
 
     /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
@@ -64,6 +66,7 @@ enum Variant {
             case WEFT_ETCD -> Topologies.weftWithEtcd(shippedWeftdArgs(), false, pinning);
             case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning);
             case WEFT_ENCRYPT -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning);
+            case WIREGUARD_GO -> Topologies.wireguardGo(pinning);
         };
     }
 

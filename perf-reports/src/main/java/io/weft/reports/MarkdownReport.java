@@ -1,6 +1,7 @@
 package io.weft.reports;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -28,13 +29,15 @@ final class MarkdownReport {
 
         md.append("## Targets (issue 4)\n\n");
         appendVerdicts(md, verdicts);
-        if (summary.variants().contains(Target.WEFT_AUTH) || summary.variants().contains(Target.WEFT_ENCRYPT)) {
+        if (summary.variants().contains(Target.WEFT_AUTH) || summary.variants().contains(Target.WEFT_ENCRYPT)
+            || summary.variants().contains(Target.WIREGUARD_GO)) {
             md.append("\n## Targets (issue 20, authentication)\n\n");
             appendVerdicts(md, authVerdicts);
             md.append("\nweft-etcd, weft-auth and weft-encrypt take their leases from etcd (the keys travel in them),")
                 .append(" weft from a static file; weft-auth adds ").append(e2e.settings().getOrDefault(
                     "authWeftdArgs", "?")).append(", weft-encrypt ").append(e2e.settings().getOrDefault(
-                    "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd.\n");
+                    "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd. wireguard-go is")
+                .append(" Debian's userspace WireGuard (always encrypting), the issue's point of comparison.\n");
         }
         if (!e2e.settings().getOrDefault("baselineWeftdArgs", "[]").replaceAll("[\\[\\]\\s]", "").isEmpty()) {
             md.append("\nweft-baseline runs weftd with ").append(e2e.settings().get("baselineWeftdArgs")).append(".\n");
@@ -114,11 +117,18 @@ final class MarkdownReport {
         md.append('\n');
     }
 
-    /** The variants every row is compared with: weft-etcd only when it ran (the authenticated variants' reference). */
+    /**
+     * The variants every row is compared with; weft-etcd (the authenticated variants' reference) and wireguard-go
+     * only when they ran.
+     */
     private static List<String> references(Summary summary) {
-        return summary.variants().contains(Target.WEFT_ETCD)
-            ? List.of(Summary.VXLAN, Summary.BASELINE, Target.WEFT, Target.WEFT_ETCD)
-            : List.of(Summary.VXLAN, Summary.BASELINE, Target.WEFT);
+        List<String> references = new ArrayList<>(List.of(Summary.VXLAN, Summary.BASELINE, Target.WEFT));
+        for (String optional : List.of(Target.WEFT_ETCD, Target.WIREGUARD_GO)) {
+            if (summary.variants().contains(optional)) {
+                references.add(optional);
+            }
+        }
+        return references;
     }
 
     private static void appendJmh(StringBuilder md, List<JmhResult> jmh) {

@@ -14,6 +14,7 @@ record Target(String description, String metric, String subject, String referenc
     static final String WEFT_ETCD = "weft-etcd";
     static final String WEFT_AUTH = "weft-auth";
     static final String WEFT_ENCRYPT = "weft-encrypt";
+    static final String WIREGUARD_GO = "wireguard-go";
     /** Any real allocation is at least one object header (12-16 bytes); JMH's estimate of none is a small fraction. */
     static final double NO_ALLOCATION_BYTES_PER_OP = 1.0;
 

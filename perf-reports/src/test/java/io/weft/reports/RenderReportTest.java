@@ -109,7 +109,8 @@ class RenderReportTest {
             row("weft-auth", 1, "tcp_1_stream", 8.5, "Gbit/s"), row("weft-encrypt", 1, "tcp_1_stream", 5.0, "Gbit/s"),
             row("weft-etcd", 1, "udp_64b_delivered", 100_000, "packets/s"),
             row("weft-auth", 1, "udp_64b_delivered", 89_000, "packets/s"),
-            row("weft-etcd", 1, "rr_p50", 50, "us"), row("weft-auth", 1, "rr_p50", 54, "us"));
+            row("weft-etcd", 1, "rr_p50", 50, "us"), row("weft-auth", 1, "rr_p50", 54, "us"),
+            row("wireguard-go", 1, "tcp_1_stream", 0.4, "Gbit/s"));
         Path file = write("auth.json", "{\"format\": \"weft-e2e/1\", \"machine\": {}, \"settings\": {\"rounds\": 1,"
             + " \"authWeftdArgs\": [\"--auth=on\"]}, \"results\": [" + rows + "], \"errors\": []}");
 
@@ -126,9 +127,9 @@ class RenderReportTest {
         assertThat(report).contains("## Targets (issue 20, authentication)")
             .contains("| TCP 1 stream: weft-auth >= 0.8x weft-etcd | 0.85x (8.5 Gbit/s vs 10.0 Gbit/s) | **pass** |")
             .contains("weft-auth adds [\"--auth=on\"]")
-            .contains("| rounds | vs vxlan | vs weft-baseline | vs weft | vs weft-etcd |")
-            .contains("| weft-auth | 8.5 | 8.5 - 8.5 | 1 | n/a | n/a | 1.06x | 0.85x |");
-        assertThat(plain).doesNotContain("issue 20").doesNotContain("vs weft-etcd");
+            .contains("| rounds | vs vxlan | vs weft-baseline | vs weft | vs weft-etcd | vs wireguard-go |")
+            .contains("| weft-auth | 8.5 | 8.5 - 8.5 | 1 | n/a | n/a | 1.06x | 0.85x | 21.3x |");
+        assertThat(plain).doesNotContain("issue 20").doesNotContain("vs weft-etcd").doesNotContain("wireguard-go");
     }
 
     private Path e2e() throws IOException {
