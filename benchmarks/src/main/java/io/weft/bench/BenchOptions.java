@@ -36,7 +36,8 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
     static final String DEFAULT_TCP_CONGESTION = "cubic";
     static final String USAGE = String.join("\n",
         "usage: EndToEndBench [--rounds N] [--seconds S] [--warmup-seconds S]",
-        "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-spin]",
+        "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-spin,weft-etcd,weft-auth,weft-encrypt,",
+        "                                 wireguard-go]",
         "                     [--out FILE] [--udp-bitrate RATE] [--ping-interval-ms MS] [--cpus A,B | --no-pin]",
         "                     [--tcp-congestion NAME]",
         "defaults: --rounds " + DEFAULT_ROUNDS + " --seconds " + DEFAULT_SECONDS + " --warmup-seconds "

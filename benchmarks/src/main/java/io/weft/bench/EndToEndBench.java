@@ -111,6 +111,13 @@ public final class EndToEndBench {
         settings.put("pinning", pinning.describe());
         settings.put("baselineWeftdArgs", Variant.BASELINE_WEFTD_ARGS);
         settings.put("spinWeftdArgs", Variant.SPIN_WEFTD_ARGS);
+        settings.put("authWeftdArgs", Variant.AUTH_WEFTD_ARGS);
+        settings.put("encryptWeftdArgs", Variant.ENCRYPT_WEFTD_ARGS);
+        settings.put("leases", "static lease file for weft, weft-baseline and weft-spin; etcd in the hub for"
+            + " weft-etcd, weft-auth and weft-encrypt (keys travel in the leases), which run only once node 1's"
+            + " sealed datagrams open on node 2");
+        settings.put("wireguardGo", "wireguard-go -f (Debian) per node, pinned as weftd, wg set with a fresh key pair,"
+            + " port " + Topologies.WIREGUARD_PORT + ", pod MTU " + Topologies.WIREGUARD_MTU);
         settings.put("natRules", "every node carries flanneld's --ip-masq nat rules (weftd's --ip-masq on weft's"
             + " nodes, the same rules by iptables on host-gw's and vxlan's): the kernel tracks connections in every"
             + " variant");

@@ -5,11 +5,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.dataplane.node.IpMasquerade;
 import io.weft.routing.Ipv4Prefix;
+import io.weft.testbed.Await;
+import io.weft.testbed.ManagedProcess;
 import io.weft.testbed.Node;
 import io.weft.testbed.OverlayCluster;
+import io.weft.testbed.Ping;
 import io.weft.testbed.Pod;
 import io.weft.testbed.Testbed;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds each variant's two-node cluster: node i has underlay address 192.168.213.i and pod subnet 10.244.i.0/24,
@@ -24,6 +34,13 @@ final class Topologies {
     static final String VXLAN_DEVICE = "flannel.1";
     static final int VXLAN_ID = 1;
     static final int VXLAN_PORT = 8472;
+    static final String SEALED = "weft_authenticated_datagrams_total{direction=\"tun_to_udp\"}";
+    static final String OPENED = "weft_authenticated_datagrams_total{direction=\"udp_to_tun\"}";
+    private static final Duration AUTHENTICATED_TRAFFIC_TIMEOUT = Duration.ofSeconds(15);
+    static final int WIREGUARD_PORT = 51820;
+    /** wg-quick's default: the underlay's 1500 bytes less 80 of outer headers and WireGuard's own. */
+    static final int WIREGUARD_MTU = 1420;
+    private static final Duration WIREGUARD_READY_TIMEOUT = Duration.ofSeconds(10);
 
     private Topologies() {
     }
@@ -92,6 +109,91 @@ final class Topologies {
             List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
             return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
         });
+    }
+
+    /**
+     * As {@link #weft}, with the leases in a throwaway etcd in the hub (each weftd leases a random free subnet), as
+     * authentication needs: the keys travel in the leases. With {@code authenticates}, the run goes on only once
+     * traffic between the pods flows sealed by node 1 and opened by node 2, so what is measured is authenticated and
+     * no measurement starts while a node still waits for the other's key.
+     */
+    static Topology weftWithEtcd(List<String> extraWeftdArgs, boolean authenticates, Pinning pinning) {
+        return build(testbed -> {
+            OverlayCluster cluster = OverlayCluster.start(testbed, NODES, extraWeftdArgs, pinning::wrap);
+            if (authenticates) {
+                awaitAuthenticatedTraffic(cluster);
+            }
+            List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
+            return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
+        });
+    }
+
+    private static void awaitAuthenticatedTraffic(OverlayCluster cluster) {
+        boolean flows = Await.until(AUTHENTICATED_TRAFFIC_TIMEOUT,
+            () -> Ping.run(cluster.pod(1), cluster.pod(2).ip(), 1).received() == 1);
+        long sealed = counter(cluster.weftd(1).metrics(), SEALED);
+        long opened = counter(cluster.weftd(2).metrics(), OPENED);
+        if (!flows || sealed == 0 || opened == 0) {
+            throw new IllegalStateException("traffic between the pods is not authenticated: "
+                + (flows ? "" : "no ping reply within " + AUTHENTICATED_TRAFFIC_TIMEOUT.toSeconds() + " s, ")
+                + "node 1 sealed " + sealed + ", node 2 opened " + opened);
+        }
+    }
+
+    private static long counter(Map<String, Number> metrics, String series) {
+        return metrics.getOrDefault(series, 0L).longValue();
+    }
+
+    /**
+     * wireguard-go (the Debian package, userspace, one process per node) as a point-to-point overlay: on node i the
+     * TUN device {@code wg<i>} (a name of its own per node: the control sockets under /var/run/wireguard are not
+     * per namespace) with a fresh key pair, listening on {@value #WIREGUARD_PORT}, the peer allowed its pod subnet at
+     * its underlay address, and a route for that subnet through the device. Pod MTU 1420, wg-quick's default.
+     */
+    static Topology wireguardGo(Pinning pinning) {
+        return build(testbed -> {
+            List<Node> nodes = addMasqueradingNodes(testbed);
+            List<Long> pids = new ArrayList<>();
+            List<String> publicKeys = new ArrayList<>();
+            for (int i = 1; i <= NODES; i++) {
+                Node node = nodes.get(i - 1);
+                Path key = testbed.runDir().resolve("wg" + i + ".key");
+                node.exec("sh", "-c", "umask 077 && wg genkey > " + key + " && wg pubkey < " + key + " > " + key
+                    + ".pub").orThrow();
+                publicKeys.add(readKey(Path.of(key + ".pub")));
+                ManagedProcess wireguard = node.start("wireguard-go",
+                    pinning.wrap(i, List.of("wireguard-go", "-f", wireguardDevice(i))));
+                pids.add(wireguard.pid());
+            }
+            for (int i = 1; i <= NODES; i++) {
+                Node node = nodes.get(i - 1);
+                String device = wireguardDevice(i);
+                int peer = NODES + 1 - i;
+                Path key = testbed.runDir().resolve("wg" + i + ".key");
+                List<String> configure = List.of("wg", "set", device, "listen-port", Integer.toString(WIREGUARD_PORT),
+                    "private-key", key.toString(), "peer", publicKeys.get(peer - 1), "endpoint",
+                    OverlayCluster.underlayIp(peer) + ":" + WIREGUARD_PORT, "allowed-ips", subnet(peer));
+                if (!Await.until(WIREGUARD_READY_TIMEOUT, () -> node.exec(configure.toArray(String[]::new)).ok())) {
+                    node.exec(configure.toArray(String[]::new)).orThrow();
+                }
+                node.exec("ip", "link", "set", device, "mtu", Integer.toString(WIREGUARD_MTU), "up").orThrow();
+                node.exec("ip", "route", "replace", subnet(peer), "dev", device).orThrow();
+            }
+            return new Topology(testbed, addPod(nodes.get(0), 1, WIREGUARD_MTU),
+                addPod(nodes.get(1), 2, WIREGUARD_MTU), pids);
+        });
+    }
+
+    private static String wireguardDevice(int node) {
+        return "wg" + node;
+    }
+
+    private static String readKey(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

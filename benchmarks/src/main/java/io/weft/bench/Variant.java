@@ -3,6 +3,7 @@ package io.weft.bench;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The dataplanes compared in one run, named as in the result file. */
 enum Variant {
@@ -18,7 +19,19 @@ enum Variant {
      * weftd as shipped but with lanes that poll for ever instead of blocking: no core halts between packets, so it
      * shows what spending the cores buys in latency and costs in CPU time (the targets are judged on "weft").
      */
-    WEFT_SPIN("weft-spin");
+    WEFT_SPIN("weft-spin"),
+    /**
+     * weftd as shipped with its leases in etcd (in the hub) instead of a static file: the reference of the
+     * authenticated variants, which need etcd (a static lease file carries no keys), so that they differ from it by
+     * their flags only.
+     */
+    WEFT_ETCD("weft-etcd"),
+    /** As weft-etcd with authenticated encapsulation: every datagram between the nodes sealed and opened. */
+    WEFT_AUTH("weft-auth"),
+    /** As weft-auth with the packets also encrypted. */
+    WEFT_ENCRYPT("weft-encrypt"),
+    /** wireguard-go (Debian's, userspace like weftd, always encrypting), the reference issue 20 names. */
+    WIREGUARD_GO("wireguard-go");
 
     /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
@@ -28,6 +41,10 @@ enum Variant {
 
     /** The latency trade: lanes poll (yielding the core to anything runnable) and never block. */
     static final List<String> SPIN_WEFTD_ARGS = List.of("--idle=spin");
+
+    static final List<String> AUTH_WEFTD_ARGS = List.of("--auth=on");
+
+    static final List<String> ENCRYPT_WEFTD_ARGS = List.of("--auth=on", "--encrypt");
 
     private final String label;
 
@@ -46,6 +63,10 @@ enum Variant {
             case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning);
             case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning);
             case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning);
+            case WEFT_ETCD -> Topologies.weftWithEtcd(shippedWeftdArgs(), false, pinning);
+            case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning);
+            case WEFT_ENCRYPT -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning);
+            case WIREGUARD_GO -> Topologies.wireguardGo(pinning);
         };
     }
 
@@ -53,6 +74,10 @@ enum Variant {
         return Arrays.stream(values()).filter(v -> v.label.equals(label)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + label + "' (known: "
                 + Arrays.stream(values()).map(Variant::label).collect(Collectors.joining(", ")) + ")"));
+    }
+
+    private static List<String> shippedWeftdArgsAnd(List<String> more) {
+        return Stream.concat(shippedWeftdArgs().stream(), more.stream()).toList();
     }
 
     private static List<String> shippedWeftdArgs() {

@@ -16,7 +16,8 @@ class BenchOptionsTest {
         assertThat(options.rounds()).isEqualTo(3);
         assertThat(options.seconds()).isEqualTo(10);
         assertThat(options.variants()).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
-            Variant.WEFT, Variant.WEFT_SPIN);
+            Variant.WEFT, Variant.WEFT_SPIN, Variant.WEFT_ETCD, Variant.WEFT_AUTH, Variant.WEFT_ENCRYPT,
+            Variant.WIREGUARD_GO);
         assertThat(options.output()).isEqualTo(Path.of("perf-reports/results/e2e.json"));
         assertThat(options.pinning()).isTrue();
         assertThat(options.cpus()).containsExactly(0, 1);
@@ -38,16 +39,20 @@ class BenchOptionsTest {
         BenchOptions options = BenchOptions.defaults();
 
         assertThat(options.order(1)).containsExactly(Variant.HOST_GW, Variant.VXLAN, Variant.WEFT_BASELINE,
-            Variant.WEFT, Variant.WEFT_SPIN);
+            Variant.WEFT, Variant.WEFT_SPIN, Variant.WEFT_ETCD, Variant.WEFT_AUTH, Variant.WEFT_ENCRYPT,
+            Variant.WIREGUARD_GO);
         assertThat(options.order(2)).containsExactly(Variant.VXLAN, Variant.WEFT_BASELINE, Variant.WEFT,
-            Variant.WEFT_SPIN, Variant.HOST_GW);
-        assertThat(options.order(6)).isEqualTo(options.order(1));
+            Variant.WEFT_SPIN, Variant.WEFT_ETCD, Variant.WEFT_AUTH, Variant.WEFT_ENCRYPT, Variant.WIREGUARD_GO,
+            Variant.HOST_GW);
+        assertThat(options.order(10)).isEqualTo(options.order(1));
     }
 
     @Test
     void shouldRefuseUnknownVariantsAndFlagsWhenParsing() {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--variants", "flannel"}))
             .hasMessageContaining("unknown variant 'flannel'");
+        assertThat(BenchOptions.parse(new String[] {"--variants", "weft-etcd,weft-auth,weft-encrypt"}).variants())
+            .containsExactly(Variant.WEFT_ETCD, Variant.WEFT_AUTH, Variant.WEFT_ENCRYPT);
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--lanes", "2"})).hasMessageContaining("--lanes");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds"})).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");

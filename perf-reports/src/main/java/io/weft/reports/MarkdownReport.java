@@ -1,6 +1,7 @@
 package io.weft.reports;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -16,7 +17,7 @@ final class MarkdownReport {
 
     /** {@code sources} and {@code plots} are named relative to the report's directory. */
     static String render(EndToEndResults e2e, Summary summary, List<JmhResult> jmh, List<Target.Verdict> verdicts,
-                         List<Path> plots, List<String> sources) {
+                         List<Target.Verdict> authVerdicts, List<Path> plots, List<String> sources) {
         StringBuilder md = new StringBuilder();
         md.append("# weft performance report\n\n");
         md.append("Rendered by perf-reports from ").append(String.join(" and ", sources.stream()
@@ -26,10 +27,17 @@ final class MarkdownReport {
             .append("Two nodes in network namespaces joined by a veth underlay, one pod each, attached by the CNI ")
             .append("bridge plugin; traffic goes from the pod on node 1 to the pod on node 2.\n\n");
 
-        md.append("## Targets (issue 4)\n\n| target | measured | result |\n| --- | --- | --- |\n");
-        for (Target.Verdict verdict : verdicts) {
-            md.append("| ").append(verdict.target().description()).append(" | ").append(verdict.measured())
-                .append(" | ").append(status(verdict.status())).append(" |\n");
+        md.append("## Targets (issue 4)\n\n");
+        appendVerdicts(md, verdicts);
+        if (summary.variants().contains(Target.WEFT_AUTH) || summary.variants().contains(Target.WEFT_ENCRYPT)
+            || summary.variants().contains(Target.WIREGUARD_GO)) {
+            md.append("\n## Targets (issue 20, authentication)\n\n");
+            appendVerdicts(md, authVerdicts);
+            md.append("\nweft-etcd, weft-auth and weft-encrypt take their leases from etcd (the keys travel in them),")
+                .append(" weft from a static file; weft-auth adds ").append(e2e.settings().getOrDefault(
+                    "authWeftdArgs", "?")).append(", weft-encrypt ").append(e2e.settings().getOrDefault(
+                    "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd. wireguard-go is")
+                .append(" Debian's userspace WireGuard (always encrypting), the issue's point of comparison.\n");
         }
         if (!e2e.settings().getOrDefault("baselineWeftdArgs", "[]").replaceAll("[\\[\\]\\s]", "").isEmpty()) {
             md.append("\nweft-baseline runs weftd with ").append(e2e.settings().get("baselineWeftdArgs")).append(".\n");
@@ -80,21 +88,47 @@ final class MarkdownReport {
         return md.toString();
     }
 
+    private static void appendVerdicts(StringBuilder md, List<Target.Verdict> verdicts) {
+        md.append("| target | measured | result |\n| --- | --- | --- |\n");
+        for (Target.Verdict verdict : verdicts) {
+            md.append("| ").append(verdict.target().description()).append(" | ").append(verdict.measured())
+                .append(" | ").append(status(verdict.status())).append(" |\n");
+        }
+    }
+
     private static void appendMetric(StringBuilder md, Summary summary, String metric) {
         MetricInfo info = MetricInfo.of(metric);
         String unit = summary.unit(metric);
+        List<String> references = references(summary);
         md.append("### ").append(info.title()).append(": ").append(unit).append(", ")
             .append(info.higherIsBetter() ? "higher" : "lower").append(" is better\n\n");
-        md.append("| variant | median | min - max | rounds | vs vxlan | vs weft-baseline |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| variant | median | min - max | rounds |");
+        references.forEach(reference -> md.append(" vs ").append(reference).append(" |"));
+        md.append("\n| --- | ---: | ---: | ---: |").append(" ---: |".repeat(references.size())).append('\n');
         for (String variant : summary.variants(metric)) {
             Summary.Cell cell = summary.cell(metric, variant);
             md.append("| ").append(variant).append(" | ").append(Format.number(cell.median())).append(" | ")
                 .append(Format.number(cell.min())).append(" - ").append(Format.number(cell.max())).append(" | ")
-                .append(cell.rounds()).append(" | ").append(ratio(summary.ratio(metric, variant, Summary.VXLAN)))
-                .append(" | ").append(ratio(summary.ratio(metric, variant, Summary.BASELINE))).append(" |\n");
+                .append(cell.rounds()).append(" |");
+            references.forEach(reference -> md.append(' ').append(ratio(summary.ratio(metric, variant, reference)))
+                .append(" |"));
+            md.append('\n');
         }
         md.append('\n');
+    }
+
+    /**
+     * The variants every row is compared with; weft-etcd (the authenticated variants' reference) and wireguard-go
+     * only when they ran.
+     */
+    private static List<String> references(Summary summary) {
+        List<String> references = new ArrayList<>(List.of(Summary.VXLAN, Summary.BASELINE, Target.WEFT));
+        for (String optional : List.of(Target.WEFT_ETCD, Target.WIREGUARD_GO)) {
+            if (summary.variants().contains(optional)) {
+                references.add(optional);
+            }
+        }
+        return references;
     }
 
     private static void appendJmh(StringBuilder md, List<JmhResult> jmh) {

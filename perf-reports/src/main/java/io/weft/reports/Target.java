@@ -5,11 +5,16 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
- * A goal of issue 4, checked against one run: a ratio of two variants' medians against a bound, or (for allocation)
- * every JMH benchmark's bytes per operation.
+ * A goal of issue 4 or 20, checked against one run: a ratio of two variants' medians against a bound, or (for
+ * allocation) every JMH benchmark's bytes per operation.
  */
 record Target(String description, String metric, String subject, String reference, Bound bound, double limit) {
     static final String WEFT = "weft";
+    /** weft with its leases in etcd: the reference of the authenticated variants, which need etcd for their keys. */
+    static final String WEFT_ETCD = "weft-etcd";
+    static final String WEFT_AUTH = "weft-auth";
+    static final String WEFT_ENCRYPT = "weft-encrypt";
+    static final String WIREGUARD_GO = "wireguard-go";
     /** Any real allocation is at least one object header (12-16 bytes); JMH's estimate of none is a small fraction. */
     static final double NO_ALLOCATION_BYTES_PER_OP = 1.0;
 
@@ -33,6 +38,17 @@ record Target(String description, String metric, String subject, String referenc
         new Target("ping p50: weft <= 1.5x kernel VXLAN", MetricInfo.PING_P50, WEFT, Summary.VXLAN, Bound.AT_MOST, 1.5),
         new Target("dataplane CPU time per GB moved: weft <= 1/4 of the baseline", MetricInfo.DATAPLANE_CPU_PER_GB,
             WEFT, Summary.BASELINE, Bound.AT_MOST, 0.25));
+
+    /** The cost of authentication (issue 20), against weft in the same lease mode and otherwise the same flags. */
+    static final List<Target> ISSUE_20 = List.of(
+        new Target("TCP 1 stream: weft-auth >= 0.8x weft-etcd", MetricInfo.TCP_1_STREAM, WEFT_AUTH, WEFT_ETCD,
+            Bound.AT_LEAST, 0.8),
+        new Target("TCP 1 stream: weft-encrypt >= 0.6x weft-etcd", MetricInfo.TCP_1_STREAM, WEFT_ENCRYPT, WEFT_ETCD,
+            Bound.AT_LEAST, 0.6),
+        new Target("64-byte UDP packets/s delivered: weft-auth >= 0.9x weft-etcd", MetricInfo.UDP_64B_DELIVERED,
+            WEFT_AUTH, WEFT_ETCD, Bound.AT_LEAST, 0.9),
+        new Target("TCP request/response p50: weft-auth <= 1.1x weft-etcd", MetricInfo.RR_P50, WEFT_AUTH, WEFT_ETCD,
+            Bound.AT_MOST, 1.1));
 
     Verdict evaluate(Summary summary) {
         OptionalDouble ratio = summary.ratio(metric, subject, reference);

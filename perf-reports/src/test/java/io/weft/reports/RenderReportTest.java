@@ -79,8 +79,9 @@ class RenderReportTest {
         String report = Files.readString(rendered.report());
         assertThat(report)
             .contains("| TCP 1 stream: weft >= 0.7x kernel VXLAN | 0.778x (7 Gbit/s vs 9 Gbit/s) | **pass** |")
-            .contains("| weft | 7 | 6.3 - 7.2 | 3 | 0.778x | 7x |")
-            .contains("| vxlan | 110,000 | 100,000 - 120,000 | 2 | 1x | n/a |")
+            .contains("| variant | median | min - max | rounds | vs vxlan | vs weft-baseline | vs weft |\n")
+            .contains("| weft | 7 | 6.3 - 7.2 | 3 | 0.778x | 7x | 1x |")
+            .contains("| vxlan | 110,000 | 100,000 - 120,000 | 2 | 1x | n/a | 1x |")
             .contains("![throughput](throughput.png)")
             .contains("| RouteTableLookupBenchmark.lookupMiss | routes=65536 | 2.5 |")
             .contains("- cpuModel: `Test CPU`");
@@ -97,8 +98,38 @@ class RenderReportTest {
         String without = Files.readString(RenderReport.render(e2e(), jmh(0, 0), dir.resolve("plain")).report());
 
         assertThat(report).contains("weft-spin runs weftd with [\"--idle=spin\"]: its lanes poll")
-            .contains("| weft-spin | 0.2 | 0.2 - 0.2 | 1 | 2x | n/a |");
+            .contains("| weft-spin | 0.2 | 0.2 - 0.2 | 1 | 2x | n/a | 0.667x |");
         assertThat(without).doesNotContain("weft-spin");
+    }
+
+    @Test
+    void shouldJudgeTheCostOfAuthenticationAgainstWeftWithEtcdWhenTheAuthenticatedVariantsRan() throws IOException {
+        String rows = String.join(",",
+            row("weft", 1, "tcp_1_stream", 8.0, "Gbit/s"), row("weft-etcd", 1, "tcp_1_stream", 10.0, "Gbit/s"),
+            row("weft-auth", 1, "tcp_1_stream", 8.5, "Gbit/s"), row("weft-encrypt", 1, "tcp_1_stream", 5.0, "Gbit/s"),
+            row("weft-etcd", 1, "udp_64b_delivered", 100_000, "packets/s"),
+            row("weft-auth", 1, "udp_64b_delivered", 89_000, "packets/s"),
+            row("weft-etcd", 1, "rr_p50", 50, "us"), row("weft-auth", 1, "rr_p50", 54, "us"),
+            row("wireguard-go", 1, "tcp_1_stream", 0.4, "Gbit/s"));
+        Path file = write("auth.json", "{\"format\": \"weft-e2e/1\", \"machine\": {}, \"settings\": {\"rounds\": 1,"
+            + " \"authWeftdArgs\": [\"--auth=on\"]}, \"results\": [" + rows + "], \"errors\": []}");
+
+        RenderReport.Rendered rendered = RenderReport.render(file, null, dir.resolve("auth"));
+        String report = Files.readString(rendered.report());
+        String plain = Files.readString(RenderReport.render(e2e(), null, dir.resolve("plain")).report());
+
+        assertThat(Target.ISSUE_20.stream().map(t -> t.evaluate(Summary.of(EndToEndResults.read(file))).status())
+            .toList()).containsExactly(
+                Target.Status.PASS, // TCP 1 stream 8.5 / 10 = 0.85 >= 0.8
+                Target.Status.MISS, // encrypted 5 / 10 = 0.5 < 0.6
+                Target.Status.MISS, // UDP 89,000 / 100,000 = 0.89 < 0.9
+                Target.Status.PASS); // request/response p50 54 / 50 = 1.08 <= 1.1
+        assertThat(report).contains("## Targets (issue 20, authentication)")
+            .contains("| TCP 1 stream: weft-auth >= 0.8x weft-etcd | 0.85x (8.5 Gbit/s vs 10.0 Gbit/s) | **pass** |")
+            .contains("weft-auth adds [\"--auth=on\"]")
+            .contains("| rounds | vs vxlan | vs weft-baseline | vs weft | vs weft-etcd | vs wireguard-go |")
+            .contains("| weft-auth | 8.5 | 8.5 - 8.5 | 1 | n/a | n/a | 1.06x | 0.85x | 21.3x |");
+        assertThat(plain).doesNotContain("issue 20").doesNotContain("vs weft-etcd").doesNotContain("wireguard-go");
     }
 
     private Path e2e() throws IOException {
