@@ -1,6 +1,7 @@
 package io.weft.auth;
 
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
 
 /**
  * Loads OpenSSL 3's libcrypto once. It is loaded by its runtime name, {@code libcrypto.so.3} (Debian package
@@ -19,8 +20,10 @@ public final class OpenSsl {
         LibCrypto libcrypto = null;
         Throwable failure = null;
         try {
-            // failImmediately: a missing symbol fails here, not on the first packet.
-            libcrypto = LibraryLoader.create(LibCrypto.class).failImmediately().load(LIBRARY);
+            // failImmediately: a missing symbol fails here, not on the first packet. IgnoreError: libcrypto reports
+            // by return value and its error queue, never errno, which jnr-ffi would otherwise save after every call.
+            libcrypto = LibraryLoader.create(LibCrypto.class).option(LibraryOption.IgnoreError, true)
+                .failImmediately().load(LIBRARY);
             final long version = libcrypto.OpenSSL_version_num();
             if (version < VERSION_3) {
                 throw new UnsatisfiedLinkError(LIBRARY + " reports version 0x" + Long.toHexString(version)
