@@ -6,16 +6,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.weft.registry.kube.MockApiServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -29,9 +25,8 @@ final class KubeApi implements AutoCloseable {
 
     private final Path kubeconfig;
     private final String nodePrefix;
-    private KubernetesCrudDispatcher store;
-    private KubernetesMockServer mock;
-    private int port;
+    private final MockApiServer mock;
+    private final int port;
     private InetAddress address;
     private final KubernetesClient client;
 
@@ -39,10 +34,11 @@ final class KubeApi implements AutoCloseable {
         this.kubeconfig = kubeconfig;
         this.nodePrefix = nodePrefix;
         if (kubeconfig == null) {
-            store = new KubernetesCrudDispatcher();
-            launchMock(0);
-            client = mock.createClient();
+            mock = MockApiServer.start();
+            port = mock.port();
+            client = mock.client();
         } else {
+            mock = null;
             Config config = Config.fromKubeconfig(kubeconfig.toFile());
             URI server = URI.create(config.getMasterUrl());
             try {
@@ -85,7 +81,7 @@ final class KubeApi implements AutoCloseable {
 
     /** Where the relay connects, from the test's namespace. */
     InetSocketAddress target() {
-        return new InetSocketAddress(isMock() ? InetAddress.getLoopbackAddress() : address, port);
+        return isMock() ? new InetSocketAddress("127.0.0.1", port) : new InetSocketAddress(address, port);
     }
 
     /** A real cluster's API server address on the hub, where the relay listens for the nodes; before the relay. */
@@ -132,21 +128,14 @@ final class KubeApi implements AutoCloseable {
         if (!isMock()) {
             throw new IllegalStateException("a real cluster's API server is not the tests' to restart");
         }
-        mock.destroy();
-        launchMock(port);
+        mock.restart();
     }
 
     @Override
     public void close() {
         client.close();
         if (mock != null) {
-            mock.destroy();
+            mock.close();
         }
-    }
-
-    private void launchMock(int requestedPort) {
-        mock = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, false);
-        mock.init(InetAddress.getLoopbackAddress(), requestedPort);
-        port = mock.getPort();
     }
 }
