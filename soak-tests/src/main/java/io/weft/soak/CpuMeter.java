@@ -2,7 +2,7 @@ package io.weft.soak;
 
 import io.weft.soak.cluster.Agent;
 import io.weft.soak.cluster.ClusterNode;
-import io.weft.soak.cluster.ProcessSample;
+import io.weft.testbed.ProcessSample;
 import io.weft.soak.cluster.SoakCluster;
 import io.weft.soak.observe.SoakData.CpuFigure;
 import java.io.IOException;

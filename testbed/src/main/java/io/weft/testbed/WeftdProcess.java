@@ -12,8 +12,8 @@ public final class WeftdProcess {
     /** Overrides where weftd.jar is; default: {@code dataplane/target/weftd.jar} above the working directory. */
     public static final String JAR_PROPERTY = "weft.weftd.jar";
     public static final int DEFAULT_HEALTHZ_PORT = 9286;
-    static final String JVM_EXPORTS = "--add-exports";
-    static final String JVM_EXPORTS_VALUE = "java.base/jdk.internal.misc=ALL-UNNAMED";
+    /** weftd's JVM options, beside the jar (the build puts them there), as {@code java @weftd.jvm} reads them. */
+    public static final String JVM_OPTIONS_FILE = "weftd.jvm";
     private static final long POLL_MS = 100;
 
     private final Node node;
@@ -36,26 +36,37 @@ public final class WeftdProcess {
             if (!Files.isRegularFile(jar)) {
                 throw new TestbedException(JAR_PROPERTY + "=" + configured + " is not a file");
             }
-            return jar;
+            return withJvmOptions(jar);
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path jar = dir.resolve("dataplane/target/weftd.jar");
             if (Files.isRegularFile(jar)) {
-                return jar;
+                return withJvmOptions(jar);
             }
         }
         throw new TestbedException("no dataplane/target/weftd.jar above " + Path.of("").toAbsolutePath()
             + " (build it with mvn package, or set -D" + JAR_PROPERTY + ")");
     }
 
+    private static Path withJvmOptions(Path jar) {
+        if (!Files.isRegularFile(jar.resolveSibling(JVM_OPTIONS_FILE))) {
+            throw new TestbedException("no " + JVM_OPTIONS_FILE + " beside " + jar + ": weftd's JVM options, which the"
+                + " build copies there (mvn package)");
+        }
+        return jar;
+    }
+
     static List<String> command(Path jar, List<String> args) {
         return command(jar, List.of(), args);
     }
 
-    /** {@code java} with weftd's JVM options, then {@code jvmOptions} (which may override them), the jar, args. */
+    /**
+     * {@code java} with weftd's JVM options as shipped ({@value #JVM_OPTIONS_FILE} beside the jar), then
+     * {@code jvmOptions} (which may override them), the jar, args.
+     */
     static List<String> command(Path jar, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), JVM_EXPORTS, JVM_EXPORTS_VALUE, "-Xmx256m"));
+            .toString(), "@" + jar.resolveSibling(JVM_OPTIONS_FILE)));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);

@@ -102,7 +102,8 @@ class TestbedLifecycleTest {
 
             assertThat(weftd.metrics()).containsEntry("weft_up", 1L)
                 .containsEntry("weft_drops_total{reason=\"no_route\"}", 4L);
-            assertThat(weftd.process().command()).contains("--add-exports", "-jar", jar.toString());
+            assertThat(weftd.process().command()).contains("@" + jar.resolveSibling(WeftdProcess.JVM_OPTIONS_FILE),
+                "-jar", jar.toString());
             assertThat(weftd.stop()).isEqualTo(143);
         }
     }
@@ -123,6 +124,7 @@ class TestbedLifecycleTest {
             in.transferTo(out);
             out.closeEntry();
         }
+        Files.writeString(jar.resolveSibling(WeftdProcess.JVM_OPTIONS_FILE), "-Xmx64m\n");
         return jar;
     }
 }

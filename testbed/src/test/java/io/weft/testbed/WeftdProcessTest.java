@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 class WeftdProcessTest {
 
     @Test
-    void shouldRunJarWithAgronaExportWhenBuildingCommand() {
+    void shouldRunTheJarWithTheJvmOptionsBesideItWhenBuildingCommand() {
         List<String> command = WeftdProcess.command(Path.of("/w/weftd.jar"), List.of("--iface", "eth0"));
 
         assertThat(command.get(0)).endsWith("/bin/java");
-        assertThat(command.subList(1, command.size())).containsExactly("--add-exports",
-            "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m", "-jar", "/w/weftd.jar", "--iface", "eth0");
+        assertThat(command.subList(1, command.size())).containsExactly("@/w/weftd.jvm", "-jar", "/w/weftd.jar",
+            "--iface", "eth0");
     }
 
     @Test

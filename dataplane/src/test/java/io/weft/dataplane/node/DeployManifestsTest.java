@@ -273,8 +273,8 @@ class DeployManifestsTest {
     void shouldBuildTheImageFromTheJarTheBuildMakes() throws IOException {
         final String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
 
-        assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar ", "containernetworking-plugins",
-            "--add-exports\", \"java.base/jdk.internal.misc=ALL-UNNAMED");
+        assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar dataplane/target/weftd.jvm ",
+            "containernetworking-plugins", "\"@/opt/weft/weftd.jvm\", \"-jar\", \"/opt/weft/weftd.jar\"");
         assertThat(Files.readString(DEPLOY.resolve("kind-config.yaml")))
             .contains(object("DaemonSet").path("spec").path("template").path("spec").path("containers").get(0)
                 .path("image").asText());

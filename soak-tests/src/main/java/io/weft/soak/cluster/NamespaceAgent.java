@@ -2,6 +2,8 @@ package io.weft.soak.cluster;
 
 import io.weft.soak.agent.Peers;
 import io.weft.testbed.ManagedProcess;
+import io.weft.testbed.ProcReader;
+import io.weft.testbed.ProcessSample;
 import io.weft.testbed.TestbedException;
 import java.io.IOException;
 import java.io.RandomAccessFile;

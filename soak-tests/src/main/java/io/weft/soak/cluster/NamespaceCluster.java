@@ -12,8 +12,10 @@ import io.weft.testbed.Iperf3Result;
 import io.weft.testbed.ManagedProcess;
 import io.weft.testbed.Netns;
 import io.weft.testbed.Node;
-import io.weft.testbed.Pod;
 import io.weft.testbed.PatternStream;
+import io.weft.testbed.Pod;
+import io.weft.testbed.ProcReader;
+import io.weft.testbed.ProcessSample;
 import io.weft.testbed.Testbed;
 import io.weft.testbed.TestbedException;
 import io.weft.testbed.WeftdProcess;
@@ -217,9 +219,11 @@ public final class NamespaceCluster implements SoakCluster {
     /** weftd as shipped; only where a JVM crash writes its report is ours to choose (the run directory). */
     private WeftdProcess startWeftd(Member member) {
         return member.netns.startWeftd(weftdJar, weftdArgs(member), command -> {
+            // After weftd's own options, which they may override: the JVM takes the last of each.
             List<String> launched = new ArrayList<>(command);
-            launched.add(1, "-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log"));
-            launched.addAll(2, weftdJvmArgs);
+            int jar = launched.indexOf("-jar");
+            launched.addAll(jar, weftdJvmArgs);
+            launched.add(jar, "-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log"));
             return launched;
         });
     }

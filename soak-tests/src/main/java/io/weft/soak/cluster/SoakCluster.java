@@ -2,6 +2,7 @@ package io.weft.soak.cluster;
 
 import io.weft.soak.agent.AgentSettings;
 import io.weft.soak.agent.Crafted;
+import io.weft.testbed.ProcessSample;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.weft.soak.cluster;
+package io.weft.testbed;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads a process from outside, without starting anything: {@code /proc/<pid>/status} (VmRSS, Threads), {@code fd/},
- * {@code stat} (utime + stime), {@code net/snmp} of its network namespace, and the JVM's perf data file
+ * Reads a process from outside, without starting anything: {@code /proc/<pid>/status} (VmRSS, RssFile, Threads),
+ * {@code fd/}, {@code stat} (utime + stime), {@code net/snmp} of its network namespace, and the JVM's perf data file
  * ({@code /tmp/hsperfdata_<user>/<pid>}, what jstat reads) for the heap in use.
  */
-final class ProcReader {
+public final class ProcReader {
     // proc(5): after "pid (comm) ", state is field 3; utime is field 14 and stime 15.
     private static final int UTIME_AFTER_COMM = 14 - 3;
     private static final int STIME_AFTER_COMM = 15 - 3;
@@ -27,14 +27,17 @@ final class ProcReader {
     private ProcReader() {
     }
 
-    static Optional<ProcessSample> sample(long pid) {
+    public static Optional<ProcessSample> sample(long pid) {
         Path proc = Path.of("/proc", Long.toString(pid));
         try {
             long rssKb = 0;
+            long rssFileKb = 0;
             int threads = 0;
             for (String line : Files.readAllLines(proc.resolve("status"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("VmRSS:")) {
-                    rssKb = Long.parseLong(line.substring(6).replace("kB", "").strip());
+                    rssKb = kilobytes(line, 6);
+                } else if (line.startsWith("RssFile:")) {
+                    rssFileKb = kilobytes(line, 8);
                 } else if (line.startsWith("Threads:")) {
                     threads = Integer.parseInt(line.substring(8).strip());
                 }
@@ -48,7 +51,7 @@ final class ProcReader {
             String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
             String[] fields = stat.substring(stat.lastIndexOf(')') + 1).strip().split("\\s+");
             long ticks = Long.parseLong(fields[UTIME_AFTER_COMM]) + Long.parseLong(fields[STIME_AFTER_COMM]);
-            return Optional.of(new ProcessSample(pid, rssKb, heapUsed(pid), threads, fds, ticks));
+            return Optional.of(new ProcessSample(pid, rssKb, rssFileKb, heapUsed(pid), threads, fds, ticks));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -56,8 +59,12 @@ final class ProcReader {
         }
     }
 
+    private static long kilobytes(String line, int afterName) {
+        return Long.parseLong(line.substring(afterName).replace("kB", "").strip());
+    }
+
     /** The {@code Udp:} counters of the network namespace {@code pid} lives in. */
-    static Map<String, Long> udpCounters(long pid) {
+    public static Map<String, Long> udpCounters(long pid) {
         Map<String, Long> counters = new LinkedHashMap<>();
         try {
             String[] header = null;
@@ -81,7 +88,7 @@ final class ProcReader {
     }
 
     /** Bytes used in every heap space the perf data lists ({@code sun.gc.generation.G.space.S.used}); -1 if unread. */
-    static long heapUsed(long pid) {
+    public static long heapUsed(long pid) {
         Path file = Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "hsperfdata_"
             + System.getProperty("user.name"), Long.toString(pid));
         try {

@@ -1,4 +1,4 @@
-package io.weft.soak.cluster;
+package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,7 @@ class ProcReaderTest {
 
         assertThat(sample).isPresent();
         assertThat(sample.get().rssKb()).isPositive();
+        assertThat(sample.get().rssFileKb()).as("libjvm.so at least").isPositive().isLessThan(sample.get().rssKb());
         assertThat(sample.get().threads()).isPositive();
         assertThat(sample.get().fds()).isGreaterThan(2);
         assertThat(sample.get().heapUsedBytes()).as("perf data of a JVM run with the defaults").isPositive()

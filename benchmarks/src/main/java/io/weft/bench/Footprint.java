@@ -1,0 +1,289 @@
+package io.weft.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.weft.testbed.Iperf3;
+import io.weft.testbed.ManagedProcess;
+import io.weft.testbed.OverlayCluster;
+import io.weft.testbed.ProcReader;
+import io.weft.testbed.ProcessSample;
+import io.weft.testbed.Testbed;
+import io.weft.testbed.WeftdProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * weftd's footprint ({@code ./weft footprint}): for each JVM option set and round, a fresh two-node cluster as the
+ * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
+ * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; then node
+ * 1's weftd is stopped and started again, and start to forwarding is the time from that launch to the first echo reply
+ * node 1's pod gets from node 2's, which it pings every 10 ms throughout. Option sets come after weftd.jvm (the shipped
+ * options) and so override them; the empty set is weftd as shipped.
+ */
+public final class Footprint {
+    private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--out FILE]"
+        + " [--jvm NAME=OPTION,OPTION...]...\n  OPTION: a JVM option, or VARIABLE=VALUE for weftd's environment\n"
+        + "defaults: --rounds 3 --seconds 10 --out perf-reports/results/footprint.json --jvm shipped=";
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+    private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
+    private static final Duration FORWARDING_TIMEOUT = Duration.ofSeconds(30);
+    /** ping -D: "[1733444000.123456] 64 bytes from ...". */
+    private static final Pattern REPLY = Pattern.compile("^\\[(\\d+)\\.(\\d{6})] \\d+ bytes from");
+
+    /** "-   Java Heap (reserved=262144KB, committed=16384KB)", and "Total: reserved=...KB, committed=...KB". */
+    private static final Pattern NMT_LINE = Pattern.compile(
+        "(?m)^[-\\s]*([A-Za-z][A-Za-z ]*?)(?: \\(|: )reserved=\\d+KB, committed=(\\d+)KB");
+
+    private Footprint() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int rounds = 3;
+        int seconds = 10;
+        Path out = Path.of("perf-reports", "results", "footprint.json");
+        Map<String, List<String>> sets = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(require(args[i], value));
+                case "--seconds" -> seconds = Integer.parseInt(require(args[i], value));
+                case "--out" -> out = Path.of(require(args[i], value));
+                case "--jvm" -> {
+                    String set = require(args[i], value);
+                    int equals = set.indexOf('=');
+                    if (equals < 1) {
+                        fail("--jvm takes NAME=OPTION,OPTION..., not '" + set + "'");
+                    }
+                    String options = set.substring(equals + 1);
+                    sets.put(set.substring(0, equals), options.isEmpty() ? List.of()
+                        : Arrays.asList(options.split(",")));
+                }
+                default -> fail("unknown flag " + args[i]);
+            }
+            i++;
+        }
+        if (sets.isEmpty()) {
+            sets.put("shipped", List.of());
+        }
+        Optional<String> cause = EndToEndBench.unavailabilityCause();
+        if (cause.isPresent()) {
+            fail("cannot run: " + cause.get());
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (Map.Entry<String, List<String>> set : sets.entrySet()) {
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("set", set.getKey());
+                result.put("jvmOptions", set.getValue());
+                result.put("round", round);
+                try {
+                    measure(set.getValue(), seconds, result);
+                } catch (RuntimeException e) {
+                    result.put("error", String.valueOf(e.getMessage()));
+                }
+                say(set.getKey() + " round " + round + ": " + result);
+                results.add(result);
+                write(out, args, results);
+            }
+        }
+        say("results in " + out.toAbsolutePath());
+    }
+
+    /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
+    private static void measure(List<String> jvmOptions, int seconds, Map<String, Object> result) {
+        try (Testbed testbed = Testbed.create()) {
+            OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of(),
+                (node, command) -> withJvmOptions(command, jvmOptions));
+            boolean tracked = jvmOptions.stream().anyMatch(option -> option.startsWith("-XX:NativeMemoryTracking="));
+            sleep(SETTLE);
+            result.put("idle", samples(cluster));
+            if (tracked) {
+                result.put("idleNativeMemory", nativeMemory(cluster));
+            }
+            CompletableFuture<Double> stream = CompletableFuture.supplyAsync(() ->
+                Iperf3.tcp(cluster.pod(2), cluster.pod(1), seconds, 1).receivedBitsPerSecond());
+            List<ProcessSample> most = samples(cluster);
+            while (!stream.isDone()) {
+                sleep(SAMPLE_EVERY);
+                List<ProcessSample> now = samples(cluster);
+                for (int i = 0; i < most.size(); i++) {
+                    if (now.get(i).rssKb() > most.get(i).rssKb()) {
+                        most.set(i, now.get(i));
+                    }
+                }
+            }
+            result.put("tcpGbitPerSecond", stream.join() / 1e9);
+            result.put("underLoad", most);
+            sleep(SETTLE);
+            result.put("afterLoad", samples(cluster));
+            if (tracked) {
+                result.put("afterLoadNativeMemory", nativeMemory(cluster));
+            }
+            result.put("startToForwardingMs", startToForwarding(cluster));
+            sleep(SETTLE);
+            result.put("afterRestart", samples(cluster));
+        }
+    }
+
+    /** Restarts node 1's weftd under a 10 ms ping from its pod to node 2's; from launch to the first reply. */
+    private static long startToForwarding(OverlayCluster cluster) {
+        cluster.weftd(1).stop();
+        ManagedProcess ping = cluster.pod(1).start("ping", List.of("ping", "-D", "-n", "-i", "0.01",
+            cluster.pod(2).ip()));
+        try {
+            long launched = epochMicros(Instant.now());
+            cluster.startAnotherWeftd(1);
+            WeftdProcess weftd = cluster.weftd(1);
+            long deadline = System.nanoTime() + FORWARDING_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                Optional<Long> reply = firstReplyAfter(ping.logText(), launched);
+                if (reply.isPresent()) {
+                    return (reply.get() - launched) / 1000;
+                }
+                if (!weftd.process().isAlive()) {
+                    throw new IllegalStateException("weftd exited after its restart: " + weftd.process().logText());
+                }
+                sleep(Duration.ofMillis(50));
+            }
+            throw new IllegalStateException("no echo reply within " + FORWARDING_TIMEOUT.toSeconds()
+                + " s of weftd's restart");
+        } finally {
+            ping.stop();
+        }
+    }
+
+    static Optional<Long> firstReplyAfter(String pingOutput, long afterEpochMicros) {
+        for (String line : pingOutput.split("\n")) {
+            Matcher reply = REPLY.matcher(line);
+            if (reply.find()) {
+                long micros = Long.parseLong(reply.group(1)) * 1_000_000 + Long.parseLong(reply.group(2));
+                if (micros > afterEpochMicros) {
+                    return Optional.of(micros);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<ProcessSample> samples(OverlayCluster cluster) {
+        List<ProcessSample> samples = new ArrayList<>();
+        for (int i = 1; i <= cluster.size(); i++) {
+            long pid = cluster.weftd(i).process().pid();
+            samples.add(ProcReader.sample(pid).orElseThrow(() ->
+                new IllegalStateException("weftd pid " + pid + " is gone")));
+        }
+        return samples;
+    }
+
+    /** Committed KB by category, per weftd, from {@code jcmd PID VM.native_memory summary} (an NMT option set). */
+    private static List<Map<String, Long>> nativeMemory(OverlayCluster cluster) {
+        List<Map<String, Long>> perWeftd = new ArrayList<>();
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (int i = 1; i <= cluster.size(); i++) {
+            String pid = Long.toString(cluster.weftd(i).process().pid());
+            try {
+                Process process = new ProcessBuilder(jcmd.toString(), pid, "VM.native_memory", "summary")
+                    .redirectErrorStream(true).start();
+                perWeftd.add(nativeMemory(new String(process.getInputStream().readAllBytes())));
+                process.waitFor();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run jcmd", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return perWeftd;
+    }
+
+    static Map<String, Long> nativeMemory(String summary) {
+        Map<String, Long> committed = new LinkedHashMap<>();
+        Matcher line = NMT_LINE.matcher(summary);
+        while (line.find()) {
+            committed.put(line.group(1).strip(), Long.parseLong(line.group(2)));
+        }
+        return committed;
+    }
+
+    /**
+     * The command with the JVM options of {@code options} just before {@code -jar} (after weftd.jvm, so they override
+     * it), and its {@code NAME=VALUE} entries as environment variables through {@code env}.
+     */
+    static List<String> withJvmOptions(List<String> command, List<String> options) {
+        List<String> launched = new ArrayList<>(command);
+        launched.addAll(launched.indexOf("-jar"), options.stream().filter(option -> option.startsWith("-")).toList());
+        List<String> environment = options.stream().filter(option -> !option.startsWith("-")).toList();
+        if (!environment.isEmpty()) {
+            launched.add(0, "env");
+            launched.addAll(1, environment);
+        }
+        return launched;
+    }
+
+    private static long epochMicros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000;
+    }
+
+    private static void write(Path out, String[] args, List<Map<String, Object>> results) {
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("machine", MachineInfo.collect(MachineInfo.commandLine(Footprint.class.getName(), args),
+            ProcCpu.clockTicksPerSecond()));
+        file.put("shippedJvmOptions", readShippedOptions());
+        file.put("results", results);
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+    }
+
+    private static List<String> readShippedOptions() {
+        Path options = WeftdProcess.locateJar().resolveSibling(WeftdProcess.JVM_OPTIONS_FILE);
+        try {
+            return Files.readAllLines(options).stream().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + options, e);
+        }
+    }
+
+    private static String require(String flag, String value) {
+        if (value == null) {
+            fail(flag + " needs a value");
+        }
+        return value;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("Footprint: " + message + "\n" + USAGE);
+        System.exit(2);
+    }
+
+    private static void say(String message) {
+        System.out.println("[footprint] " + message);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,48 @@
+package io.weft.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FootprintTest {
+
+    @Test
+    void shouldTakeTheFirstReplyAfterTheLaunchFromPingsTimestampedOutput() {
+        String output = String.join("\n",
+            "PING 10.244.2.2 (10.244.2.2) 56(84) bytes of data.",
+            "[1733444000.900000] 64 bytes from 10.244.2.2: icmp_seq=1 ttl=62 time=0.3 ms",
+            "[1733444001.250000] From 10.244.1.1 icmp_seq=40 Destination Host Unreachable",
+            "[1733444001.412345] 64 bytes from 10.244.2.2: icmp_seq=52 ttl=62 time=0.4 ms",
+            "[1733444001.500000] 64 bytes from 10.244.2.2: icmp_seq=53 ttl=62 time=0.4 ms");
+
+        assertThat(Footprint.firstReplyAfter(output, 1_733_444_001_000_000L)).contains(1_733_444_001_412_345L);
+        assertThat(Footprint.firstReplyAfter(output, 1_733_444_002_000_000L)).isEmpty();
+    }
+
+    @Test
+    void shouldReadCommittedMemoryByCategoryFromNativeMemoryTracking() {
+        String summary = String.join("\n", "12345:", "", "Native Memory Tracking:", "",
+            "Total: reserved=1744582KB, committed=130219KB",
+            "-                 Java Heap (reserved=262144KB, committed=16384KB)",
+            "                            (mmap: reserved=262144KB, committed=16384KB) ",
+            "-                     Class (reserved=1056137KB, committed=8457KB)",
+            "-                        GC (reserved=1027KB, committed=227KB)");
+
+        assertThat(Footprint.nativeMemory(summary)).containsExactly(java.util.Map.entry("Total", 130219L),
+            java.util.Map.entry("Java Heap", 16384L), java.util.Map.entry("Class", 8457L),
+            java.util.Map.entry("GC", 227L));
+    }
+
+    @Test
+    void shouldPutTheOptionsAfterTheShippedOnesSoTheyOverrideThem() {
+        assertThat(Footprint.withJvmOptions(List.of("java", "@/w/weftd.jvm", "-jar", "/w/weftd.jar", "--ip-masq"),
+            List.of("-XX:+UseG1GC", "-Xmx256m")))
+            .containsExactly("java", "@/w/weftd.jvm", "-XX:+UseG1GC", "-Xmx256m", "-jar", "/w/weftd.jar",
+                "--ip-masq");
+        assertThat(Footprint.withJvmOptions(List.of("java", "@/w/weftd.jvm", "-jar", "/w/weftd.jar"),
+            List.of("MALLOC_ARENA_MAX=2", "-XX:+UseSerialGC")))
+            .containsExactly("env", "MALLOC_ARENA_MAX=2", "java", "@/w/weftd.jvm", "-XX:+UseSerialGC", "-jar",
+                "/w/weftd.jar");
+    }
+}
