@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.weft.testbed.Iperf3;
 import io.weft.testbed.ManagedProcess;
 import io.weft.testbed.OverlayCluster;
+import io.weft.testbed.PingResult;
 import io.weft.testbed.ProcReader;
 import io.weft.testbed.ProcessSample;
 import io.weft.testbed.Testbed;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -26,18 +28,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * weftd's footprint ({@code ./weft footprint}): for each JVM option set and round, a fresh two-node cluster as the
+ * weftd's footprint ({@code ./weft bench --footprint}): for each option set and round, a fresh two-node cluster as the
  * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
- * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; then node
- * 1's weftd is stopped and started again, and start to forwarding is the time from that launch to the first echo reply
- * node 1's pod gets from node 2's, which it pings every 10 ms throughout. Option sets come after weftd.jvm (the shipped
- * options) and so override them; the empty set is weftd as shipped.
+ * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; their CPU
+ * and the reply times while a pod pings the other 100 and 1,000 times a second; then node 1's weftd is stopped and
+ * started again, and start to forwarding is the time from that launch to the first echo reply node 1's pod gets from
+ * node 2's, which it pings every 10 ms throughout. A set's JVM options come after weftd.jvm (the shipped options) and
+ * so override them; {@code weftd:FLAG} entries are weftd flags; the empty set is weftd as shipped.
  */
 public final class Footprint {
     private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--out FILE]"
-        + " [--jvm NAME=OPTION,OPTION...]...\n  OPTION: a JVM option, or VARIABLE=VALUE for weftd's environment\n"
+        + " [--jvm 'NAME=OPTION OPTION...']...\n  OPTION: a JVM option, VARIABLE=VALUE for weftd's environment, or"
+        + " weftd:FLAG for weftd\n"
         + "defaults: --rounds 3 --seconds 10 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
+    private static final int LOW_RATE_SECONDS = 10;
+    private static final String WEFTD_FLAG = "weftd:";
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
     private static final Duration FORWARDING_TIMEOUT = Duration.ofSeconds(30);
     /** ping -D: "[1733444000.123456] 64 bytes from ...". */
@@ -65,11 +71,11 @@ public final class Footprint {
                     String set = require(args[i], value);
                     int equals = set.indexOf('=');
                     if (equals < 1) {
-                        fail("--jvm takes NAME=OPTION,OPTION..., not '" + set + "'");
+                        fail("--jvm takes 'NAME=OPTION OPTION...', not '" + set + "'");
                     }
-                    String options = set.substring(equals + 1);
+                    String options = set.substring(equals + 1).strip();
                     sets.put(set.substring(0, equals), options.isEmpty() ? List.of()
-                        : Arrays.asList(options.split(",")));
+                        : Arrays.asList(options.split("\\s+")));
                 }
                 default -> fail("unknown flag " + args[i]);
             }
@@ -87,7 +93,9 @@ public final class Footprint {
             for (Map.Entry<String, List<String>> set : sets.entrySet()) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("set", set.getKey());
-                result.put("jvmOptions", set.getValue());
+                result.put("jvmOptions", set.getValue().stream().filter(option -> !option.startsWith(WEFTD_FLAG))
+                    .toList());
+                result.put("weftdArgs", weftdArgs(set.getValue()));
                 result.put("round", round);
                 try {
                     measure(set.getValue(), seconds, result);
@@ -105,7 +113,7 @@ public final class Footprint {
     /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
     private static void measure(List<String> jvmOptions, int seconds, Map<String, Object> result) {
         try (Testbed testbed = Testbed.create()) {
-            OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of(),
+            OverlayCluster cluster = OverlayCluster.start(testbed, 2, weftdArgs(jvmOptions),
                 (node, command) -> withJvmOptions(command, jvmOptions));
             boolean tracked = jvmOptions.stream().anyMatch(option -> option.startsWith("-XX:NativeMemoryTracking="));
             sleep(SETTLE);
@@ -132,10 +140,46 @@ public final class Footprint {
             if (tracked) {
                 result.put("afterLoadNativeMemory", nativeMemory(cluster));
             }
+            result.put("lowRate", lowRates(cluster));
             result.put("startToForwardingMs", startToForwarding(cluster));
             sleep(SETTLE);
             result.put("afterRestart", samples(cluster));
         }
+    }
+
+    /**
+     * Pings from node 1's pod to node 2's at 100 and 1,000 a second for {@value #LOW_RATE_SECONDS} s each: the reply
+     * times' p50 and p99 and what each weftd spent meanwhile, in percent of one core.
+     */
+    private static List<Map<String, Object>> lowRates(OverlayCluster cluster) {
+        long ticksPerSecond = ProcCpu.clockTicksPerSecond();
+        List<Map<String, Object>> rates = new ArrayList<>();
+        for (int intervalMs : new int[] {10, 1}) {
+            List<Long> before = cpuTicks(cluster);
+            long start = System.nanoTime();
+            String count = Integer.toString(LOW_RATE_SECONDS * 1000 / intervalMs);
+            String interval = String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0);
+            PingResult ping = PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
+                List.of("ping", "-n", "-c", count, "-i", interval, "-W", "1", cluster.pod(2).ip())).stdout());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<Long> after = cpuTicks(cluster);
+            List<Double> percent = new ArrayList<>();
+            for (int i = 0; i < after.size(); i++) {
+                percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
+            }
+            Map<String, Object> rate = new LinkedHashMap<>();
+            rate.put("pingsPerSecond", 1000 / intervalMs);
+            rate.put("replies", ping.received());
+            rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
+            rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
+            rate.put("weftdPercentOfOneCore", percent);
+            rates.add(rate);
+        }
+        return rates;
+    }
+
+    private static List<Long> cpuTicks(OverlayCluster cluster) {
+        return samples(cluster).stream().map(ProcessSample::cpuTicks).toList();
     }
 
     /** Restarts node 1's weftd under a 10 ms ping from its pod to node 2's; from launch to the first reply. */
@@ -218,14 +262,21 @@ public final class Footprint {
         return committed;
     }
 
+    /** The set's {@code weftd:FLAG} entries: weftd's own flags. */
+    static List<String> weftdArgs(List<String> options) {
+        return options.stream().filter(option -> option.startsWith(WEFTD_FLAG))
+            .map(option -> option.substring(WEFTD_FLAG.length())).toList();
+    }
+
     /**
      * The command with the JVM options of {@code options} just before {@code -jar} (after weftd.jvm, so they override
      * it), and its {@code NAME=VALUE} entries as environment variables through {@code env}.
      */
     static List<String> withJvmOptions(List<String> command, List<String> options) {
-        List<String> launched = new ArrayList<>(command);
-        launched.addAll(launched.indexOf("-jar"), options.stream().filter(option -> option.startsWith("-")).toList());
-        List<String> environment = options.stream().filter(option -> !option.startsWith("-")).toList();
+        List<String> launched = WeftdProcess.withJvmOptions(command,
+            options.stream().filter(option -> option.startsWith("-")).toList());
+        List<String> environment = options.stream().filter(option -> !option.startsWith("-")
+            && !option.startsWith(WEFTD_FLAG)).toList();
         if (!environment.isEmpty()) {
             launched.add(0, "env");
             launched.addAll(1, environment);

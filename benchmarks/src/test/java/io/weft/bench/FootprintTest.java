@@ -41,8 +41,10 @@ class FootprintTest {
             .containsExactly("java", "@/w/weftd.jvm", "-XX:+UseG1GC", "-Xmx256m", "-jar", "/w/weftd.jar",
                 "--ip-masq");
         assertThat(Footprint.withJvmOptions(List.of("java", "@/w/weftd.jvm", "-jar", "/w/weftd.jar"),
-            List.of("MALLOC_ARENA_MAX=2", "-XX:+UseSerialGC")))
+            List.of("MALLOC_ARENA_MAX=2", "-XX:+UseSerialGC", "weftd:--idle=block")))
             .containsExactly("env", "MALLOC_ARENA_MAX=2", "java", "@/w/weftd.jvm", "-XX:+UseSerialGC", "-jar",
                 "/w/weftd.jar");
+        assertThat(Footprint.weftdArgs(List.of("MALLOC_ARENA_MAX=2", "weftd:--idle=block", "-Xmx64m")))
+            .containsExactly("--idle=block");
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Reads a process from outside, without starting anything: {@code /proc/<pid>/status} (VmRSS, RssFile, Threads),
@@ -89,11 +90,27 @@ public final class ProcReader {
 
     /** Bytes used in every heap space the perf data lists ({@code sun.gc.generation.G.space.S.used}); -1 if unread. */
     public static long heapUsed(long pid) {
+        return sumOfPerfData(pid, ProcReader::isHeapSpaceUsed);
+    }
+
+    /**
+     * Bytes of heap committed, all generations ({@code sun.gc.generation.G.capacity}); -1 if unread. Not what RSS
+     * counts (pages never touched are not resident), but where RSS can grow to without a collection giving it back.
+     */
+    public static long heapCommitted(long pid) {
+        return sumOfPerfData(pid, name -> name.startsWith(HEAP_SPACE) && name.endsWith(".capacity")
+            && name.indexOf('.', HEAP_SPACE.length()) == name.length() - ".capacity".length());
+    }
+
+    private static boolean isHeapSpaceUsed(String name) {
+        return name.startsWith(HEAP_SPACE) && name.endsWith(".used") && name.contains(".space.");
+    }
+
+    private static long sumOfPerfData(long pid, Predicate<String> names) {
         Path file = Path.of(System.getProperty("java.io.tmpdir", "/tmp"), "hsperfdata_"
             + System.getProperty("user.name"), Long.toString(pid));
         try {
-            ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
-            return heapUsed(data);
+            return sumOfLongs(ByteBuffer.wrap(Files.readAllBytes(file)), names);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -102,28 +119,27 @@ public final class ProcReader {
     /**
      * Parses perf data (HotSpot's {@code perfMemory.hpp}): a prologue (magic, byte order at 4, entry offset at 24,
      * entry count at 28), then entries of {length, name offset, vector length, type, flags, units, variability, data
-     * offset}; {@code J} entries hold a long.
+     * offset}; {@code J} entries hold a long. The sum of those {@code names} accepts; -1 if not perf data.
      */
-    static long heapUsed(ByteBuffer data) {
+    static long sumOfLongs(ByteBuffer data, Predicate<String> names) {
         if (data.getInt(0) != PERF_MAGIC) {
             return -1;
         }
         data.order(data.get(4) == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         int offset = data.getInt(24);
         int entries = data.getInt(28);
-        long used = 0;
+        long sum = 0;
         for (int i = 0; i < entries; i++) {
             int length = data.getInt(offset);
             int nameOffset = data.getInt(offset + 4);
             byte type = data.get(offset + 12);
             int dataOffset = data.getInt(offset + 16);
-            String name = cString(data, offset + nameOffset);
-            if (type == 'J' && name.startsWith(HEAP_SPACE) && name.endsWith(".used") && name.contains(".space.")) {
-                used += data.getLong(offset + dataOffset);
+            if (type == 'J' && names.test(cString(data, offset + nameOffset))) {
+                sum += data.getLong(offset + dataOffset);
             }
             offset += length;
         }
-        return used;
+        return sum;
     }
 
     private static String cString(ByteBuffer data, int start) {

@@ -56,21 +56,26 @@ public final class WeftdProcess {
         return jar;
     }
 
+    /** {@code java} with weftd's JVM options as shipped ({@value #JVM_OPTIONS_FILE} beside the jar), the jar, args. */
     static List<String> command(Path jar, List<String> args) {
-        return command(jar, List.of(), args);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(), "@" + jar.resolveSibling(JVM_OPTIONS_FILE), "-jar", jar.toString()));
+        command.addAll(args);
+        return command;
     }
 
     /**
-     * {@code java} with weftd's JVM options as shipped ({@value #JVM_OPTIONS_FILE} beside the jar), then
-     * {@code jvmOptions} (which may override them), the jar, args.
+     * A weftd command line with {@code jvmOptions} after weftd's own, so that they override them (the JVM takes the
+     * last of each).
      */
-    static List<String> command(Path jar, List<String> jvmOptions, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), "@" + jar.resolveSibling(JVM_OPTIONS_FILE)));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString()));
-        command.addAll(args);
-        return command;
+    public static List<String> withJvmOptions(List<String> command, List<String> jvmOptions) {
+        int jar = command.indexOf("-jar");
+        if (jar < 0) {
+            throw new IllegalArgumentException("not a java -jar command line: " + command);
+        }
+        List<String> launched = new ArrayList<>(command);
+        launched.addAll(jar, jvmOptions);
+        return launched;
     }
 
     /** Where to reach /healthz from inside the node, from --healthz-ip/--healthz-port (flag=value or flag value). */

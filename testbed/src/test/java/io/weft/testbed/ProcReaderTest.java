@@ -18,6 +18,9 @@ class ProcReaderTest {
         assertThat(sample.get().fds()).isGreaterThan(2);
         assertThat(sample.get().heapUsedBytes()).as("perf data of a JVM run with the defaults").isPositive()
             .isLessThan(Runtime.getRuntime().maxMemory() + (64L << 20));
+        assertThat(ProcReader.heapCommitted(pid)).as("perf data's committed heap").isPositive()
+            .isGreaterThanOrEqualTo(Runtime.getRuntime().totalMemory() / 2)
+            .isLessThanOrEqualTo(Runtime.getRuntime().maxMemory() + (64L << 20));
         assertThat(ProcReader.udpCounters(pid)).containsKey("RcvbufErrors");
     }
 
@@ -25,5 +28,6 @@ class ProcReaderTest {
     void shouldSayNothingOfAProcessThatIsGone() {
         assertThat(ProcReader.sample(Integer.MAX_VALUE)).isEmpty();
         assertThat(ProcReader.heapUsed(Integer.MAX_VALUE)).isEqualTo(-1);
+        assertThat(ProcReader.heapCommitted(Integer.MAX_VALUE)).isEqualTo(-1);
     }
 }

@@ -19,6 +19,15 @@ class WeftdProcessTest {
     }
 
     @Test
+    void shouldPutJvmOptionsAfterTheShippedOnesSoTheyOverrideThem() {
+        List<String> command = WeftdProcess.command(Path.of("/w/weftd.jar"), List.of("--ip-masq"));
+
+        assertThat(WeftdProcess.withJvmOptions(command, List.of("-XX:+UseG1GC", "-Xmx64m")).subList(1,
+            command.size() + 2)).containsExactly("@/w/weftd.jvm", "-XX:+UseG1GC", "-Xmx64m", "-jar", "/w/weftd.jar",
+            "--ip-masq");
+    }
+
+    @Test
     void shouldUseDefaultsWhenHealthzFlagsAreAbsentOrWildcard() {
         assertThat(WeftdProcess.healthzEndpoint(List.of("--iface", "eth0")))
             .isEqualTo(Map.entry("127.0.0.1", WeftdProcess.DEFAULT_HEALTHZ_PORT));

@@ -25,8 +25,9 @@ class WeftdStopTest {
     void shouldUndoSetupAndExitOneWhenTheLanesCannotHaveTheirDirectMemory() {
         try (Testbed testbed = Testbeds.createOrSkip()) {
             Node node = staticNode(testbed);
-            ManagedProcess weftd = node.start("weftd-oom", WeftdProcess.command(WeftdProcess.locateJar(),
-                List.of("-XX:MaxDirectMemorySize=16m"), staticArgs(testbed, node, List.of("--lanes", "64"))));
+            ManagedProcess weftd = node.start("weftd-oom", WeftdProcess.withJvmOptions(WeftdProcess.command(
+                WeftdProcess.locateJar(), staticArgs(testbed, node, List.of("--lanes", "64"))),
+                List.of("-XX:MaxDirectMemorySize=16m")));
 
             assertThat(weftd.waitFor(Duration.ofSeconds(30))).as("exited by itself: %s", weftd.logText()).isTrue();
             assertThat(weftd.exitCode()).isEqualTo(1);

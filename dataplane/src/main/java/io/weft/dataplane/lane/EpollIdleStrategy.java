@@ -8,7 +8,8 @@ import org.agrona.concurrent.IdleStrategy;
  * What a lane thread does when a drain found nothing: poll on (yielding the core to anything else runnable between
  * drains) for a while after its last packet, then block in epoll_wait on its fds and the shutdown eventfd.
  * {@code block} blocks at once, {@code spin} never blocks, {@code backoff} (the default) polls for
- * {@code --idle-poll-us} after each packet.
+ * {@code --idle-poll-us} after each packet, {@code adaptive} for as long, but only when polling has been paying
+ * lately: when the next packet came within the window (see {@link PollPredictor}).
  * <p>
  * Why poll at all: a lane that blocks lets its core halt, and on a virtual machine waking a halted vCPU costs tens
  * to hundreds of microseconds, paid once per hop when traffic goes back and forth (a reply comes within a few
@@ -26,6 +27,7 @@ public final class EpollIdleStrategy implements IdleStrategy {
     public enum Mode {
         SPIN,
         BACKOFF,
+        ADAPTIVE,
         BLOCK;
 
         /** Parses the --idle flag value. */
@@ -33,11 +35,16 @@ public final class EpollIdleStrategy implements IdleStrategy {
             return Mode.valueOf(value.toUpperCase(Locale.ROOT));
         }
 
+        /** Whether --idle-poll-us applies to this mode. */
+        public boolean pollsForAWindow() {
+            return this == BACKOFF || this == ADAPTIVE;
+        }
+
         /** How long a lane polls after its last packet before it blocks, in this mode. */
         long pollNanos(final int backoffPollMicros) {
             return switch (this) {
                 case SPIN -> Long.MAX_VALUE;
-                case BACKOFF -> backoffPollMicros * 1_000L;
+                case BACKOFF, ADAPTIVE -> backoffPollMicros * 1_000L;
                 case BLOCK -> 0;
             };
         }
@@ -46,13 +53,17 @@ public final class EpollIdleStrategy implements IdleStrategy {
     private final Epoll epoll;
     private final long pollNanos;
     private final String alias;
-    private boolean polling;
-    private long pollingSince;
+    /** Only in adaptive mode: whether this idle period polls. */
+    private final PollPredictor predictor;
+    private boolean idling;
+    private boolean pollsThisTime;
+    private long idleSince;
 
     EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros) {
         this.epoll = epoll;
         this.pollNanos = mode.pollNanos(backoffPollMicros);
         this.alias = "epoll-" + mode.name().toLowerCase(Locale.ROOT);
+        this.predictor = mode == Mode.ADAPTIVE ? new PollPredictor() : null;
     }
 
     @Override
@@ -68,11 +79,12 @@ public final class EpollIdleStrategy implements IdleStrategy {
     public void idle() {
         if (pollNanos > 0) {
             final long now = System.nanoTime();
-            if (!polling) {
-                polling = true;
-                pollingSince = now;
+            if (!idling) {
+                idling = true;
+                idleSince = now;
+                pollsThisTime = predictor == null || predictor.shouldPoll();
             }
-            if (now - pollingSince < pollNanos) {
+            if (pollsThisTime && now - idleSince < pollNanos) {
                 Thread.yield();
                 return;
             }
@@ -80,9 +92,15 @@ public final class EpollIdleStrategy implements IdleStrategy {
         epoll.await(MAX_WAIT_MS);
     }
 
+    /** Work again: the idle period ends, and whether polling through it paid (or would have) is learned. */
     @Override
     public void reset() {
-        polling = false;
+        if (idling) {
+            idling = false;
+            if (predictor != null) {
+                predictor.record(System.nanoTime() - idleSince < pollNanos);
+            }
+        }
     }
 
     @Override

@@ -6,7 +6,8 @@ package io.weft.dataplane.lane;
  * @param peers          the lease snapshot every lane reads once per batch.
  * @param offloads       the offloads found at start; a lane takes them as they are when it is made.
  * @param batch          datagrams per sendmmsg and recvmmsg; 1 is flannel's one packet per system call.
- * @param idlePollMicros with {@link EpollIdleStrategy.Mode#BACKOFF}, how long a lane polls before it blocks.
+ * @param idlePollMicros with {@link EpollIdleStrategy.Mode#BACKOFF} or {@code ADAPTIVE}, how long a lane polls before
+ *                       it blocks.
  * @param auth           whether and how datagrams are authenticated ({@link NodeAuth#OFF}: never).
  */
 public record LaneContext(PeerTable peers, NodeAddresses node, LaneResources.OffloadStatus offloads, int batch,

@@ -5,7 +5,6 @@ import io.weft.auth.NodeKey;
 import io.weft.auth.OpenSsl;
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
-import io.weft.dataplane.lane.EpollIdleStrategy;
 import io.weft.dataplane.lane.Lane;
 import io.weft.dataplane.lane.LaneContext;
 import io.weft.dataplane.lane.LaneResources;
@@ -238,7 +237,7 @@ final class Daemon implements AutoCloseable {
             config.tunName() + ": " + laneCount + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
-            (config.idle() == EpollIdleStrategy.Mode.BACKOFF ? " (polls " + config.idlePollMicros() + " us)" : ""));
+            (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : ""));
     }
 
     /**

@@ -150,7 +150,7 @@ record WeftdConfig(
             flags.lanes == null ? defaultLanes() : integer("--lanes", flags.lanes, 1, WeftdFlags.MAX_LANES),
             integer("--batch", flags.batch, 1, 64),
             choice("--offload", flags.offload, List.of("auto", "off")).equals("auto"),
-            EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "block"))),
+            EpollIdleStrategy.Mode.parse(choice("--idle", flags.idle, List.of("spin", "backoff", "adaptive", "block"))),
             integer("--idle-poll-us", flags.idlePollMicros, 1, 1_000_000),
             bool("--cleanup", flags.cleanup),
             bool("--exit-after-handover", flags.exitAfterHandover),

@@ -157,13 +157,14 @@ final class WeftdFlags {
         description = "TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default ${DEFAULT-VALUE})")
     String offload;
 
-    @Option(names = "--idle", paramLabel = "spin|backoff|block", defaultValue = "backoff",
+    @Option(names = "--idle", paramLabel = "spin|backoff|adaptive|block", defaultValue = "backoff",
         description = "an idle lane polls, yielding its core, for ever (spin), for --idle-poll-us after its last"
-            + " packet (backoff, the default), or blocks at once")
+            + " packet (backoff, the default), as long but only while polling has been paying (adaptive), or blocks"
+            + " at once")
     String idle;
 
     @Option(names = "--idle-poll-us", paramLabel = "N", defaultValue = "" + EpollIdleStrategy.DEFAULT_POLL_MICROS,
-        description = "how long backoff polls before blocking in epoll (default ${DEFAULT-VALUE})")
+        description = "how long backoff and adaptive poll before blocking in epoll (default ${DEFAULT-VALUE})")
     String idlePollMicros;
 
     @Option(names = "--cleanup", arity = "0..1", paramLabel = "true|false", defaultValue = "false",

@@ -12,10 +12,14 @@ import org.junit.jupiter.api.Timeout;
 /** Whether an idle lane polls or blocks, on a real epoll over an eventfd that stays silent unless signalled. */
 @Timeout(30)
 final class EpollIdleStrategyTest {
+    /** A window long enough that a loaded machine's scheduling never makes an at-once packet look late. */
+    private static final int WINDOW_MICROS = 50_000;
+
     @Test
     void shouldMapEachModeToHowLongItPolls() {
         assertThat(EpollIdleStrategy.Mode.SPIN.pollNanos(300)).isEqualTo(Long.MAX_VALUE);
         assertThat(EpollIdleStrategy.Mode.BACKOFF.pollNanos(300)).isEqualTo(300_000L);
+        assertThat(EpollIdleStrategy.Mode.ADAPTIVE.pollNanos(300)).isEqualTo(300_000L);
         assertThat(EpollIdleStrategy.Mode.BLOCK.pollNanos(300)).isZero();
     }
 
@@ -49,6 +53,36 @@ final class EpollIdleStrategyTest {
     }
 
     @Test
+    void shouldBlockAtOnceInAdaptiveModeOncePollingStoppedPayingAndPollAgainOnceItWould() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
+            epoll.add(wake.fd(), Epoll.EPOLLIN);
+            final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.ADAPTIVE,
+                WINDOW_MICROS);
+
+            // Three times the next packet comes after the window: polling did not pay.
+            for (int period = 0; period < 3; period++) {
+                pollPast(idle, WINDOW_MICROS);
+                assertBlocksUntilSignalled(idle, wake);
+                wake.drain();
+                idle.idle(1);
+            }
+            assertBlocksUntilSignalled(idle, wake);
+            wake.drain();
+            idle.idle(1);
+
+            // Now packets come at once, as a burst's do (well within the window, even on a loaded machine): polling
+            // would have paid, so it polls again.
+            for (int period = 0; period < 2; period++) {
+                wake.signal();
+                idle.idle(0);
+                wake.drain();
+                idle.idle(1);
+            }
+            assertPolls(idle);
+        }
+    }
+
+    @Test
     void shouldBlockAtOnceInBlockMode() throws Exception {
         try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
             epoll.add(wake.fd(), Epoll.EPOLLIN);
@@ -64,6 +98,19 @@ final class EpollIdleStrategyTest {
         while (System.nanoTime() - end < 0) {
             idle.idle(0);
         }
+    }
+
+    /** The next idle() returns with no event, long before a blocking wait would end: it polls. */
+    private static void assertPolls(final EpollIdleStrategy idle) throws InterruptedException {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final Thread poller = new Thread(() -> {
+            idle.idle(0);
+            returned.countDown();
+        });
+        poller.start();
+        assertThat(returned.await(EpollIdleStrategy.MAX_WAIT_MS / 2, TimeUnit.MILLISECONDS))
+            .as("idle() polled rather than waiting for an event").isTrue();
+        poller.join();
     }
 
     /** The next idle() returns only after another thread signalled the eventfd. */

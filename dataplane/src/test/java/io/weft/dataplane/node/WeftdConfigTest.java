@@ -206,7 +206,8 @@ class WeftdConfigTest {
         assertUsage("--idle-poll-us '0' must be an integer in 1..1000000", "--idle-poll-us", "0");
         assertUsage("--iptables-resync '0' must be an integer in 1..86400", "--iptables-resync", "0");
         assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
-        assertUsage("--idle 'poll' must be one of spin, backoff, block", "--idle", "poll");
+        assertThat(parse("--idle", "adaptive").idle()).isEqualTo(EpollIdleStrategy.Mode.ADAPTIVE);
+        assertUsage("--idle 'poll' must be one of spin, backoff, adaptive, block", "--idle", "poll");
         assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
     }
 

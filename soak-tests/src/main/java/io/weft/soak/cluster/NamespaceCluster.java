@@ -219,12 +219,9 @@ public final class NamespaceCluster implements SoakCluster {
     /** weftd as shipped; only where a JVM crash writes its report is ours to choose (the run directory). */
     private WeftdProcess startWeftd(Member member) {
         return member.netns.startWeftd(weftdJar, weftdArgs(member), command -> {
-            // After weftd's own options, which they may override: the JVM takes the last of each.
-            List<String> launched = new ArrayList<>(command);
-            int jar = launched.indexOf("-jar");
-            launched.addAll(jar, weftdJvmArgs);
-            launched.add(jar, "-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log"));
-            return launched;
+            List<String> options = new ArrayList<>(List.of("-XX:ErrorFile=" + member.dir.resolve("hs_err_pid%p.log")));
+            options.addAll(weftdJvmArgs);
+            return WeftdProcess.withJvmOptions(command, options);
         });
     }
 

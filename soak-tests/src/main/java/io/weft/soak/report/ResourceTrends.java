@@ -70,9 +70,11 @@ public final class ResourceTrends {
     }
 
     /**
-     * For each fault and each weftd that lived through it: its last sample before the fault against its last sample
-     * before the next fault began (or the run ended), at least the settle time after the fault was undone, when it
-     * knew as many leases then as before.
+     * For each fault and each weftd that lived through it: its last sample before the fault against its level after
+     * it: the fewest fds and threads of its samples from the settle time after the fault was undone until the next
+     * fault began (or the run ended), when it knew as many leases then as before. The fewest, not the last: a sample
+     * taken while weftd runs iptables (every few seconds, for its rules) counts the child's pipes, which are gone a
+     * moment later; a leak stays in every sample.
      */
     public List<LevelChange> levelChanges() {
         List<LevelChange> changes = new ArrayList<>();
@@ -83,7 +85,8 @@ public final class ResourceTrends {
             long until = i + 1 < faults.size() ? faults.get(i + 1).startMicros() : data.meta().trafficEndMicros();
             for (List<ResourceSample> samples : byProcess.values()) {
                 ResourceSample before = null;
-                ResourceSample after = null;
+                int fewestFds = Integer.MAX_VALUE;
+                int fewestThreads = Integer.MAX_VALUE;
                 long started = samples.get(0).micros();
                 for (ResourceSample s : samples) {
                     if (s.micros() < started + STARTUP_MICROS) {
@@ -91,15 +94,17 @@ public final class ResourceTrends {
                     }
                     if (s.micros() < fault.startMicros()) {
                         before = s;
-                    } else if (s.micros() >= fault.settledMicros() + settle && s.micros() < until) {
-                        after = s;
+                    } else if (before != null && s.micros() >= fault.settledMicros() + settle && s.micros() < until
+                        && leasesKnown(s) == leasesKnown(before)) {
+                        fewestFds = Math.min(fewestFds, s.fds());
+                        fewestThreads = Math.min(fewestThreads, s.threads());
                     }
                 }
-                if (before != null && after != null && leasesKnown(before) == leasesKnown(after)
-                    && (after.fds() > before.fds() + LEVEL_TOLERANCE
-                    || after.threads() > before.threads() + LEVEL_TOLERANCE)) {
+                if (before != null && fewestFds != Integer.MAX_VALUE
+                    && (fewestFds > before.fds() + LEVEL_TOLERANCE
+                    || fewestThreads > before.threads() + LEVEL_TOLERANCE)) {
                     changes.add(new LevelChange(fault.index(), fault.kind(), before.node(), before.pid(), before.fds(),
-                        after.fds(), before.threads(), after.threads()));
+                        fewestFds, before.threads(), fewestThreads));
                 }
             }
         }
