@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** The README's flag table is what users read: it must name every flag weftd takes, with weftd's own defaults. */
+/** The flag table users read (docs/flags.md): it must name every flag weftd takes, with weftd's own defaults. */
 class ReadmeFlagsTest {
     private static final String TABLE_HEADER = "| flag | default | meaning |";
     private static final Pattern FLAG = Pattern.compile("`(--[a-z0-9-]+)[^`]*`");
@@ -30,7 +30,7 @@ class ReadmeFlagsTest {
             }
         }
 
-        assertThat(readme.keySet()).as("flags in the README's table").containsExactlyInAnyOrderElementsOf(
+        assertThat(readme.keySet()).as("flags in docs/flags.md's table").containsExactlyInAnyOrderElementsOf(
             flags.keySet());
         for (final Map.Entry<String, OptionSpec> flag : flags.entrySet()) {
             final String documented = readme.get(flag.getKey());
@@ -50,7 +50,7 @@ class ReadmeFlagsTest {
     private static Map<String, String> readmeDefaults() throws IOException {
         final List<String> lines = Files.readAllLines(readme());
         final int header = lines.indexOf(TABLE_HEADER);
-        assertThat(header).as("README has a line %s", TABLE_HEADER).isNotNegative();
+        assertThat(header).as("docs/flags.md has a line %s", TABLE_HEADER).isNotNegative();
         final Map<String, String> defaults = new LinkedHashMap<>();
         for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             final String[] cells = lines.get(i).replace("\\|", "/").split("\\|");
@@ -70,10 +70,10 @@ class ReadmeFlagsTest {
 
     private static Path readme() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("dataplane"))) {
-                return dir.resolve("README.md");
+            if (Files.isRegularFile(dir.resolve("docs/flags.md")) && Files.isDirectory(dir.resolve("dataplane"))) {
+                return dir.resolve("docs/flags.md");
             }
         }
-        throw new IllegalStateException("no README.md beside dataplane/ above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("no docs/flags.md beside dataplane/ above " + Path.of("").toAbsolutePath());
     }
 }
