@@ -19,10 +19,12 @@ import java.util.List;
  * @param pinning        whether to pin node 1's processes to the first of {@code cpus} and node 2's to the second
  * @param cpus           the two CPUs
  * @param tcpCongestion  the TCP congestion control both pods use, whatever the machine's default
+ * @param natRules       whether every node carries flanneld's --ip-masq nat rules (so the kernel tracks every
+ *                       connection), or no nat rule at all: the two harness modes
  */
 record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> variants, Path output,
                     String udpBitrate, int pingIntervalMs, boolean pinning, List<Integer> cpus,
-                    String tcpCongestion) {
+                    String tcpCongestion, boolean natRules) {
     static final int DEFAULT_ROUNDS = 3;
     static final int DEFAULT_SECONDS = 10;
     static final int DEFAULT_WARMUP_SECONDS = 3;
@@ -39,11 +41,11 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
         "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-spin,weft-etcd,weft-auth,weft-encrypt,",
         "                                 wireguard-go]",
         "                     [--out FILE] [--udp-bitrate RATE] [--ping-interval-ms MS] [--cpus A,B | --no-pin]",
-        "                     [--tcp-congestion NAME]",
+        "                     [--tcp-congestion NAME] [--nat-rules on|off]",
         "defaults: --rounds " + DEFAULT_ROUNDS + " --seconds " + DEFAULT_SECONDS + " --warmup-seconds "
             + DEFAULT_WARMUP_SECONDS + " --out " + DEFAULT_OUTPUT
             + " --udp-bitrate " + DEFAULT_UDP_BITRATE + " --ping-interval-ms " + DEFAULT_PING_INTERVAL_MS
-            + " --cpus 0,1 --tcp-congestion " + DEFAULT_TCP_CONGESTION + ", every variant");
+            + " --cpus 0,1 --tcp-congestion " + DEFAULT_TCP_CONGESTION + " --nat-rules on, every variant");
 
     BenchOptions {
         if (rounds < 1 || seconds < 1 || pingIntervalMs < 1 || warmupSeconds < 0) {
@@ -79,6 +81,7 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
         boolean pinning = true;
         List<Integer> cpus = List.of(0, 1);
         String tcpCongestion = DEFAULT_TCP_CONGESTION;
+        boolean natRules = true;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if ("--no-pin".equals(flag)) {
@@ -99,11 +102,20 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
                 case "--ping-interval-ms" -> pingIntervalMs = Integer.parseInt(value);
                 case "--cpus" -> cpus = Arrays.stream(value.split(",")).map(s -> Integer.valueOf(s.trim())).toList();
                 case "--tcp-congestion" -> tcpCongestion = value;
+                case "--nat-rules" -> natRules = onOrOff(flag, value);
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
         return new BenchOptions(rounds, seconds, warmupSeconds, variants, output, udpBitrate, pingIntervalMs, pinning,
-            cpus, tcpCongestion);
+            cpus, tcpCongestion, natRules);
+    }
+
+    private static boolean onOrOff(String flag, String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(flag + " takes on or off, not '" + value + "'");
+        };
     }
 
     /** The variants of round {@code round} (1-based): rotated by one each round, so none always runs first. */

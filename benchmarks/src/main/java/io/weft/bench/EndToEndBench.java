@@ -73,7 +73,7 @@ public final class EndToEndBench {
                 + order.stream().map(Variant::label).toList());
             for (Variant variant : order) {
                 long start = System.nanoTime();
-                try (Topology topology = variant.build(pinning)) {
+                try (Topology topology = variant.build(pinning, options.natRules())) {
                     results.add(measurement.measure(variant, round, topology));
                 } catch (RuntimeException e) {
                     log.accept(variant.label() + " round " + round + " FAILED: " + e.getMessage());
@@ -118,9 +118,11 @@ public final class EndToEndBench {
             + " sealed datagrams open on node 2");
         settings.put("wireguardGo", "wireguard-go -f (Debian) per node, pinned as weftd, wg set with a fresh key pair,"
             + " port " + Topologies.WIREGUARD_PORT + ", pod MTU " + Topologies.WIREGUARD_MTU);
-        settings.put("natRules", "every node carries flanneld's --ip-masq nat rules (weftd's --ip-masq on weft's"
-            + " nodes, the same rules by iptables on host-gw's and vxlan's): the kernel tracks connections in every"
-            + " variant");
+        settings.put("natRules", options.natRules()
+            ? "every node carries flanneld's --ip-masq nat rules (weftd's --ip-masq on weft's nodes, the same rules by"
+                + " iptables on host-gw's, vxlan's and wireguard-go's): the kernel tracks connections in every variant"
+            : "none: no node has a nat rule (weftd runs with --ip-masq=false and the pods' conflist does not"
+                + " masquerade either), so the kernel tracks no connection in any variant");
         settings.put("tcpCongestionControl", options.tcpCongestion() + " in both pods (congctl on every pod route),"
             + " whatever the machine's default and allowed list; every iperf3 TCP run checks both sockets used it");
         settings.put("tcp", "iperf3 -t " + options.seconds() + " -P 1 and -P 4, pod 1 to pod 2; Gbit/s received");

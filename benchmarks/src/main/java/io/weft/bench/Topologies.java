@@ -46,9 +46,9 @@ final class Topologies {
     }
 
     /** Plain routes as flannel's host-gw backend sets them: {@code 10.244.M.0/24 via 192.168.213.M}. */
-    static Topology hostGw() {
+    static Topology hostGw(boolean natRules) {
         return build(testbed -> {
-            List<Node> nodes = addMasqueradingNodes(testbed);
+            List<Node> nodes = addNodes(testbed, natRules);
             for (int i = 1; i <= NODES; i++) {
                 for (int peer = 1; peer <= NODES; peer++) {
                     if (peer != i) {
@@ -66,9 +66,9 @@ final class Topologies {
      * address, dev eth0) holding 10.244.N.0/32; per peer an onlink route via the peer's 10.244.M.0, a permanent
      * neighbour entry for that address and an fdb entry sending the peer's MAC to its underlay address.
      */
-    static Topology vxlan() {
+    static Topology vxlan(boolean natRules) {
         return build(testbed -> {
-            List<Node> nodes = addMasqueradingNodes(testbed);
+            List<Node> nodes = addNodes(testbed, natRules);
             for (int i = 1; i <= NODES; i++) {
                 Node node = nodes.get(i - 1);
                 node.exec("ip", "link", "add", VXLAN_DEVICE, "address", vxlanMac(i), "type", "vxlan",
@@ -103,9 +103,10 @@ final class Topologies {
      * running beside the measurement); pods use the conflist weftd wrote; each weftd starts pinned to its node's CPU,
      * so it sizes itself for one core (one lane, JVM threads) as under a DaemonSet's one-CPU limit.
      */
-    static Topology weft(List<String> extraWeftdArgs, Pinning pinning) {
+    static Topology weft(List<String> extraWeftdArgs, Pinning pinning, boolean natRules) {
         return build(testbed -> {
-            OverlayCluster cluster = OverlayCluster.startStatic(testbed, NODES, extraWeftdArgs, pinning::wrap);
+            OverlayCluster cluster = OverlayCluster.startStatic(testbed, NODES, extraWeftdArgs, pinning::wrap,
+                natRules);
             List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
             return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
         });
@@ -117,9 +118,10 @@ final class Topologies {
      * traffic between the pods flows sealed by node 1 and opened by node 2, so what is measured is authenticated and
      * no measurement starts while a node still waits for the other's key.
      */
-    static Topology weftWithEtcd(List<String> extraWeftdArgs, boolean authenticates, Pinning pinning) {
+    static Topology weftWithEtcd(List<String> extraWeftdArgs, boolean authenticates, Pinning pinning,
+        boolean natRules) {
         return build(testbed -> {
-            OverlayCluster cluster = OverlayCluster.start(testbed, NODES, extraWeftdArgs, pinning::wrap);
+            OverlayCluster cluster = OverlayCluster.start(testbed, NODES, extraWeftdArgs, pinning::wrap, natRules);
             if (authenticates) {
                 awaitAuthenticatedTraffic(cluster);
             }
@@ -150,9 +152,9 @@ final class Topologies {
      * per namespace) with a fresh key pair, listening on {@value #WIREGUARD_PORT}, the peer allowed its pod subnet at
      * its underlay address, and a route for that subnet through the device. Pod MTU 1420, wg-quick's default.
      */
-    static Topology wireguardGo(Pinning pinning) {
+    static Topology wireguardGo(Pinning pinning, boolean natRules) {
         return build(testbed -> {
-            List<Node> nodes = addMasqueradingNodes(testbed);
+            List<Node> nodes = addNodes(testbed, natRules);
             List<Long> pids = new ArrayList<>();
             List<String> publicKeys = new ArrayList<>();
             for (int i = 1; i <= NODES; i++) {
@@ -235,14 +237,14 @@ final class Topologies {
     }
 
     /**
-     * The nodes of a kernel dataplane, each with the nat rules flanneld's {@code --ip-masq} (kube-flannel's default)
-     * installs, as weftd installs them on weft's nodes: the rules make the kernel track every connection, a per-packet
-     * cost all variants then pay alike.
+     * The nodes of a kernel dataplane. With {@code natRules}, each gets the nat rules flanneld's {@code --ip-masq}
+     * (kube-flannel's default) installs, as weftd installs them on weft's nodes: the rules make the kernel track every
+     * connection, a per-packet cost all variants then pay alike; without, no nat rule at all.
      */
-    private static List<Node> addMasqueradingNodes(Testbed testbed) {
+    private static List<Node> addNodes(Testbed testbed, boolean natRules) {
         List<Node> nodes = List.of(testbed.addNode("n1", OverlayCluster.underlayIp(1)),
             testbed.addNode("n2", OverlayCluster.underlayIp(2)));
-        for (int i = 1; i <= NODES; i++) {
+        for (int i = 1; i <= NODES && natRules; i++) {
             for (List<String> command : IpMasquerade.commandsForANewNode(Ipv4Prefix.parse(NETWORK),
                     Ipv4Prefix.parse(subnet(i)))) {
                 nodes.get(i - 1).exec(command.toArray(String[]::new)).orThrow();

@@ -56,17 +56,19 @@ enum Variant {
         return label;
     }
 
-    Topology build(Pinning pinning) {
+    /** @param natRules whether the nodes carry flanneld's --ip-masq nat rules (see {@link BenchOptions}). */
+    Topology build(Pinning pinning, boolean natRules) {
         return switch (this) {
-            case HOST_GW -> Topologies.hostGw();
-            case VXLAN -> Topologies.vxlan();
-            case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning);
-            case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning);
-            case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning);
-            case WEFT_ETCD -> Topologies.weftWithEtcd(shippedWeftdArgs(), false, pinning);
-            case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning);
-            case WEFT_ENCRYPT -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning);
-            case WIREGUARD_GO -> Topologies.wireguardGo(pinning);
+            case HOST_GW -> Topologies.hostGw(natRules);
+            case VXLAN -> Topologies.vxlan(natRules);
+            case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning, natRules);
+            case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning, natRules);
+            case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning, natRules);
+            case WEFT_ETCD -> Topologies.weftWithEtcd(shippedWeftdArgs(), false, pinning, natRules);
+            case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning, natRules);
+            case WEFT_ENCRYPT ->
+                Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning, natRules);
+            case WIREGUARD_GO -> Topologies.wireguardGo(pinning, natRules);
         };
     }
 

@@ -22,16 +22,17 @@ class BenchOptionsTest {
         assertThat(options.pinning()).isTrue();
         assertThat(options.cpus()).containsExactly(0, 1);
         assertThat(options.tcpCongestion()).isEqualTo("cubic");
+        assertThat(options.natRules()).isTrue();
     }
 
     @Test
     void shouldParseEveryFlagWhenGiven() {
         BenchOptions options = BenchOptions.parse(new String[] {"--rounds", "1", "--seconds", "2",
             "--warmup-seconds", "0", "--variants", "weft, host-gw,weft", "--out", "x.json", "--udp-bitrate", "500M",
-            "--ping-interval-ms", "20", "--cpus", "1,0", "--no-pin", "--tcp-congestion", "bbr"});
+            "--ping-interval-ms", "20", "--cpus", "1,0", "--no-pin", "--tcp-congestion", "bbr", "--nat-rules", "off"});
 
         assertThat(options).isEqualTo(new BenchOptions(1, 2, 0, List.of(Variant.WEFT, Variant.HOST_GW),
-            Path.of("x.json"), "500M", 20, false, List.of(1, 0), "bbr"));
+            Path.of("x.json"), "500M", 20, false, List.of(1, 0), "bbr", false));
     }
 
     @Test
@@ -58,5 +59,7 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--rounds", "0"})).hasMessageContaining("positive");
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--tcp-congestion", "../bbr"}))
             .hasMessageContaining("--tcp-congestion needs an algorithm's name");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--nat-rules", "no"}))
+            .hasMessage("--nat-rules takes on or off, not 'no'");
     }
 }

@@ -21,7 +21,8 @@ class KernelVariantMasqueradeTest {
     void shouldPassPodToPodTrafficThroughFlannelsNatRulesWhenAKernelVariantIsBuilt(String label) {
         Optional<String> cause = EndToEndBench.unavailabilityCause();
         assumeTrue(cause.isEmpty(), () -> "kernel dataplanes cannot be built here: " + cause.orElse(""));
-        Supplier<Topology> build = Variant.parse(label) == Variant.HOST_GW ? Topologies::hostGw : Topologies::vxlan;
+        Supplier<Topology> build = Variant.parse(label) == Variant.HOST_GW ? () -> Topologies.hostGw(true)
+            : () -> Topologies.vxlan(true);
 
         try (Topology topology = build.get()) {
             topology.pod1().exec("ping", "-c", "1", "-W", "2", topology.pod2().ip()).orThrow();

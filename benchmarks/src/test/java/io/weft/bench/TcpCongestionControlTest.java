@@ -35,7 +35,7 @@ class TcpCongestionControlTest {
             () -> wanted + " is not available in this kernel: " + readQuietly(AVAILABLE));
         String allowedBefore = read(ALLOWED);
 
-        try (Topology topology = Topologies.hostGw()) {
+        try (Topology topology = Topologies.hostGw(true)) {
             Files.writeString(ALLOWED, machineDefault);
             try {
                 topology.useTcpCongestionControl(wanted);

@@ -25,7 +25,8 @@ final class MarkdownReport {
             .append(rounds(e2e.settings().getOrDefault("rounds", "?"))).append(" of one run, interleaved (")
             .append(e2e.settings().getOrDefault("order", "")).append("); ratios are ratios of those medians. ")
             .append("Two nodes in network namespaces joined by a veth underlay, one pod each, attached by the CNI ")
-            .append("bridge plugin; traffic goes from the pod on node 1 to the pod on node 2.\n\n");
+            .append("bridge plugin; traffic goes from the pod on node 1 to the pod on node 2. NAT rules: ")
+            .append(e2e.settings().getOrDefault("natRules", "not recorded")).append(".\n\n");
 
         md.append("## Targets (issue 4)\n\n");
         appendVerdicts(md, verdicts);

@@ -11,7 +11,7 @@ import java.util.List;
  * Renders the end-to-end result file and (optionally) JMH's JSON into {@code REPORT.md} plus PNG plots in one
  * directory. Reads result files only.
  * <pre>
- * java -Djava.awt.headless=true -jar perf-reports.jar [--e2e FILE] [--jmh FILE] [--out DIR]
+ * java -Djava.awt.headless=true -jar perf-reports.jar [--e2e FILE] [--jmh FILE|none] [--out DIR]
  * </pre>
  * Defaults: {@code perf-reports/results/e2e.json}, {@code perf-reports/results/jmh.json} when it exists, and
  * {@code perf-reports}.
@@ -21,7 +21,7 @@ public final class RenderReport {
     static final Path DEFAULT_E2E = Path.of("perf-reports", "results", "e2e.json");
     static final Path DEFAULT_JMH = Path.of("perf-reports", "results", "jmh.json");
     static final Path DEFAULT_OUT = Path.of("perf-reports");
-    private static final String USAGE = "usage: RenderReport [--e2e FILE] [--jmh FILE] [--out DIR]";
+    private static final String USAGE = "usage: RenderReport [--e2e FILE] [--jmh FILE|none] [--out DIR]";
 
     /** What a rendering wrote and found. */
     public record Rendered(Path report, List<Path> plots, int targetsPassed, int targetsMissed) {
@@ -43,7 +43,7 @@ public final class RenderReport {
             switch (args[i]) {
                 case "--e2e" -> e2e = Path.of(args[i + 1]);
                 case "--jmh" -> {
-                    jmh = Path.of(args[i + 1]);
+                    jmh = "none".equals(args[i + 1]) ? null : Path.of(args[i + 1]);
                     jmhGiven = true;
                 }
                 case "--out" -> out = Path.of(args[i + 1]);
@@ -89,11 +89,9 @@ public final class RenderReport {
         return new Rendered(report, plots, passed, missed);
     }
 
+    /** {@code file} as the report names it: relative to the report's directory, "../" where need be. */
     private static String relative(Path dir, Path file) {
-        Path absoluteDir = dir.toAbsolutePath().normalize();
-        Path absoluteFile = file.toAbsolutePath().normalize();
-        return absoluteFile.startsWith(absoluteDir) ? absoluteDir.relativize(absoluteFile).toString()
-            : absoluteFile.toString();
+        return dir.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize()).toString();
     }
 
     private static void fail(String message) {

@@ -128,7 +128,7 @@ public final class Node implements Netns {
     /** As {@link #startWeftd(Path, List)}, the command run as {@code launcher} makes it (e.g. under taskset). */
     public WeftdProcess startWeftd(Path jar, List<String> args, UnaryOperator<List<String>> launcher) {
         ManagedProcess process = start("weftd", launcher.apply(WeftdProcess.command(jar, args)));
-        return new WeftdProcess(this, process, WeftdProcess.healthzEndpoint(args));
+        return new WeftdProcess(this, process, WeftdProcess.metricsEndpoint(args));
     }
 
     /** Fetches {@code http://127.0.0.1:<port>/metrics} from inside this node. */

@@ -33,6 +33,12 @@ public final class OverlayCluster {
     private final List<String> extraWeftdArgs;
     /** Turns node i's weftd command into what is run, e.g. under taskset; identity unless given. */
     private BiFunction<Integer, List<String>, List<String>> weftdLauncher = (node, command) -> command;
+    /**
+     * With (the default), weftd runs with --ip-masq and pods get the conflist it wrote; without, no node has a nat
+     * rule: weftd runs with --ip-masq=false and the pods' conflist does not masquerade either (the benchmark's
+     * second mode, in which the kernel tracks no connection).
+     */
+    private boolean natRules = true;
     private final List<Node> nodes = new ArrayList<>();
     private final List<WeftdProcess> daemons = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
@@ -56,10 +62,17 @@ public final class OverlayCluster {
     /** As {@link #start(Testbed, int, List)}, node i's weftd command run as {@code launcher.apply(i, command)}. */
     public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
         BiFunction<Integer, List<String>, List<String>> launcher) {
+        return start(testbed, nodeCount, extraWeftdArgs, launcher, true);
+    }
+
+    /** As {@link #start(Testbed, int, List, BiFunction)}, without any nat rule unless {@code natRules}. */
+    public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
+        BiFunction<Integer, List<String>, List<String>> launcher, boolean natRules) {
         Etcd etcd = Etcd.start(testbed);
         etcd.put(ETCD_PREFIX + "/config", NETWORK_CONFIG);
         OverlayCluster cluster = new OverlayCluster(testbed, etcd, null, extraWeftdArgs);
         cluster.weftdLauncher = launcher;
+        cluster.natRules = natRules;
         cluster.addNodes(nodeCount);
         return cluster;
     }
@@ -78,9 +91,16 @@ public final class OverlayCluster {
      */
     public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
         BiFunction<Integer, List<String>, List<String>> launcher) {
+        return startStatic(testbed, nodeCount, extraWeftdArgs, launcher, true);
+    }
+
+    /** As {@link #startStatic(Testbed, int, List, BiFunction)}, without any nat rule unless {@code natRules}. */
+    public static OverlayCluster startStatic(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
+        BiFunction<Integer, List<String>, List<String>> launcher, boolean natRules) {
         OverlayCluster cluster = new OverlayCluster(testbed, null,
             writeStaticLeases(testbed, Collections.nCopies(nodeCount, extraWeftdArgs)), extraWeftdArgs);
         cluster.weftdLauncher = launcher;
+        cluster.natRules = natRules;
         cluster.addNodes(nodeCount);
         return cluster;
     }
@@ -136,7 +156,7 @@ public final class OverlayCluster {
         for (Node node : added) {
             int i = nodes.indexOf(node);
             daemons.get(i).awaitHealthy(HEALTHY_TIMEOUT);
-            pods.add(node.addPod("a", conflist(node)));
+            pods.add(node.addPod("a", podConflist(node)));
         }
         return added;
     }
@@ -155,7 +175,7 @@ public final class OverlayCluster {
             "--iface", Node.UNDERLAY_IFACE,
             "--subnet-file", dir.resolve("subnet.env").toString(),
             "--cni-conf-dir", dir.resolve("net.d").toString(),
-            "--ip-masq"));
+            natRules ? "--ip-masq" : "--ip-masq=false"));
         args.addAll(extra);
         return args;
     }
@@ -167,6 +187,24 @@ public final class OverlayCluster {
             throw new TestbedException("weftd wrote no " + file);
         }
         return file;
+    }
+
+    /** The conflist weftd wrote, as is, or without the bridge plugin's masquerading when there are no nat rules. */
+    private String podConflist(Node node) {
+        try {
+            String written = Files.readString(conflist(node));
+            if (natRules) {
+                return written;
+            }
+            String unmasqueraded = written.replace("\"ipMasq\" : true", "\"ipMasq\" : false");
+            if (unmasqueraded.equals(written)) {
+                throw new TestbedException("no \"ipMasq\" : true in the conflist weftd wrote with --ip-masq=false:\n"
+                    + written);
+            }
+            return unmasqueraded;
+        } catch (IOException e) {
+            throw new TestbedException("cannot read " + conflist(node) + ": " + e.getMessage());
+        }
     }
 
     public Path subnetFile(Node node) {

@@ -11,21 +11,23 @@ import java.util.Map;
 public final class WeftdProcess {
     /** Overrides where weftd.jar is; default: {@code dataplane/target/weftd.jar} above the working directory. */
     public static final String JAR_PROPERTY = "weft.weftd.jar";
-    public static final int DEFAULT_HEALTHZ_PORT = 9286;
+    public static final int DEFAULT_METRICS_PORT = 9286;
     /** weftd's JVM options, beside the jar (the build puts them there), as {@code java @weftd.jvm} reads them. */
     public static final String JVM_OPTIONS_FILE = "weftd.jvm";
+    /** The classes a start loads, archived by the build's training run (AppCDS) for the java that built it. */
+    public static final String CLASS_ARCHIVE_FILE = "weftd.jsa";
     private static final long POLL_MS = 100;
 
     private final Node node;
     private final ManagedProcess process;
-    private final String healthzHost;
-    private final int healthzPort;
+    private final String metricsHost;
+    private final int metricsPort;
 
-    WeftdProcess(Node node, ManagedProcess process, Map.Entry<String, Integer> healthz) {
+    WeftdProcess(Node node, ManagedProcess process, Map.Entry<String, Integer> metrics) {
         this.node = node;
         this.process = process;
-        this.healthzHost = healthz.getKey();
-        this.healthzPort = healthz.getValue();
+        this.metricsHost = metrics.getKey();
+        this.metricsPort = metrics.getValue();
     }
 
     /** The jar from {@code -Dweft.weftd.jar}, else {@code dataplane/target/weftd.jar} in the nearest parent dir. */
@@ -56,10 +58,18 @@ public final class WeftdProcess {
         return jar;
     }
 
-    /** {@code java} with weftd's JVM options as shipped ({@value #JVM_OPTIONS_FILE} beside the jar), the jar, args. */
+    /**
+     * {@code java} with weftd's JVM options as shipped ({@value #JVM_OPTIONS_FILE} beside the jar), its class archive
+     * ({@value #CLASS_ARCHIVE_FILE}) when the build made one beside it, the jar, args.
+     */
     static List<String> command(Path jar, List<String> args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString(), "@" + jar.resolveSibling(JVM_OPTIONS_FILE), "-jar", jar.toString()));
+            .toString(), "@" + jar.resolveSibling(JVM_OPTIONS_FILE)));
+        Path archive = jar.resolveSibling(CLASS_ARCHIVE_FILE);
+        if (Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         return command;
     }
@@ -78,12 +88,19 @@ public final class WeftdProcess {
         return launched;
     }
 
-    /** Where to reach /healthz from inside the node, from --healthz-ip/--healthz-port (flag=value or flag value). */
-    static Map.Entry<String, Integer> healthzEndpoint(List<String> args) {
-        String ip = flag(args, "--healthz-ip");
-        String port = flag(args, "--healthz-port");
+    /**
+     * Where to reach /readyz (and /metrics, unless it is off) from inside the node, from --metrics-ip/--metrics-port
+     * (flag=value or flag value), or from flanneld's --healthz-ip/--healthz-port with --metrics-port 0.
+     */
+    static Map.Entry<String, Integer> metricsEndpoint(List<String> args) {
+        String port = flag(args, "--metrics-port");
+        boolean metricsOff = "0".equals(port);
+        String ip = flag(args, metricsOff ? "--healthz-ip" : "--metrics-ip");
+        if (metricsOff) {
+            port = flag(args, "--healthz-port");
+        }
         String host = ip == null || ip.isEmpty() || "0.0.0.0".equals(ip) ? "127.0.0.1" : ip;
-        return Map.entry(host, port == null ? DEFAULT_HEALTHZ_PORT : Integer.parseInt(port));
+        return Map.entry(host, port == null ? DEFAULT_METRICS_PORT : Integer.parseInt(port));
     }
 
     public ManagedProcess process() {
@@ -94,14 +111,14 @@ public final class WeftdProcess {
         return node;
     }
 
-    public int healthzPort() {
-        return healthzPort;
+    public int metricsPort() {
+        return metricsPort;
     }
 
-    /** Polls {@code curl -sf http://<healthz-ip>:<port>/readyz} in the node until it succeeds: weftd forwards. */
+    /** Polls {@code curl -sf http://<metrics-ip>:<port>/readyz} in the node until it succeeds: weftd forwards. */
     public WeftdProcess awaitHealthy(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String url = "http://" + healthzHost + ":" + healthzPort + "/readyz";
+        String url = "http://" + metricsHost + ":" + metricsPort + "/readyz";
         ExecResult last = null;
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
@@ -119,9 +136,9 @@ public final class WeftdProcess {
             + Shell.section("log " + process.logFile(), process.logText()));
     }
 
-    /** /metrics on the healthz port, parsed by {@link Metrics#parse}. */
+    /** /metrics on the metrics port, parsed by {@link Metrics#parse}. */
     public Map<String, Number> metrics() {
-        return Metrics.fetch(node, healthzHost, healthzPort);
+        return Metrics.fetch(node, metricsHost, metricsPort);
     }
 
     /** SIGTERM, then SIGKILL after 5 s; returns the exit code. */

@@ -16,9 +16,9 @@ public final class FakeWeftd implements HttpHandler {
         String ip = "127.0.0.1";
         int port = 9286;
         for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--healthz-ip")) {
+            if (args[i].equals("--metrics-ip")) {
                 ip = args[i + 1];
-            } else if (args[i].equals("--healthz-port")) {
+            } else if (args[i].equals("--metrics-port")) {
                 port = Integer.parseInt(args[i + 1]);
             }
         }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -123,12 +124,17 @@ final class KubeApi implements AutoCloseable {
         client.nodes().withName(nodeName(label)).delete();
     }
 
-    /** Stops the mock and starts a new one on the same port over the same objects, as an API server restarts. */
-    void restart() {
+    /**
+     * Stops the mock and, after {@code down}, starts a new one on the same port over the same objects, as an API
+     * server restarts (a real one takes seconds to serve again).
+     */
+    void restart(Duration down) {
         if (!isMock()) {
             throw new IllegalStateException("a real cluster's API server is not the tests' to restart");
         }
-        mock.restart();
+        mock.stop();
+        ManagedProcess.sleepMs(down.toMillis());
+        mock.startAgain();
     }
 
     @Override

@@ -131,7 +131,8 @@ class KubeOverlayTest {
             restartsBefore[i] = metric(i, WATCH_RESTARTS);
         }
 
-        api.restart();
+        // Down longer than a weftd waits for fabric8 to watch again before it lists every node (RELIST_AFTER_MS).
+        api.restart(Duration.ofSeconds(8));
 
         assertThat(Ping.run(pods.get(0), pods.get(1).ip(), 3).received()).isEqualTo(3);
         for (int i = 0; i < NODES; i++) {

@@ -67,7 +67,7 @@ class LiveConfigTest {
     /** "200 ok" or "503 <why>", as the kubelet's readiness probe sees it. */
     private static String healthz(Node node) {
         ExecResult curl = node.exec(Duration.ofSeconds(5), List.of("curl", "-s", "--max-time", "2", "-w",
-            " %{http_code}", "http://127.0.0.1:" + WeftdProcess.DEFAULT_HEALTHZ_PORT + "/readyz"));
+            " %{http_code}", "http://127.0.0.1:" + WeftdProcess.DEFAULT_METRICS_PORT + "/readyz"));
         String out = curl.stdout().strip();
         int space = out.lastIndexOf(' ');
         return space < 0 ? out : out.substring(space + 1) + " " + out.substring(0, space).strip();

@@ -97,7 +97,7 @@ class TestbedLifecycleTest {
             Node node = testbed.addNode("n1", "192.168.213.1");
             Path jar = fakeWeftdJar(testbed.runDir().resolve("fake-weftd.jar"));
 
-            WeftdProcess weftd = node.startWeftd(jar, List.of("--healthz-ip", "127.0.0.1", "--healthz-port", "19286"))
+            WeftdProcess weftd = node.startWeftd(jar, List.of("--metrics-ip", "127.0.0.1", "--metrics-port", "19286"))
                 .awaitHealthy(Duration.ofSeconds(20));
 
             assertThat(weftd.metrics()).containsEntry("weft_up", 1L)

@@ -209,7 +209,7 @@ class TwoNodeOverlayTest {
     @Test
     void shouldFailWithOneLineWhenThePortIsInUse() {
         WeftdProcess second = cluster.node(1).startWeftd(cluster.weftdArgs(cluster.node(1),
-            List.of("--tun-name", "flannel9", "--healthz-port", "9299")));
+            List.of("--tun-name", "flannel9", "--metrics-port", "9299")));
         assertThat(second.process().waitFor(Duration.ofSeconds(30))).isTrue();
         assertThat(second.process().exitCode()).isEqualTo(1);
         assertThat(WeftdLifecycleTest.lastLine(second.process().logText()))

@@ -1,7 +1,9 @@
 package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +74,56 @@ class WeftdLifecycleTest {
             assertThat(weftd.process().logText()).contains("flannel0 exists but it is not a multi-queue TUN");
             assertThat(node.exec("ip", "-d", "link", "show", "flannel0").stdout()).contains("tun type tun")
                 .contains("multi_queue");
+            weftd.stop();
+        }
+    }
+
+    /**
+     * The build leaves weftd.jsa beside the jar (the classes a start loads, from its training run) and the testbed
+     * maps it as the launchers do: with -Xshare:on a JVM that cannot use it refuses to start (another jar, another
+     * java, a stale archive), so this weftd forwarding says the archive fits.
+     */
+    @Test
+    void shouldStartFromTheClassArchiveTheBuildMadeBesideTheJar() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            Path jar = WeftdProcess.locateJar();
+            assumeTrue(System.getProperty(WeftdProcess.JAR_PROPERTY, "").isBlank(),
+                "-D" + WeftdProcess.JAR_PROPERTY + " names a jar of its own, which no build archived here");
+            assertThat(jar.resolveSibling(WeftdProcess.CLASS_ARCHIVE_FILE)).as("the build's class archive")
+                .isRegularFile();
+            Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
+            StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
+                Map.of("10.244.1.0/24", node.ip()));
+            WeftdProcess weftd = node.startWeftd(jar, args(testbed, node, List.of()),
+                command -> WeftdProcess.withJvmOptions(command, List.of("-Xshare:on"))).awaitHealthy(
+                    Duration.ofSeconds(30));
+
+            assertThat(weftd.process().command()).contains("-XX:SharedArchiveFile="
+                + jar.resolveSibling(WeftdProcess.CLASS_ARCHIVE_FILE));
+            weftd.stop();
+        }
+    }
+
+    /**
+     * flanneld's --healthz-ip/--healthz-port (its defaults: 0.0.0.0, and port 0 for none) serve the probes on a port
+     * of their own, on every address; /metrics stays on --metrics-port, which serves the probes too.
+     */
+    @Test
+    void shouldServeTheProbesOnFlanneldsHealthzPortAndMetricsOnlyOnItsOwnPort() {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
+            StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
+                Map.of("10.244.1.0/24", node.ip()));
+            WeftdProcess weftd = node.startWeftd(args(testbed, node, List.of("--healthz-port", "9301")))
+                .awaitHealthy(Duration.ofSeconds(30));
+
+            assertThat(httpStatus(node, node.ip() + ":9301/healthz")).isEqualTo("200");
+            assertThat(httpStatus(node, "127.0.0.1:9301/readyz")).isEqualTo("200");
+            assertThat(httpStatus(node, "127.0.0.1:9301/metrics")).isEqualTo("404");
+            assertThat(httpStatus(node, "127.0.0.1:" + WeftdProcess.DEFAULT_METRICS_PORT + "/metrics"))
+                .isEqualTo("200");
+            assertThat(httpStatus(node, node.ip() + ":" + WeftdProcess.DEFAULT_METRICS_PORT + "/metrics"))
+                .as("--metrics-ip is 127.0.0.1 by default").isEqualTo("000");
             weftd.stop();
         }
     }
@@ -244,6 +296,11 @@ class WeftdLifecycleTest {
             assertThat(lastLine(weftd.logText()))
                 .isEqualTo("weftd: unknown flag --kube-subnet-manager (see weftd --help)");
         }
+    }
+
+    private static String httpStatus(Node node, String hostPortPath) {
+        return node.exec("curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://" + hostPortPath)
+            .stdout();
     }
 
     private static List<String> args(Testbed testbed, Node node, List<String> extra) {

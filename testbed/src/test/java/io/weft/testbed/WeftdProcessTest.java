@@ -2,10 +2,13 @@ package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WeftdProcessTest {
 
@@ -19,6 +22,15 @@ class WeftdProcessTest {
     }
 
     @Test
+    void shouldMapTheClassArchiveWhenTheBuildMadeOneBesideTheJar(@TempDir Path dir) throws IOException {
+        Path jar = dir.resolve("weftd.jar");
+        Files.createFile(dir.resolve(WeftdProcess.CLASS_ARCHIVE_FILE));
+
+        assertThat(WeftdProcess.command(jar, List.of()).subList(1, 4)).containsExactly("@" + dir.resolve("weftd.jvm"),
+            "-XX:SharedArchiveFile=" + dir.resolve("weftd.jsa"), "-jar");
+    }
+
+    @Test
     void shouldPutJvmOptionsAfterTheShippedOnesSoTheyOverrideThem() {
         List<String> command = WeftdProcess.command(Path.of("/w/weftd.jar"), List.of("--ip-masq"));
 
@@ -28,12 +40,15 @@ class WeftdProcessTest {
     }
 
     @Test
-    void shouldUseDefaultsWhenHealthzFlagsAreAbsentOrWildcard() {
-        assertThat(WeftdProcess.healthzEndpoint(List.of("--iface", "eth0")))
-            .isEqualTo(Map.entry("127.0.0.1", WeftdProcess.DEFAULT_HEALTHZ_PORT));
-        assertThat(WeftdProcess.healthzEndpoint(List.of("--healthz-ip", "0.0.0.0", "--healthz-port", "9300")))
+    void shouldUseDefaultsWhenMetricsFlagsAreAbsentOrWildcard() {
+        assertThat(WeftdProcess.metricsEndpoint(List.of("--iface", "eth0", "--healthz-port", "9301")))
+            .isEqualTo(Map.entry("127.0.0.1", WeftdProcess.DEFAULT_METRICS_PORT));
+        assertThat(WeftdProcess.metricsEndpoint(List.of("--metrics-ip", "0.0.0.0", "--metrics-port", "9300")))
             .isEqualTo(Map.entry("127.0.0.1", 9300));
-        assertThat(WeftdProcess.healthzEndpoint(List.of("--healthz-ip=192.168.213.1", "--healthz-port=9400")))
+        assertThat(WeftdProcess.metricsEndpoint(List.of("--metrics-ip=192.168.213.1", "--metrics-port=9400")))
             .isEqualTo(Map.entry("192.168.213.1", 9400));
+        assertThat(WeftdProcess.metricsEndpoint(List.of("--metrics-port=0", "--healthz-ip", "192.168.213.1",
+            "--healthz-port", "9401"))).as("flanneld's port when --metrics-port is off")
+            .isEqualTo(Map.entry("192.168.213.1", 9401));
     }
 }

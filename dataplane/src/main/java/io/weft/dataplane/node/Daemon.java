@@ -135,7 +135,7 @@ final class Daemon implements AutoCloseable {
         }
         final LeaseRegistry registry = track(Registries.open(config));
         metrics = new ControlMetrics(counters, registry.stats());
-        if (config.healthzPort() != 0 && handover == null) {
+        if (!config.httpEndpoints().isEmpty() && handover == null) {
             // Serve the probes early: /readyz says 503 and why while weftd waits, telling an operator where.
             serveMetrics();
         }
@@ -230,7 +230,7 @@ final class Daemon implements AutoCloseable {
             throw new IOException("the weftd we took over from did not stop after our lanes started (did it give up"
                 + " waiting for us?): exiting, so that it stays the one forwarding");
         }
-        if (handover != null && config.healthzPort() != 0) {
+        if (handover != null && !config.httpEndpoints().isEmpty()) {
             serveMetrics();
         }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
@@ -266,21 +266,24 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Serves /metrics and /healthz. After a hand-over the old weftd may take a moment to free the port: tried again
-     * for a few seconds, then a failure as at start.
+     * Serves /metrics and the probes where {@link WeftdConfig#httpEndpoints()} says. After a hand-over the old weftd
+     * may take a moment to free a port: each is tried again for a few seconds, then a failure as at start.
      */
     private void serveMetrics() throws IOException, InterruptedException {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(METRICS_BIND_RETRY_S);
-        while (true) {
-            try {
-                track(new MetricsServer(config.healthzIp(), config.healthzPort(), metrics::toPrometheusText,
-                    () -> metrics.unreadiness(forwarding)));
-                return;
-            } catch (final IOException e) {
-                if (System.nanoTime() > deadlineNs) {
-                    throw e;
+        for (final WeftdConfig.HttpEndpoint endpoint : config.httpEndpoints()) {
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(METRICS_BIND_RETRY_S);
+            while (true) {
+                try {
+                    track(new MetricsServer(endpoint.ip(), endpoint.port(),
+                        endpoint.withMetrics() ? metrics::toPrometheusText : null,
+                        () -> metrics.unreadiness(forwarding), endpoint.flags()));
+                    break;
+                } catch (final IOException e) {
+                    if (System.nanoTime() > deadlineNs) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
                 }
-                Thread.sleep(100);
             }
         }
     }

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 /**
  * /metrics (Prometheus text), /healthz (liveness) and /readyz (readiness) over HTTP, as kube-flannel's probes ask:
  * /healthz answers 200 while the process runs, before it forwards too, so a node waiting for etcd is not restarted;
- * /readyz answers 503 with the reason until weftd forwards.
+ * /readyz answers 503 with the reason until weftd forwards. flanneld's own --healthz-port, when it is a port of its
+ * own, gets a server without /metrics.
  */
 final class MetricsServer implements AutoCloseable {
     /**
@@ -36,17 +37,23 @@ final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
 
-    /** @param unready why /readyz says 503, or null for 200 ("ok"). */
-    MetricsServer(final int ip, final int port, final Supplier<String> metrics, final Supplier<String> unready)
-        throws IOException {
+    /**
+     * @param metrics  the /metrics text, or null for a server of the probes only.
+     * @param unready  why /readyz says 503, or null for 200 ("ok").
+     * @param flags    the flags that chose the port, named when it cannot be bound.
+     */
+    MetricsServer(final int ip, final int port, final Supplier<String> metrics, final Supplier<String> unready,
+        final String flags) throws IOException {
         final String where = Ipv4Addresses.format(ip) + ":" + port;
         try {
             server = HttpServer.create(new InetSocketAddress(Ipv4Addresses.format(ip), port), 16);
         } catch (final IOException e) {
-            throw new IOException("cannot serve /metrics, /healthz and /readyz on " + where + ": " + e.getMessage() +
-                " (port in use? see --healthz-port)", e);
+            throw new IOException("cannot serve " + (metrics == null ? "" : "/metrics, ") + "/healthz and /readyz on "
+                + where + ": " + e.getMessage() + " (port in use? see " + flags + ")", e);
         }
-        server.createContext("/metrics", exchange -> respond(exchange, 200, metrics.get()));
+        if (metrics != null) {
+            server.createContext("/metrics", exchange -> respond(exchange, 200, metrics.get()));
+        }
         server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
         server.createContext("/readyz", exchange -> {
             final String problem = unready.get();

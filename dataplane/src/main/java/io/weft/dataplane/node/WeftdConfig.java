@@ -41,6 +41,8 @@ record WeftdConfig(
     String tunName,
     int healthzIp,
     int healthzPort,
+    int metricsIp,
+    int metricsPort,
     int socketBufferLength,
     int lanes,
     int batch,
@@ -78,6 +80,27 @@ record WeftdConfig(
         UsageException(final String message) {
             super(message);
         }
+    }
+
+    /** One HTTP server of weftd's: where, whether it serves /metrics, and the flags to name when it cannot bind. */
+    record HttpEndpoint(int ip, int port, boolean withMetrics, String flags) {
+    }
+
+    /**
+     * /metrics with both probes on --metrics-ip/--metrics-port, the probes alone on flanneld's --healthz-ip and
+     * --healthz-port; one server when both name the same address and port. Empty: no HTTP at all.
+     */
+    List<HttpEndpoint> httpEndpoints() {
+        final boolean shared = healthzPort == metricsPort && healthzIp == metricsIp;
+        final List<HttpEndpoint> endpoints = new ArrayList<>(2);
+        if (metricsPort != 0) {
+            endpoints.add(new HttpEndpoint(metricsIp, metricsPort, true,
+                shared ? "--metrics-port and --healthz-port" : "--metrics-port"));
+        }
+        if (healthzPort != 0 && !shared) {
+            endpoints.add(new HttpEndpoint(healthzIp, healthzPort, false, "--healthz-port"));
+        }
+        return endpoints;
     }
 
     /** flanneld's --version, in Go's forms too; it prints the version alone, as flanneld does. */
@@ -123,7 +146,7 @@ record WeftdConfig(
             throw new UsageException("--tun-name must have 1 to 15 characters");
         }
         bool("--ip-masq", flags.ipMasq);
-        return new WeftdConfig(
+        return checkHttpAddresses(new WeftdConfig(
             flags.staticLeases == null ? null : Path.of(flags.staticLeases),
             kubeMode(flags, env),
             endpoints,
@@ -146,6 +169,8 @@ record WeftdConfig(
             flags.tunName,
             address("--healthz-ip", flags.healthzIp),
             integer("--healthz-port", flags.healthzPort, 0, 65535),
+            address("--metrics-ip", flags.metricsIp),
+            integer("--metrics-port", flags.metricsPort, 0, 65535),
             integer("--socket-buffer", flags.socketBuffer, 0, Integer.MAX_VALUE),
             flags.lanes == null ? defaultLanes() : integer("--lanes", flags.lanes, 1, WeftdFlags.MAX_LANES),
             integer("--batch", flags.batch, 1, 64),
@@ -155,7 +180,23 @@ record WeftdConfig(
             bool("--cleanup", flags.cleanup),
             bool("--exit-after-handover", flags.exitAfterHandover),
             integer("--v", flags.verbosity, 0, 10),
-            auth(flags));
+            auth(flags)));
+    }
+
+    /**
+     * flanneld's --healthz-port on --metrics-port's port is one server only when they name one address; the
+     * wildcard and another address cannot both bind one port, which is said now rather than at the bind.
+     */
+    private static WeftdConfig checkHttpAddresses(final WeftdConfig config) {
+        final boolean samePort = config.healthzPort != 0 && config.healthzPort == config.metricsPort;
+        final boolean oneIsEveryAddress = config.healthzIp == 0 || config.metricsIp == 0;
+        if (samePort && config.healthzIp != config.metricsIp && oneIsEveryAddress) {
+            throw new UsageException("--healthz-ip " + Ipv4Addresses.format(config.healthzIp) + " and --metrics-ip "
+                + Ipv4Addresses.format(config.metricsIp) + " share port " + config.healthzPort + ", and one is every"
+                + " address: give both the same address (one server then serves /metrics, /healthz and /readyz)"
+                + " or each a port of its own");
+        }
+        return config;
     }
 
     private static Auth auth(final WeftdFlags flags) {

@@ -132,13 +132,22 @@ final class WeftdFlags {
         description = "TUN device name (default ${DEFAULT-VALUE})")
     String tunName;
 
-    @Option(names = "--healthz-ip", paramLabel = "IP", defaultValue = "127.0.0.1",
-        description = "address of /healthz, /readyz and /metrics (default ${DEFAULT-VALUE})")
+    @Option(names = "--healthz-ip", paramLabel = "IP", defaultValue = "0.0.0.0",
+        description = "address of /healthz and /readyz, as flanneld (default ${DEFAULT-VALUE})")
     String healthzIp;
 
-    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "9286",
-        description = "port of /healthz, /readyz and /metrics, 0 turns them off (default ${DEFAULT-VALUE})")
+    @Option(names = "--healthz-port", paramLabel = "PORT", defaultValue = "0",
+        description = "port of /healthz and /readyz, as flanneld; 0: no server of its own (--metrics-port serves"
+        + " them too); with --metrics-port's address and port, one server serves all three (default ${DEFAULT-VALUE})")
     String healthzPort;
+
+    @Option(names = "--metrics-ip", paramLabel = "IP", defaultValue = "127.0.0.1",
+        description = "address of /metrics, /healthz and /readyz (default ${DEFAULT-VALUE})")
+    String metricsIp;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9286",
+        description = "port of /metrics, /healthz and /readyz, 0 turns it off (default ${DEFAULT-VALUE})")
+    String metricsPort;
 
     @Option(names = "--socket-buffer", paramLabel = "BYTES", defaultValue = "4194304",
         description = "UDP SO_SNDBUF and SO_RCVBUF (default ${DEFAULT-VALUE})")

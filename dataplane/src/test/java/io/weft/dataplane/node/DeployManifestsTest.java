@@ -274,7 +274,10 @@ class DeployManifestsTest {
         final String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
 
         assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar dataplane/target/weftd.jvm ",
-            "containernetworking-plugins", "\"@/opt/weft/weftd.jvm\", \"-jar\", \"/opt/weft/weftd.jar\"");
+            "containernetworking-plugins", "-XX:ArchiveClassesAtExit=/opt/weft/weftd.jsa",
+            ClassArchiveTraining.class.getName(),
+            "\"@/opt/weft/weftd.jvm\", \"-XX:SharedArchiveFile=/opt/weft/weftd.jsa\", \"-jar\","
+                + " \"/opt/weft/weftd.jar\"");
         assertThat(Files.readString(DEPLOY.resolve("kind-config.yaml")))
             .contains(object("DaemonSet").path("spec").path("template").path("spec").path("containers").get(0)
                 .path("image").asText());

@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +36,7 @@ class MetricsServerTest {
 
     @Test
     void shouldAnswerLiveButNotReadyWhenNotYetForwarding() throws Exception {
-        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "weft_up 1\n", unready::get);
+        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "weft_up 1\n", unready::get, "--metrics-port");
 
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         final HttpResponse<String> readyz = get("/readyz");
@@ -45,7 +46,7 @@ class MetricsServerTest {
 
     @Test
     void shouldAnswerReadyWhenForwarding() throws Exception {
-        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "weft_up 1\n", unready::get);
+        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "weft_up 1\n", unready::get, "--metrics-port");
         unready.set(null);
 
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
@@ -54,8 +55,27 @@ class MetricsServerTest {
     }
 
     @Test
+    void shouldServeOnlyTheProbesWhenGivenNoMetrics() throws Exception {
+        server = new MetricsServer(ip("127.0.0.1"), 0, null, unready::get, "--healthz-port");
+        unready.set(null);
+
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(get("/readyz").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldNameThePortFlagWhenThePortIsTaken() throws Exception {
+        server = new MetricsServer(ip("127.0.0.1"), 0, null, unready::get, "--healthz-port");
+        final int taken = server.port();
+        assertThatThrownBy(() -> new MetricsServer(ip("127.0.0.1"), taken, () -> "", unready::get, "--metrics-port"))
+            .isInstanceOf(IOException.class).hasMessageStartingWith("cannot serve /metrics, /healthz and /readyz on")
+            .hasMessageEndingWith("(port in use? see --metrics-port)");
+    }
+
+    @Test
     void shouldAnswerProbesWhenAnotherClientSentHalfARequest() throws Exception {
-        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "", unready::get);
+        server = new MetricsServer(ip("127.0.0.1"), 0, () -> "", unready::get, "--metrics-port");
         try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             final OutputStream out = slow.getOutputStream();
             out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));

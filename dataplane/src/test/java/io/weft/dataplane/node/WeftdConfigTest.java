@@ -24,9 +24,44 @@ class WeftdConfigTest {
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
-            Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", ip("127.0.0.1"), 9286, 4 << 20, LANES, 16, true,
+            Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", 0, 0, ip("127.0.0.1"), 9286, 4 << 20, LANES,
+            16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"))));
+    }
+
+    @Test
+    void shouldServeMetricsAndProbesOnLoopbackAndNoHealthzPortOfItsOwnByDefault() {
+        assertThat(parse("--static-leases", LEASES).httpEndpoints())
+            .containsExactly(new WeftdConfig.HttpEndpoint(ip("127.0.0.1"), 9286, true, "--metrics-port"));
+    }
+
+    @Test
+    void shouldServeEverythingOnceWhenHealthzNamesTheMetricsAddressAndPort() {
+        assertThat(parse("--static-leases", LEASES, "--healthz-ip=127.0.0.1", "--healthz-port=9286").httpEndpoints())
+            .containsExactly(new WeftdConfig.HttpEndpoint(ip("127.0.0.1"), 9286, true,
+                "--metrics-port and --healthz-port"));
+    }
+
+    @Test
+    void shouldServeTheProbesAloneOnAHealthzPortOfItsOwn() {
+        assertThat(parse("--static-leases", LEASES, "--healthz-port=9301").httpEndpoints()).containsExactly(
+            new WeftdConfig.HttpEndpoint(ip("127.0.0.1"), 9286, true, "--metrics-port"),
+            new WeftdConfig.HttpEndpoint(0, 9301, false, "--healthz-port"));
+        assertThat(parse("--static-leases", LEASES, "--healthz-ip=10.0.0.1", "--healthz-port=9286").httpEndpoints())
+            .as("two addresses, one port").containsExactly(
+                new WeftdConfig.HttpEndpoint(ip("127.0.0.1"), 9286, true, "--metrics-port"),
+                new WeftdConfig.HttpEndpoint(ip("10.0.0.1"), 9286, false, "--healthz-port"));
+        assertThat(parse("--static-leases", LEASES, "--metrics-port=0", "--healthz-port=9301").httpEndpoints())
+            .containsExactly(new WeftdConfig.HttpEndpoint(0, 9301, false, "--healthz-port"));
+        assertThat(parse("--static-leases", LEASES, "--metrics-port=0").httpEndpoints()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseOnePortForEveryAddressAndAnother() {
+        assertUsage("--healthz-ip 0.0.0.0 and --metrics-ip 127.0.0.1 share port 9286, and one is every address: give"
+            + " both the same address (one server then serves /metrics, /healthz and /readyz) or each a port of its"
+            + " own", "--static-leases", LEASES, "--healthz-port=9286");
     }
 
     @Test
@@ -45,13 +80,14 @@ class WeftdConfigTest {
     void shouldReadEveryFlagWhenGivenAsNameEqualsValue() {
         final WeftdConfig config = parse("--static-leases=" + LEASES, "--public-ip=192.168.100.1", "--iface=eth1",
             "--subnet-file=/tmp/subnet.env", "--cni-conf-dir=/tmp/net.d", "--ip-masq=true", "--tun-name=weft0",
-            "--healthz-ip=0.0.0.0", "--healthz-port=0", "--socket-buffer=212992", "--iptables-resync=60",
-            "--iptables-forward-rules=false");
+            "--healthz-ip=10.0.0.3", "--healthz-port=9301", "--socket-buffer=212992", "--iptables-resync=60",
+            "--iptables-forward-rules=false", "--metrics-ip=10.0.0.2", "--metrics-port=0");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", 0, 0, 212992, LANES, 16, true,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", ip("10.0.0.3"), 9301,
+            ip("10.0.0.2"), 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
     }
@@ -61,13 +97,13 @@ class WeftdConfigTest {
         final WeftdConfig config = parse("--static-leases", LEASES, "--public-ip", "192.168.100.1", "--iface", "eth1",
             "--subnet-file", "/tmp/subnet.env", "--cni-conf-dir", "/tmp/net.d", "--ip-masq", "--tun-name", "weft0",
             "--healthz-ip", "10.0.0.1", "--healthz-port", "65535", "--socket-buffer", "0", "--iptables-resync", "1",
-            "--iptables-forward-rules");
+            "--iptables-forward-rules", "--metrics-ip", "0.0.0.0", "--metrics-port", "9300");
 
         assertThat(config).isEqualTo(new WeftdConfig(Path.of(LEASES), null, ETCD_DEFAULTS.etcdEndpoints(),
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
-            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, LANES,
-            16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, 9300,
+            0, LANES, 16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
     }
 
@@ -132,7 +168,7 @@ class WeftdConfigTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"static-leases", "public-ip", "iface", "subnet-file", "cni-conf-dir", "tun-name",
-        "healthz-ip", "healthz-port", "socket-buffer"})
+        "healthz-ip", "healthz-port", "metrics-ip", "metrics-port", "socket-buffer"})
     void shouldNameTheFlagWhenItsValueIsMissing(final String name) {
         assertUsage("flag --" + name + " needs a value", "--static-leases=" + LEASES, "--" + name);
     }
@@ -151,6 +187,8 @@ class WeftdConfigTest {
             "--public-ip=" + address);
         assertUsage("--healthz-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
             "--healthz-ip=" + address);
+        assertUsage("--metrics-ip '" + address + "' is not an IPv4 address", "--static-leases", LEASES,
+            "--metrics-ip=" + address);
     }
 
     @ParameterizedTest
@@ -167,6 +205,8 @@ class WeftdConfigTest {
     void shouldGiveTheRangeWhenThePortIsBad(final String port) {
         assertUsage("--healthz-port '" + port + "' must be an integer in 0..65535", "--static-leases", LEASES,
             "--healthz-port=" + port);
+        assertUsage("--metrics-port '" + port + "' must be an integer in 0..65535", "--static-leases", LEASES,
+            "--metrics-port=" + port);
     }
 
     @ParameterizedTest
@@ -232,7 +272,8 @@ class WeftdConfigTest {
     @Test
     void shouldMentionEveryFlagWhenPrintingUsage() {
         for (final String flag : new String[] {"--static-leases", "--public-ip", "--iface", "--subnet-file",
-            "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--socket-buffer"}) {
+            "--cni-conf-dir", "--ip-masq", "--tun-name", "--healthz-ip", "--healthz-port", "--metrics-ip",
+            "--metrics-port", "--socket-buffer"}) {
             assertThat(WeftdConfig.usage()).contains("  " + flag + " ");
         }
     }

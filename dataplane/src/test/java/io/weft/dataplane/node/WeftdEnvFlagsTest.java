@@ -112,6 +112,8 @@ class WeftdEnvFlagsTest {
         samples.put("--tun-name", "weft0");
         samples.put("--healthz-ip", "10.0.0.1");
         samples.put("--healthz-port", "8471");
+        samples.put("--metrics-ip", "10.0.0.2");
+        samples.put("--metrics-port", "8472");
         samples.put("--socket-buffer", "212992");
         samples.put("--lanes", "" + (WeftdConfig.defaultLanes() == 3 ? 5 : 3));
         samples.put("--batch", "8");

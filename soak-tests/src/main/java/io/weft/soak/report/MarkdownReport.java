@@ -240,8 +240,10 @@ final class MarkdownReport {
         line("## weftd resources");
         line("");
         line("Sampled every " + data.meta().sampleSeconds() + " s from /proc and the JVM's perf data. Slope: least"
-            + " squares after " + data.meta().warmupSeconds() + " s of warm-up; judged over lives of at least "
-            + data.meta().slopeMinimumSpanSeconds() + " s after it. Direct memory is not visible from outside the"
+            + " squares from " + ResourceTrends.rssWarmupSeconds(data) + " s into each weftd's life (its native"
+            + " memory's warm-up: the JIT and metaspace grow as each fault kind first runs); judged over lives of at"
+            + " least " + data.meta().slopeMinimumSpanSeconds() + " s after it. Direct memory is not visible from"
+            + " outside the"
             + " process (no counter in /metrics or the perf data); RSS includes it.");
         line("");
         line("| node | pid | from | to | RSS first | last | max | slope | heap floor first | last | threads"

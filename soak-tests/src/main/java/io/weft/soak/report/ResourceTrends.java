@@ -17,6 +17,13 @@ import java.util.function.ToDoubleFunction;
 public final class ResourceTrends {
     /** RSS may not grow faster than this after warm-up, over a life long enough to judge. */
     public static final double RSS_SLOPE_BOUND_MB_PER_HOUR = 32;
+    /**
+     * How long a weftd's native memory warms up, from its start: the JIT compiles and the metaspace grows as each
+     * fault kind first runs its code. In the hour soaks every weftd's RSS rose by 10-15 MiB in its first 6-9 minutes,
+     * then stayed within a few MiB for the rest of lives of up to 57 minutes; judged from the traffic's one-minute
+     * warm-up, that rise read as a slope of 30-100 MiB/h on lives of 10-20 minutes, a leak it was not.
+     */
+    public static final long RSS_WARMUP_SECONDS = 600;
     /** After a fault, a surviving weftd may hold this many more fds or threads than before it. */
     public static final int LEVEL_TOLERANCE = 2;
     private static final long STARTUP_MICROS = 10_000_000;
@@ -47,7 +54,7 @@ public final class ResourceTrends {
     }
 
     public List<ProcessTrend> trends() {
-        long warmupMicros = data.meta().warmupSeconds() * 1_000_000L;
+        long warmupMicros = rssWarmupSeconds(data) * 1_000_000L;
         List<ProcessTrend> trends = new ArrayList<>();
         byProcess.forEach((key, samples) -> {
             ResourceSample first = samples.get(0);
@@ -67,6 +74,11 @@ public final class ResourceTrends {
                 samples.stream().mapToInt(ResourceSample::fds).max().orElse(0), last.fds()));
         });
         return trends;
+    }
+
+    /** From a weftd's start to the first sample its RSS slope is judged on: the traffic's warm-up, or longer. */
+    public static long rssWarmupSeconds(SoakData data) {
+        return Math.max(data.meta().warmupSeconds(), RSS_WARMUP_SECONDS);
     }
 
     /**

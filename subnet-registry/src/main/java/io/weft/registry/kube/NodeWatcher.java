@@ -12,17 +12,25 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Turns the node cache into lease sets, on its own thread {@code weft-lease-watcher}: each burst of informer events
  * is coalesced into one rebuild from the cache, and the set goes to the listener when it changed (the first time
  * always, once the cache is complete). Nodes that give no lease are skipped, logged once per reason and counted
- * each time a node starts being skipped or for another reason. A watch down on two looks in a row is a lost
+ * each time a node starts being skipped or for another reason. A watch down for {@link #RELIST_AFTER_MS} is a lost
  * watch: the informer lists every node again, and until that list is in the listener keeps the last set.
  */
 final class NodeWatcher implements AutoCloseable {
     static final long LOOK_INTERVAL_MS = 250;
+    /**
+     * An API server ends every watch now and then (its request timeout): fabric8 watches again from the last
+     * resourceVersion 1 s later (then 2 s, 4 s... after failures), and the server replays what happened meanwhile.
+     * Only a watch down longer than fabric8's first two tries is lost: listing every node again on each routine end
+     * would cost a large cluster's API server a full list from every node every few minutes.
+     */
+    static final long RELIST_AFTER_MS = 5_000;
     private static final Comparator<Lease> BY_SUBNET =
         Comparator.comparingInt((Lease lease) -> lease.subnet().address() ^ Integer.MIN_VALUE);
 
@@ -73,25 +81,35 @@ final class NodeWatcher implements AutoCloseable {
     private void run() {
         long pendingSince = System.nanoTime(); // the first set is due as soon as the cache is complete
         boolean wasWatching = false;
-        int downLooks = 0;
+        long downSince = 0;
+        boolean relisting = false;
         while (!closed) {
             try {
                 final long eventNanos = nodes.takeEvents(LOOK_INTERVAL_MS);
                 if (eventNanos != 0) {
                     pendingSince = pendingSince == 0 ? eventNanos : Math.min(pendingSince, eventNanos);
                 }
+                final long now = System.nanoTime();
                 if (nodes.watching()) {
                     wasWatching = true;
-                    downLooks = 0;
-                } else if (wasWatching && ++downLooks >= 2) {
-                    Log.warn("the watch on nodes was lost: listing every node again");
-                    stats.onWatchRestart();
+                    downSince = 0;
+                } else if (wasWatching && downSince == 0) {
+                    downSince = now;
+                } else if (wasWatching && now - downSince >= TimeUnit.MILLISECONDS.toNanos(RELIST_AFTER_MS)) {
+                    Log.warn("the watch on nodes was lost for " + RELIST_AFTER_MS / 1000 + " s: listing every node"
+                        + " again");
                     nodes.relist();
+                    relisting = true;
                     wasWatching = false;
-                    downLooks = 0;
-                    pendingSince = System.nanoTime();
+                    downSince = 0;
+                    pendingSince = now;
                 }
                 if (pendingSince != 0 && nodes.synced()) {
+                    if (relisting) {
+                        // Counted as the etcd watcher counts: a new list in, and the new watch starting after it.
+                        stats.onWatchRestart();
+                        relisting = false;
+                    }
                     rebuild(pendingSince);
                     pendingSince = 0;
                 }
