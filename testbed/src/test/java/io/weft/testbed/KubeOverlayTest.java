@@ -140,11 +140,18 @@ class KubeOverlayTest {
             assertThat(Await.until(Duration.ofSeconds(30), () -> metric(node, WATCH_RESTARTS) > restartsBefore[node]))
                 .as("node %d lists the nodes again after the restart", node + 1).isTrue();
         }
-        // Each weftd watches again right after its list. The mock server, unlike a real API server, does not replay
-        // to a watch the events since the resourceVersion it names: a delete between a node's list and its watch
-        // would never reach that node there.
-        ManagedProcess.sleepMs(2_000);
-        deleteAndRegisterAgain("n2", 1);
+        // Every pair still reaches the other after the relist. A node deleted and registered again after the restart
+        // is not tried here: on fabric8's mock, which creates a node that a PATCH names (a real API server answers
+        // 404), the deleted node's own weftd patching its annotations back re-created it first in CI. A deletion
+        // missed while the watch was down is KubeWatchTest's (a relist finds it).
+        for (int i = 0; i < NODES; i++) {
+            for (int j = 0; j < NODES; j++) {
+                if (i != j) {
+                    assertThat(Ping.run(pods.get(i), pods.get(j).ip(), 1).received()).as("pod %d to pod %d", i + 1,
+                        j + 1).isEqualTo(1);
+                }
+            }
+        }
     }
 
     /** Deletes the Node object {@code label}, then registers it again as its kubelet would. */
