@@ -12,7 +12,9 @@ public final class AuthHeader {
 
     public static final int TYPE_OFFSET = 0;
     public static final int KEY_ID_OFFSET = 1;
-    public static final int RESERVED_OFFSET = 2;
+    /** The id of the receiver's key the sender sealed for (0: the one it advertises first, as weft before ids). */
+    public static final int RECEIVER_KEY_ID_OFFSET = 2;
+    public static final int RESERVED_OFFSET = 3;
     public static final int NONCE_OFFSET = 4;
     /** Bytes before the inner packet. */
     public static final int LENGTH = 12;
@@ -59,14 +61,24 @@ public final class AuthHeader {
     }
 
     static boolean reservedIsZero(final long datagramAddress) {
-        return NativeMemory.getShort(datagramAddress + RESERVED_OFFSET) == 0;
+        return NativeMemory.getUnsignedByte(datagramAddress + RESERVED_OFFSET) == 0;
+    }
+
+    public static int receiverKeyId(final long datagramAddress) {
+        return NativeMemory.getUnsignedByte(datagramAddress + RECEIVER_KEY_ID_OFFSET);
     }
 
     static void write(final long datagramAddress, final int type, final int keyId, final int lane,
         final long counter) {
+        write(datagramAddress, type, keyId, 0, lane, counter);
+    }
+
+    static void write(final long datagramAddress, final int type, final int keyId, final int receiverKeyId,
+        final int lane, final long counter) {
         NativeMemory.putByte(datagramAddress + TYPE_OFFSET, type);
         NativeMemory.putByte(datagramAddress + KEY_ID_OFFSET, keyId);
-        NativeMemory.putShort(datagramAddress + RESERVED_OFFSET, (short)0);
+        NativeMemory.putByte(datagramAddress + RECEIVER_KEY_ID_OFFSET, receiverKeyId);
+        NativeMemory.putByte(datagramAddress + RESERVED_OFFSET, 0);
         NativeMemory.putLongBigEndian(datagramAddress + NONCE_OFFSET, (long)lane << LANE_SHIFT | counter);
     }
 }

@@ -9,7 +9,7 @@ package io.weft.auth;
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |     type      |    key id     |     reserved (must be 0)      |  0
+ * |     type      |    key id     | receiver key  | reserved (0)  |  0
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |  sender lane  |                                               |  4
  * +-+-+-+-+-+-+-+-+   counter of that lane (56 bits)              +
@@ -27,7 +27,10 @@ package io.weft.auth;
  * <ul>
  *   <li>type: {@link AuthHeader#TYPE_AUTHENTICATED 0x51} authenticated, {@link AuthHeader#TYPE_ENCRYPTED 0x52}
  *   authenticated and encrypted. The high nibble 5 makes flanneld and older weft drop it as not IPv4.</li>
- *   <li>key id: the sender's key, so that a new key can be advertised beside the old one.</li>
+ *   <li>key id, receiver key: the ids ({@link NodeKey#id}, 1 to 255) of the sender's key and of the receiver's key
+ *   the traffic key was agreed from, so that either node can advertise a new key beside its old one (a rotation)
+ *   and the receiver knows which to open with; 0 stands for the key the node advertises as its current one (weft
+ *   before key ids wrote 0 in both).</li>
  *   <li>nonce (bytes 4 to 11): the sender's lane in the top 8 bits, that lane's counter in the low 56, so lanes
  *   never share a nonce; the receiver's replay window is per sender lane.</li>
  *   <li>GCM IV (12 bytes): 4 zero bytes, then the 8 nonce bytes.</li>

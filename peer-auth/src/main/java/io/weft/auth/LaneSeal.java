@@ -27,13 +27,23 @@ public final class LaneSeal implements AutoCloseable {
      */
     public boolean seal(final byte[] trafficKey, final long nonce, final long header, final long part1,
         final int length1, final long part2, final int length2, final long tag) {
+        return seal(trafficKey, 0, 0, nonce, header, part1, length1, part2, length2, tag);
+    }
+
+    /**
+     * {@link #seal(byte[], long, long, long, int, long, int, long)} with the ids of the two keys the traffic key was
+     * agreed from written in the header: ours ({@code keyId}) and the receiver's ({@code receiverKeyId}).
+     */
+    public boolean seal(final byte[] trafficKey, final int keyId, final int receiverKeyId, final long nonce,
+        final long header, final long part1, final int length1, final long part2, final int length2, final long tag) {
         if (trafficKey != key) {
             key = cipher.rekey(trafficKey) ? trafficKey : null;
             if (key == null) {
                 return false;
             }
         }
-        AuthHeader.write(header, type, 0, (int)(nonce >>> AuthHeader.LANE_SHIFT), nonce & AuthHeader.MAX_COUNTER);
+        AuthHeader.write(header, type, keyId, receiverKeyId, (int)(nonce >>> AuthHeader.LANE_SHIFT),
+            nonce & AuthHeader.MAX_COUNTER);
         final boolean sealed = cipher.begin(header + AuthHeader.NONCE_OFFSET)
             && cipher.authenticate(header, AuthHeader.LENGTH)
             && (type == AuthHeader.TYPE_AUTHENTICATED

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,6 +51,18 @@ public final class NodeKey {
         }
     }
 
+    /**
+     * A new random key pair whose {@link #id} differs from {@code current}'s, so that datagrams name which of the two
+     * they were sealed under while both are advertised (a rotation).
+     */
+    public static NodeKey generateNext(final NodeKey current) {
+        NodeKey next = generate();
+        while (next.id() == current.id()) {
+            next = generate();
+        }
+        return next;
+    }
+
     /** The key pair of a raw 32-byte private scalar (RFC 7748's test vectors are written so). */
     static NodeKey fromPrivateScalar(final byte[] scalar) {
         try {
@@ -75,13 +88,8 @@ public final class NodeKey {
         final Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         final NodeKey key = generate();
-        final Path temporary = Files.createTempFile(parent, "." + file.getFileName() + ".", ".new",
-            PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
+        final Path temporary = key.writeTemporary(parent, file);
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(key.encodedPrivateKey()));
-                channel.force(true);
-            }
             try {
                 // link(2) fails if the name exists, where rename(2) would replace a key another process just made.
                 Files.createLink(file, temporary);
@@ -95,6 +103,40 @@ public final class NodeKey {
             Files.deleteIfExists(temporary);
         }
         return key;
+    }
+
+    /**
+     * Writes this key to {@code file}, replacing what it held: written under a temporary name created with mode 0600,
+     * synced, then renamed over it, so the file holds the old key or the new one whole, never a part.
+     */
+    public void store(final Path file) throws IOException {
+        final Path parent = file.toAbsolutePath().getParent();
+        final Path temporary = writeTemporary(parent, file);
+        try {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel directory = FileChannel.open(parent, StandardOpenOption.READ)) {
+                directory.force(true);
+            } catch (final IOException e) {
+                // The file holds the new key already: failing now would leave the caller on the old one, which a
+                // restart would not find. Only a crash before the directory reaches the disk could bring it back.
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** This key in a new file beside {@code file}, created with mode 0600 and synced: the caller links or moves it. */
+    private Path writeTemporary(final Path parent, final Path file) throws IOException {
+        final Path temporary = Files.createTempFile(parent, "." + file.getFileName() + ".", ".new",
+            PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(encodedPrivateKey()));
+            channel.force(true);
+        } catch (final IOException | RuntimeException e) {
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+        return temporary;
     }
 
     private static NodeKey load(final Path file) throws IOException {
@@ -120,6 +162,20 @@ public final class NodeKey {
     /** The raw public key: RFC 7748's u-coordinate, 32 bytes little-endian (a copy). */
     public byte[] publicKey() {
         return X25519.copy(publicKey);
+    }
+
+    /**
+     * The key's id in datagram headers: 1 to 255, taken from the public key, so that it needs no storing and every
+     * node computes the same; 0 is left for "the current key" (weft before ids). Two keys of one node advertised
+     * together never share one ({@link #generateNext}).
+     */
+    public int id() {
+        return idOf(publicKey);
+    }
+
+    /** {@link #id()} of a raw 32-byte public key. */
+    public static int idOf(final byte[] publicKey) {
+        return 1 + (publicKey[0] & 0xFF) % AuthHeader.MAX_KEY_ID;
     }
 
     /** {@link #publicKey()} in base64 (RFC 4648), as a lease carries it. */

@@ -75,7 +75,7 @@ class DatagramSealRandomizedTest {
                 datagram.flipBit(bit);
                 final int byteIndex = bit / 8;
                 final int expected = byteIndex == 0 ? DatagramOpen.UNKNOWN_TYPE
-                    : byteIndex == 2 || byteIndex == 3 ? DatagramOpen.RESERVED_NOT_ZERO : DatagramOpen.BAD_TAG;
+                    : byteIndex == AuthHeader.RESERVED_OFFSET ? DatagramOpen.RESERVED_NOT_ZERO : DatagramOpen.BAD_TAG;
                 assertThat(open.open(datagram.address, length)).as("trial %d, bit %d of %d", trial, bit, length * 8)
                     .isEqualTo(expected);
             }

@@ -101,7 +101,7 @@ class LaneOpenFuzzTest {
         if (type != AuthHeader.TYPE_AUTHENTICATED && type != AuthHeader.TYPE_ENCRYPTED) {
             return DatagramOpen.UNKNOWN_TYPE;
         }
-        if (datagram[2] != 0 || datagram[3] != 0) {
+        if (datagram[AuthHeader.RESERVED_OFFSET] != 0) {
             return DatagramOpen.RESERVED_NOT_ZERO;
         }
         return DatagramOpen.BAD_TAG;

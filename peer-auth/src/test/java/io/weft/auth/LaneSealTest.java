@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,6 +73,23 @@ class LaneSealTest {
             parts.flipBit(8 * 2300);
 
             assertThat(open.open(KEY_A, datagram.address, assemble(40, 1000))).isEqualTo(DatagramOpen.BAD_TAG);
+        }
+    }
+
+    @Test
+    void shouldWriteTheIdsOfBothKeysInTheHeaderUnderTheTag() {
+        try (LaneSeal seal = new LaneSeal(false); LaneOpen open = new LaneOpen()) {
+            parts.put(100, new byte[40]);
+            assertThat(seal.seal(KEY_A, 0x17, 0xe2, 9, parts.address, parts.address + 100, 40, 0, 0,
+                parts.address + 12)).isTrue();
+
+            assertThat(AuthHeader.keyId(parts.address)).isEqualTo(0x17);
+            assertThat(AuthHeader.receiverKeyId(parts.address)).isEqualTo(0xe2);
+            final int length = assemble(40, 0);
+            assertThat(open.open(KEY_A, datagram.address, length)).isEqualTo(40);
+            datagram.put(AuthHeader.RECEIVER_KEY_ID_OFFSET, new byte[] {0x17});
+            assertThat(open.open(KEY_A, datagram.address, length)).as("the ids are authenticated")
+                .isEqualTo(DatagramOpen.BAD_TAG);
         }
     }
 

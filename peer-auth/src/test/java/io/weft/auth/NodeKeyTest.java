@@ -97,6 +97,31 @@ class NodeKeyTest {
     }
 
     @Test
+    void shouldGiveEachKeyAnIdFrom1To255AndANextKeyAnotherId() {
+        for (int i = 0; i < 300; i++) {
+            final NodeKey key = NodeKey.generate();
+            assertThat(key.id()).isBetween(1, 255).isEqualTo(NodeKey.idOf(key.publicKey()));
+            assertThat(NodeKey.generateNext(key).id()).isNotEqualTo(key.id());
+        }
+    }
+
+    @Test
+    void shouldReplaceTheKeyInItsFileWholeAndOwnerOnly() throws IOException {
+        final Path file = directory.resolve("node.key");
+        final NodeKey first = NodeKey.loadOrCreate(file);
+        final NodeKey next = NodeKey.generateNext(first);
+
+        next.store(file);
+
+        assertThat(NodeKey.loadOrCreate(file).publicKey()).isEqualTo(next.publicKey());
+        assertThat(Files.getPosixFilePermissions(file))
+            .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        try (var leftovers = Files.list(directory)) {
+            assertThat(leftovers).containsExactly(file);
+        }
+    }
+
+    @Test
     void shouldCreateOwnerOnlyFileAndParentsWhenMissing() throws IOException {
         final Path file = directory.resolve("etc/weft/node.key");
         final NodeKey created = NodeKey.loadOrCreate(file);

@@ -12,27 +12,39 @@ import java.util.Base64;
  * {"WeftPartialChecksums":true}         it takes inner TCP and UDP packets whose checksum is left partial
  * {"WeftKey":"&lt;base64&gt;","WeftEpoch":n} its X25519 public key and the epoch of its current start: it
  *                                       authenticates datagrams with the nodes that advertise a key too
+ * {"WeftOtherKey":"&lt;base64&gt;"}          while it rotates its key, the other key it also opens with: the next one
+ *                                       (not yet sealing with it), then the previous one (sealing with WeftKey)
  * </pre>
  * A key that is not 32 bytes of base64, or comes without a positive epoch, is read as no key: the node is then treated
  * as a flanneld, and it is the authenticating side that refuses what it sends.
  *
  * @param key   base64 of the raw 32-byte X25519 public key, or null
  * @param epoch the sender's epoch (part of every traffic key it uses), positive with a key, else 0
+ * @param otherKey base64 of a second key the node takes datagrams under while it rotates, or null
  */
-public record BackendData(boolean partialChecksums, String key, long epoch) {
+public record BackendData(boolean partialChecksums, String key, long epoch, String otherKey) {
     /** What flanneld's udp backend advertises: nothing. */
-    public static final BackendData NONE = new BackendData(false, null, 0);
+    public static final BackendData NONE = new BackendData(false, null, 0, null);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEY_LENGTH = 32;
     private static final String PARTIAL_CHECKSUMS = "WeftPartialChecksums";
     private static final String KEY = "WeftKey";
     private static final String EPOCH = "WeftEpoch";
+    private static final String OTHER_KEY = "WeftOtherKey";
 
     public BackendData {
         if (key != null && (epoch <= 0 || !isKey(key))) {
             throw new IllegalArgumentException("a WeftKey must be 32 bytes of base64 with a positive WeftEpoch");
         }
+        if (otherKey != null && (key == null || !isKey(otherKey) || otherKey.equals(key))) {
+            throw new IllegalArgumentException("a WeftOtherKey must be 32 bytes of base64 beside another WeftKey");
+        }
+    }
+
+    /** A node's one key, not rotating. */
+    public BackendData(final boolean partialChecksums, final String key, final long epoch) {
+        this(partialChecksums, key, epoch, null);
     }
 
     public static BackendData partialChecksums(final boolean partialChecksums) {
@@ -46,6 +58,15 @@ public record BackendData(boolean partialChecksums, String key, long epoch) {
     /** The raw public key; only with {@link #hasKey()}. */
     public byte[] keyBytes() {
         return Base64.getDecoder().decode(key);
+    }
+
+    public boolean hasOtherKey() {
+        return otherKey != null;
+    }
+
+    /** The raw other key; only with {@link #hasOtherKey()}. */
+    public byte[] otherKeyBytes() {
+        return Base64.getDecoder().decode(otherKey);
     }
 
     /** Reads a backend-data annotation leniently: what is not JSON says nothing, as flanneld ignores it for udp. */
@@ -75,7 +96,9 @@ public record BackendData(boolean partialChecksums, String key, long epoch) {
         final JsonNode key = data.path(KEY);
         final JsonNode epoch = data.path(EPOCH);
         if (key.isTextual() && isKey(key.asText()) && epoch.canConvertToLong() && epoch.asLong() > 0) {
-            return new BackendData(partialChecksums, key.asText(), epoch.asLong());
+            final JsonNode other = data.path(OTHER_KEY);
+            final boolean hasOther = other.isTextual() && isKey(other.asText()) && !other.asText().equals(key.asText());
+            return new BackendData(partialChecksums, key.asText(), epoch.asLong(), hasOther ? other.asText() : null);
         }
         return partialChecksums(partialChecksums);
     }
@@ -92,6 +115,9 @@ public record BackendData(boolean partialChecksums, String key, long epoch) {
         if (key != null) {
             node.put(KEY, key);
             node.put(EPOCH, epoch);
+        }
+        if (otherKey != null) {
+            node.put(OTHER_KEY, otherKey);
         }
         return node;
     }

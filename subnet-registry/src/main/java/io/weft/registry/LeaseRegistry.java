@@ -43,6 +43,14 @@ public interface LeaseRegistry extends AutoCloseable {
         return acquire(publicIp, previousSubnet, BackendData.partialChecksums(partialChecksums), predecessorLeaseId);
     }
 
+    /**
+     * Says {@code backendData} in our lease from now on (a key rotation's steps), as every later write of our lease
+     * does too; returns at once, the write is retried until done. Registries that cannot carry keys (a lease file)
+     * ignore it.
+     */
+    default void advertise(final BackendData backendData) {
+    }
+
     /** The id of the etcd lease that keeps our key alive, for a successor to adopt; 0 when there is none. */
     default long ownLeaseId() {
         return 0;

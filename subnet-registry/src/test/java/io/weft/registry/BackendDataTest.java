@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class BackendDataTest {
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'B');
+    private static final String OTHER_KEY = KEY.replace('B', 'C');
     private static final NetworkConfig CONFIG =
         NetworkConfig.parse(NetworkConfigTest.json("{'Network':'10.244.0.0/16'}"));
 
@@ -29,6 +30,22 @@ class BackendDataTest {
         assertThat(lease.backendData().keyBytes()).hasSize(32);
         assertThat(lease).hasToString("10.244.1.0/24 -> 192.168.100.1 (partial checksums) (authenticates)");
         assertThat(BackendData.parse(data.toJson())).isEqualTo(data);
+    }
+
+    @Test
+    void shouldCarryTheOtherKeyOfARotationAndIgnoreAMalformedOne() {
+        final BackendData data = new BackendData(false, KEY, 9, OTHER_KEY);
+
+        assertThat(data.toJson()).contains("\"WeftOtherKey\":\"" + OTHER_KEY + "\"");
+        assertThat(BackendData.parse(data.toJson())).isEqualTo(data);
+        assertThat(BackendData.parse(data.toJson()).otherKeyBytes()).hasSize(32);
+        assertThat(BackendData.parse("{\"WeftKey\":\"" + KEY + "\",\"WeftEpoch\":9,\"WeftOtherKey\":\"AAAA\"}"))
+            .isEqualTo(new BackendData(false, KEY, 9));
+        assertThat(BackendData.parse("{\"WeftOtherKey\":\"" + OTHER_KEY + "\"}").hasOtherKey())
+            .as("no other key without a key").isFalse();
+        assertThatThrownBy(() -> new BackendData(false, KEY, 9, KEY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BackendData(false, null, 0, OTHER_KEY))
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -42,19 +42,25 @@ final class DatagramAuthentication implements AutoCloseable {
             return refuse(DataplaneCounter.DROP_AUTH_MALFORMED);
         }
         final long address = slot.addressOffset() + offset;
+        // Which of the sender's keys, and which of ours, it sealed under: two of each are held while either rotates.
+        final PeerAuth keyed = view.authOf(sender, AuthHeader.keyId(address));
+        final byte[] receiveKey = keyed == null ? null : keyed.receiveKey(AuthHeader.receiverKeyId(address));
+        if (receiveKey == null) {
+            return refuse(DataplaneCounter.DROP_AUTH_UNKNOWN_KEY);
+        }
         final int senderLane = AuthHeader.lane(address);
         final long counter = AuthHeader.counter(address);
-        final ReplayWindow seen = auth.windowIfAny(senderLane);
+        final ReplayWindow seen = keyed.windowIfAny(senderLane);
         if (seen != null && !seen.isFresh(counter)) {
             return refuse(DataplaneCounter.DROP_REPLAYED);
         }
-        final int packetLength = open.open(auth.receiveKey, address, length);
+        final int packetLength = open.open(receiveKey, address, length);
         if (packetLength < 0) {
             return refuse(packetLength == DatagramOpen.BAD_TAG
                 ? DataplaneCounter.DROP_AUTH_FAILED : DataplaneCounter.DROP_AUTH_MALFORMED);
         }
         // Marked only once the tag holds, so a forger can neither fill a window nor make one.
-        if (!auth.window(senderLane).markSeen(counter)) {
+        if (!keyed.window(senderLane).markSeen(counter)) {
             return refuse(DataplaneCounter.DROP_REPLAYED);
         }
         counters.increment(DataplaneCounter.UDP_RX_OPENED);

@@ -5,8 +5,8 @@ import io.weft.auth.NodeKey;
 import io.weft.auth.TrafficKey;
 import io.weft.log.Log;
 import io.weft.registry.BackendData;
-import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Addresses;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -27,9 +27,9 @@ public final class NodeAuth {
 
     private final AuthMode mode;
     private final boolean encrypt;
-    private final NodeKey key;
     private final long epoch;
-    private final String publicKeyBase64;
+    /** Ours now: replaced whole by the rotation's steps (control thread), read by the table's builder. */
+    private volatile OwnKeys keys;
     /** Longs per lane in {@link #laneCounters}: a cache line, so lanes do not share one. */
     private static final int COUNTER_STRIDE = 8;
     /**
@@ -58,9 +58,8 @@ public final class NodeAuth {
         raiseCounters(counterBase);
         this.mode = mode;
         this.encrypt = encrypt;
-        this.key = key;
         this.epoch = epoch;
-        this.publicKeyBase64 = key == null ? null : key.publicKeyBase64();
+        this.keys = key == null ? null : new OwnKeys(key, null);
     }
 
     public AuthMode mode() {
@@ -75,9 +74,33 @@ public final class NodeAuth {
         return nonceLaneBase;
     }
 
-    /** Our public key in base64, as our lease advertises it; null when authentication is off. */
+    /** Our current public key in base64, as our lease advertises it; null when authentication is off. */
     public String publicKey() {
-        return publicKeyBase64;
+        final OwnKeys current = keys;
+        return current == null ? null : current.current().publicKeyBase64();
+    }
+
+    /** Our keys now; null when authentication is off. */
+    public OwnKeys keys() {
+        return keys;
+    }
+
+    /** A rotation's first step: {@code next} is advertised beside our key and opens datagrams sealed for it. */
+    public synchronized void announce(final NodeKey next) {
+        keys = new OwnKeys(keys.current(), next);
+    }
+
+    /** A rotation's second step: we seal with the key announced, and still open with the one before it. */
+    public synchronized void switchToOther() {
+        if (keys.other() == null) {
+            throw new IllegalStateException("no key announced to switch to");
+        }
+        keys = new OwnKeys(keys.other(), keys.current());
+    }
+
+    /** A rotation's last step: the key before is forgotten. */
+    public synchronized void retireOther() {
+        keys = new OwnKeys(keys.current(), null);
     }
 
     /** The nonce of the next datagram lane {@code lane} seals: the lane (in our half), then its counter. */
@@ -109,39 +132,55 @@ public final class NodeAuth {
         return encrypt;
     }
 
-    /** What our lease says of us: the key and epoch when we authenticate. */
+    /** What our lease says of us: the keys and epoch when we authenticate. */
     public BackendData backendData(final boolean partialChecksums) {
-        return mode.enabled() ? new BackendData(partialChecksums, publicKeyBase64, epoch)
+        final OwnKeys current = keys;
+        return mode.enabled() ? new BackendData(partialChecksums, current.current().publicKeyBase64(), epoch,
+            current.other() == null ? null : current.other().publicKeyBase64())
             : BackendData.partialChecksums(partialChecksums);
     }
 
     /**
-     * The traffic keys with the node of {@code lease}, or null when it advertises no key or we do not authenticate.
-     * X25519 and HKDF run here, on the control thread, once per peer key and epoch.
+     * The traffic keys with {@code peerKey}, one of the keys the node at {@code publicIp} advertises (its current or
+     * its other one), from {@code ours}; null when we do not authenticate or the key is one of ours (our own lease).
+     * X25519 and HKDF run here, on the control thread, once per peer key and epoch and set of our keys.
      */
-    PeerAuth peerAuth(final Lease lease) {
-        final BackendData data = lease.backendData();
-        if (!mode.enabled() || !data.hasKey() || data.key().equals(publicKeyBase64)) {
+    PeerAuth peerAuth(final int publicIp, final String peerKey, final long peerEpoch, final OwnKeys ours,
+        final PeerAuth.ReplayWindows windows) {
+        if (!mode.enabled() || ours.isOurs(peerKey)) {
             return null;
         }
-        final byte[] peerKey = data.keyBytes();
-        final byte[] ours = key.publicKey();
-        final byte[] secret;
+        final byte[] peerKeyBytes = Base64.getDecoder().decode(peerKey);
+        final int peerKeyId = NodeKey.idOf(peerKeyBytes);
         try {
-            secret = key.sharedSecret(peerKey);
+            final NodeKey current = ours.current();
+            final byte[] secret = current.sharedSecret(peerKeyBytes);
+            final NodeKey other = ours.other();
+            return new PeerAuth(publicIp, peerKey, peerEpoch, peerKeyId, current.id(),
+                TrafficKey.derive(secret, current.publicKey(), peerKeyBytes, epoch, peerEpoch),
+                TrafficKey.derive(secret, peerKeyBytes, current.publicKey(), peerEpoch, epoch),
+                other == null ? 0 : other.id(),
+                other == null ? null : TrafficKey.derive(other.sharedSecret(peerKeyBytes), peerKeyBytes,
+                    other.publicKey(), peerEpoch, epoch),
+                windows);
         } catch (final RuntimeException e) {
-            Log.warn("node " + Ipv4Addresses.format(lease.publicIp()) + " advertises a key no secret can be agreed"
+            Log.warn("node " + Ipv4Addresses.format(publicIp) + " advertises a key no secret can be agreed"
                 + " with (" + e.getMessage() + "): its datagrams are refused");
-            return PeerAuth.unusable(lease.publicIp(), data.key(), data.epoch());
+            return PeerAuth.unusable(publicIp, peerKey, peerEpoch, peerKeyId, windows);
         }
-        return new PeerAuth(lease.publicIp(), data.key(), data.epoch(),
-            TrafficKey.derive(secret, ours, peerKey, epoch, data.epoch()),
-            TrafficKey.derive(secret, peerKey, ours, data.epoch(), epoch));
+    }
+
+    /** Our keys at one moment: the one we seal with and advertise first and, while we rotate, the other. */
+    public record OwnKeys(NodeKey current, NodeKey other) {
+        boolean isOurs(final String publicKey) {
+            return current.publicKeyBase64().equals(publicKey)
+                || other != null && other.publicKeyBase64().equals(publicKey);
+        }
     }
 
     @Override
     public String toString() {
         return mode == AuthMode.OFF ? "off" : mode.name().toLowerCase(Locale.ROOT) +
-            (encrypt ? ", encrypted" : "") + ", key " + publicKeyBase64.substring(0, 8) + "..., epoch " + epoch;
+            (encrypt ? ", encrypted" : "") + ", key " + publicKey().substring(0, 8) + "..., epoch " + epoch;
     }
 }

@@ -1,13 +1,16 @@
 package io.weft.dataplane.lane;
 
+import io.weft.auth.NodeKey;
 import io.weft.log.Log;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
+import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Route;
 import io.weft.routing.RouteSnapshot;
 import io.weft.routing.RouteTable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,14 +27,23 @@ public final class PeerTable {
     private final int port;
     private final NodeAuth auth;
     /**
-     * Every peer key and epoch met, for the life of the process: one key agreement and one set of replay windows for
-     * each, however its lease comes and goes. A key seen with a newer epoch drops its older ones.
+     * The replay windows of every peer key and epoch met, for the life of the process, however its lease comes and
+     * goes. A key seen with a newer epoch drops its older ones; a key its node no longer advertises (rotated away
+     * from, under the same epoch) is dropped too.
      */
+    private final Map<String, WindowsOf> windowsByKey = new HashMap<>();
+    /** The traffic keys of every peer key and epoch in the last lease set, for {@link #keysFor}'s set of our keys. */
     private final Map<String, PeerAuth> authByKey = new HashMap<>();
+    private NodeAuth.OwnKeys keysFor;
+    /** The peer keys and epochs {@link #forgetRotatedKeys} dropped: never opened under again. */
+    private final Set<String> retired = new HashSet<>();
+    /** The last lease set, built again when our own keys change. */
+    private Collection<Lease> leases = List.of();
     /** With authentication on, the nodes that advertise no key (flanneld, older weft), each logged once. */
     private Set<Integer> withoutKey = Set.of();
     private volatile int withoutKeyCount;
-    private volatile Peers current = new Peers(RouteSnapshot.empty(), new int[0], new PeerAuth[0], AuthMode.OFF);
+    private volatile Peers current =
+        new Peers(RouteSnapshot.empty(), new int[0], new PeerAuth[0], new PeerAuth[0], AuthMode.OFF);
 
     public PeerTable(final int port) {
         this(port, NodeAuth.OFF);
@@ -43,16 +55,23 @@ public final class PeerTable {
     }
 
     /**
-     * Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result; called by one
-     * control thread.
+     * Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result; called by the
+     * registry's thread, and by {@link #ownKeysChanged} from the rotation's.
      */
-    void replaceAll(final Collection<Lease> leases) {
+    synchronized void replaceAll(final Collection<Lease> newLeases) {
+        leases = List.copyOf(newLeases);
+        final NodeAuth.OwnKeys ours = auth.keys();
+        if (ours != keysFor) {
+            authByKey.clear();
+            keysFor = ours;
+        }
         final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
         final Map<Integer, PeerAuth> newAuth = new HashMap<>();
-        final Map<Integer, Long> epochOfIp = new HashMap<>();
+        final Map<Integer, PeerAuth> newOtherAuth = new HashMap<>();
         final Set<Integer> newWithoutKey = new HashSet<>();
         for (final Lease lease : leases) {
-            if (auth.mode().enabled() && !lease.backendData().hasKey()) {
+            final BackendData data = lease.backendData();
+            if (auth.mode().enabled() && !data.hasKey()) {
                 newWithoutKey.add(lease.publicIp());
                 if (!withoutKey.contains(lease.publicIp())) {
                     Log.warn("node " + lease + " advertises no key (flanneld, or weft without --auth): " +
@@ -60,42 +79,111 @@ public final class PeerTable {
                             : "datagrams to and from it are not authenticated"));
                 }
             }
-            final PeerAuth peerAuth = peerAuth(lease);
+            final PeerAuth peerAuth = data.hasKey() && auth.mode().enabled()
+                ? peerAuth(lease.publicIp(), data.key(), data.epoch(), ours) : null;
             // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
-            if (peerAuth != null && peerAuth.epoch >= epochOfIp.getOrDefault(lease.publicIp(), Long.MIN_VALUE)) {
+            final PeerAuth known = newAuth.get(lease.publicIp());
+            if (peerAuth != null && (known == null || peerAuth.epoch >= known.epoch)) {
                 newAuth.put(lease.publicIp(), peerAuth);
-                epochOfIp.put(lease.publicIp(), peerAuth.epoch);
+                newOtherAuth.remove(lease.publicIp());
+                if (data.hasOtherKey()) {
+                    final PeerAuth other = peerAuth(lease.publicIp(), data.otherKey(), data.epoch(), ours);
+                    if (other != null) {
+                        newOtherAuth.put(lease.publicIp(), other);
+                    }
+                }
             }
-            final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth);
+            final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
+                peerAuth == null ? 0 : peerKeyIdToWrite(data, peerAuth));
             newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
         }
+        forgetRotatedKeys(leases);
         final int[] publicIps = leases.stream().mapToInt(Lease::publicIp).sorted().toArray();
         final PeerAuth[] auths = new PeerAuth[publicIps.length];
+        final PeerAuth[] otherAuths = new PeerAuth[publicIps.length];
         for (int i = 0; i < publicIps.length; i++) {
             auths[i] = newAuth.get(publicIps[i]);
+            otherAuths[i] = newOtherAuth.get(publicIps[i]);
         }
         routes.replaceAll(newRoutes);
         withoutKey = newWithoutKey;
         withoutKeyCount = newWithoutKey.size();
-        current = new Peers(routes.publish(), publicIps, auths, auth.mode());
+        current = new Peers(routes.publish(), publicIps, auths, otherAuths, auth.mode());
     }
 
-    private PeerAuth peerAuth(final Lease lease) {
-        final BackendData data = lease.backendData();
-        if (!data.hasKey()) {
-            return auth.peerAuth(lease);
-        }
-        final String cacheKey = PeerAuth.cacheKey(data.key(), data.epoch());
+    /** Our keys changed (a rotation's step): every traffic key is agreed again, the replay windows stay. */
+    public synchronized void ownKeysChanged() {
+        replaceAll(leases);
+    }
+
+    /**
+     * The id of the peer's key to write in what we seal for it: 0 ("your current key", all weft before key ids
+     * understands) unless it advertises two keys, which only a weft that reads ids does.
+     */
+    private static int peerKeyIdToWrite(final BackendData data, final PeerAuth peerAuth) {
+        return data.hasOtherKey() ? peerAuth.keyId : 0;
+    }
+
+    private PeerAuth peerAuth(final int publicIp, final String key, final long epoch, final NodeAuth.OwnKeys ours) {
+        final String cacheKey = PeerAuth.cacheKey(key, epoch);
         final PeerAuth known = authByKey.get(cacheKey);
         if (known != null) {
             return known;
         }
-        final PeerAuth made = auth.peerAuth(lease);
+        if (retired.contains(cacheKey)) {
+            // Its windows are gone: opening under it again would take a captured datagram a second time.
+            Log.warn("node " + Ipv4Addresses.format(publicIp) + " advertises again a key it rotated away from, under"
+                + " the same epoch (a stale writer, an etcd restore?): its datagrams under that key are refused");
+            final PeerAuth refused = PeerAuth.unusable(publicIp, key, epoch, NodeKey.idOf(Base64.getDecoder()
+                .decode(key)), new PeerAuth.ReplayWindows());
+            authByKey.put(cacheKey, refused);
+            return refused;
+        }
+        WindowsOf windows = windowsByKey.get(cacheKey);
+        if (windows == null) {
+            windowsByKey.values().removeIf(older -> older.key.equals(key) && older.epoch != epoch);
+            windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
+            windowsByKey.put(cacheKey, windows);
+        }
+        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours, windows.windows);
         if (made != null) {
-            authByKey.values().removeIf(older -> older.key.equals(data.key()) && older.epoch != data.epoch());
             authByKey.put(cacheKey, made);
         }
         return made;
+    }
+
+    /**
+     * A node that advertises, under an epoch, neither of the keys it advertised before under that epoch has rotated
+     * away from them for good (a new key comes with an epoch of its own only after a restart): their windows go.
+     */
+    private void forgetRotatedKeys(final Collection<Lease> all) {
+        final Map<Integer, Lease> byIp = new HashMap<>();
+        for (final Lease lease : all) {
+            if (lease.backendData().hasKey()) {
+                byIp.merge(lease.publicIp(), lease,
+                    (a, b) -> a.backendData().epoch() >= b.backendData().epoch() ? a : b);
+            }
+        }
+        windowsByKey.entrySet().removeIf(entry -> {
+            final WindowsOf windows = entry.getValue();
+            final Lease lease = byIp.get(windows.publicIp);
+            if (lease == null || lease.backendData().epoch() != windows.epoch) {
+                return false;
+            }
+            final BackendData data = lease.backendData();
+            if (windows.key.equals(data.key()) || windows.key.equals(data.otherKey())) {
+                return false;
+            }
+            retired.add(entry.getKey());
+            return true;
+        });
+        // Keys of older epochs went with their windows; those of retired keys stay, refusing, so they log once.
+        authByKey.keySet().removeIf(cacheKey -> !windowsByKey.containsKey(cacheKey) && !retired.contains(cacheKey)
+            || retired.contains(cacheKey) && authByKey.get(cacheKey).usable());
+    }
+
+    /** The replay windows of one peer key and epoch, with where they were met. */
+    private record WindowsOf(int publicIp, String key, long epoch, PeerAuth.ReplayWindows windows) {
     }
 
     Peers current() {
@@ -109,9 +197,11 @@ public final class PeerTable {
 
     /**
      * One consistent view: the subnet routes, the sorted public addresses of every node holding a lease and, in the
-     * same order, the keys of those that authenticate with us (null for the others).
+     * same order, the keys of those that authenticate with us (null for the others) and, of those that rotate, the
+     * other key.
      */
-    record Peers(RouteSnapshot<Peer> routes, int[] sortedPublicIps, PeerAuth[] authBySortedIp, AuthMode mode) {
+    record Peers(RouteSnapshot<Peer> routes, int[] sortedPublicIps, PeerAuth[] authBySortedIp,
+        PeerAuth[] otherAuthBySortedIp, AuthMode mode) {
         boolean isKnownSender(final int address) {
             return Arrays.binarySearch(sortedPublicIps, address) >= 0;
         }
@@ -120,6 +210,23 @@ public final class PeerTable {
         PeerAuth authOf(final int address) {
             final int index = Arrays.binarySearch(sortedPublicIps, address);
             return index < 0 ? null : authBySortedIp[index];
+        }
+
+        /**
+         * The keys of the node at {@code address} for its key {@code keyId} (0: its current one), or null when it
+         * advertises no such key.
+         */
+        PeerAuth authOf(final int address, final int keyId) {
+            final int index = Arrays.binarySearch(sortedPublicIps, address);
+            if (index < 0 || authBySortedIp[index] == null) {
+                return null;
+            }
+            final PeerAuth current = authBySortedIp[index];
+            if (keyId == 0 || keyId == current.keyId) {
+                return current;
+            }
+            final PeerAuth other = otherAuthBySortedIp[index];
+            return other != null && other.keyId == keyId ? other : null;
         }
     }
 }

@@ -197,7 +197,9 @@ final class TunReader implements Agent {
         final long parts = authParts.address + (long)slot * AUTH_PARTS_PER_SLOT;
         final long tag = parts + AuthHeader.LENGTH;
         final long ipAddress = ipPacket.addressOffset();
-        if (!seal.seal(peer.auth().sendKey, auth.nextNonce(laneId), parts, ipAddress, ipLength, 0, 0, tag)) {
+        final PeerAuth peerAuth = peer.auth();
+        if (!seal.seal(peerAuth.sendKey, peerAuth.ourKeyId, peer.receiverKeyId(), auth.nextNonce(laneId), parts,
+            ipAddress, ipLength, 0, 0, tag)) {
             counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
             return;
         }
@@ -301,8 +303,8 @@ final class TunReader implements Agent {
                 // Each segment is a datagram of its own, so each gets its own header, counter and tag.
                 final long header = parts + (long)i * AuthHeader.OVERHEAD;
                 final long tag = header + AuthHeader.LENGTH;
-                if (!seal.seal(peerAuth.sendKey, auth.nextNonce(laneId), header, segmentHeaders, headersLength,
-                    payload, payloadLength, tag)) {
+                if (!seal.seal(peerAuth.sendKey, peerAuth.ourKeyId, peer.receiverKeyId(), auth.nextNonce(laneId),
+                    header, segmentHeaders, headersLength, payload, payloadLength, tag)) {
                     counters.increment(DataplaneCounter.DROP_SEAL_FAILED);
                     continue;
                 }

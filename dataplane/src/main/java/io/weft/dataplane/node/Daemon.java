@@ -178,6 +178,10 @@ final class Daemon implements AutoCloseable {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }
 
+        // A lease file carries no keys: nothing to rotate.
+        final KeyRotation rotation = auth.mode().enabled() && config.auth().keyRotationSeconds() > 0
+            && config.staticLeases() == null ? track(KeyRotation.start(auth, peers, registry,
+                config.auth().keyFile(), resources.offloads.tunTso(), config.auth().keyRotationSeconds())) : null;
         final LaneContext lanesShare = new LaneContext(peers,
             new NodeAddresses(underlay.publicIp(), subnet, network.network().address()), resources.offloads,
             config.batch(), config.idle(), config.idlePollMicros(), auth);
@@ -194,6 +198,9 @@ final class Daemon implements AutoCloseable {
             @Override
             public HandoverServer.Offered offer() {
                 synchronized (Daemon.this) {
+                    if (rotation != null) {
+                        rotation.pause();
+                    }
                     // The successor seals under our keys from the counter past ours plus room for what our lanes
                     // seal until they stop; should it not take over, ours jump past its room (handOverFailed).
                     final long successorCounter = auth.maxCounter() + SUCCESSOR_COUNTER_ROOM;
@@ -209,6 +216,9 @@ final class Daemon implements AutoCloseable {
             public void handOverFailed() {
                 // It may have sealed with counters from successorCounters on before it failed; never as many as this.
                 auth.raiseCounters(successorCounters + SUCCESSOR_COUNTER_ROOM);
+                if (rotation != null) {
+                    rotation.resume();
+                }
             }
 
             @Override

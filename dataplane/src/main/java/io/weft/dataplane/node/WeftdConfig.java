@@ -58,8 +58,11 @@ record WeftdConfig(
      *
      * @param keyFile where the node's X25519 key lives (made on first start), by default beside --subnet-file.
      */
-    record Auth(AuthMode mode, boolean encrypt, Path keyFile) {
+    record Auth(AuthMode mode, boolean encrypt, Path keyFile, int keyRotationSeconds) {
         static final String DEFAULT_KEY_FILE_NAME = "weft-node.key";
+        static final int DEFAULT_KEY_ROTATION_SECONDS = 24 * 60 * 60;
+        /** Under 4 s the steps of a rotation (a quarter of it each) would race the leases' propagation. */
+        static final int MIN_KEY_ROTATION_SECONDS = 4;
     }
 
     /**
@@ -207,8 +210,13 @@ record WeftdConfig(
             throw new UsageException("--encrypt needs --auth on or required: encryption rides on the authentication");
         }
         final Path subnetDir = Path.of(flags.subnetFile).toAbsolutePath().getParent();
+        final int rotation = integer("--auth-key-rotation", flags.authKeyRotation, 0, Integer.MAX_VALUE);
+        if (rotation != 0 && rotation < Auth.MIN_KEY_ROTATION_SECONDS) {
+            throw new UsageException("--auth-key-rotation " + rotation + ": 0 (never) or at least "
+                + Auth.MIN_KEY_ROTATION_SECONDS + " seconds");
+        }
         return new Auth(mode, encrypt, flags.authKeyFile == null || flags.authKeyFile.isEmpty()
-            ? subnetDir.resolve(Auth.DEFAULT_KEY_FILE_NAME) : Path.of(flags.authKeyFile));
+            ? subnetDir.resolve(Auth.DEFAULT_KEY_FILE_NAME) : Path.of(flags.authKeyFile), rotation);
     }
 
     private static KubeMode kubeMode(final WeftdFlags flags, final Map<String, String> env) {

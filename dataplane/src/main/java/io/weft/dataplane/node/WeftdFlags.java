@@ -201,6 +201,13 @@ final class WeftdFlags {
             + " " + WeftdConfig.Auth.DEFAULT_KEY_FILE_NAME + " beside --subnet-file)")
     String authKeyFile;
 
+    @Option(names = "--auth-key-rotation", paramLabel = "SECONDS",
+        defaultValue = "" + WeftdConfig.Auth.DEFAULT_KEY_ROTATION_SECONDS,
+        description = "with --auth, make a new node key this often, with no restart and no datagram lost: announced"
+            + " beside the old one, sealed with a quarter of the period later, the old one forgotten after another"
+            + " quarter; 0: never (default ${DEFAULT-VALUE})")
+    String authKeyRotation;
+
     /** klog's -v of flanneld: weftd's log has no debug lines yet, so any level logs as 0 does. */
     @Option(names = "--v", paramLabel = "N", defaultValue = "0",
         description = "log verbosity, as flanneld's -v; accepted, weftd logs the same at every level (default"

@@ -181,7 +181,7 @@ class AuthenticatedReceiveFuzzTest {
         final PeerAuth[] auths = new PeerAuth[publicIps.length];
         auths[Arrays.binarySearch(publicIps, NODE_B.publicIp())] =
             new PeerAuth(NODE_B.publicIp(), "node-b-key", 1, SEND_KEY, RECEIVE_KEY);
-        return new PeerTable.Peers(leases.routes(), publicIps, auths, mode);
+        return new PeerTable.Peers(leases.routes(), publicIps, auths, new PeerAuth[publicIps.length], mode);
     }
 
     /**

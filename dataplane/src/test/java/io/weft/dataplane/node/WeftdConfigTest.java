@@ -27,7 +27,7 @@ class WeftdConfigTest {
             Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", 0, 0, ip("127.0.0.1"), 9286, 4 << 20, LANES,
             16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
-            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"))));
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"), 86_400)));
     }
 
     @Test
@@ -67,11 +67,17 @@ class WeftdConfigTest {
     @Test
     void shouldTakeAuthFlagsAndRefuseEncryptionWithoutAuthentication() {
         assertThat(parse("--static-leases", LEASES, "--auth=required", "--encrypt", "--auth-key-file", "/k").auth())
-            .isEqualTo(new WeftdConfig.Auth(AuthMode.REQUIRED, true, Path.of("/k")));
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.REQUIRED, true, Path.of("/k"), 86_400));
         assertThat(parse("--static-leases", LEASES, "--auth", "on", "--subnet-file", "/tmp/x/subnet.env").auth())
-            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, false, Path.of("/tmp/x/weft-node.key")));
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, false, Path.of("/tmp/x/weft-node.key"), 86_400));
         assertThatThrownBy(() -> parse("--static-leases", LEASES, "--encrypt"))
             .hasMessageContaining("--encrypt needs --auth");
+        assertThat(parse("--static-leases", LEASES, "--auth=on", "--auth-key-rotation=10").auth().keyRotationSeconds())
+            .isEqualTo(10);
+        assertThat(parse("--static-leases", LEASES, "--auth=on", "--auth-key-rotation", "0").auth()
+            .keyRotationSeconds()).isZero();
+        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--auth-key-rotation=3"))
+            .hasMessageContaining("--auth-key-rotation 3: 0 (never) or at least 4 seconds");
         assertThatThrownBy(() -> parse("--static-leases", LEASES, "--auth=maybe"))
             .hasMessageContaining("--auth");
     }
@@ -89,7 +95,7 @@ class WeftdConfigTest {
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", ip("10.0.0.3"), 9301,
             ip("10.0.0.2"), 0, 212992, LANES, 16, true,
             EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
-            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
     @Test
@@ -104,7 +110,7 @@ class WeftdConfigTest {
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, 9300,
             0, LANES, 16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
-            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"))));
+            new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
     @Test

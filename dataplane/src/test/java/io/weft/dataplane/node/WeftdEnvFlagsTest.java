@@ -126,6 +126,7 @@ class WeftdEnvFlagsTest {
         samples.put("--auth", "required");
         samples.put("--encrypt", "true");
         samples.put("--auth-key-file", "/etc/weft/node.key");
+        samples.put("--auth-key-rotation", "3600");
         return samples;
     }
 }

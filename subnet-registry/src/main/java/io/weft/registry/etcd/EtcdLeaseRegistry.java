@@ -94,6 +94,18 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     }
 
     @Override
+    public void advertise(final BackendData backendData) {
+        final LeaseKeeper current;
+        synchronized (this) {
+            current = keeper;
+        }
+        if (current == null) {
+            throw new IllegalStateException("acquire() first: there is no lease of ours to write into");
+        }
+        current.advertise(backendData);
+    }
+
+    @Override
     public long ownLeaseId() {
         final LeaseKeeper current;
         synchronized (this) {

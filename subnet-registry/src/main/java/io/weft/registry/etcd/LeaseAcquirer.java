@@ -36,7 +36,8 @@ final class LeaseAcquirer {
     private final Duration leaseTtl;
     private final Supplier<Backoff> backoffs;
     private final RandomGenerator random;
-    private final BackendData backendData;
+    /** What every value we write says of us; changed by {@link #backendData(BackendData)} (a key rotation). */
+    private volatile BackendData backendData;
 
     /** @param backendData what the lease values we write say of us (BackendData). */
     LeaseAcquirer(final EtcdCalls calls, final String subnetsPrefix, final Duration leaseTtl,
@@ -47,6 +48,15 @@ final class LeaseAcquirer {
         this.leaseTtl = leaseTtl;
         this.backoffs = backoffs;
         this.random = random;
+    }
+
+    BackendData backendData() {
+        return backendData;
+    }
+
+    /** What the values written from now on say of us. */
+    void backendData(final BackendData newBackendData) {
+        backendData = newBackendData;
     }
 
     /**

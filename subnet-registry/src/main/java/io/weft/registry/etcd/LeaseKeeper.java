@@ -2,6 +2,7 @@ package io.weft.registry.etcd;
 
 import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseCodec;
 import io.weft.registry.LeaseListener;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class LeaseKeeper implements AutoCloseable {
     private static final String REACQUIRE = "reacquire";
     private static final String RECOVER = "recover";
+    private static final String ADVERTISE = "advertise";
 
     private final EtcdCalls calls;
     private final LeaseAcquirer acquirer;
@@ -74,6 +76,47 @@ final class LeaseKeeper implements AutoCloseable {
     /** The watch saw our key deleted or rewritten: check it on the keeper's thread and acquire again if lost. */
     void onOwnKeyChanged() {
         submit(this::checkOwnKey);
+    }
+
+    /**
+     * Says {@code backendData} in our lease's value from now on: rewritten on its etcd lease (or as a reservation)
+     * on the keeper's thread, retried with backoff; a lease acquired again later says it too.
+     */
+    void advertise(final BackendData backendData) {
+        acquirer.backendData(backendData);
+        submit(this::rewriteValue);
+    }
+
+    /** Our value with what the acquirer says of us now; the latest wins, however many advertise calls came. */
+    private void rewriteValue() {
+        final OwnLease current = own;
+        final BackendData wanted = acquirer.backendData();
+        try {
+            final String key = subnetsPrefix + current.lease().keyName();
+            final EtcdCalls.Entry entry = calls.get(key);
+            if (entry == null || entry.leaseId() != current.leaseId()) {
+                // Lost meanwhile: acquiring it again writes what we say now.
+                checkOwnKey();
+                return;
+            }
+            final Lease ours = new Lease(current.lease().subnet(), current.lease().publicIp(), wanted);
+            // Compared with what etcd holds, not with our record of it: an acquisition racing an advertise may have
+            // written what we said before.
+            final Lease found = decode(current.lease().keyName(), entry.value());
+            if (!ours.equals(found) && !calls.replaceIfUnchanged(key, LeaseCodec.encodeValue(ours.publicIp(),
+                wanted), entry.leaseId(), entry.modRevision())) {
+                schedule(this::rewriteValue, backoff.nextDelayNs());
+                return;
+            }
+            own = new OwnLease(ours, current.leaseId(), current.ttlSeconds(), current.renewedAtNanos());
+            backoff.reset();
+            failureLog.clear(ADVERTISE);
+        } catch (final IOException | RuntimeException e) {
+            failureLog.warn(ADVERTISE, "cannot write our key into " + current + ": " + describe(e) + "; retrying");
+            schedule(this::rewriteValue, backoff.nextDelayNs());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

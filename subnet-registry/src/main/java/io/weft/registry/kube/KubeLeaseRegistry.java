@@ -123,6 +123,37 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         watcher.start();
     }
 
+    /**
+     * Our node's backend-data annotation says {@code backendData} from now on: written here once; if that fails, the
+     * watcher writes it on its next rebuild, as it writes back annotations our node lacks.
+     */
+    @Override
+    public void advertise(final BackendData backendData) {
+        final Lease lease = ownLease;
+        if (lease == null) {
+            throw new IllegalStateException("acquire() first: there is no node of ours to annotate");
+        }
+        ownBackendData = backendData;
+        final Lease updated = new Lease(lease.subnet(), lease.publicIp(), backendData);
+        ownLease = updated;
+        try {
+            final Node node = nodes.get(config.nodeName());
+            if (node == null) {
+                warnLog.warn("own-node", "node " + config.nodeName() + " is not in the API server (deleted?): its "
+                    + "annotations will be written again when it is registered again");
+                return;
+            }
+            final Map<String, String> wanted = ownNode.wanted(node, updated.publicIp(), backendData);
+            if (!OwnNode.carries(node, wanted)) {
+                ownNode.annotate(wanted);
+                Log.info("annotated node " + config.nodeName() + ": " + wanted);
+            }
+        } catch (final KubernetesClientException e) {
+            warnLog.warn("write", "cannot write to node " + config.nodeName() + ": " + e.getMessage() +
+                "; retrying");
+        }
+    }
+
     @Override
     public RegistryStats stats() {
         return stats;

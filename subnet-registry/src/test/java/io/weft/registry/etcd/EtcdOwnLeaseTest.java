@@ -151,6 +151,32 @@ class EtcdOwnLeaseTest {
         assertThat(value(written)).contains("\"WeftKey\"", "\"WeftEpoch\":42", "\"PublicIP\":\"" + OUR_IP + "\"");
     }
 
+    /** A key rotation's steps: our value says the new keys on the same etcd lease, and the watch stays quiet. */
+    @Test
+    void shouldAdvertiseNewKeysOnTheSameEtcdLeaseWithoutAcquiringAgain() throws Exception {
+        open(Duration.ofHours(1), Duration.ofMinutes(10));
+        final String first = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'B');
+        final String second = first.replace('B', 'C');
+        final Lease own = registry.acquire(ip(OUR_IP), null, new BackendData(true, first, 42));
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.contains(own));
+        final String key = subnets + own.keyName();
+        final long leaseId = get(etcd, key).getLease();
+
+        registry.advertise(new BackendData(true, first, 42, second));
+        listener.awaitDelivery("our lease with both keys", leases -> leases.stream()
+            .anyMatch(lease -> second.equals(lease.backendData().otherKey())));
+        registry.advertise(new BackendData(true, second, 42, first));
+        registry.advertise(new BackendData(true, second, 42));
+
+        EtcdTestKit.await("the last keys in our value", Duration.ofSeconds(10),
+            () -> valueOrNull(key).contains("\"WeftKey\":\"" + second + "\"") && !valueOrNull(key).contains(first));
+        assertThat(get(etcd, key).getLease()).as("the same etcd lease").isEqualTo(leaseId);
+        assertThat(value(get(etcd, key))).contains("\"WeftPartialChecksums\":true", "\"WeftEpoch\":42");
+        assertThat(keys()).containsExactly(key);
+        assertThat(listener.reacquired).as("never acquired again").isEmpty();
+    }
+
     @Test
     void shouldTakeAnotherSubnetWhenAnotherNodesEtcdLeaseHoldsOurKey() throws Exception {
         open(Duration.ofHours(1), Duration.ofMinutes(10));

@@ -10,10 +10,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +68,23 @@ class KubeAcquireTest {
             assertThat(registry.acquire(ip("192.168.100.1"), null, true).partialChecksums()).isTrue();
             assertThat(client.nodes().withName("n1").get().getMetadata().getAnnotations())
                 .containsEntry(PREFIX + "backend-data", "{\"WeftPartialChecksums\":true}");
+        }
+    }
+
+    /** A key rotation's steps reach our node's backend-data annotation. */
+    @Test
+    void shouldAdvertiseNewKeysInTheBackendDataAnnotation() throws Exception {
+        create(client, node("n1", "10.244.7.0/24"));
+        final String first = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'B');
+        final String second = first.replace('B', 'C');
+        try (KubeLeaseRegistry registry = KubeTestKit.registry(api, dir, "n1")) {
+            registry.awaitNetworkConfig();
+            registry.acquire(ip("192.168.100.1"), null, new BackendData(false, first, 7));
+
+            registry.advertise(new BackendData(false, second, 7, first));
+
+            assertThat(BackendData.parse(client.nodes().withName("n1").get().getMetadata().getAnnotations()
+                .get(PREFIX + "backend-data"))).isEqualTo(new BackendData(false, second, 7, first));
         }
     }
 
