@@ -26,6 +26,9 @@ public final class PeerTable {
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private final NodeAuth auth;
+    private final int ownPublicIp;
+    /** The other nodes seen advertising our key, each logged once. */
+    private final Set<Integer> withOurKey = new HashSet<>();
     /**
      * The replay windows of every peer key and epoch met, for the life of the process, however its lease comes and
      * goes. A key seen with a newer epoch drops its older ones; a key its node no longer advertises (rotated away
@@ -50,8 +53,17 @@ public final class PeerTable {
     }
 
     public PeerTable(final int port, final NodeAuth auth) {
+        this(port, auth, 0);
+    }
+
+    /**
+     * @param ownPublicIp ours: another node's lease that advertises our key (a copied key file) is then refused;
+     *                    0 when unknown, which takes every lease with our key for ours.
+     */
+    public PeerTable(final int port, final NodeAuth auth, final int ownPublicIp) {
         this.port = port;
         this.auth = auth;
+        this.ownPublicIp = ownPublicIp;
     }
 
     /**
@@ -79,8 +91,9 @@ public final class PeerTable {
                             : "datagrams to and from it are not authenticated"));
                 }
             }
-            final PeerAuth peerAuth = data.hasKey() && auth.mode().enabled()
-                ? peerAuth(lease.publicIp(), data.key(), data.epoch(), ours) : null;
+            final PeerAuth peerAuth = !data.hasKey() || !auth.mode().enabled() ? null
+                : isCopyOfOurKey(lease, ours) ? copyOfOurKey(lease)
+                : peerAuth(lease.publicIp(), data.key(), data.epoch(), ours);
             // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
             final PeerAuth known = newAuth.get(lease.publicIp());
             if (peerAuth != null && (known == null || peerAuth.epoch >= known.epoch)) {
@@ -109,6 +122,26 @@ public final class PeerTable {
         withoutKey = newWithoutKey;
         withoutKeyCount = newWithoutKey.size();
         current = new Peers(routes.publish(), publicIps, auths, otherAuths, auth.mode());
+    }
+
+    private boolean isCopyOfOurKey(final Lease lease, final NodeAuth.OwnKeys ours) {
+        return ownPublicIp != 0 && lease.publicIp() != ownPublicIp && ours.isOurs(lease.backendData().key());
+    }
+
+    /**
+     * Another node advertises our key: a key file copied between nodes (an image or a backup restored on two
+     * machines), or a lease written by someone else. Neither side can tell whose datagrams are whose, so none go either
+     * way (counted as refused), and it is said once.
+     */
+    private PeerAuth copyOfOurKey(final Lease lease) {
+        if (withOurKey.add(lease.publicIp())) {
+            Log.warn("node " + lease + " advertises this node's own key (a key file copied between nodes?): "
+                + "datagrams to and from it are refused; give each node a key of its own (delete the copy's key file"
+                + " and restart it)");
+        }
+        final BackendData data = lease.backendData();
+        return PeerAuth.unusable(lease.publicIp(), data.key(), data.epoch(), NodeKey.idOf(data.keyBytes()),
+            new PeerAuth.ReplayWindows());
     }
 
     /** Our keys changed (a rotation's step): every traffic key is agreed again, the replay windows stay. */

@@ -167,7 +167,7 @@ final class Daemon implements AutoCloseable {
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
             CniConflist.render(network.network(), subnet, underlayMtu, config.ipMasq()));
 
-        final PeerTable peers = new PeerTable(network.backendPort(), auth);
+        final PeerTable peers = new PeerTable(network.backendPort(), auth, ownLease.publicIp());
         final RouteUpdater routeUpdater = new RouteUpdater(peers, ownLease, registry.stats(),
             () -> fatal = "the registry gave our lease back with another subnet");
         metrics.routeUpdater(routeUpdater);

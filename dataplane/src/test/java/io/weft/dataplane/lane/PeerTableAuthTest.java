@@ -39,6 +39,22 @@ class PeerTableAuthTest {
     }
 
     @Test
+    void shouldRefuseAnotherNodeThatAdvertisesOurOwnKey() {
+        final PeerTable knowingOurAddress = new PeerTable(8285, ours, ip("192.168.100.1"));
+        final BackendData ourKey = new BackendData(false, ours.publicKey(), 3);
+
+        knowingOurAddress.replaceAll(List.of(
+            new Lease(Ipv4Prefix.parse("10.244.1.0/24"), ip("192.168.100.1"), ourKey),
+            new Lease(Ipv4Prefix.parse("10.244.9.0/24"), ip("192.168.100.9"), ourKey)));
+
+        assertThat(knowingOurAddress.current().authOf(ip("192.168.100.1"))).as("our own lease").isNull();
+        final PeerAuth copy = knowingOurAddress.current().authOf(ip("192.168.100.9"));
+        assertThat(copy).as("not taken for a node without a key, which would be served in clear").isNotNull();
+        assertThat(copy.usable()).as("nothing sealed for it, nothing opened from it").isFalse();
+        assertThat(copy.receiveKey(0)).isNull();
+    }
+
+    @Test
     void shouldOpenWithTheNewerEpochWhenOneAddressHasTwoLeases() {
         final Lease stale = lease("10.244.2.0/24", "192.168.100.2", 5);
         final Lease current = lease("10.244.3.0/24", "192.168.100.2", 9);
