@@ -108,7 +108,7 @@ public class SealOpenBenchmark {
             packetLength - headersLength, tag);
     }
 
-    /** As {@link #seal} with consecutive packets for two peers: every datagram re-keys the lane's context. */
+    /** As {@link #seal} with consecutive packets for two peers in turn: each has a context of its own, kept keyed. */
     @Benchmark
     public boolean sealAlternatingPeers() {
         final byte[] key = (nonce & 1) == 0 ? KEY_A : KEY_B;
@@ -122,7 +122,7 @@ public class SealOpenBenchmark {
         return open.open(KEY_A, received, datagramLength);
     }
 
-    /** As {@link #open} with datagrams from two peers in turn: every datagram re-keys the lane's context. */
+    /** As {@link #open} with datagrams from two peers in turn: each has a context of its own, kept keyed. */
     @Benchmark
     public int openAlternatingPeers() {
         final boolean peerB = (nonce++ & 1) != 0;

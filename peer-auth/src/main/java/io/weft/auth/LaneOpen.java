@@ -1,14 +1,12 @@
 package io.weft.auth;
 
 /**
- * A lane's opener for every peer: one libcrypto context, given the sender's traffic key only when the sender changes
- * from one datagram to the next (a GRO run is one sender's), so a lane holds no native state per peer. Checks as
- * {@link DatagramOpen} does, with the same results. Not thread-safe: one per lane.
+ * A lane's opener for every peer: a few libcrypto contexts ({@link CipherCache}), each keyed for one sender, so that
+ * datagrams from a few senders in turn run no key schedule, and a lane holds native state for a few peers only.
+ * Checks as {@link DatagramOpen} does, with the same results. Not thread-safe: one per lane.
  */
 public final class LaneOpen implements AutoCloseable {
-    private final GcmCipher cipher = new GcmCipher(false);
-    /** The key the context holds, by identity: a peer's key array is made once per key and epoch. */
-    private byte[] key;
+    private final CipherCache ciphers = new CipherCache(false);
 
     /**
      * Opens the datagram at {@code datagramAddress} with {@code trafficKey}, the sender's key towards this node.
@@ -17,18 +15,15 @@ public final class LaneOpen implements AutoCloseable {
      *     {@link DatagramOpen}'s ({@link DatagramOpen#BAD_TAG} also when libcrypto refused the key)
      */
     public int open(final byte[] trafficKey, final long datagramAddress, final int datagramLength) {
-        if (trafficKey != key) {
-            key = cipher.rekey(trafficKey) ? trafficKey : null;
-            if (key == null) {
-                return DatagramOpen.BAD_TAG;
-            }
+        final GcmCipher cipher = ciphers.keyedFor(trafficKey);
+        if (cipher == null) {
+            return DatagramOpen.BAD_TAG;
         }
         return DatagramOpen.open(cipher, datagramAddress, datagramLength);
     }
 
     @Override
     public void close() {
-        cipher.close();
-        key = null;
+        ciphers.close();
     }
 }

@@ -1,18 +1,16 @@
 package io.weft.auth;
 
 /**
- * A lane's sealer for every peer: one libcrypto context, given the peer's traffic key only when the peer changes
- * from one datagram to the next (a super-packet's segments, a burst to one node, share it), so a lane holds no
- * native state per peer. Seals datagrams whose parts lie apart, as a lane sends them: the header and tag written
- * into places of their own, the packet's headers and payload where they are, in clear or encrypted in place. The
+ * A lane's sealer for every peer: a few libcrypto contexts ({@link CipherCache}), each keyed for one peer, so that
+ * datagrams to a few peers in turn run no key schedule, and a lane holds native state for a few peers only. Seals
+ * datagrams whose parts lie apart, as a lane sends them: the header and tag written into places of their own, the
+ * packet's headers and payload where they are, in clear or encrypted in place. The
  * datagram is laid out as {@link DatagramSeal} describes, and {@link DatagramOpen} or {@link LaneOpen} open it. Not
  * thread-safe: one per lane.
  */
 public final class LaneSeal implements AutoCloseable {
-    private final GcmCipher cipher = new GcmCipher(true);
+    private final CipherCache ciphers = new CipherCache(true);
     private final int type;
-    /** The key the context holds, by identity: a peer's key array is made once per key and epoch. */
-    private byte[] key;
 
     /** @param encrypt encrypt the packets ({@link AuthHeader#TYPE_ENCRYPTED}), else only authenticate them. */
     public LaneSeal(final boolean encrypt) {
@@ -36,11 +34,9 @@ public final class LaneSeal implements AutoCloseable {
      */
     public boolean seal(final byte[] trafficKey, final int keyId, final int receiverKeyId, final long nonce,
         final long header, final long part1, final int length1, final long part2, final int length2, final long tag) {
-        if (trafficKey != key) {
-            key = cipher.rekey(trafficKey) ? trafficKey : null;
-            if (key == null) {
-                return false;
-            }
+        final GcmCipher cipher = ciphers.keyedFor(trafficKey);
+        if (cipher == null) {
+            return false;
         }
         AuthHeader.write(header, type, keyId, receiverKeyId, (int)(nonce >>> AuthHeader.LANE_SHIFT),
             nonce & AuthHeader.MAX_COUNTER);
@@ -55,7 +51,6 @@ public final class LaneSeal implements AutoCloseable {
 
     @Override
     public void close() {
-        cipher.close();
-        key = null;
+        ciphers.close();
     }
 }

@@ -76,6 +76,37 @@ class LaneSealTest {
         }
     }
 
+    /** More peers in turn than a lane keeps contexts keyed for: the contexts are keyed again, never mixed up. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldSealAndOpenForMorePeersThanContextsInAnyOrder(final boolean encrypt) {
+        final Random random = new Random(27);
+        final byte[][] keys = new byte[CipherCache.SIZE * 2 - 1][];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = new byte[16];
+            random.nextBytes(keys[k]);
+        }
+        try (LaneSeal seal = new LaneSeal(encrypt); LaneOpen open = new LaneOpen()) {
+            for (int i = 0; i < 300; i++) {
+                final int k = random.nextInt(keys.length);
+                final byte[] packet = new byte[1 + random.nextInt(200)];
+                random.nextBytes(packet);
+                parts.put(100, packet);
+                assertThat(seal.seal(keys[k], i, parts.address, parts.address + 100, packet.length, 0, 0,
+                    parts.address + 12)).isTrue();
+                final int length = assemble(packet.length, 0);
+                final byte[] sealed = datagram.get(0, length);
+
+                assertThat(open.open(keys[(k + 1) % keys.length], datagram.address, length)).as("another peer's key")
+                    .isEqualTo(DatagramOpen.BAD_TAG);
+                datagram.put(0, sealed);
+                assertThat(open.open(keys[k], datagram.address, length)).as("datagram %d, key %d", i, k)
+                    .isEqualTo(packet.length);
+                assertThat(datagram.get(AuthHeader.LENGTH, packet.length)).isEqualTo(packet);
+            }
+        }
+    }
+
     @Test
     void shouldWriteTheIdsOfBothKeysInTheHeaderUnderTheTag() {
         try (LaneSeal seal = new LaneSeal(false); LaneOpen open = new LaneOpen()) {
