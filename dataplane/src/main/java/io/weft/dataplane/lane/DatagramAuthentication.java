@@ -43,7 +43,7 @@ final class DatagramAuthentication implements AutoCloseable {
         }
         final long address = slot.addressOffset() + offset;
         // Which of the sender's keys, and which of ours, it sealed under: two of each are held while either rotates.
-        final PeerAuth keyed = view.authOf(sender, AuthHeader.keyId(address));
+        final PeerAuth keyed = view.authOf(sender, auth, AuthHeader.keyId(address));
         final byte[] receiveKey = keyed == null ? null : keyed.receiveKey(AuthHeader.receiverKeyId(address));
         if (receiveKey == null) {
             return refuse(DataplaneCounter.DROP_AUTH_UNKNOWN_KEY);

@@ -250,15 +250,20 @@ public final class PeerTable {
          * advertises no such key.
          */
         PeerAuth authOf(final int address, final int keyId) {
-            final int index = Arrays.binarySearch(sortedPublicIps, address);
-            if (index < 0 || authBySortedIp[index] == null) {
-                return null;
-            }
-            final PeerAuth current = authBySortedIp[index];
+            final PeerAuth current = authOf(address);
+            return current == null ? null : authOf(address, current, keyId);
+        }
+
+        /**
+         * As {@link #authOf(int, int)}, given the node's current keys ({@link #authOf(int)}): searched again only for
+         * its other key, while it rotates.
+         */
+        PeerAuth authOf(final int address, final PeerAuth current, final int keyId) {
             if (keyId == 0 || keyId == current.keyId) {
                 return current;
             }
-            final PeerAuth other = otherAuthBySortedIp[index];
+            final int index = Arrays.binarySearch(sortedPublicIps, address);
+            final PeerAuth other = index < 0 ? null : otherAuthBySortedIp[index];
             return other != null && other.keyId == keyId ? other : null;
         }
     }
