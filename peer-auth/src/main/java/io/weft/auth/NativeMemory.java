@@ -23,15 +23,6 @@ final class NativeMemory {
         IO.putByte(address, (byte)value);
     }
 
-    /** The two bytes at {@code address}; only compared with zero, so byte order does not matter. */
-    static short getShort(final long address) {
-        return IO.getShort(address);
-    }
-
-    static void putShort(final long address, final short value) {
-        IO.putShort(address, value);
-    }
-
     static long getLongBigEndian(final long address) {
         final long value = IO.getLong(address);
         return LITTLE_ENDIAN_HOST ? Long.reverseBytes(value) : value;
