@@ -183,7 +183,7 @@ public final class Footprint {
     }
 
     /** Restarts node 1's weftd under a 10 ms ping from its pod to node 2's; from launch to the first reply. */
-    private static long startToForwarding(OverlayCluster cluster) {
+    static long startToForwarding(OverlayCluster cluster) {
         cluster.weftd(1).stop();
         ManagedProcess ping = cluster.pod(1).start("ping", List.of("ping", "-D", "-n", "-i", "0.01",
             cluster.pod(2).ip()));
@@ -222,7 +222,7 @@ public final class Footprint {
         return Optional.empty();
     }
 
-    private static List<ProcessSample> samples(OverlayCluster cluster) {
+    static List<ProcessSample> samples(OverlayCluster cluster) {
         List<ProcessSample> samples = new ArrayList<>();
         for (int i = 1; i <= cluster.size(); i++) {
             long pid = cluster.weftd(i).process().pid();
@@ -319,7 +319,7 @@ public final class Footprint {
         return value;
     }
 
-    private static void sleep(Duration duration) {
+    static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

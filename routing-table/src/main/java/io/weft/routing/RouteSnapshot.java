@@ -84,9 +84,29 @@ public final class RouteSnapshot<V> {
         return values.length;
     }
 
+    /** This snapshot's prefixes and lookup levels, shared (no one writes them), with other values. */
+    RouteSnapshot<V> withValues(final Object[] newValues) {
+        if (newValues.length != values.length) {
+            throw new IllegalArgumentException(newValues.length + " values for " + values.length + " routes");
+        }
+        return new RouteSnapshot<>(level16, level24, level32, prefixes, prefixLengths, newValues);
+    }
+
+    int[] level16() {
+        return level16;
+    }
+
+    int level24Chunks() {
+        return level24.length / CHUNK_ENTRIES;
+    }
+
+    int level32Chunks() {
+        return level32.length / CHUNK_ENTRIES;
+    }
+
     @Override
     public String toString() {
-        return "RouteSnapshot{routes=" + values.length + ", level24Chunks=" + level24.length / CHUNK_ENTRIES +
-            ", level32Chunks=" + level32.length / CHUNK_ENTRIES + '}';
+        return "RouteSnapshot{routes=" + values.length + ", level24Chunks=" + level24Chunks() +
+            ", level32Chunks=" + level32Chunks() + '}';
     }
 }

@@ -1,9 +1,8 @@
 package io.weft.routing;
 
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The writer side of the IPv4 route table: it keeps the routes and publishes immutable {@link RouteSnapshot}s that
@@ -16,11 +15,23 @@ import java.util.TreeMap;
  * @param <V> the route value type, such as the peer to send to; values must be safe to share between threads.
  */
 public final class RouteTable<V> {
+    /** replaceAll sorts routes as one long each: key bits above, the route's place in its collection below. */
+    private static final int PLACE_BITS = 25;
+    private static final int MAX_ROUTES = 1 << PLACE_BITS;
+
     /*
-     * Keyed by prefix length, then prefix (unsigned), so that iteration yields the ascending length order that
-     * TrieBuilder needs and numbers routes the same way for the same routes.
+     * Sorted by prefix length, then prefix (unsigned), so that iteration yields the ascending length order that
+     * TrieBuilder needs and numbers routes the same way for the same routes. Primitive arrays rather than a sorted map:
+     * the control plane replaces every route on each lease change, thousands of them, and boxed keys and map entries
+     * were most of that work and its garbage.
      */
-    private TreeMap<Long, V> routes = new TreeMap<>();
+    private long[] keys = new long[0];
+    private Object[] values = new Object[0];
+    private int size;
+    /** The keys of the last snapshot built, to tell a change of values only from a change of prefixes. */
+    private long[] publishedKeys = new long[0];
+    /** Where each build lays out the first level; never published (a snapshot gets a copy, or shares the last's). */
+    private final int[] scratch16 = new int[RouteSnapshot.LEVEL16_ENTRIES];
     private boolean changedSincePublish;
     private volatile RouteSnapshot<V> snapshot = RouteSnapshot.empty();
 
@@ -34,7 +45,24 @@ public final class RouteTable<V> {
         Ipv4Addresses.checkPrefix(prefix, prefixLength);
         Objects.requireNonNull(value, "value");
         changedSincePublish = true;
-        return routes.put(key(prefix, prefixLength), value);
+        final long key = key(prefix, prefixLength);
+        final int at = Arrays.binarySearch(keys, 0, size, key);
+        if (at >= 0) {
+            final V replaced = valueAt(at);
+            values[at] = value;
+            return replaced;
+        }
+        final int insertAt = -at - 1;
+        if (size == keys.length) {
+            keys = Arrays.copyOf(keys, Math.max(4, size * 2));
+            values = Arrays.copyOf(values, keys.length);
+        }
+        System.arraycopy(keys, insertAt, keys, insertAt + 1, size - insertAt);
+        System.arraycopy(values, insertAt, values, insertAt + 1, size - insertAt);
+        keys[insertAt] = key;
+        values[insertAt] = value;
+        size++;
+        return null;
     }
 
     /**
@@ -45,8 +73,15 @@ public final class RouteTable<V> {
      */
     public V remove(final int prefix, final int prefixLength) {
         Ipv4Addresses.checkPrefix(prefix, prefixLength);
-        final V removed = routes.remove(key(prefix, prefixLength));
-        changedSincePublish |= removed != null;
+        final int at = Arrays.binarySearch(keys, 0, size, key(prefix, prefixLength));
+        if (at < 0) {
+            return null;
+        }
+        final V removed = valueAt(at);
+        System.arraycopy(keys, at + 1, keys, at, size - at - 1);
+        System.arraycopy(values, at + 1, values, at, size - at - 1);
+        values[--size] = null;
+        changedSincePublish = true;
         return removed;
     }
 
@@ -55,11 +90,35 @@ public final class RouteTable<V> {
      * leases. A later route for the same prefix wins. On an exception no route has changed.
      */
     public void replaceAll(final Collection<Route<V>> newRoutes) {
-        final TreeMap<Long, V> replacement = new TreeMap<>();
-        for (final Route<V> route : newRoutes) {
-            replacement.put(key(route.prefix(), route.prefixLength()), route.value());
+        final int count = newRoutes.size();
+        if (count > MAX_ROUTES) {
+            throw new IllegalArgumentException(count + " routes: a table holds at most " + MAX_ROUTES);
         }
-        routes = replacement;
+        final long[] sorted = new long[count];
+        final Object[] given = new Object[count];
+        int place = 0;
+        for (final Route<V> route : newRoutes) {
+            given[place] = route.value();
+            sorted[place] = key(route.prefix(), route.prefixLength()) << PLACE_BITS | place;
+            place++;
+        }
+        Arrays.sort(sorted);
+        final long[] newKeys = new long[count];
+        final Object[] newValues = new Object[count];
+        int distinct = 0;
+        for (int i = 0; i < count; i++) {
+            final long key = sorted[i] >>> PLACE_BITS;
+            // Equal keys sort by their place: the last of them is the latest route, which wins.
+            if (i + 1 < count && sorted[i + 1] >>> PLACE_BITS == key) {
+                continue;
+            }
+            newKeys[distinct] = key;
+            newValues[distinct] = given[(int)(sorted[i] & (MAX_ROUTES - 1))];
+            distinct++;
+        }
+        keys = newKeys;
+        values = newValues;
+        size = distinct;
         changedSincePublish = true;
     }
 
@@ -71,23 +130,28 @@ public final class RouteTable<V> {
         if (!changedSincePublish) {
             return snapshot;
         }
-        final int size = routes.size();
+        final RouteSnapshot<V> last = snapshot;
+        if (Arrays.equals(keys, 0, size, publishedKeys, 0, publishedKeys.length)) {
+            // The same prefixes with other values (a lease renewed, a node's address changed): the lookup levels are
+            // the last snapshot's, shared, and only the values are new; a rebuild would be all garbage.
+            final RouteSnapshot<V> published = last.withValues(Arrays.copyOf(values, size));
+            snapshot = published;
+            changedSincePublish = false;
+            return published;
+        }
         final int[] prefixes = new int[size];
         final byte[] prefixLengths = new byte[size];
-        final Object[] values = new Object[size];
-        final TrieBuilder trie = new TrieBuilder();
-        int routeIndex = 0;
-        for (final Map.Entry<Long, V> route : routes.entrySet()) {
-            final long key = route.getKey();
-            final int prefix = (int)key;
-            final int prefixLength = (int)(key >>> 32);
-            prefixes[routeIndex] = prefix;
-            prefixLengths[routeIndex] = (byte)prefixLength;
-            values[routeIndex] = route.getValue();
-            trie.add(routeIndex, prefix, prefixLength);
-            routeIndex++;
+        final TrieBuilder trie = new TrieBuilder(scratch16, last.level24Chunks(), last.level32Chunks());
+        for (int i = 0; i < size; i++) {
+            final int prefix = (int)keys[i];
+            final int prefixLength = (int)(keys[i] >>> 32);
+            prefixes[i] = prefix;
+            prefixLengths[i] = (byte)prefixLength;
+            trie.add(i, prefix, prefixLength);
         }
-        final RouteSnapshot<V> published = trie.build(prefixes, prefixLengths, values);
+        final RouteSnapshot<V> published = trie.build(prefixes, prefixLengths, Arrays.copyOf(values, size),
+            last.level16());
+        publishedKeys = Arrays.copyOf(keys, size);
         snapshot = published;
         changedSincePublish = false;
         return published;
@@ -96,6 +160,11 @@ public final class RouteTable<V> {
     /** The last published snapshot: a volatile read, safe from any thread. */
     public RouteSnapshot<V> snapshot() {
         return snapshot;
+    }
+
+    @SuppressWarnings("unchecked")
+    private V valueAt(final int index) {
+        return (V)values[index];
     }
 
     private static long key(final int prefix, final int prefixLength) {

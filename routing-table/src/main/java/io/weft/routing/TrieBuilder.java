@@ -12,12 +12,28 @@ import java.util.Arrays;
 final class TrieBuilder {
     private static final int INITIAL_CHUNKS = 16;
 
-    private final int[] level16 = new int[RouteSnapshot.LEVEL16_ENTRIES];
-    private int[] level24 = new int[INITIAL_CHUNKS * RouteSnapshot.CHUNK_ENTRIES];
-    private int[] level32 = new int[INITIAL_CHUNKS * RouteSnapshot.CHUNK_ENTRIES];
+    private final int[] level16;
+    private int[] level24;
+    private int[] level32;
     private int level24Chunks;
     private int level32Chunks;
     private int lastPrefixLength;
+
+    /**
+     * Builds the first level in {@code scratch16} (cleared first; {@link #build} publishes a copy, or the last
+     * snapshot's own when equal), with room for as many chunks as the last build of the same routes needed: a
+     * rebuild of thousands of routes on every lease change then neither grows its levels again nor leaves the first
+     * level's 256 KiB as garbage when, as usual, no entry of it changed.
+     */
+    TrieBuilder(final int[] scratch16, final int expectedLevel24Chunks, final int expectedLevel32Chunks) {
+        if (scratch16.length != RouteSnapshot.LEVEL16_ENTRIES) {
+            throw new IllegalArgumentException("a first level has " + RouteSnapshot.LEVEL16_ENTRIES + " entries");
+        }
+        level16 = scratch16;
+        Arrays.fill(level16, 0);
+        level24 = new int[Math.max(INITIAL_CHUNKS, expectedLevel24Chunks) * RouteSnapshot.CHUNK_ENTRIES];
+        level32 = new int[Math.max(INITIAL_CHUNKS, expectedLevel32Chunks) * RouteSnapshot.CHUNK_ENTRIES];
+    }
 
     /** Adds a valid prefix no shorter than the previous one. */
     void add(final int routeIndex, final int prefix, final int prefixLength) {
@@ -42,15 +58,22 @@ final class TrieBuilder {
         Arrays.fill(level32, slot32, slot32 + (1 << (32 - prefixLength)), leaf);
     }
 
-    <V> RouteSnapshot<V> build(final int[] prefixes, final byte[] prefixLengths, final Object[] values) {
-        // Trimmed so that a long-lived snapshot holds no spare capacity.
+    /** The snapshot, whose first level is {@code lastLevel16} itself if equal: snapshots never write their levels. */
+    <V> RouteSnapshot<V> build(final int[] prefixes, final byte[] prefixLengths, final Object[] values,
+        final int[] lastLevel16) {
+        // Trimmed so that a long-lived snapshot holds no spare capacity (none to trim when sized as expected).
         return new RouteSnapshot<>(
-            level16,
-            Arrays.copyOf(level24, level24Chunks * RouteSnapshot.CHUNK_ENTRIES),
-            Arrays.copyOf(level32, level32Chunks * RouteSnapshot.CHUNK_ENTRIES),
+            Arrays.equals(level16, lastLevel16) ? lastLevel16 : level16.clone(),
+            trimmed(level24, level24Chunks),
+            trimmed(level32, level32Chunks),
             prefixes,
             prefixLengths,
             values);
+    }
+
+    private static int[] trimmed(final int[] level, final int chunks) {
+        final int length = chunks * RouteSnapshot.CHUNK_ENTRIES;
+        return level.length == length ? level : Arrays.copyOf(level, length);
     }
 
     private int chunk24(final int slot16) {

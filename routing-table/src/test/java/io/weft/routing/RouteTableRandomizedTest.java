@@ -48,9 +48,16 @@ class RouteTableRandomizedTest {
             final SplittableRandom random = new SplittableRandom(seed);
             final Map<Long, Route<Integer>> reference = new LinkedHashMap<>();
             final int[] bases = bases(random);
-            randomRoutes(random, bases, reference, random.nextInt(300));
+            // Every route made, in order, repeats included: the table must keep the later of two for one prefix.
+            final List<Route<Integer>> made = randomRoutes(random, bases, reference, random.nextInt(300));
+            if (!made.isEmpty()) {
+                final Route<Integer> repeated = made.get(random.nextInt(made.size()));
+                final Route<Integer> later = new Route<>(repeated.prefix(), repeated.prefixLength(), random.nextInt());
+                made.add(later);
+                reference.put(key(later.prefix(), later.prefixLength()), later);
+            }
 
-            table.replaceAll(new ArrayList<>(reference.values()));
+            table.replaceAll(made);
             checkAgainstReference(seed, "after replaceAll", random, bases, table.publish(), reference);
         }
     }

@@ -184,6 +184,25 @@ class RouteTableTest {
     }
 
     @Test
+    void shouldShowNewValuesAndKeepOldSnapshotsWhenOnlyValuesChange() {
+        table.replaceAll(List.of(route("10.244.1.0/24", "a"), route("10.244.2.0/24", "b")));
+        final RouteSnapshot<String> first = table.publish();
+
+        table.replaceAll(List.of(route("10.244.1.0/24", "a moved"), route("10.244.2.0/24", "b moved")));
+        final RouteSnapshot<String> moved = table.publish();
+        table.replaceAll(List.of(route("10.244.1.0/24", "a moved"), route("10.244.3.0/24", "c")));
+        final RouteSnapshot<String> changed = table.publish();
+
+        assertThat(valueOf(moved, "10.244.1.1")).isEqualTo("a moved");
+        assertThat(valueOf(moved, "10.244.2.1")).isEqualTo("b moved");
+        assertThat(valueOf(first, "10.244.1.1")).as("a snapshot already published").isEqualTo("a");
+        assertThat(valueOf(first, "10.244.2.1")).isEqualTo("b");
+        assertThat(valueOf(changed, "10.244.3.1")).isEqualTo("c");
+        assertThat(changed.lookup(ip("10.244.2.1"))).isEqualTo(RouteSnapshot.NO_ROUTE);
+        assertThat(valueOf(moved, "10.244.2.1")).isEqualTo("b moved");
+    }
+
+    @Test
     void shouldChangeNothingWhenReplaceAllFails() {
         put("10.244.1.0/24", "node-1");
         table.publish();

@@ -68,8 +68,17 @@ public final class OverlayCluster {
     /** As {@link #start(Testbed, int, List, BiFunction)}, without any nat rule unless {@code natRules}. */
     public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
         BiFunction<Integer, List<String>, List<String>> launcher, boolean natRules) {
+        return start(testbed, nodeCount, extraWeftdArgs, launcher, natRules, NETWORK_CONFIG);
+    }
+
+    /**
+     * As {@link #start(Testbed, int, List, BiFunction, boolean)} with {@code networkConfig} as flannel's network
+     * config instead of {@link #NETWORK_CONFIG}: e.g. a longer SubnetLen, for thousands of leases in one network.
+     */
+    public static OverlayCluster start(Testbed testbed, int nodeCount, List<String> extraWeftdArgs,
+        BiFunction<Integer, List<String>, List<String>> launcher, boolean natRules, String networkConfig) {
         Etcd etcd = Etcd.start(testbed);
-        etcd.put(ETCD_PREFIX + "/config", NETWORK_CONFIG);
+        etcd.put(ETCD_PREFIX + "/config", networkConfig);
         OverlayCluster cluster = new OverlayCluster(testbed, etcd, null, extraWeftdArgs);
         cluster.weftdLauncher = launcher;
         cluster.natRules = natRules;

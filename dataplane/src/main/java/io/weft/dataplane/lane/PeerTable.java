@@ -95,7 +95,7 @@ public final class PeerTable {
                 : isCopyOfOurKey(lease, ours) ? copyOfOurKey(lease)
                 : peerAuth(lease.publicIp(), data.key(), data.epoch(), ours);
             // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
-            final PeerAuth known = newAuth.get(lease.publicIp());
+            final PeerAuth known = newAuth.isEmpty() ? null : newAuth.get(lease.publicIp());
             if (peerAuth != null && (known == null || peerAuth.epoch >= known.epoch)) {
                 newAuth.put(lease.publicIp(), peerAuth);
                 newOtherAuth.remove(lease.publicIp());
@@ -114,9 +114,9 @@ public final class PeerTable {
         final int[] publicIps = leases.stream().mapToInt(Lease::publicIp).sorted().toArray();
         final PeerAuth[] auths = new PeerAuth[publicIps.length];
         final PeerAuth[] otherAuths = new PeerAuth[publicIps.length];
-        for (int i = 0; i < publicIps.length; i++) {
+        for (int i = 0; i < publicIps.length && !newAuth.isEmpty(); i++) {
             auths[i] = newAuth.get(publicIps[i]);
-            otherAuths[i] = newOtherAuth.get(publicIps[i]);
+            otherAuths[i] = newOtherAuth.isEmpty() ? null : newOtherAuth.get(publicIps[i]);
         }
         routes.replaceAll(newRoutes);
         withoutKey = newWithoutKey;

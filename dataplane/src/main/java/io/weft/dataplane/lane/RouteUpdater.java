@@ -55,8 +55,8 @@ public final class RouteUpdater implements LeaseListener {
         final List<Lease> accepted = new ArrayList<>(leases.size());
         final Set<String> refusedNow = new HashSet<>();
         for (final Lease lease : leases) {
-            final String key = lease.keyName();
             if (lease.publicIp() == ownPublicIp && !lease.subnet().equals(ownSubnet)) {
+                final String key = lease.keyName();
                 refusedNow.add(key);
                 if (!refused.contains(key)) {
                     stats.onSkippedEntry();

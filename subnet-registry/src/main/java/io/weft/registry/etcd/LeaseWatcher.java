@@ -14,7 +14,9 @@ import io.weft.registry.RegistryStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,6 @@ import java.util.concurrent.LinkedBlockingQueue;
  * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
  */
 final class LeaseWatcher implements AutoCloseable {
-    private static final Comparator<Lease> BY_SUBNET =
-        Comparator.comparingInt((Lease lease) -> lease.subnet().address() ^ Integer.MIN_VALUE);
-
     /** What a jetcd callback saw; {@code response} null means the watch ended, with {@code error} if it said why. */
     private record Signal(long generation, WatchResponse response, Throwable error, long receivedNanos) {
     }
@@ -327,15 +326,32 @@ final class LeaseWatcher implements AutoCloseable {
     }
 
     private void deliver(final long observedNanos) {
-        final List<Lease> sorted = new ArrayList<>(leases.values());
-        sorted.sort(BY_SUBNET);
+        final List<Lease> sorted = bySubnet(leases.values());
         stats.leasesKnown(sorted.size());
         delivered = true;
         try {
-            listener.onLeases(List.copyOf(sorted), observedNanos);
+            listener.onLeases(Collections.unmodifiableList(sorted), observedNanos);
         } catch (final RuntimeException e) {
             Log.warn("the lease listener failed: " + e);
         }
+    }
+
+    /**
+     * The leases in ascending subnet order (unsigned), so that every delivery of the same leases is the same list.
+     * Sorted as primitives: with thousands of leases and a delivery per change, a comparator's sort was most of it.
+     */
+    static List<Lease> bySubnet(final Collection<Lease> unordered) {
+        final Lease[] all = unordered.toArray(new Lease[0]);
+        final long[] order = new long[all.length];
+        for (int i = 0; i < all.length; i++) {
+            order[i] = (long)(all[i].subnet().address() ^ Integer.MIN_VALUE) << 32 | i;
+        }
+        Arrays.sort(order);
+        final List<Lease> sorted = new ArrayList<>(all.length);
+        for (final long entry : order) {
+            sorted.add(all[(int)entry]);
+        }
+        return sorted;
     }
 
     private Lease decode(final String keyName, final String value) {
