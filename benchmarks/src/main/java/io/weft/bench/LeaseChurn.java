@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * and every one is attached to one etcd lease, as a node's is.
  *
  * <pre>
- *   LeaseChurn ENDPOINT PREFIX load COUNT NETWORK SUBNET_LENGTH   prints "LOADED count ms first_put_epoch_ms"
+ *   LeaseChurn ENDPOINT PREFIX load COUNT NETWORK SUBNET_LENGTH   prints "LOADED count ms last_put_epoch_ms"
  *   LeaseChurn ENDPOINT PREFIX churn RATE SECONDS moves|joins     prints "CHURNED changes seconds late_ms"
  * </pre>
  *
@@ -73,7 +73,6 @@ public final class LeaseChurn {
         List<Integer> subnets = freeSubnets(network, subnetLength, takenSubnets(), count);
         String lease = post("/v3/lease/grant", JSON.createObjectNode().put("TTL", LEASE_TTL_SECONDS)).path("ID")
             .asText();
-        long firstPutEpochMs = System.currentTimeMillis();
         long start = System.nanoTime();
         ArrayNode puts = JSON.createArrayNode();
         for (int i = 0; i < subnets.size(); i++) {
@@ -87,7 +86,7 @@ public final class LeaseChurn {
             }
         }
         System.out.println("LOADED " + subnets.size() + " " + (System.nanoTime() - start) / 1_000_000 + " "
-            + firstPutEpochMs);
+            + System.currentTimeMillis());
     }
 
     private void churn(int rate, int seconds, String kind) throws IOException, InterruptedException {
@@ -105,7 +104,8 @@ public final class LeaseChurn {
         if (synthetic.isEmpty()) {
             throw new IllegalStateException("no synthetic lease under " + subnetsPrefix + " to change: load first");
         }
-        int changes = rate * seconds;
+        // Even for joins: the last change puts back what the one before deleted.
+        int changes = joins ? (rate * seconds + 1) / 2 * 2 : rate * seconds;
         long periodNs = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long latestNs = 0;

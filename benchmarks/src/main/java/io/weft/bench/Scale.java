@@ -26,8 +26,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * weftd as the cluster grows ({@code ./weft bench --scale}, issue 21): for each lease count, a fresh two-node cluster
  * in etcd mode whose etcd also holds the leases of nodes that do not exist ({@link LeaseChurn}), up to that count in
- * all. It measures how long node 2's running weftd takes to know them all from the first put (polling its
- * {@code weft_leases_known} every 20 ms), start to forwarding of node 1's weftd
+ * all. It measures how long etcd takes to take them and node 2's running weftd to know them all after etcd answered
+ * the last put (polling its {@code weft_leases_known} every 20 ms), start to forwarding of node 1's weftd
  * started again with them there (as {@link Footprint} measures it), both weftds' resident memory after that start,
  * then while the other nodes' leases change at a fixed rate: the weftds' CPU, their resident memory at most and
  * after, and route propagation (weftd's own {@code weft_route_propagation_seconds}: from the etcd event's arrival to
@@ -116,17 +116,19 @@ public final class Scale {
         try (Testbed testbed = Testbed.create()) {
             OverlayCluster cluster = OverlayCluster.start(testbed, 2, List.of(), (node, command) -> command, true,
                 NETWORK_CONFIG);
-            long firstPutEpochMs = System.currentTimeMillis();
             if (leases > cluster.size()) {
+                // Watched while they are written, so that the tool's own exit is not counted.
+                CompletableFuture<Long> learned = CompletableFuture.supplyAsync(() -> {
+                    awaitLeasesKnown(cluster.weftd(2), leases);
+                    return System.currentTimeMillis();
+                });
                 String[] loaded = churnTool(cluster, Duration.ofSeconds(120), "load",
                     Integer.toString(leases - cluster.size()), OverlayCluster.NETWORK,
                     Integer.toString(SUBNET_LENGTH)).get(0).split(" ");
                 result.put("etcdLoadMs", Long.parseLong(loaded[2]));
-                firstPutEpochMs = Long.parseLong(loaded[3]);
+                // From etcd's answer to the last put: what weftd adds to etcd's own time.
+                result.put("runningWeftdLearnedMs", learned.join() - Long.parseLong(loaded[3]));
             }
-            awaitLeasesKnown(cluster.weftd(2), leases);
-            // From the first put: the tool's JVM start before it is not weftd's.
-            result.put("runningWeftdLearnedMs", System.currentTimeMillis() - firstPutEpochMs);
             result.put("startToForwardingMs", Footprint.startToForwarding(cluster));
             awaitLeasesKnown(cluster.weftd(1), leases);
             Footprint.sleep(SETTLE);
@@ -169,12 +171,21 @@ public final class Scale {
         List<ProcessSample> most = Footprint.samples(cluster);
         List<ProcessSample> atHalf = null;
         long halfNanos = 0;
+        // The last sample taken while the churn still ran: the CPU figure leaves out the idle time after it.
+        List<ProcessSample> end = most;
+        long endNanos = start;
         while (!churn.isDone()) {
             Footprint.sleep(SAMPLE_EVERY);
             List<ProcessSample> now = Footprint.samples(cluster);
-            if (atHalf == null && System.nanoTime() >= half) {
+            long nowNanos = System.nanoTime();
+            if (churn.isDone()) {
+                break;
+            }
+            end = now;
+            endNanos = nowNanos;
+            if (atHalf == null && nowNanos >= half) {
                 atHalf = now;
-                halfNanos = System.nanoTime();
+                halfNanos = nowNanos;
             }
             for (int i = 0; i < most.size(); i++) {
                 if (now.get(i).rssKb() > most.get(i).rssKb()) {
@@ -182,13 +193,11 @@ public final class Scale {
                 }
             }
         }
-        List<ProcessSample> end = Footprint.samples(cluster);
-        long endNanos = System.nanoTime();
         String[] churned = churn.join().get(0).split(" ");
         result.put("changes", Integer.parseInt(churned[1]));
         result.put("churnSeconds", Double.parseDouble(churned[2]));
         result.put("latestChangeMs", Long.parseLong(churned[3]));
-        if (atHalf != null) {
+        if (atHalf != null && endNanos > halfNanos) {
             result.put("weftdPercentOfOneCore", percentOfOneCore(atHalf, end, (endNanos - halfNanos) / 1e9));
         }
         result.put("duringChurn", most);
@@ -260,8 +269,9 @@ public final class Scale {
     /** A markdown table, a row per lease count and round: the figures of node 1, node 2's after a slash. */
     @SuppressWarnings("unchecked")
     static String table(List<Map<String, Object>> results) {
-        StringBuilder table = new StringBuilder("| leases | churn | node 2 learns them | start to forwarding"
-            + " | RSS after start | RSS at most / after churn | CPU, churn's 2nd half | propagation p50 / p99 / max |\n"
+        StringBuilder table = new StringBuilder("| leases | churn | etcd's load / node 2 learns them after it"
+            + " | start to forwarding | RSS after start | RSS at most / after churn | CPU, churn's 2nd half"
+            + " | propagation p50 / p99 / max |\n"
             + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, Object> result : results) {
             if (result.containsKey("error")) {
@@ -271,20 +281,21 @@ public final class Scale {
             }
             List<ProcessSample> start = (List<ProcessSample>) result.get("afterStart");
             if (!result.containsKey("duringChurn")) {
-                table.append(String.format(Locale.ROOT, "| %,d | none | %,d ms | %,d ms | %d / %d MiB | | | |%n",
-                    result.get("leases"), result.get("runningWeftdLearnedMs"), result.get("startToForwardingMs"),
+                table.append(String.format(Locale.ROOT, "| %,d | none | | %,d ms | %d / %d MiB | | | |%n",
+                    result.get("leases"), result.get("startToForwardingMs"),
                     mib(start.get(0)), mib(start.get(1))));
                 continue;
             }
             List<ProcessSample> most = (List<ProcessSample>) result.get("duringChurn");
             List<ProcessSample> after = (List<ProcessSample>) result.get("afterChurn");
-            List<Double> cpu = (List<Double>) result.get("weftdPercentOfOneCore");
+            List<Double> cpu = (List<Double>) result.getOrDefault("weftdPercentOfOneCore",
+                List.of(Double.NaN, Double.NaN));
             Map<String, Double> propagation = ((List<Map<String, Double>>) result.get("propagationMs")).get(0);
             table.append(String.format(Locale.ROOT,
-                "| %,d | %s | %,d ms | %,d ms | %d / %d MiB | %d / %d, %d / %d MiB | %.1f / %.1f %% "
+                "| %,d | %s | %,d / %,d ms | %,d ms | %d / %d MiB | %d / %d, %d / %d MiB | %.1f / %.1f %% "
                     + "| %.1f / %.1f / %.1f ms |%n",
-                result.get("leases"), result.get("churn"), result.get("runningWeftdLearnedMs"),
-                result.get("startToForwardingMs"),
+                result.get("leases"), result.get("churn"), result.get("etcdLoadMs"),
+                result.get("runningWeftdLearnedMs"), result.get("startToForwardingMs"),
                 mib(start.get(0)), mib(start.get(1)), mib(most.get(0)), mib(after.get(0)), mib(most.get(1)),
                 mib(after.get(1)), cpu.get(0), cpu.get(1), propagation.get("p50"), propagation.get("p99"),
                 propagation.get("max")));

@@ -90,17 +90,19 @@ public final class RouteTable<V> {
      * leases. A later route for the same prefix wins. On an exception no route has changed.
      */
     public void replaceAll(final Collection<Route<V>> newRoutes) {
-        final int count = newRoutes.size();
+        // One array of what the collection holds, so that its size and its elements are read together.
+        final Object[] routes = newRoutes.toArray();
+        final int count = routes.length;
         if (count > MAX_ROUTES) {
             throw new IllegalArgumentException(count + " routes: a table holds at most " + MAX_ROUTES);
         }
         final long[] sorted = new long[count];
         final Object[] given = new Object[count];
-        int place = 0;
-        for (final Route<V> route : newRoutes) {
+        for (int place = 0; place < count; place++) {
+            @SuppressWarnings("unchecked")
+            final Route<V> route = (Route<V>)routes[place];
             given[place] = route.value();
             sorted[place] = key(route.prefix(), route.prefixLength()) << PLACE_BITS | place;
-            place++;
         }
         Arrays.sort(sorted);
         final long[] newKeys = new long[count];

@@ -203,6 +203,26 @@ class RouteTableTest {
     }
 
     @Test
+    void shouldKeepAnOldSnapshotsFirstLevelWhenALaterBuildChangesIt() {
+        table.replaceAll(List.of(route("10.244.1.0/24", "a")));
+        final RouteSnapshot<String> first = table.publish();
+
+        table.replaceAll(List.of(route("10.0.0.0/8", "wide"), route("10.245.1.0/24", "b")));
+        final RouteSnapshot<String> second = table.publish();
+        table.replaceAll(List.of(route("192.168.0.0/16", "c")));
+        final RouteSnapshot<String> third = table.publish();
+
+        assertThat(valueOf(first, "10.244.1.1")).isEqualTo("a");
+        assertThat(first.lookup(ip("10.1.2.3"))).as("the /8 came later").isEqualTo(RouteSnapshot.NO_ROUTE);
+        assertThat(first.lookup(ip("192.168.1.1"))).isEqualTo(RouteSnapshot.NO_ROUTE);
+        assertThat(valueOf(second, "10.1.2.3")).isEqualTo("wide");
+        assertThat(valueOf(second, "10.245.1.9")).isEqualTo("b");
+        assertThat(second.lookup(ip("192.168.1.1"))).isEqualTo(RouteSnapshot.NO_ROUTE);
+        assertThat(valueOf(third, "192.168.1.1")).isEqualTo("c");
+        assertThat(third.lookup(ip("10.1.2.3"))).isEqualTo(RouteSnapshot.NO_ROUTE);
+    }
+
+    @Test
     void shouldChangeNothingWhenReplaceAllFails() {
         put("10.244.1.0/24", "node-1");
         table.publish();

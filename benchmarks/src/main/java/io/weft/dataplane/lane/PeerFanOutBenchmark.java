@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What a lane does per packet read from the TUN, from the route lookup to the send, for one batch of {@value #BATCH}
  * 1400-byte packets: each destination's route and peer, the datagram queued in a {@link SendBatch} for the peer's
- * address, then one sendmmsg on a real UDP socket to loopback, where a bound socket takes them. {@code peers} nodes
+ * address, then one sendmmsg on a real UDP socket to loopback, through the stack to a bound socket that is never
+ * read (its buffer soon full, the kernel drops each datagram there: the same for both settings). {@code peers} nodes
  * hold leases and the packets go to them in turn: with 1,000 every packet of a batch goes to another peer, and
  * successive batches to others again (issue 21: the cost per packet stays flat when a batch fans out to 1,000 peers).
  * Without UDP GSO, so that every datagram is a message of its own whatever the peers, and the two are compared on the
