@@ -1,7 +1,5 @@
 package io.weft.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.weft.testbed.Iperf3;
 import io.weft.testbed.ManagedProcess;
 import io.weft.testbed.OverlayCluster;
@@ -294,12 +292,7 @@ public final class Footprint {
             ProcCpu.clockTicksPerSecond()));
         file.put("shippedJvmOptions", readShippedOptions());
         file.put("results", results);
-        try {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+        ResultFile.write(out, file);
     }
 
     private static List<String> readShippedOptions() {

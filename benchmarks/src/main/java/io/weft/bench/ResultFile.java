@@ -70,6 +70,11 @@ final class ResultFile {
 
     /** Writes through a temporary file and a rename, so readers never see half a file. */
     void write() {
+        write(path, root);
+    }
+
+    /** {@code root} as indented JSON into {@code path}, as {@link #write()} does: the harnesses' other result files. */
+    static void write(Path path, Object root) {
         try {
             Path directory = path.toAbsolutePath().getParent();
             Files.createDirectories(directory);

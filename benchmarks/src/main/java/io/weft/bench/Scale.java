@@ -1,7 +1,5 @@
 package io.weft.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.weft.testbed.ExecResult;
 import io.weft.testbed.Hub;
 import io.weft.testbed.OverlayCluster;
@@ -9,9 +7,6 @@ import io.weft.testbed.PingResult;
 import io.weft.testbed.ProcessSample;
 import io.weft.testbed.Testbed;
 import io.weft.testbed.WeftdProcess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -316,12 +311,7 @@ public final class Scale {
         file.put("changesPerSecond", rate);
         file.put("churnSeconds", churnSeconds);
         file.put("results", results);
-        try {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out, e);
-        }
+        ResultFile.write(out, file);
     }
 
     private static void fail(String message) {
