@@ -66,14 +66,12 @@ public final class Footprint {
                 case "--seconds" -> seconds = Integer.parseInt(require(args[i], value));
                 case "--out" -> out = Path.of(require(args[i], value));
                 case "--jvm" -> {
-                    String set = require(args[i], value);
-                    int equals = set.indexOf('=');
-                    if (equals < 1) {
-                        fail("--jvm takes 'NAME=OPTION OPTION...', not '" + set + "'");
+                    try {
+                        Map.Entry<String, List<String>> set = optionSet(require(args[i], value));
+                        sets.put(set.getKey(), set.getValue());
+                    } catch (IllegalArgumentException e) {
+                        fail(e.getMessage());
                     }
-                    String options = set.substring(equals + 1).strip();
-                    sets.put(set.substring(0, equals), options.isEmpty() ? List.of()
-                        : Arrays.asList(options.split("\\s+")));
                 }
                 default -> fail("unknown flag " + args[i]);
             }
@@ -260,6 +258,17 @@ public final class Footprint {
         return committed;
     }
 
+    /** A {@code --jvm} set, 'NAME=OPTION OPTION...': its name and options (none for 'NAME='). */
+    static Map.Entry<String, List<String>> optionSet(String set) {
+        int equals = set.indexOf('=');
+        if (equals < 1) {
+            throw new IllegalArgumentException("--jvm takes 'NAME=OPTION OPTION...', not '" + set + "'");
+        }
+        String options = set.substring(equals + 1).strip();
+        return Map.entry(set.substring(0, equals), options.isEmpty() ? List.of()
+            : Arrays.asList(options.split("\\s+")));
+    }
+
     /** The set's {@code weftd:FLAG} entries: weftd's own flags. */
     static List<String> weftdArgs(List<String> options) {
         return options.stream().filter(option -> option.startsWith(WEFTD_FLAG))
@@ -295,7 +304,7 @@ public final class Footprint {
         ResultFile.write(out, file);
     }
 
-    private static List<String> readShippedOptions() {
+    static List<String> readShippedOptions() {
         Path options = WeftdProcess.locateJar().resolveSibling(WeftdProcess.JVM_OPTIONS_FILE);
         try {
             return Files.readAllLines(options).stream().map(String::strip)

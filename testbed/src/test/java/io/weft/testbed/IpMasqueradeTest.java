@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +133,30 @@ class IpMasqueradeTest {
         ManagedProcess.sleepMs(6_000);
         assertThat(cluster.weftd(1).process().logText().lines().filter(line -> line.contains("writing them again")))
             .as("rewrites in weftd's log").hasSize(2);
+    }
+
+    @Test
+    @Order(5)
+    void shouldCheckAtTheLowestPriorityWhileTheLanesKeepTheirs() throws IOException {
+        long pid = cluster.weftd(1).process().pid();
+
+        assertThat(niceOfThreads(pid, "weft-ip-masq")).as("the checker, whose iptables processes inherit it")
+            .containsExactly(19);
+        assertThat(niceOfThreads(pid, "weft-lane-")).isNotEmpty().containsOnly(niceOfThreads(pid, "java").get(0));
+    }
+
+    /** The nice value (proc(5) field 19) of each of the process's threads whose name starts with {@code name}. */
+    private static List<Integer> niceOfThreads(long pid, String name) throws IOException {
+        List<Integer> nice = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().startsWith(name)) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    nice.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+                }
+            }
+        }
+        return nice;
     }
 
     /** Waits up to 15 s for the chain to hold its rules and POSTROUTING to jump to it once. */

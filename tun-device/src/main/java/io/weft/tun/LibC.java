@@ -88,5 +88,9 @@ public interface LibC {
     @SaveError
     int if_nametoindex(String name);
 
+    /** On Linux the nice value is a thread's: {@code who} 0 with PRIO_PROCESS is the calling thread. */
+    @SaveError
+    int setpriority(int which, int who, int priority);
+
     String strerror(int errno);
 }

@@ -2,6 +2,8 @@ package io.weft.dataplane.node;
 
 import io.weft.log.Log;
 import io.weft.routing.Ipv4Prefix;
+import io.weft.tun.NativeException;
+import io.weft.tun.Niceness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,10 +56,26 @@ final class IptablesChain implements AutoCloseable {
         this.spec = spec;
         this.rules = rules;
         this.checker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            final Thread thread = new Thread(runnable, "weft-" + spec.flag().substring(2));
+            final Thread thread = new Thread(() -> {
+                atLowestPriority(spec);
+                runnable.run();
+            }, "weft-" + spec.flag().substring(2));
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * The checks and the iptables processes they start run at the lowest priority: a check's processes hold a core for
+     * milliseconds, and a lane woken on that core then waits for them (seen as ping's tail, docs/idle-and-latency.md).
+     * The kernel gives a thread that wants the core this little of it only while the core is busy.
+     */
+    private static void atLowestPriority(final Spec spec) {
+        try {
+            Niceness.setForCallingThread(Niceness.LOWEST);
+        } catch (final NativeException | IllegalStateException e) {
+            Log.warn(spec.flag() + ": the checks run at normal priority: " + e.getMessage());
+        }
     }
 
     /**
