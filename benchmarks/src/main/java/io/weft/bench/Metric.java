@@ -9,6 +9,10 @@ enum Metric {
     TCP_4_STREAMS("tcp_4_streams", "Gbit/s"),
     UDP_64B_DELIVERED("udp_64b_delivered", "packets/s"),
     UDP_64B_SENT("udp_64b_sent", "packets/s"),
+    /** Datagrams the receiving pod's kernel dropped at iperf3's full socket (its UdpRcvbufErrors), per second. */
+    UDP_64B_DROPPED_BY_RECEIVER("udp_64b_dropped_by_receiver", "packets/s"),
+    /** Sent minus received minus those dropped by the receiver, per second: lost on the way, in the dataplane. */
+    UDP_64B_LOST_ON_THE_WAY("udp_64b_lost_on_the_way", "packets/s"),
     PING_P50("ping_p50", "ms"),
     PING_P99("ping_p99", "ms"),
     RR_P50("rr_p50", "us"),

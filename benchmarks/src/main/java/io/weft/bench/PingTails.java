@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 /**
  * Where ping's tail comes from ({@code ./weft bench --tails}): for each option set and round, a fresh two-node cluster
  * as the bench's weft variant (static leases, NAT rules, node 1's processes pinned to the first CPU and node 2's to
- * the second), warmed by the traffic the bench sends before its ping (a TCP stream, then 64-byte UDP as fast as
- * iperf3 sends), then pod 1 pings pod 2 every 10 ms while {@code perf} records the scheduler's switches on both CPUs.
+ * the second), warmed by traffic of the kinds the bench sends before its ping (a TCP stream, then 64-byte UDP as fast
+ * as iperf3 sends; shorter than the bench's and not pinned), then pod 1 pings pod 2 every 10 ms while {@code perf}
+ * records the scheduler's switches on both CPUs.
  * Each reply slower than {@code --slow-ms} is put down to what held a CPU longest while it was in flight
  * ({@link TailCauses}). Option sets are as {@code --footprint}'s: JVM options after weftd.jvm, {@code weftd:FLAG}
  * for weftd, the empty set as shipped; sets alternate within each round.
@@ -149,17 +150,18 @@ public final class PingTails {
             Process perf = new ProcessBuilder("perf", "record", "-q", "-k", "mono", "-m", "4M", "-e",
                 "sched:sched_switch", "-C", cpus.get(0) + "," + cpus.get(1), "-o", trace.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("perf.log").toFile()).start();
+            Thread stopTracing = new Thread(perf::destroy, "stop perf record");
+            Runtime.getRuntime().addShutdownHook(stopTracing);
             ExecResult ping;
             try {
                 Footprint.sleep(Duration.ofSeconds(1));
                 ping = ping(cluster, pinning, seconds);
             } finally {
                 perf.destroy();
-            }
-            if (!perf.waitFor(60, TimeUnit.SECONDS)) {
-                perf.destroyForcibly();
-                throw new IllegalStateException("perf record did not stop: "
-                    + Files.readString(dir.resolve("perf.log")));
+                if (!perf.waitFor(60, TimeUnit.SECONDS)) {
+                    perf.destroyForcibly().waitFor();
+                }
+                Runtime.getRuntime().removeShutdownHook(stopTracing);
             }
             if (!Files.isRegularFile(trace)) {
                 throw new IllegalStateException("perf record failed: " + Files.readString(dir.resolve("perf.log")));
@@ -197,10 +199,15 @@ public final class PingTails {
         }
     }
 
-    /** Pod 1 pings pod 2 every {@value #PING_INTERVAL_MS} ms for {@code seconds}, pinned as node 1's processes. */
+    /**
+     * Pod 1 pings pod 2 every {@value #PING_INTERVAL_MS} ms for {@code seconds}, pinned as node 1's processes. A
+     * reply's time is the bench's: from ping's send to the kernel's receipt of the reply ({@code -U}, to ping's reading
+     * it, was tried: its own wake-up made the tail noisier than what is to be explained). {@code -D} stamps the line
+     * when ping prints it, a wake-up later: the window a reply is judged by ends that much late.
+     */
     private static ExecResult ping(OverlayCluster cluster, Pinning pinning, int seconds) {
-        return cluster.pod(1).exec(Duration.ofSeconds(2L * seconds + 30), pinning.wrap(1, List.of("ping", "-D", "-n",
-            "-c", Integer.toString(seconds * 1000 / PING_INTERVAL_MS), "-i",
+        return cluster.pod(1).exec(Duration.ofSeconds(2L * seconds + 30), pinning.wrap(1, List.of("ping", "-D",
+            "-n", "-c", Integer.toString(seconds * 1000 / PING_INTERVAL_MS), "-i",
             String.format(Locale.ROOT, "%.3f", PING_INTERVAL_MS / 1000.0), "-W", "1", cluster.pod(2).ip())));
     }
 

@@ -64,14 +64,22 @@ final class PodToPod {
             tcp4.result().receivedGbitsPerSecond()));
         settle();
 
+        long receiverDropsBefore = UdpCounters.receiveBufferErrors(server);
         PinnedIperf3.Outcome udp = PinnedIperf3.udp(server, client, seconds, options.udpBitrate(), UDP_PAYLOAD_BYTES,
             pinning);
+        long receiverDrops = UdpCounters.receiveBufferErrors(server) - receiverDropsBefore;
         double delivered = udp.result().receivedPackets() / udp.result().seconds();
         double sent = udp.sentPackets() / udp.sentSeconds();
+        double droppedByReceiver = receiverDrops / udp.sentSeconds();
+        double lostOnTheWay = Math.max(0, udp.sentPackets() - udp.result().receivedPackets() - receiverDrops)
+            / udp.sentSeconds();
         samples.add(new Sample(variant.label(), round, Metric.UDP_64B_DELIVERED, delivered));
         samples.add(new Sample(variant.label(), round, Metric.UDP_64B_SENT, sent));
-        log.accept(String.format("%s round %d: UDP %d B: %.0f packets/s delivered of %.0f sent", variant.label(),
-            round, UDP_PAYLOAD_BYTES, delivered, sent));
+        samples.add(new Sample(variant.label(), round, Metric.UDP_64B_DROPPED_BY_RECEIVER, droppedByReceiver));
+        samples.add(new Sample(variant.label(), round, Metric.UDP_64B_LOST_ON_THE_WAY, lostOnTheWay));
+        log.accept(String.format("%s round %d: UDP %d B: %.0f packets/s delivered of %.0f sent; %.0f/s dropped at the"
+            + " receiving pod's full socket, %.0f/s lost on the way", variant.label(), round, UDP_PAYLOAD_BYTES,
+            delivered, sent, droppedByReceiver, lostOnTheWay));
         settle();
 
         PingResult ping = ping(client, server.ip(), seconds);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the report rendered from its file. Checks that every metric came out positive; never checks how fast anything is.
  */
 class EndToEndBenchSmokeTest {
+    private static final Set<Metric> LOSSES =
+        Set.of(Metric.UDP_64B_DROPPED_BY_RECEIVER, Metric.UDP_64B_LOST_ON_THE_WAY);
     @TempDir
     Path dir;
 
@@ -51,7 +54,14 @@ class EndToEndBenchSmokeTest {
                     }
                 });
                 assertThat(values).as("%s %s", variant, metric.key()).hasSize(1);
-                assertThat(values.get(0).path("value").asDouble()).as("%s %s", variant, metric.key()).isPositive();
+                if (LOSSES.contains(metric)) {
+                    // Where a loss happened: none at all is a fine outcome.
+                    assertThat(values.get(0).path("value").asDouble()).as("%s %s", variant, metric.key())
+                        .isNotNegative();
+                } else {
+                    assertThat(values.get(0).path("value").asDouble()).as("%s %s", variant, metric.key())
+                        .isPositive();
+                }
                 assertThat(values.get(0).path("unit").asText()).isEqualTo(metric.unit());
             }
         }

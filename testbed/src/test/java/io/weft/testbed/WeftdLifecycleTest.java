@@ -178,6 +178,9 @@ class WeftdLifecycleTest {
             assertThat(weftd.process().isAlive()).isTrue();
             Map<String, Number> metrics = weftd.metrics();
             assertThat(metrics.get("weft_tun_repairs_total{repair=\"device\"}").longValue()).isEqualTo(1);
+            assertThat(metrics).as("the kernel's queues in front of weftd, the new flannel0's included")
+                .containsKeys("weft_kernel_drops_total{queue=\"udp_socket\"}",
+                    "weft_kernel_drops_total{queue=\"tun\"}");
             long lanes = metrics.get("weft_lanes").longValue();
             // One failed read per lane, not a busy loop of them.
             assertThat(metrics.get("weft_drops_total{direction=\"tun_to_udp\",reason=\"tun_read_error\"}")

@@ -13,6 +13,7 @@ final class ControlMetrics {
     private final RegistryStats registry;
     private volatile LaneResources.OffloadStatus offloads;
     private volatile RouteUpdater routeUpdater;
+    private volatile KernelQueueDrops kernelQueues;
     /** Written by the daemon's main thread only. */
     private volatile long devicesMadeAgain;
     private volatile long routesAddedAgain;
@@ -28,6 +29,10 @@ final class ControlMetrics {
 
     void routeUpdater(final RouteUpdater updater) {
         routeUpdater = updater;
+    }
+
+    void kernelQueues(final KernelQueueDrops drops) {
+        kernelQueues = drops;
     }
 
     /** flannel0 was deleted under weftd and made again. */
@@ -55,6 +60,10 @@ final class ControlMetrics {
         final RouteUpdater updater = routeUpdater;
         if (updater != null) {
             text.append(updater.toPrometheusText());
+        }
+        final KernelQueueDrops queues = kernelQueues;
+        if (queues != null) {
+            text.append(queues.toPrometheusText());
         }
         text.append("# TYPE weft_registry_watch_restarts_total counter\n")
             .append("weft_registry_watch_restarts_total ").append(registry.watchRestarts()).append('\n')

@@ -20,6 +20,7 @@ import io.weft.registry.SubnetEnvFile;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.tun.EventFd;
 import io.weft.tun.NativeException;
+import io.weft.tun.UdpSocket;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One node's weftd: takes its lease from the registry, makes (or attaches to) flannel0 and the overlay route, writes
@@ -145,6 +147,8 @@ final class Daemon implements AutoCloseable {
             : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
         metrics.offloads(resources.offloads);
+        metrics.kernelQueues(new KernelQueueDrops(Stream.concat(resources.receiveSockets.stream(),
+            resources.sendSockets.stream()).map(UdpSocket::fd).distinct().toList(), tunName));
         final NodeAuth auth = nodeAuth(config.auth(), laneCount, handover == null ? null : handover.offer);
         // With virtio headers on the TUN, our writes can mark a checksum partial for the kernel: peers may leave it.
         final Ipv4Prefix previousSubnet = SubnetEnvFile.readSubnet(config.subnetFile());

@@ -67,8 +67,8 @@ final class IptablesChain implements AutoCloseable {
 
     /**
      * The checks and the iptables processes they start run at the lowest priority: a check's processes hold a core for
-     * milliseconds, and a lane woken on that core then waits for them (seen as ping's tail, docs/idle-and-latency.md).
-     * The kernel gives a thread that wants the core this little of it only while the core is busy.
+     * milliseconds, and a lane on that core can wait for them (one of the causes of ping's tail,
+     * docs/idle-and-latency.md). At nice 19 they get little of a core only while something else wants it.
      */
     private static void atLowestPriority(final Spec spec) {
         try {
