@@ -11,7 +11,10 @@ enum Metric {
     UDP_64B_SENT("udp_64b_sent", "packets/s"),
     /** Datagrams the receiving pod's kernel dropped at iperf3's full socket (its UdpRcvbufErrors), per second. */
     UDP_64B_DROPPED_BY_RECEIVER("udp_64b_dropped_by_receiver", "packets/s"),
-    /** Sent minus received minus those dropped by the receiver, per second: lost on the way, in the dataplane. */
+    /**
+     * Sent minus received minus those dropped by the receiver, per second: lost on the way, in the dataplane, give or
+     * take a few the ends' slightly different windows count (it can be a little negative).
+     */
     UDP_64B_LOST_ON_THE_WAY("udp_64b_lost_on_the_way", "packets/s"),
     PING_P50("ping_p50", "ms"),
     PING_P99("ping_p99", "ms"),

@@ -153,15 +153,21 @@ public final class PingTails {
             Thread stopTracing = new Thread(perf::destroy, "stop perf record");
             Runtime.getRuntime().addShutdownHook(stopTracing);
             ExecResult ping;
+            boolean stopped;
             try {
                 Footprint.sleep(Duration.ofSeconds(1));
                 ping = ping(cluster, pinning, seconds);
             } finally {
                 perf.destroy();
-                if (!perf.waitFor(60, TimeUnit.SECONDS)) {
+                stopped = perf.waitFor(60, TimeUnit.SECONDS);
+                if (!stopped) {
                     perf.destroyForcibly().waitFor();
                 }
                 Runtime.getRuntime().removeShutdownHook(stopTracing);
+            }
+            if (!stopped) {
+                throw new IllegalStateException("perf record did not stop when asked (killed: its trace may be cut"
+                    + " short): " + Files.readString(dir.resolve("perf.log")));
             }
             if (!Files.isRegularFile(trace)) {
                 throw new IllegalStateException("perf record failed: " + Files.readString(dir.resolve("perf.log")));

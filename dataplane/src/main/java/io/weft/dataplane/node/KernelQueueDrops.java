@@ -10,11 +10,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the kernel dropped in the two queues in front of weftd, where weftd cannot count it itself: datagrams for its
- * UDP sockets that found their receive buffers full (each socket's drops in {@code /proc/net/udp}), and packets for
- * {@code flannel0} that found its queue full while the lanes read too slowly (the device's {@code tx_dropped}: the
- * kernel transmits into a TUN). With {@code weft_drops_total} they are every place a packet through weftd is lost.
- * Read when /metrics is asked, never on the packet path.
+ * What the kernel dropped in the two queues in front of weftd, where weftd cannot count it itself: datagrams its UDP
+ * sockets dropped (the drops column of {@code /proc/net/udp} for each socket of ours: a full receive buffer above all,
+ * also bad checksums), and packets the TUN driver dropped on their way to {@code flannel0}'s readers (its transmit
+ * drops in {@code /proc/net/dev}: a full queue while the lanes read too slowly, above all). Both are read from
+ * {@code /proc/self/net}, which is always weftd's own network namespace. With {@code weft_drops_total} they are every
+ * place a packet through weftd is lost. Read when /metrics is asked, never on the packet path.
  */
 final class KernelQueueDrops {
     /** readlink of /proc/self/fd/N for a socket: "socket:[12345]". */
@@ -22,13 +23,15 @@ final class KernelQueueDrops {
     /** /proc/net/udp's columns: sl, local, remote, st, tx:rx queue, tr:when, retrnsmt, uid, timeout, inode, ... */
     private static final int INODE_COLUMN = 9;
     private static final int DROPS_COLUMN = 12;
+    /** /proc/net/dev's columns after "name:": 8 receive counters, then bytes, packets, errs, drop of transmit. */
+    private static final int TX_DROP_COLUMN = 11;
 
     private final List<Integer> socketFds;
-    private final Path tunStatistics;
+    private final String tunName;
 
     KernelQueueDrops(final List<Integer> socketFds, final String tunName) {
         this.socketFds = List.copyOf(socketFds);
-        this.tunStatistics = Path.of("/sys/class/net", tunName, "statistics", "tx_dropped");
+        this.tunName = tunName;
     }
 
     /** Drops at our sockets since they were opened; -1 if the kernel's tables cannot be read. */
@@ -40,13 +43,25 @@ final class KernelQueueDrops {
         }
     }
 
-    /** Drops at flannel0's queue since the device was made; -1 if it cannot be read (not there now, no sysfs). */
+    /** Drops on the way to flannel0's readers since the device was made; -1 if it is not there now. */
     long tunQueueDrops() {
         try {
-            return Long.parseLong(Files.readString(tunStatistics).strip());
-        } catch (final IOException | NumberFormatException e) {
+            return tunTransmitDrops(Files.readString(Path.of("/proc/self/net/dev")), tunName);
+        } catch (final IOException e) {
             return -1;
         }
+    }
+
+    /** The transmit drops of {@code device} in {@code procNetDev}; -1 without such a device. */
+    static long tunTransmitDrops(final String procNetDev, final String device) {
+        for (final String line : procNetDev.split("\n")) {
+            final int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).strip().equals(device)) {
+                final String[] columns = line.substring(colon + 1).strip().split("\\s+");
+                return columns.length > TX_DROP_COLUMN ? Long.parseLong(columns[TX_DROP_COLUMN]) : -1;
+            }
+        }
+        return -1;
     }
 
     /** The sum of the drops column of the lines of {@code procNetUdp} whose socket is one of {@code inodes}. */

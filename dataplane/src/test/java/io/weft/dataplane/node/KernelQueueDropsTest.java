@@ -51,6 +51,20 @@ class KernelQueueDropsTest {
     }
 
     @Test
+    void shouldReadTheTransmitDropsOfTheDevice() {
+        String procNetDev = String.join("\n",
+            "Inter-|   Receive                                                |  Transmit",
+            " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls"
+                + " carrier compressed",
+            "    lo: 1935 136    0    0    0     0          0         0 1935 136    0    0    0     0       0    0",
+            "flannel0: 800 10    0    3    0     0          0         0 9000 90    1    77    0     0       0    0",
+            "");
+
+        assertThat(KernelQueueDrops.tunTransmitDrops(procNetDev, "flannel0")).isEqualTo(77);
+        assertThat(KernelQueueDrops.tunTransmitDrops(procNetDev, "flannel")).as("no such device").isEqualTo(-1);
+    }
+
+    @Test
     void shouldShowTheTunQueueOnlyWhileTheDeviceIsThere() {
         assertThat(new KernelQueueDrops(List.of(), "lo").toPrometheusText())
             .containsPattern("weft_kernel_drops_total\\{queue=\"tun\"} \\d+\n")
