@@ -137,7 +137,8 @@ public final class EndToEndBench {
         return settings;
     }
 
-    private static boolean onPath(String program) {
+    /** Whether {@code program} is an executable on the PATH (or in the sbin directories root has). */
+    static boolean onPath(String program) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
         for (String dir : path.split(":")) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {

@@ -96,7 +96,7 @@ public final class PingTails {
             sets.put("shipped", List.of());
         }
         Optional<String> cause = EndToEndBench.unavailabilityCause();
-        if (cause.isEmpty() && !run(List.of("perf", "--version")).ok()) {
+        if (cause.isEmpty() && !EndToEndBench.onPath("perf")) {
             cause = Optional.of("no perf on the PATH (Debian: apt-get install linux-perf)");
         }
         if (cause.isPresent()) {
