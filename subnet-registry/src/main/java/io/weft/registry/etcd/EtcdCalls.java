@@ -1,31 +1,17 @@
 package io.weft.registry.etcd;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.EtcdException;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.lease.LeaseGrantResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.grpc.Status;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.log.Log;
 import io.weft.registry.RegistryStats;
 import java.io.IOException;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,8 +26,8 @@ final class EtcdCalls {
     private static final Set<String> RETRYABLE_CODES = Set.of("UNAVAILABLE", "DEADLINE_EXCEEDED", "ABORTED",
         "RESOURCE_EXHAUSTED", "CANCELLED", "UNKNOWN", "INTERNAL");
 
-    private final Client client;
-    private final long timeoutNs;
+    private final EtcdHttp http;
+    private final long timeoutMs;
     private final RegistryStats stats;
     private final String endpoints;
     private final boolean severalMembers;
@@ -50,9 +36,9 @@ final class EtcdCalls {
     private final AtomicInteger failuresInARow = new AtomicInteger();
     private volatile boolean closed;
 
-    EtcdCalls(final Client client, final Duration timeout, final RegistryStats stats, final List<String> endpoints) {
-        this.client = client;
-        this.timeoutNs = timeout.toNanos();
+    EtcdCalls(final EtcdHttp http, final Duration timeout, final RegistryStats stats, final List<String> endpoints) {
+        this.http = http;
+        this.timeoutMs = timeout.toMillis();
         this.stats = stats;
         this.endpoints = String.join(",", endpoints);
         this.severalMembers = endpoints.size() > 1;
@@ -68,18 +54,19 @@ final class EtcdCalls {
 
     /** The entry at {@code key}, or null. */
     Entry get(final String key) throws IOException, InterruptedException {
-        final List<KeyValue> kvs = await(client.getKVClient().get(bytes(key)), "get " + key).getKvs();
+        final JsonNode kvs = call("v3/kv/range", keyOnly(key), "get " + key).path("kvs");
         return kvs.isEmpty() ? null : entry(kvs.get(0));
     }
 
     Listing list(final String prefix) throws IOException, InterruptedException {
-        final GetResponse response = await(client.getKVClient().get(bytes(prefix),
-            GetOption.builder().isPrefix(true).build()), "list " + prefix);
-        final List<Entry> entries = new ArrayList<>(response.getKvs().size());
-        for (final KeyValue kv : response.getKvs()) {
+        final JsonNode response = call("v3/kv/range", keyOnly(prefix).put("range_end", base64(prefixEnd(prefix))),
+            "list " + prefix);
+        final JsonNode kvs = response.path("kvs");
+        final List<Entry> entries = new ArrayList<>(kvs.size());
+        for (final JsonNode kv : kvs) {
             entries.add(entry(kv));
         }
-        return new Listing(entries, response.getHeader().getRevision());
+        return new Listing(entries, revision(response));
     }
 
     /** A granted etcd lease: etcd may raise the TTL to its minimum. */
@@ -87,50 +74,55 @@ final class EtcdCalls {
     }
 
     Grant grant(final Duration ttl) throws IOException, InterruptedException {
-        final LeaseGrantResponse response = await(client.getLeaseClient().grant(ttl.toSeconds()), "grant a lease");
-        return new Grant(response.getID(), response.getTTL());
+        final JsonNode response = call("v3/lease/grant",
+            EtcdHttp.JSON.createObjectNode().put("TTL", Long.toString(ttl.toSeconds())), "grant a lease");
+        return new Grant(response.path("ID").asLong(), response.path("TTL").asLong());
     }
 
     /** Writes {@code key} only if it does not exist (create revision 0), as flannel's createSubnet. */
     boolean createIfAbsent(final String key, final String value, final long leaseId)
         throws IOException, InterruptedException {
-        return writeIf(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.createRevision(0)), key, value, leaseId);
+        return writeIf(keyOnly(key).put("target", "CREATE").put("create_revision", "0"), key, value, leaseId);
     }
 
     /** Writes {@code key} only if nobody changed it since we read it at {@code modRevision}. */
     boolean replaceIfUnchanged(final String key, final String value, final long leaseId, final long modRevision)
         throws IOException, InterruptedException {
-        return writeIf(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)), key, value, leaseId);
+        return writeIf(keyOnly(key).put("target", "MOD").put("mod_revision", Long.toString(modRevision)), key, value,
+            leaseId);
     }
 
-    private boolean writeIf(final Cmp condition, final String key, final String value, final long leaseId)
+    private boolean writeIf(final ObjectNode condition, final String key, final String value, final long leaseId)
         throws IOException, InterruptedException {
-        final Op put = Op.put(bytes(key), bytes(value), PutOption.builder().withLeaseId(leaseId).build());
-        return await(client.getKVClient().txn().If(condition).Then(put).commit(), "write " + key).isSucceeded();
+        final ObjectNode txn = EtcdHttp.JSON.createObjectNode();
+        txn.putArray("compare").add(condition.put("result", "EQUAL"));
+        txn.putArray("success").addObject().set("request_put",
+            keyOnly(key).put("value", base64(value)).put("lease", Long.toString(leaseId)));
+        return call("v3/kv/txn", txn, "write " + key).path("succeeded").asBoolean();
     }
 
     /** Renews a lease; returns its new TTL in seconds, or -1 when etcd no longer has it. */
     long keepAliveOnce(final long leaseId) throws IOException, InterruptedException {
-        try {
-            return await(client.getLeaseClient().keepAliveOnce(leaseId), "renew lease " + Long.toHexString(leaseId))
-                .getTTL();
-        } catch (final IOException e) {
-            if (e.getCause() instanceof EtcdException && "NOT_FOUND".equals(code(e.getCause()))) {
-                return -1;
-            }
-            throw e;
-        }
+        final JsonNode result = call("v3/lease/keepalive", leaseRequest(leaseId),
+            "renew lease " + Long.toHexString(leaseId)).path("result");
+        // etcd answers a lease it does not have with no TTL (0).
+        final long ttl = result.path("TTL").asLong();
+        return ttl > 0 ? ttl : -1;
     }
 
     /** Best effort: a lease we no longer use would expire anyway. */
     void revokeQuietly(final long leaseId) {
-        client.getLeaseClient().revoke(leaseId).exceptionally(e -> null);
+        if (!closed) {
+            http.callQuietly("v3/lease/revoke", leaseRequest(leaseId));
+        }
     }
 
-    /** A prefix watch from {@code fromRevision}, failing (not silently resuming) when its leader is gone. */
-    Watch.Watcher watch(final String prefix, final long fromRevision, final Watch.Listener listener) {
-        return client.getWatchClient().watch(bytes(prefix), WatchOption.builder().isPrefix(true)
-            .withRevision(fromRevision).withRequireLeader(true).withCreateNotify(true).build(), listener);
+    /**
+     * A prefix watch from {@code fromRevision}, on its own thread, ending (not silently resuming) when etcd is gone
+     * or its member has no leader.
+     */
+    EtcdWatch watch(final String prefix, final long fromRevision, final EtcdWatch.Listener listener) {
+        return EtcdWatch.start(http, prefix, fromRevision, listener);
     }
 
     /**
@@ -150,83 +142,87 @@ final class EtcdCalls {
     }
 
     /** A readable cause: the gRPC status code and message, without the exception class chain. */
-    static String describe(final Throwable failure) {
-        final Throwable cause = unwrap(failure);
-        if (cause instanceof TimeoutException) {
+    static String describe(final Throwable cause) {
+        if (cause instanceof HttpTimeoutException) {
             return "no answer in time";
         }
         final String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        final String code = code(cause);
-        // gRPC's own messages start with the code already.
-        return message.startsWith(code) ? message : code + ": " + message;
-    }
-
-    static String key(final ByteSequence key) {
-        return key.toString(StandardCharsets.UTF_8);
+        return code(cause) + ": " + message;
     }
 
     /** Closes the client; requests then fail with a plain IOException, so that retry loops end. */
     void close() {
         closed = true;
-        client.close();
+        http.close();
     }
 
     boolean isClosed() {
         return closed;
     }
 
-    private <T> T await(final CompletableFuture<T> future, final String what) throws IOException, InterruptedException {
+    private JsonNode call(final String path, final JsonNode body, final String what)
+        throws IOException, InterruptedException {
         if (closed) {
             throw new IOException("etcd registry closed during " + what);
         }
         try {
-            final T result = future.get(timeoutNs, TimeUnit.NANOSECONDS);
+            final JsonNode answer = http.call(path, body);
             failuresInARow.set(0);
             if (unreachable.compareAndSet(true, false)) {
                 stats.onReconnect();
                 Log.info("etcd " + endpoints + " answers again");
             }
-            return result;
-        } catch (final TimeoutException e) {
-            future.cancel(true);
+            return answer;
+        } catch (final HttpTimeoutException e) {
             onUnavailable(e);
-            throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": no answer within " +
-                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms", e);
-        } catch (final ExecutionException e) {
-            final Throwable cause = unwrap(e);
+            throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": no answer within " + timeoutMs +
+                " ms", e);
+        } catch (final IOException e) {
             if (closed) {
-                throw new IOException("etcd registry closed during " + what, cause);
+                throw new IOException("etcd registry closed during " + what, e);
             }
-            if (RETRYABLE_CODES.contains(code(cause))) {
-                onUnavailable(cause);
-                throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": " + describe(cause), cause);
+            if (RETRYABLE_CODES.contains(code(e))) {
+                onUnavailable(e);
+                throw new RetryableEtcdException("etcd " + endpoints + ": " + what + ": " + describe(e), e);
             }
-            throw new IOException("etcd " + endpoints + ": " + what + " refused: " + describe(cause), cause);
+            throw new IOException("etcd " + endpoints + ": " + what + " refused: " + describe(e), e);
         }
     }
 
-    private static Throwable unwrap(final Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException) &&
-            cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
+    /** etcd's refusals carry gRPC's code; every other failure is "no answer", as etcd being unreachable. */
     private static String code(final Throwable cause) {
-        if (cause instanceof EtcdException) {
-            return ((EtcdException)cause).getErrorCode().name();
-        }
-        return Status.fromThrowable(cause).getCode().name();
+        return cause instanceof EtcdHttp.RefusedException ? ((EtcdHttp.RefusedException)cause).code() :
+            "UNAVAILABLE";
     }
 
-    private static Entry entry(final KeyValue kv) {
-        return new Entry(key(kv.getKey()), kv.getValue().toString(StandardCharsets.UTF_8), kv.getLease(),
-            kv.getModRevision());
+    static Entry entry(final JsonNode kv) {
+        return new Entry(text(kv.path("key")), text(kv.path("value")), kv.path("lease").asLong(),
+            kv.path("mod_revision").asLong());
     }
 
-    static ByteSequence bytes(final String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    /** The store's revision an answer was made at. */
+    static long revision(final JsonNode response) {
+        return response.path("header").path("revision").asLong();
+    }
+
+    private static ObjectNode keyOnly(final String key) {
+        return EtcdHttp.JSON.createObjectNode().put("key", base64(key));
+    }
+
+    private static ObjectNode leaseRequest(final long leaseId) {
+        return EtcdHttp.JSON.createObjectNode().put("ID", Long.toString(leaseId));
+    }
+
+    /** etcd's range end for every key starting with {@code prefix}: the prefix with its last character plus one. */
+    static String prefixEnd(final String prefix) {
+        return prefix.substring(0, prefix.length() - 1) + (char)(prefix.charAt(prefix.length() - 1) + 1);
+    }
+
+    static String base64(final String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String text(final JsonNode base64) {
+        return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
     }
 }

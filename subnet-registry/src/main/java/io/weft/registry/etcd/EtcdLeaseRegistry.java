@@ -1,6 +1,5 @@
 package io.weft.registry.etcd;
 
-import io.etcd.jetcd.Client;
 import io.weft.log.OncePerKeyLog;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
@@ -11,7 +10,6 @@ import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,7 +19,6 @@ import java.util.random.RandomGenerator;
 public final class EtcdLeaseRegistry implements LeaseRegistry {
     private final EtcdRegistryConfig config;
     private final EtcdCalls calls;
-    private final ScheduledExecutorService clientExecutor;
     private final RegistryStats stats = new RegistryStats();
     private final OncePerKeyLog entryLog = new OncePerKeyLog();
     private volatile NetworkConfig network;
@@ -30,26 +27,19 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
     private LeaseWatcher watcher;
     private Runnable beforeWatch = () -> {
     };
+    private long watchQuietNanos = LeaseWatcher.QUIET_NANOS;
     private RandomGenerator random = new SecureRandom();
     private boolean acquiring;
     private volatile boolean closed;
 
-    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final Client client,
-        final ScheduledExecutorService clientExecutor) {
+    private EtcdLeaseRegistry(final EtcdRegistryConfig config, final EtcdHttp http) {
         this.config = config;
-        this.calls = new EtcdCalls(client, config.requestTimeout(), stats, config.endpoints());
-        this.clientExecutor = clientExecutor;
+        this.calls = new EtcdCalls(http, config.requestTimeout(), stats, config.endpoints());
     }
 
     /** Creates the client; nothing is sent to etcd until a method needs it. */
     public static EtcdLeaseRegistry open(final EtcdRegistryConfig config) throws IOException {
-        final ScheduledExecutorService executor = EtcdClients.newExecutor();
-        try {
-            return new EtcdLeaseRegistry(config, EtcdClients.build(config, executor), executor);
-        } catch (final IOException | RuntimeException e) {
-            executor.shutdownNow();
-            throw e;
-        }
+        return new EtcdLeaseRegistry(config, EtcdHttp.open(config));
     }
 
     @Override
@@ -149,6 +139,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
                 }
             }
         }, newListener, stats, entryLog, newBackoff(), beforeWatch);
+        watcher.quietNanos(watchQuietNanos);
         watcher.start();
     }
 
@@ -177,12 +168,16 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
             stoppingKeeper.close();
         }
         calls.close();
-        clientExecutor.shutdownNow();
     }
 
     /** For tests: runs on the watcher's thread between each snapshot and the watch that follows it. */
     synchronized void beforeWatch(final Runnable hook) {
         beforeWatch = hook;
+    }
+
+    /** For tests: how long a watch may bring nothing before it is replaced by one from where it was. */
+    synchronized void watchQuietNanos(final long nanos) {
+        watchQuietNanos = nanos;
     }
 
     /** For tests: the choice of a new subnet among the free ones. */

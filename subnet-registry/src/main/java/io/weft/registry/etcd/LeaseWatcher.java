@@ -1,9 +1,5 @@
 package io.weft.registry.etcd;
 
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Lease;
@@ -12,7 +8,6 @@ import io.weft.registry.LeaseListener;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.RegistryStats;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -22,19 +17,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Follows {@code <prefix>/subnets/} and hands the whole lease set to the listener when it changes, on its own thread
  * {@code weft-lease-watcher}, the only writer of the set. It reads and watches {@code <prefix>/} as a whole, so that
  * {@code <prefix>/config} is followed in the same order as the leases ({@link ConfigFollower}): when the config the
  * node runs with changes, every lease is read again against it. A snapshot (read + revision) is followed by a watch
- * from the next revision; jetcd's callbacks only queue what they receive, and this thread applies everything queued
+ * from the next revision; the watch's thread only queues what it receives, and this thread applies everything queued
  * before delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than
  * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
+ * A watch quiet for {@link #QUIET_NANOS} is replaced by one from the revision after the last change it brought: a
+ * watch's connection that died without a word (a member cut off, a dropped NAT entry) would otherwise go unnoticed,
+ * as HTTP has no keepalive pings.
  */
 final class LeaseWatcher implements AutoCloseable {
-    /** What a jetcd callback saw; {@code response} null means the watch ended, with {@code error} if it said why. */
-    private record Signal(long generation, WatchResponse response, Throwable error, long receivedNanos) {
+    /** How long a watch may bring nothing before it is replaced; the same order as gRPC keepalive pings gave. */
+    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** What the watch's thread saw; {@code answer} null means the watch ended, with {@code error} if it said why. */
+    private record Signal(long generation, EtcdWatch.Answer answer, Throwable error, long receivedNanos) {
     }
 
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
@@ -58,7 +60,10 @@ final class LeaseWatcher implements AutoCloseable {
     private boolean delivered;
     private long generation;
     private long watchesStarted;
-    private Watch.Watcher watcher;
+    /** The revision a watch replacing a quiet one starts from: every change before it was applied. */
+    private long nextRevision;
+    private volatile long quietNanos = QUIET_NANOS;
+    private EtcdWatch watcher;
 
     /** Our lease as the keeper has it, and the way to tell the keeper the watch saw our key or the config change. */
     interface OwnLeaseView {
@@ -112,7 +117,12 @@ final class LeaseWatcher implements AutoCloseable {
                 if (watcher == null) {
                     resync();
                 }
-                batch.add(signals.take());
+                final Signal first = signals.poll(quietNanos, TimeUnit.NANOSECONDS);
+                if (first == null) {
+                    renewWatch();
+                    continue;
+                }
+                batch.add(first);
                 signals.drainTo(batch);
                 apply(batch);
             } catch (final IOException e) {
@@ -172,26 +182,39 @@ final class LeaseWatcher implements AutoCloseable {
             own.onOwnKeyChanged();
         }
         beforeWatch.run();
-        final long watchGeneration = ++generation;
-        watcher = calls.watch(root, listing.revision() + 1, new Watch.Listener() {
-            @Override
-            public void onNext(final WatchResponse response) {
-                signals.add(new Signal(watchGeneration, response, null, System.nanoTime()));
-            }
-
-            @Override
-            public void onError(final Throwable error) {
-                signals.add(new Signal(watchGeneration, null, error, System.nanoTime()));
-            }
-
-            @Override
-            public void onCompleted() {
-                signals.add(new Signal(watchGeneration, null, null, System.nanoTime()));
-            }
-        });
+        startWatch(listing.revision() + 1);
         if (watchesStarted++ > 0) {
             stats.onWatchRestart();
         }
+    }
+
+    private void startWatch(final long fromRevision) {
+        nextRevision = fromRevision;
+        final long watchGeneration = ++generation;
+        watcher = calls.watch(root, fromRevision, new EtcdWatch.Listener() {
+            @Override
+            public void onAnswer(final EtcdWatch.Answer answer) {
+                signals.add(new Signal(watchGeneration, answer, null, System.nanoTime()));
+            }
+
+            @Override
+            public void onEnd(final Throwable error) {
+                signals.add(new Signal(watchGeneration, null, error, System.nanoTime()));
+            }
+        });
+    }
+
+    /** Replaces a quiet watch, losing nothing: the new one starts where the last change applied left off. */
+    private void renewWatch() {
+        if (watcher != null) {
+            stopWatch();
+            startWatch(nextRevision);
+        }
+    }
+
+    /** For tests: how long a watch may bring nothing before it is replaced. */
+    void quietNanos(final long nanos) {
+        quietNanos = nanos;
     }
 
     private void apply(final List<Signal> batch) {
@@ -201,18 +224,19 @@ final class LeaseWatcher implements AutoCloseable {
             if (signal.generation() != generation) {
                 continue; // From a watch already closed.
             }
-            if (signal.response() == null) {
-                // jetcd reports a compaction as onError then onCompleted: keep the one that says why.
-                if (lost == null || lost.error() == null) {
-                    lost = signal;
-                }
+            if (signal.answer() == null) {
+                lost = signal;
                 continue;
             }
-            if (signal.response().isCreatedNotify()) {
+            if (signal.answer().created()) {
                 backoff.reset();
+            } else if (signal.answer().events().isEmpty()) {
+                // A progress notification: every change up to its revision was sent.
+                nextRevision = Math.max(nextRevision, signal.answer().revision() + 1);
             }
             boolean changed = false;
-            for (final WatchEvent event : signal.response().getEvents()) {
+            for (final EtcdWatch.Event event : signal.answer().events()) {
+                nextRevision = Math.max(nextRevision, event.entry().modRevision() + 1);
                 changed |= apply(event, signal.receivedNanos());
             }
             if (changed) {
@@ -228,12 +252,11 @@ final class LeaseWatcher implements AutoCloseable {
     }
 
     /** @return true when the set changed and is yet to be delivered. */
-    private boolean apply(final WatchEvent event, final long receivedNanos) {
-        final String key = EtcdCalls.key(event.getKeyValue().getKey());
-        final String value = event.getKeyValue().getValue().toString(StandardCharsets.UTF_8);
+    private boolean apply(final EtcdWatch.Event event, final long receivedNanos) {
+        final String key = event.entry().key();
+        final String value = event.entry().value();
         if (key.equals(configKey)) {
-            final boolean put = event.getEventType() == WatchEvent.EventType.PUT;
-            if (onConfig(put ? value : null, event.getKeyValue().getModRevision())) {
+            if (onConfig(event.put() ? value : null, event.entry().modRevision())) {
                 redecode(receivedNanos);
             }
             return false;
@@ -244,24 +267,20 @@ final class LeaseWatcher implements AutoCloseable {
         final String keyName = key.substring(prefix.length());
         final OwnLease ours = own.ownLease();
         final boolean ownKey = ours != null && ours.lease().keyName().equals(keyName);
-        switch (event.getEventType()) {
-            case PUT:
-                values.put(keyName, value);
-                final Lease lease = decode(keyName, value);
-                if (ownKey && !isOurs(ours, lease, event.getKeyValue().getLease())) {
-                    own.onOwnKeyChanged();
-                }
-                return lease == null ? leases.remove(keyName) != null : !lease.equals(leases.put(keyName, lease));
-            case DELETE:
-                if (ownKey) {
-                    own.onOwnKeyChanged();
-                }
-                values.remove(keyName);
-                entryLog.clear(keyName);
-                return leases.remove(keyName) != null;
-            default:
-                return false;
+        if (event.put()) {
+            values.put(keyName, value);
+            final Lease lease = decode(keyName, value);
+            if (ownKey && !isOurs(ours, lease, event.entry().leaseId())) {
+                own.onOwnKeyChanged();
+            }
+            return lease == null ? leases.remove(keyName) != null : !lease.equals(leases.put(keyName, lease));
         }
+        if (ownKey) {
+            own.onOwnKeyChanged();
+        }
+        values.remove(keyName);
+        entryLog.clear(keyName);
+        return leases.remove(keyName) != null;
     }
 
     /**
@@ -307,9 +326,9 @@ final class LeaseWatcher implements AutoCloseable {
 
     private void onWatchLost(final Throwable error) {
         stopWatch();
-        if (error instanceof CompactedException) {
+        if (error instanceof EtcdWatch.CompactedException) {
             Log.warn("the watch on " + root + " fell behind compaction (revision " +
-                ((CompactedException)error).getCompactedRevision() + "): reading the leases again");
+                ((EtcdWatch.CompactedException)error).compactedRevision() + "): reading the leases again");
         } else {
             calls.onUnavailable(error == null ? new IOException("watch ended") : error);
         }
@@ -319,7 +338,7 @@ final class LeaseWatcher implements AutoCloseable {
     private void stopWatch() {
         generation++;
         if (watcher != null) {
-            final Watch.Watcher closing = watcher;
+            final EtcdWatch closing = watcher;
             watcher = null;
             closing.close();
         }

@@ -334,7 +334,8 @@ class EtcdOwnLeaseTest {
     private List<String> keys() {
         try {
             return etcd.getKVClient().get(EtcdTestKit.bytes(subnets), GetOption.builder().isPrefix(true).build())
-                .get(5, TimeUnit.SECONDS).getKvs().stream().map(kv -> EtcdCalls.key(kv.getKey())).toList();
+                .get(5, TimeUnit.SECONDS).getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8))
+                .toList();
         } catch (final Exception e) {
             throw new IllegalStateException(e);
         }

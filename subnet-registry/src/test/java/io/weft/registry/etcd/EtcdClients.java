@@ -27,8 +27,9 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 
 /**
- * Builds the jetcd client from flanneld's flags, with the threads and keepalive pings a long-lived daemon needs, and
- * keeps jetcd's libraries from writing into weftd's log.
+ * The tests' own etcd writer: a jetcd client from the registry's flags (TLS included), writing what flanneld or
+ * etcdctl would. weftd itself talks to etcd over HTTP (EtcdHttp); this was its client before, and keeps jetcd's
+ * libraries from writing into the tests' log.
  */
 final class EtcdClients {
     /** Strong references: java.util.logging forgets the level of a logger that was garbage collected. */

@@ -1,0 +1,287 @@
+package io.weft.registry.etcd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * etcd's v3 API as JSON over HTTP/1.1: the gRPC gateway every etcd since 3.3 serves on its client URLs, on the JDK's
+ * HTTP client. Not jetcd: its gRPC, Netty, protobuf and Guava were a third of the classes weftd loaded and a quarter
+ * of its memory (docs/footprint.md), for a handful of requests a minute. Requests go to one endpoint at a time; one
+ * that fails to connect, times out or says it is unavailable sends the next request to the next endpoint.
+ */
+final class EtcdHttp {
+    /** gRPC's status codes by number: etcd's gateway answers a refused request with one. */
+    static final List<String> CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+        "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+        "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** The client's threads: it completes responses on them. Few: weftd waits on one request per thread. */
+    static final int EXECUTOR_THREADS = 2;
+
+    /** etcd answered, and refused: {@code code} is gRPC's status name. */
+    static final class RefusedException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        RefusedException(final String code, final String message) {
+            super(message);
+            this.code = code;
+        }
+
+        String code() {
+            return code;
+        }
+    }
+
+    private final HttpClient client;
+    private final ExecutorService executor;
+    private final List<URI> endpoints;
+    private final Duration timeout;
+    private final String username;
+    private final String password;
+    private volatile int current;
+    private volatile String token;
+
+    private EtcdHttp(final HttpClient client, final ExecutorService executor, final EtcdRegistryConfig config) {
+        this.client = client;
+        this.executor = executor;
+        this.endpoints = config.endpoints().stream().map(e -> URI.create(e.endsWith("/") ? e : e + "/")).toList();
+        this.timeout = config.requestTimeout();
+        this.username = config.username();
+        this.password = config.password() == null ? "" : config.password();
+    }
+
+    /** Nothing is sent until a request is made; TLS files are read now, and named if they cannot be used. */
+    static EtcdHttp open(final EtcdRegistryConfig config) throws IOException {
+        final HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(config.requestTimeout());
+        if (config.usesTls()) {
+            builder.sslContext(sslContext(config));
+        } else {
+            // Without these the client initialises the JDK's default TLS context as it is built (its trust store, and
+            // some 400 classes): memory for connections that never use TLS. This one is never initialised.
+            try {
+                builder.sslContext(SSLContext.getInstance("TLS")).sslParameters(new SSLParameters());
+            } catch (final GeneralSecurityException e) {
+                throw new IOException("the JDK has no TLS: " + e.getMessage(), e);
+            }
+        }
+        final ExecutorService executor = newExecutor();
+        return new EtcdHttp(builder.executor(executor).build(), executor, config);
+    }
+
+    /** The threads, all started now and kept: a cached pool would grow under the failures of an etcd outage. */
+    private static ExecutorService newExecutor() {
+        final AtomicInteger count = new AtomicInteger();
+        final ThreadPoolExecutor executor = (ThreadPoolExecutor)Executors.newFixedThreadPool(EXECUTOR_THREADS,
+            runnable -> {
+                final Thread thread = new Thread(runnable, "weft-etcd-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        executor.prestartAllCoreThreads();
+        return executor;
+    }
+
+    /**
+     * POSTs {@code body} to {@code path} (as {@code v3/kv/range}) and returns etcd's answer.
+     *
+     * @throws RefusedException etcd answered with an error.
+     * @throws IOException      no answer: the endpoint could not be reached, or did not answer within the timeout.
+     */
+    JsonNode call(final String path, final JsonNode body) throws IOException, InterruptedException {
+        final String authorization = authorization();
+        try {
+            return send(path, body, authorization);
+        } catch (final RefusedException e) {
+            if (username == null || !e.getMessage().contains("invalid auth token")) {
+                throw e;
+            }
+            // Simple tokens expire (etcd's --auth-token-ttl) and a restarted etcd forgets them: sign in again, once.
+            token = null;
+            return send(path, body, authorization());
+        }
+    }
+
+    /** Sends without waiting for the answer, which is ignored: for what is best effort. */
+    void callQuietly(final String path, final JsonNode body) {
+        final String authorization = token;
+        client.sendAsync(request(endpoints.get(current), path, body, authorization).build(),
+            HttpResponse.BodyHandlers.discarding());
+    }
+
+    /**
+     * Opens a streaming call (a watch): etcd's answers arrive as one JSON object per line while it lasts. Closing the
+     * stream ends the call. {@code requireLeader}: etcd ends the stream when its member loses the cluster's leader,
+     * instead of going quiet.
+     */
+    InputStream stream(final URI endpoint, final String path, final JsonNode body, final boolean requireLeader)
+        throws IOException, InterruptedException {
+        // The timeout ends at etcd's first answer (the watch confirmed), not with the stream.
+        final HttpRequest.Builder request = request(endpoint, path, body, authorization()).timeout(timeout);
+        if (requireLeader) {
+            request.header("Grpc-Metadata-hasleader", "true");
+        }
+        final HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (final IOException e) {
+            moveOn(endpoint);
+            throw e;
+        }
+        if (response.statusCode() != 200) {
+            try (InputStream in = response.body()) {
+                throw refused(endpoint, JSON.readTree(in));
+            }
+        }
+        return response.body();
+    }
+
+    /** The endpoint a failure came from is passed over by the next request. */
+    void moveOn(final URI failed) {
+        final int index = endpoints.indexOf(failed);
+        if (index == current) {
+            current = (index + 1) % endpoints.size();
+        }
+    }
+
+    /** The endpoint the next request goes to. */
+    URI endpoint() {
+        return endpoints.get(current);
+    }
+
+    /** Requests in flight fail; a watch stream must be closed by its reader. */
+    void close() {
+        executor.shutdownNow();
+    }
+
+    private JsonNode send(final String path, final JsonNode body, final String authorization)
+        throws IOException, InterruptedException {
+        final URI endpoint = endpoints.get(current);
+        final HttpResponse<byte[]> response;
+        try {
+            response = client.send(request(endpoint, path, body, authorization).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        } catch (final IOException e) {
+            moveOn(endpoint);
+            throw e;
+        }
+        final JsonNode answer = JSON.readTree(response.body());
+        if (response.statusCode() != 200 || answer.has("error")) {
+            throw refused(endpoint, answer);
+        }
+        return answer;
+    }
+
+    private RefusedException refused(final URI endpoint, final JsonNode answer) {
+        final JsonNode error = answer.path("error");
+        // A stream's error nests its fields; a call's are beside "error".
+        final JsonNode fields = error.isObject() ? error : answer;
+        final int number = fields.path(fields.has("grpc_code") ? "grpc_code" : "code").asInt(2);
+        final String code = number >= 0 && number < CODES.size() ? CODES.get(number) : "UNKNOWN";
+        if ("UNAVAILABLE".equals(code)) {
+            moveOn(endpoint);
+        }
+        return new RefusedException(code, fields.path("message").asText(error.asText("no message")));
+    }
+
+    private HttpRequest.Builder request(final URI endpoint, final String path, final JsonNode body,
+        final String authorization) {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request;
+    }
+
+    /** The token for {@code --etcd-username}, signed in for on first use. */
+    private String authorization() throws IOException, InterruptedException {
+        if (username == null) {
+            return null;
+        }
+        String signedIn = token;
+        if (signedIn == null) {
+            final ObjectNode credentials = JSON.createObjectNode().put("name", username).put("password", password);
+            signedIn = send("v3/auth/authenticate", credentials, null).path("token").asText();
+            token = signedIn;
+        }
+        return signedIn;
+    }
+
+    private static SSLContext sslContext(final EtcdRegistryConfig config) throws IOException {
+        try {
+            final TrustManagerFactory trust = TrustManagerFactory.getInstance(
+                TrustManagerFactory.getDefaultAlgorithm());
+            if (config.caFile() == null) {
+                trust.init((KeyStore)null);
+            } else {
+                final KeyStore authorities = emptyKeyStore();
+                int n = 0;
+                for (final Certificate certificate : certificates(config.caFile())) {
+                    authorities.setCertificateEntry("ca-" + n++, certificate);
+                }
+                trust.init(authorities);
+            }
+            final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            final KeyStore own = emptyKeyStore();
+            if (config.certFile() != null) {
+                // PemKeys reads PKCS#1 as well as PKCS#8: kubeadm writes PKCS#1.
+                final PrivateKey key = PemKeys.read(config.keyFile());
+                final Certificate[] chain = certificates(config.certFile()).toArray(Certificate[]::new);
+                own.setKeyEntry("client", key, new char[0], chain);
+            }
+            keys.init(own, new char[0]);
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            return context;
+        } catch (final IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("cannot use the etcd TLS files (--etcd-cafile " + config.caFile() +
+                ", --etcd-certfile " + config.certFile() + ", --etcd-keyfile " + config.keyFile() +
+                "; the key must be PKCS#8 or PKCS#1 PEM): " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore emptyKeyStore() throws IOException, GeneralSecurityException {
+        final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        return store;
+    }
+
+    private static List<Certificate> certificates(final Path file) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            final List<Certificate> all = new ArrayList<>(CertificateFactory.getInstance("X.509")
+                .generateCertificates(in));
+            if (all.isEmpty()) {
+                throw new IOException(file + " holds no certificate");
+            }
+            return all;
+        }
+    }
+}

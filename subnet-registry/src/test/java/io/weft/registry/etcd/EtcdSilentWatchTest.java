@@ -1,0 +1,66 @@
+package io.weft.registry.etcd;
+
+import static io.weft.registry.etcd.EtcdTestKit.flannelValue;
+import static io.weft.registry.etcd.EtcdTestKit.ip;
+import static io.weft.registry.etcd.EtcdTestKit.put;
+import static io.weft.registry.etcd.EtcdTestKit.putWithLease;
+import static io.weft.registry.etcd.EtcdTestKit.sharedEtcd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.etcd.jetcd.Client;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A watch whose connection goes silent without being closed (a member cut off by the network) is noticed: the
+ * registry replaces a watch that brought nothing for a while, from where it was, so that a lease written meanwhile
+ * still arrives. HTTP has no keepalive pings to find such a connection dead.
+ */
+class EtcdSilentWatchTest {
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String prefix = EtcdTestKit.uniquePrefix();
+    private final String subnets = prefix + "/subnets/";
+    private final EtcdTestKit.RecordingListener listener = new EtcdTestKit.RecordingListener();
+    private FreezingProxy proxy;
+    private Client etcd;
+    private EtcdLeaseRegistry registry;
+
+    @BeforeEach
+    void open() throws Exception {
+        etcd = EtcdTestKit.client(sharedEtcd());
+        put(etcd, prefix + "/config", EtcdTestKit.FLANNEL_CONFIG);
+        proxy = new FreezingProxy(sharedEtcd().endpoint());
+        registry = EtcdLeaseRegistry.open(EtcdRegistryConfig.defaults(List.of(proxy.endpoint())).withPrefix(prefix)
+            .withTimings(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(50)));
+        registry.watchQuietNanos(QUIET_NANOS);
+        registry.awaitNetworkConfig();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        registry.close();
+        proxy.close();
+        etcd.close();
+    }
+
+    @Test
+    void shouldSeeALeaseWrittenAfterTheWatchConnectionWentSilent() throws Exception {
+        registry.acquire(ip("192.168.100.1"), null);
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.size() == 1);
+        final long restarts = registry.stats().watchRestarts();
+
+        proxy.freezeWatches();
+        putWithLease(etcd, subnets + "10.244.9.0-24", flannelValue("192.168.100.9"), 600);
+
+        listener.awaitDelivery("with the lease written while the watch was silent", leases -> leases.size() == 2);
+        assertThat(registry.stats().watchRestarts()).as("replaced from where it was, not read again from scratch")
+            .isEqualTo(restarts);
+    }
+}
