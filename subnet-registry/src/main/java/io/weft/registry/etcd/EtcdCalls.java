@@ -31,17 +31,21 @@ final class EtcdCalls {
     private final RegistryStats stats;
     private final String endpoints;
     private final boolean severalMembers;
+    private final String unreachableHint;
     private final AtomicBoolean unreachable = new AtomicBoolean();
     /** Requests (and watches) failed since etcd last answered. */
     private final AtomicInteger failuresInARow = new AtomicInteger();
     private volatile boolean closed;
 
-    EtcdCalls(final EtcdHttp http, final Duration timeout, final RegistryStats stats, final List<String> endpoints) {
+    EtcdCalls(final EtcdHttp http, final EtcdRegistryConfig config, final RegistryStats stats) {
         this.http = http;
-        this.timeoutMs = timeout.toMillis();
+        this.timeoutMs = config.requestTimeout().toMillis();
         this.stats = stats;
-        this.endpoints = String.join(",", endpoints);
-        this.severalMembers = endpoints.size() > 1;
+        this.endpoints = String.join(",", config.endpoints());
+        this.severalMembers = config.endpoints().size() > 1;
+        // The one setup whose failure looks like etcd being away (docs/etcd-client.md): say it where it shows.
+        this.unreachableHint = config.certFile() == null ? "" : "; if etcd requires client certificates, its server" +
+            " certificate must allow client use too (extendedKeyUsage clientAuth): docs/etcd-client.md";
     }
 
     /** One key-value pair as the registry needs it; {@code leaseId} 0 means no etcd lease (a reservation). */
@@ -118,6 +122,18 @@ final class EtcdCalls {
     }
 
     /**
+     * The revision etcd answers at, if no key under {@code prefix} changed from {@code fromRevision} up to it: etcd
+     * holds {@code knownKeys} keys there (a delete lowers the count) and none modified since (a put shows). Else -1.
+     */
+    long unchangedSince(final String prefix, final long fromRevision, final int knownKeys)
+        throws IOException, InterruptedException {
+        // etcd counts every key in the range and filters only the keys it returns: the keys of those modified since.
+        final JsonNode answer = call("v3/kv/range", keyOnly(prefix).put("range_end", base64(prefixEnd(prefix)))
+            .put("keys_only", true).put("min_mod_revision", Long.toString(fromRevision)), "count " + prefix);
+        return answer.path("count").asLong() == knownKeys && answer.path("kvs").isEmpty() ? revision(answer) : -1;
+    }
+
+    /**
      * A prefix watch from {@code fromRevision}, on its own thread, ending (not silently resuming) when etcd is gone
      * or its member has no leader.
      */
@@ -137,7 +153,8 @@ final class EtcdCalls {
             return;
         }
         if (unreachable.compareAndSet(false, true)) {
-            Log.warn("etcd " + endpoints + " unreachable (" + describe(cause) + "): retrying with backoff");
+            Log.warn("etcd " + endpoints + " unreachable (" + describe(cause) + "): retrying with backoff" +
+                unreachableHint);
         }
     }
 
@@ -187,6 +204,11 @@ final class EtcdCalls {
             }
             throw new IOException("etcd " + endpoints + ": " + what + " refused: " + describe(e), e);
         }
+    }
+
+    /** etcd answered and said no, for a reason that waiting does not change (as a permission). */
+    static boolean isRefusal(final Throwable failure) {
+        return failure instanceof EtcdHttp.RefusedException && !RETRYABLE_CODES.contains(code(failure));
     }
 
     /** etcd's refusals carry gRPC's code; every other failure is "no answer", as etcd being unreachable. */

@@ -1,7 +1,9 @@
 package io.weft.registry.etcd;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -19,20 +22,23 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * etcd's v3 API as JSON over HTTP/1.1: the gRPC gateway every etcd since 3.3 serves on its client URLs, on the JDK's
- * HTTP client. Not jetcd: its gRPC, Netty, protobuf and Guava were a third of the classes weftd loaded and a quarter
- * of its memory (docs/footprint.md), for a handful of requests a minute. Requests go to one endpoint at a time; one
- * that fails to connect, times out or says it is unavailable sends the next request to the next endpoint.
+ * etcd's v3 API as JSON over HTTP/1.1: the gRPC gateway every etcd since 3.4 serves on its client URLs under /v3/, on
+ * the JDK's HTTP client. Not jetcd: its gRPC, Netty, protobuf and Guava were a third of the classes weftd loaded and
+ * about 11 MiB of its memory (docs/etcd-client.md), for a handful of requests a minute. Requests go to one endpoint
+ * at a time; one that fails to connect, times out or says it is unavailable sends the next request to the next one.
  */
 final class EtcdHttp {
     /** gRPC's status codes by number: etcd's gateway answers a refused request with one. */
@@ -40,6 +46,12 @@ final class EtcdHttp {
         "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
         "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Answers are one JSON value and nothing after it: a proxy's "404 page not found" reads as the number 404. */
+    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** What etcd says of a sign-in token it no longer takes. */
+    private static final Pattern TOKEN_REJECTED = Pattern.compile("invalid auth token|auth token is expired"
+        + "|user name is empty|revision of auth store is old");
+    private static final int MAX_ERROR_BYTES = 4096;
     /** The client's threads: it completes responses on them. Few: weftd waits on one request per thread. */
     static final int EXECUTOR_THREADS = 2;
 
@@ -108,31 +120,30 @@ final class EtcdHttp {
         return executor;
     }
 
+    /** A request made with a sign-in token (null without {@code --etcd-username}). */
+    private interface Signed<T> {
+        T send(String authorization) throws IOException, InterruptedException;
+    }
+
     /**
      * POSTs {@code body} to {@code path} (as {@code v3/kv/range}) and returns etcd's answer.
      *
      * @throws RefusedException etcd answered with an error.
-     * @throws IOException      no answer: the endpoint could not be reached, or did not answer within the timeout.
+     * @throws IOException      no answer: the endpoint could not be reached, did not answer within the timeout, or
+     *                          answered something that is not etcd's.
      */
     JsonNode call(final String path, final JsonNode body) throws IOException, InterruptedException {
-        final String authorization = authorization();
-        try {
-            return send(path, body, authorization);
-        } catch (final RefusedException e) {
-            if (username == null || !e.getMessage().contains("invalid auth token")) {
-                throw e;
-            }
-            // Simple tokens expire (etcd's --auth-token-ttl) and a restarted etcd forgets them: sign in again, once.
-            token = null;
-            return send(path, body, authorization());
-        }
+        return signedIn(authorization -> send(path, body, authorization));
     }
 
     /** Sends without waiting for the answer, which is ignored: for what is best effort. */
     void callQuietly(final String path, final JsonNode body) {
-        final String authorization = token;
-        client.sendAsync(request(endpoints.get(current), path, body, authorization).build(),
-            HttpResponse.BodyHandlers.discarding());
+        try {
+            client.sendAsync(request(endpoints.get(current), path, body, token).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.discarding());
+        } catch (final RejectedExecutionException e) {
+            // Closed meanwhile: what was best effort is not sent.
+        }
     }
 
     /**
@@ -142,24 +153,43 @@ final class EtcdHttp {
      */
     InputStream stream(final URI endpoint, final String path, final JsonNode body, final boolean requireLeader)
         throws IOException, InterruptedException {
-        // The timeout ends at etcd's first answer (the watch confirmed), not with the stream.
-        final HttpRequest.Builder request = request(endpoint, path, body, authorization()).timeout(timeout);
-        if (requireLeader) {
-            request.header("Grpc-Metadata-hasleader", "true");
+        return signedIn(authorization -> {
+            // The timeout ends at etcd's first answer (the watch confirmed), not with the stream.
+            final HttpRequest.Builder request = request(endpoint, path, body, authorization).timeout(timeout);
+            if (requireLeader) {
+                request.header("Grpc-Metadata-hasleader", "true");
+            }
+            final HttpResponse<InputStream> response = exchange(endpoint, request,
+                HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                try (InputStream in = response.body()) {
+                    throw failure(endpoint, response.statusCode(), in.readNBytes(MAX_ERROR_BYTES));
+                }
+            }
+            return response.body();
+        });
+    }
+
+    /**
+     * Drops the sign-in token a refusal came with, when etcd no longer takes it (it expired, or the user's password
+     * was set): the next request signs in again. Returns whether it did.
+     */
+    boolean forgetTokenIfRejected(final RefusedException refusal, final String rejected) {
+        if (username == null || !TOKEN_REJECTED.matcher(refusal.getMessage()).find()) {
+            return false;
         }
-        final HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (final IOException e) {
-            moveOn(endpoint);
-            throw e;
-        }
-        if (response.statusCode() != 200) {
-            try (InputStream in = response.body()) {
-                throw refused(endpoint, JSON.readTree(in));
+        synchronized (this) {
+            // Another thread may have signed in again since: its token stays.
+            if (Objects.equals(token, rejected)) {
+                token = null;
             }
         }
-        return response.body();
+        return true;
+    }
+
+    /** Forgets the sign-in token: a watch refused for it learns no more than that ("permission denied"). */
+    void forgetToken() {
+        token = null;
     }
 
     /** The endpoint a failure came from is passed over by the next request. */
@@ -175,30 +205,102 @@ final class EtcdHttp {
         return endpoints.get(current);
     }
 
-    /** Requests in flight fail; a watch stream must be closed by its reader. */
+    /**
+     * Requests in flight fail; a watch stream must be closed by its reader. The JDK 17 client has no close: its
+     * selector thread and idle connections go when it is collected.
+     */
     void close() {
         executor.shutdownNow();
+    }
+
+    /** {@code request} with the current token; once more with a new one when etcd no longer takes it. */
+    private <T> T signedIn(final Signed<T> request) throws IOException, InterruptedException {
+        final String authorization = authorization();
+        try {
+            return request.send(authorization);
+        } catch (final RefusedException e) {
+            if (!forgetTokenIfRejected(e, authorization)) {
+                throw e;
+            }
+            return request.send(authorization());
+        }
     }
 
     private JsonNode send(final String path, final JsonNode body, final String authorization)
         throws IOException, InterruptedException {
         final URI endpoint = endpoints.get(current);
-        final HttpResponse<byte[]> response;
-        try {
-            response = client.send(request(endpoint, path, body, authorization).timeout(timeout).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        } catch (final IOException e) {
-            moveOn(endpoint);
-            throw e;
+        final HttpResponse<byte[]> response = exchange(endpoint,
+            request(endpoint, path, body, authorization).timeout(timeout), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw failure(endpoint, response.statusCode(), response.body());
         }
-        final JsonNode answer = JSON.readTree(response.body());
-        if (response.statusCode() != 200 || answer.has("error")) {
+        final JsonNode answer = parse(endpoint, response.statusCode(), response.body());
+        if (answer.has("error")) {
             throw refused(endpoint, answer);
+        }
+        // Every answer of etcd's carries the revision it was made at (a keepalive's inside its result).
+        if (!answer.has("header") && !answer.path("result").has("header")) {
+            throw new IOException("no etcd answer from " + endpoint + ": " + snippet(response.body()));
         }
         return answer;
     }
 
-    private RefusedException refused(final URI endpoint, final JsonNode answer) {
+    private <T> HttpResponse<T> exchange(final URI endpoint, final HttpRequest.Builder request,
+        final HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        try {
+            return client.send(request.build(), handler);
+        } catch (final IOException e) {
+            moveOn(endpoint);
+            throw e;
+        } catch (final RejectedExecutionException e) {
+            throw new IOException("the etcd client is closed", e);
+        }
+    }
+
+    /**
+     * What a status other than 200 says: etcd's own error (a refusal), a server error or a proxy's answer (no
+     * answer: the next request asks another endpoint), or a URL that serves no etcd JSON API at all.
+     */
+    private IOException failure(final URI endpoint, final int status, final byte[] body) {
+        final JsonNode answer;
+        try {
+            answer = parse(endpoint, status, body);
+        } catch (final IOException e) {
+            if (status == 404 || status == 405) {
+                return new RefusedException("UNIMPLEMENTED", "no etcd v3 JSON API at " + endpoint + " (HTTP " +
+                    status + "): weft needs etcd 3.4 or newer with its gateway on (the default)");
+            }
+            moveOn(endpoint);
+            return e;
+        }
+        return answer.has("error") ? refused(endpoint, answer) : unavailable(endpoint, status, body);
+    }
+
+    private IOException unavailable(final URI endpoint, final int status, final byte[] body) {
+        moveOn(endpoint);
+        return new IOException("HTTP " + status + " from " + endpoint + ": " + snippet(body));
+    }
+
+    /** One JSON object, or an IOException saying what came instead. */
+    private static JsonNode parse(final URI endpoint, final int status, final byte[] body) throws IOException {
+        try {
+            final JsonNode answer = STRICT.readTree(body);
+            if (answer != null && answer.isObject()) {
+                return answer;
+            }
+        } catch (final IOException e) {
+            // Not JSON: said below.
+        }
+        throw new IOException("not an etcd answer from " + endpoint + " (HTTP " + status + "): " + snippet(body));
+    }
+
+    private static String snippet(final byte[] body) {
+        final String text = new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "(empty)" : text.replaceAll("\\s+", " ");
+    }
+
+    /** etcd's error answer, as a refusal with gRPC's code; one that says "unavailable" moves on to another member. */
+    RefusedException refused(final URI endpoint, final JsonNode answer) {
         final JsonNode error = answer.path("error");
         // A stream's error nests its fields; a call's are beside "error".
         final JsonNode fields = error.isObject() ? error : answer;

@@ -34,7 +34,7 @@ public final class EtcdLeaseRegistry implements LeaseRegistry {
 
     private EtcdLeaseRegistry(final EtcdRegistryConfig config, final EtcdHttp http) {
         this.config = config;
-        this.calls = new EtcdCalls(http, config.requestTimeout(), stats, config.endpoints());
+        this.calls = new EtcdCalls(http, config, stats);
     }
 
     /** Creates the client; nothing is sent to etcd until a method needs it. */

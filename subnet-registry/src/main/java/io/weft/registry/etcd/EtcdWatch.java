@@ -101,13 +101,12 @@ final class EtcdWatch implements AutoCloseable {
                 final JsonNode message = EtcdHttp.JSON.readTree(line);
                 final JsonNode result = message.path("result");
                 if (!result.isObject()) {
-                    error = new IOException("the watch ended: " + message.path("error").path("message").asText(line));
+                    error = message.has("error") ? http.refused(endpoint, message) :
+                        new IOException("the watch ended: " + line);
                     break;
                 }
                 if (result.path("canceled").asBoolean()) {
-                    final long compacted = result.path("compact_revision").asLong();
-                    error = compacted > 0 ? new CompactedException(compacted) :
-                        new IOException("etcd canceled the watch: " + result.path("cancel_reason").asText());
+                    error = canceled(result);
                     break;
                 }
                 listener.onAnswer(answer(result));
@@ -120,12 +119,29 @@ final class EtcdWatch implements AutoCloseable {
             closeStream();
         }
         if (!closed) {
-            if (!(error instanceof CompactedException)) {
+            if (!(error instanceof CompactedException) && !(error instanceof EtcdHttp.RefusedException)) {
                 // The member went away under the watch, or lost its leader: the next request asks another.
                 http.moveOn(endpoint);
             }
             listener.onEnd(error);
         }
+    }
+
+    /**
+     * Why etcd canceled the watch: a compaction, or a refusal. etcd refuses a watch whose sign-in token it no longer
+     * takes as it refuses one without the permission: "permission denied"; the token is signed for again either way.
+     */
+    private IOException canceled(final JsonNode result) {
+        final long compacted = result.path("compact_revision").asLong();
+        if (compacted > 0) {
+            return new CompactedException(compacted);
+        }
+        final String reason = result.path("cancel_reason").asText("no reason given");
+        if (reason.contains("permission denied")) {
+            http.forgetToken();
+            return new EtcdHttp.RefusedException("PERMISSION_DENIED", "etcd refused the watch: " + reason);
+        }
+        return new EtcdHttp.RefusedException("CANCELLED", "etcd canceled the watch: " + reason);
     }
 
     private static Answer answer(final JsonNode result) {

@@ -13,8 +13,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,8 @@ final class LeaseWatcher implements AutoCloseable {
     private final Map<String, Lease> leases = new HashMap<>();
     /** Every value under subnets/ as written, valid or not: a new config may make it valid. */
     private final Map<String, String> values = new HashMap<>();
+    /** Every key under the root as the watch brought them, to tell etcd's count of them from ours. */
+    private final Set<String> keys = new HashSet<>();
     private final EtcdCalls calls;
     private final ConfigFollower config;
     /** {@code <prefix>/}: the config and the subnets, read and watched as one. */
@@ -159,7 +163,9 @@ final class LeaseWatcher implements AutoCloseable {
         final OwnLease ours = own.ownLease();
         boolean ownKeyChanged = ours != null;
         values.clear();
+        keys.clear();
         for (final EtcdCalls.Entry entry : listing.entries()) {
+            keys.add(entry.key());
             if (!entry.key().startsWith(prefix)) {
                 continue;
             }
@@ -204,12 +210,26 @@ final class LeaseWatcher implements AutoCloseable {
         });
     }
 
-    /** Replaces a quiet watch, losing nothing: the new one starts where the last change applied left off. */
-    private void renewWatch() {
-        if (watcher != null) {
-            stopWatch();
-            startWatch(nextRevision);
+    /**
+     * Replaces a quiet watch, losing nothing: the new one starts after the last change applied, or, when etcd says
+     * nothing under the root changed since, at the revision it says that at. So that a renewal does not make etcd
+     * replay the history of a busy shared store from an old revision (nor run into its compaction).
+     */
+    private void renewWatch() throws InterruptedException {
+        if (watcher == null) {
+            return;
         }
+        long from = nextRevision;
+        try {
+            final long unchangedUpTo = calls.unchangedSince(root, nextRevision, keys.size());
+            if (unchangedUpTo >= nextRevision) {
+                from = unchangedUpTo + 1;
+            }
+        } catch (final IOException e) {
+            // The new watch finds out whether etcd answers; it starts where nothing can be missed.
+        }
+        stopWatch();
+        startWatch(from);
     }
 
     /** For tests: how long a watch may bring nothing before it is replaced. */
@@ -255,6 +275,11 @@ final class LeaseWatcher implements AutoCloseable {
     private boolean apply(final EtcdWatch.Event event, final long receivedNanos) {
         final String key = event.entry().key();
         final String value = event.entry().value();
+        if (event.put()) {
+            keys.add(key);
+        } else {
+            keys.remove(key);
+        }
         if (key.equals(configKey)) {
             if (onConfig(event.put() ? value : null, event.entry().modRevision())) {
                 redecode(receivedNanos);
@@ -329,6 +354,8 @@ final class LeaseWatcher implements AutoCloseable {
         if (error instanceof EtcdWatch.CompactedException) {
             Log.warn("the watch on " + root + " fell behind compaction (revision " +
                 ((EtcdWatch.CompactedException)error).compactedRevision() + "): reading the leases again");
+        } else if (EtcdCalls.isRefusal(error)) {
+            entryLog.warn(root, error.getMessage() + ": reading " + root + " again");
         } else {
             calls.onUnavailable(error == null ? new IOException("watch ended") : error);
         }

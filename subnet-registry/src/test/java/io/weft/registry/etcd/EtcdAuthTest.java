@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 
 import io.weft.registry.Lease;
 import io.weft.registry.RegistryStats;
@@ -68,6 +69,29 @@ class EtcdAuthTest {
     }
 
     @Test
+    void shouldSignInAgainForTheWatchWhenEtcdForgetsTheToken() throws Exception {
+        try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config("root", PASSWORD))) {
+            registry.watchQuietNanos(TimeUnit.SECONDS.toNanos(1));
+            registry.awaitNetworkConfig();
+            final Lease own = registry.acquire(ip("192.168.100.1"), null);
+            final EtcdTestKit.RecordingListener listener = new EtcdTestKit.RecordingListener();
+            registry.watch(listener);
+            listener.awaitDelivery("with our lease", leases -> leases.contains(own));
+
+            post("v3/auth/user/changepw", "{\"name\":\"root\",\"password\":\"" + PASSWORD + "\"}");
+            token = null;
+            token = post("v3/auth/authenticate", "{\"name\":\"root\",\"password\":\"" + PASSWORD + "\"}")
+                .replaceAll("(?s).*\"token\":\"([^\"]+)\".*", "$1");
+            // Past a renewal of the quiet watch, which the forgotten token would have had refused.
+            Thread.sleep(2_500);
+            post("v3/kv/put", "{\"key\":\"" + base64(PREFIX + "/subnets/10.244.7.0-24") + "\",\"value\":\"" +
+                base64(EtcdTestKit.flannelValue("192.168.100.7")) + "\"}");
+            listener.awaitDelivery("with the lease written after the token was dropped", leases -> leases.size() == 2);
+            assertThat(registry.stats().watchRestarts()).as("the watch renewed, not lost and read again").isZero();
+        }
+    }
+
+    @Test
     void shouldSignInAgainWhenEtcdForgetsTheToken() throws Exception {
         final EtcdCalls calls = calls(PASSWORD);
         try {
@@ -96,7 +120,7 @@ class EtcdAuthTest {
 
     private EtcdCalls calls(final String password) throws IOException {
         final EtcdRegistryConfig config = config("root", password);
-        return new EtcdCalls(EtcdHttp.open(config), config.requestTimeout(), new RegistryStats(), config.endpoints());
+        return new EtcdCalls(EtcdHttp.open(config), config, new RegistryStats());
     }
 
     private EtcdRegistryConfig config(final String user, final String password) {

@@ -73,7 +73,7 @@ final class EtcdClients {
     static ScheduledExecutorService newExecutor() {
         final AtomicInteger count = new AtomicInteger();
         final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(EXECUTOR_THREADS, runnable -> {
-            final Thread thread = new Thread(runnable, "weft-etcd-" + count.incrementAndGet());
+            final Thread thread = new Thread(runnable, "test-etcd-writer-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });

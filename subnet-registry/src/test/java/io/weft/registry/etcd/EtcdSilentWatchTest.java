@@ -55,12 +55,53 @@ class EtcdSilentWatchTest {
         registry.watch(listener);
         listener.awaitDelivery("with our lease", leases -> leases.size() == 1);
         final long restarts = registry.stats().watchRestarts();
-
-        proxy.freezeWatches();
+        freezeTheWatch();
         putWithLease(etcd, subnets + "10.244.9.0-24", flannelValue("192.168.100.9"), 600);
 
         listener.awaitDelivery("with the lease written while the watch was silent", leases -> leases.size() == 2);
         assertThat(registry.stats().watchRestarts()).as("replaced from where it was, not read again from scratch")
             .isEqualTo(restarts);
+        assertThat(proxy.watchStartRevisions()).as("watches asked for").hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    /**
+     * Renewing a quiet watch on a store that others write to (a shared etcd) starts at the revision etcd is at when
+     * nothing under the prefix changed, not at the last change under it, which would make etcd replay what came
+     * since, and fail once compacted.
+     */
+    @Test
+    void shouldRenewAQuietWatchFromTheStoresRevisionWhenNothingUnderThePrefixChanged() throws Exception {
+        registry.acquire(ip("192.168.100.1"), null);
+        registry.watch(listener);
+        listener.awaitDelivery("with our lease", leases -> leases.size() == 1);
+        final long firstStart = awaitWatches(1).get(0);
+        long elsewhere = 0;
+        for (int i = 0; i < 5; i++) {
+            elsewhere = etcd.getKVClient().put(EtcdTestKit.bytes(EtcdTestKit.uniquePrefix() + "/elsewhere"),
+                EtcdTestKit.bytes("x" + i)).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+        }
+        final long written = elsewhere;
+
+        EtcdTestKit.await("a renewed watch starting past the writes elsewhere", Duration.ofSeconds(10),
+            () -> proxy.watchStartRevisions().stream().anyMatch(start -> start > written));
+        assertThat(firstStart).isLessThanOrEqualTo(written);
+        assertThat(registry.stats().watchRestarts()).isZero();
+    }
+
+    /** Freezes the registry's watch once etcd has answered it. */
+    private void freezeTheWatch() throws Exception {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int frozen = proxy.freezeWatches();
+        while (frozen == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            frozen = proxy.freezeWatches();
+        }
+        assertThat(frozen).as("watch connections frozen").isEqualTo(1);
+    }
+
+    private List<Long> awaitWatches(final int count) throws Exception {
+        EtcdTestKit.await(count + " watch(es) asked for", Duration.ofSeconds(5),
+            () -> proxy.watchStartRevisions().size() >= count);
+        return proxy.watchStartRevisions();
     }
 }

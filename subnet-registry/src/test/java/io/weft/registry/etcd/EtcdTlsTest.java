@@ -116,6 +116,26 @@ class EtcdTlsTest {
         assertNoConfigWithin(config().withTls(dir.resolve("other.crt"), clientCert, clientKey));
     }
 
+    /**
+     * etcd's gateway reaches etcd's gRPC with the server's own certificate: one made for server use only (as weft's
+     * docs once said to make it) gets every request through the gateway closed, which looks like etcd being away.
+     * The warning says what to change.
+     */
+    @Test
+    void shouldSayWhatToChangeWhenEtcdsCertificateAllowsNoClientUse() throws Exception {
+        final Path serverOnly = sign("etcd-server-only", "serverAuth");
+        try (EtcdServer strict = EtcdServer.startOnLoopback(dir.resolve("etcd-server-only-data"),
+            new EtcdServer.ServerTls(ca, serverOnly, dir.resolve("etcd-server-only.key")));
+            EtcdTestKit.CapturedLog log = new EtcdTestKit.CapturedLog()) {
+            final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(List.of(strict.endpoint()))
+                .withPrefix(PREFIX).withTls(ca, clientCert, clientKey).withTimings(Duration.ofMillis(50),
+                    Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(50));
+            assertNoConfigWithin(config);
+            assertThat(log.lines("unreachable")).isNotEmpty()
+                .allMatch(line -> line.contains("must allow client use too (extendedKeyUsage clientAuth)"));
+        }
+    }
+
     @Test
     void shouldNameTheFlagsWhenATlsFileCannotBeUsed() {
         assertThatThrownBy(() -> EtcdLeaseRegistry.open(config().withTls(ca, clientCert, dir.resolve("missing.key"))))

@@ -9,8 +9,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A TCP relay on loopback in front of a real etcd that can go silent on the watches it carries, as a member cut off
@@ -18,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and those made later, pass.
  */
 final class FreezingProxy implements AutoCloseable {
+    private static final Pattern START_REVISION = Pattern.compile("\"start_revision\":\"(\\d+)\"");
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final List<Relay> relays = new CopyOnWriteArrayList<>();
@@ -27,6 +31,9 @@ final class FreezingProxy implements AutoCloseable {
         private final Socket server;
         private volatile boolean frozen;
         private volatile boolean carriedWatch;
+        /** etcd answered on this connection after it carried a watch: the watch is set up. */
+        private volatile boolean answeredWatch;
+        private final StringBuilder sent = new StringBuilder();
 
         Relay(final Socket client, final Socket server) {
             this.client = client;
@@ -46,9 +53,14 @@ final class FreezingProxy implements AutoCloseable {
                         if (frozen) {
                             continue; // Read and dropped: the sender's writes succeed, nothing arrives.
                         }
-                        if (from == client && new String(buffer, 0, n, StandardCharsets.ISO_8859_1)
-                            .contains("POST /v3/watch")) {
-                            carriedWatch = true;
+                        if (from == client) {
+                            final String text = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+                            synchronized (sent) {
+                                sent.append(text);
+                            }
+                            carriedWatch |= text.contains("POST /v3/watch");
+                        } else {
+                            answeredWatch |= carriedWatch;
                         }
                         out.write(buffer, 0, n);
                         out.flush();
@@ -88,11 +100,36 @@ final class FreezingProxy implements AutoCloseable {
         return "http://127.0.0.1:" + listener.getLocalPort();
     }
 
-    /** Every connection that carried a watch goes silent for good; the others and later ones pass. */
-    void freezeWatches() {
+    /**
+     * Every connection that carried a watch etcd has answered goes silent for good; the others and later ones pass.
+     *
+     * @return how many went silent.
+     */
+    int freezeWatches() {
+        int frozen = 0;
         for (final Relay relay : relays) {
-            relay.frozen |= relay.carriedWatch;
+            if (relay.answeredWatch && !relay.frozen) {
+                relay.frozen = true;
+                frozen++;
+            }
         }
+        return frozen;
+    }
+
+    /** The start revision of every watch asked for through the relay, in the order of their connections. */
+    List<Long> watchStartRevisions() {
+        final List<Long> revisions = new ArrayList<>();
+        for (final Relay relay : relays) {
+            final String sent;
+            synchronized (relay.sent) {
+                sent = relay.sent.toString();
+            }
+            final Matcher start = START_REVISION.matcher(sent);
+            while (start.find()) {
+                revisions.add(Long.parseLong(start.group(1)));
+            }
+        }
+        return revisions;
     }
 
     @Override
