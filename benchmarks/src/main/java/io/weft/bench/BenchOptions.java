@@ -110,7 +110,7 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
             cpus, tcpCongestion, natRules);
     }
 
-    private static boolean onOrOff(String flag, String value) {
+    static boolean onOrOff(String flag, String value) {
         return switch (value) {
             case "on" -> true;
             case "off" -> false;
@@ -125,7 +125,7 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
         return order;
     }
 
-    private static List<Variant> parseVariants(String value) {
+    static List<Variant> parseVariants(String value) {
         List<Variant> variants = new ArrayList<>();
         for (String label : value.split(",")) {
             Variant variant = Variant.parse(label.trim());

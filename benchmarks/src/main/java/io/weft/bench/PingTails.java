@@ -260,7 +260,7 @@ public final class PingTails {
     }
 
     /** {@code command} in this namespace, its standard error mixed into its output (a switch line is recognised). */
-    private static ExecResult run(List<String> command) {
+    static ExecResult run(List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
@@ -274,7 +274,7 @@ public final class PingTails {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }
