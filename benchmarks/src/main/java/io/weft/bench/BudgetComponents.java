@@ -17,6 +17,8 @@ final class BudgetComponents {
         Pattern.compile("^\\s*(.+?)\\s+(\\d+)\\s+([0-9a-f]+)\\s+(.+?)\\s+\\((.*)\\)\\s*$");
     static final String IDLE = "idle";
     static final String KERNEL_DSO = "[kernel.kallsyms]";
+    private static final long KERNEL_HALF = 0xffff800000000000L;
+    private static final int TOP_SYMBOLS = 8;
 
     /** A component: a kernel function (by name) or a user-space one (by name or by the object it is in). */
     private record Rule(String component, boolean kernel, Pattern symbol, Pattern dso) {
@@ -27,19 +29,24 @@ final class BudgetComponents {
     }
 
     private static final List<Rule> RULES = List.of(
-        kernel(IDLE, "idle|mwait|safe_halt|haltpoll|cpuidle|poll_idle"),
+        // The idle loop itself only: scheduler work for busy tasks names "idle" too (select_idle_sibling...).
+        kernel(IDLE, "^(do_idle|cpu_idle_poll|default_idle|default_idle_call|arch_cpu_idle|\\w*safe_halt"
+            + "|mwait_idle\\w*|intel_idle\\w*|acpi_idle\\w*|poll_idle|cpuidle_enter\\w*|haltpoll\\w*)$"),
         kernel("copies", "copy_user|memcpy|memmove|rep_movs|copy_page|copy_to_iter|copy_from_iter|copyout|copyin"
             + "|copy_to_user|copy_from_user|csum_partial_copy|skb_copy_bits"),
         kernel("checksums", "csum|checksum"),
-        kernel("segmentation and coalescing", "gso|gro_|_gro|skb_segment|tso"),
-        kernel("system call entry and exit", "entry_SYSCALL|syscall|do_syscall|exit_to_user|__fget|fdget|fput"
-            + "|sockfd_lookup|import_iovec|__import_iovec|copy_msghdr|rw_verify_area"),
-        kernel("scheduling and wake-ups", "schedule|sched_|switch_to|switch_mm|finish_task_switch|pick_next"
-            + "|try_to_wake_up|ttwu|enqueue_|dequeue_|update_curr|update_load|yield|wake_up|futex|hrtimer|tick_"
-            + "|irq_enter|irq_exit|ep_poll|epoll|select_task_rq|native_sched_clock|pv_"),
+        kernel("segmentation and coalescing", "gso|gro_|_gro|_segment|tso"),
+        kernel("system call entry and exit", "entry_SYSCALL|syscall|do_syscall|exit_to_user|__x64_sys_|^__sys_"
+            + "|^ksys_|^vfs_(read|write)$|__fget|fdget|fput|sockfd_lookup|import_iovec|copy_msghdr|rw_verify_area"
+            // Speculation mitigations run on the way in and out of the kernel.
+            + "|return_thunk|^srso_|untrain_ret|clear_bhb|clear_cpu_buffers"),
+        kernel("scheduling and wake-ups", "^(__)?schedule$|^schedule_|preempt_schedule|^sched_|_sched_|switch_to"
+            + "|switch_mm|finish_task_switch|pick_next|try_to_wake_up|ttwu|enqueue_task|dequeue_task|enqueue_entity"
+            + "|dequeue_entity|update_curr|update_load|yield|wake_up|futex|hrtimer|^tick_|irq_enter|irq_exit|ep_poll"
+            + "|epoll|select_task_rq|select_idle|idle_cpu|newidle_balance|sched_balance|native_sched_clock"),
         kernel("sk_buff and memory", "kmem_cache|kmalloc|kfree|__alloc_pages|free_pages|free_unref|page_frag"
             + "|slab|skb_release|kfree_skb|consume_skb|build_skb|alloc_skb|skb_clone|__napi_alloc|get_page_from"
-            + "|rmqueue|put_page|__put_page|page_pool"),
+            + "|rmqueue|put_page|__put_page|page_pool|folio|skb_free_head|mem_cgroup|sk_mem|clear_page|memset"),
         kernel("network stack", ""),
         user("Java (compiled code)", null, "perf-\\d+\\.map|^\\[unknown\\]$|^$"),
         user("JVM (runtime, collector, JIT compiler)", null, "libjvm\\.so"),
@@ -48,6 +55,7 @@ final class BudgetComponents {
 
     private final Map<String, Long> samples = new LinkedHashMap<>();
     private final Map<String, Long> byThread = new LinkedHashMap<>();
+    private final Map<String, Map<String, Long>> symbols = new LinkedHashMap<>();
     private long unparsed;
 
     BudgetComponents() {
@@ -61,12 +69,13 @@ final class BudgetComponents {
         return RULES.stream().map(Rule::component).distinct().toList();
     }
 
-    /** The component of one sample, or null when the line is not a sample. */
-    static String componentOf(String comm, String sym, String dso) {
-        boolean kernel = KERNEL_DSO.equals(dso) || dso.startsWith("[kernel") || dso.endsWith(".ko");
-        if (comm.startsWith("swapper")) {
-            return IDLE;
-        }
+    /**
+     * The component of one sample. Kernel or user space by its address (x86-64's kernel half): perf names a module's
+     * code by the module ({@code [vxlan]}, {@code [tun]}) and may not resolve an address at all. The idle task's
+     * samples in softirq work (the network's receive path on an idle CPU) are that work, not idle.
+     */
+    static String componentOf(long ip, String sym, String dso) {
+        boolean kernel = Long.compareUnsigned(ip, KERNEL_HALF) >= 0;
         for (Rule rule : RULES) {
             if (rule.matches(kernel, sym, dso)) {
                 return rule.component();
@@ -86,8 +95,11 @@ final class BudgetComponents {
                 unparsed++;
                 continue;
             }
-            String component = componentOf(sample.group(1).strip(), sample.group(4), sample.group(5));
+            String component = componentOf(Long.parseUnsignedLong(sample.group(3), 16), sample.group(4),
+                sample.group(5));
             samples.merge(component, 1L, Long::sum);
+            symbols.computeIfAbsent(component, c -> new LinkedHashMap<>())
+                .merge(sample.group(4) + " (" + sample.group(5) + ")", 1L, Long::sum);
             if (!IDLE.equals(component)) {
                 // Threads by name without their numbers: "weft-lane-0" and "weft-lane-1" are one line of the table.
                 byThread.merge(sample.group(1).strip().replaceAll("(?<=[-/])\\d+", "#"), 1L, Long::sum);
@@ -104,6 +116,18 @@ final class BudgetComponents {
     /** Busy samples by thread name (a number after '-' or '/' as '#'). */
     Map<String, Long> byThread() {
         return byThread;
+    }
+
+    /** The functions most samples of each component fell in, with their samples, most first. */
+    Map<String, Map<String, Long>> topSymbols() {
+        Map<String, Map<String, Long>> top = new LinkedHashMap<>();
+        symbols.forEach((component, counts) -> {
+            Map<String, Long> most = new LinkedHashMap<>();
+            counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(TOP_SYMBOLS)
+                .forEach(e -> most.put(e.getKey(), e.getValue()));
+            top.put(component, most);
+        });
+        return top;
     }
 
     long busy() {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -183,10 +184,14 @@ public final class CycleBudget {
             Thread stopSampling = new Thread(perf::destroy, "stop perf record");
             Runtime.getRuntime().addShutdownHook(stopSampling);
             PinnedIperf3.Outcome stream;
-            long startedNs = System.nanoTime();
+            long startedNs = 0;
             long sampledNs;
             boolean stopped;
             try {
+                // perf samples from when it has opened its events on every CPU: a second is ample for that, and
+                // costs the budget only what the idle pods and the harness do in it.
+                Footprint.sleep(Duration.ofSeconds(1));
+                startedNs = System.nanoTime();
                 stream = PinnedIperf3.tcp(topology.pod2(), topology.pod1(), seconds, 1, Pinning.of(0, 1))
                     .requireCongestionControl(TCP_CONGESTION);
             } finally {
@@ -202,7 +207,7 @@ public final class CycleBudget {
                 throw new IllegalStateException("perf record failed: " + Files.readString(dir.resolve("perf.log")));
             }
             ExecResult script = PingTails.run(List.of("perf", "script", "-i", samples.toString(), "-F",
-                "comm,tid,ip,sym,dso"));
+                "comm,tid,ip,sym,dso"), false);
             if (!script.ok()) {
                 throw new IllegalStateException("perf script failed: " + script.stdout() + script.stderr());
             }
@@ -216,6 +221,8 @@ public final class CycleBudget {
             result.put("coreSecondsPerGB", perGigabyte(budget.samples(), frequency, gigabytes));
             result.put("threadCoreSecondsPerGB", perGigabyte(budget.byThread(), frequency, gigabytes));
             result.put("unparsedLines", budget.unparsed());
+            result.put("samples", budget.samples());
+            result.put("topSymbols", budget.topSymbols());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

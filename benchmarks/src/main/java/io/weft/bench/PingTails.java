@@ -177,7 +177,7 @@ public final class PingTails {
                 throw new IllegalStateException("no echo replies: " + ping.stdout() + ping.stderr());
             }
             ExecResult script = run(List.of("perf", "script", "-i", trace.toString(), "-F",
-                "comm,pid,tid,cpu,time,event"));
+                "comm,pid,tid,cpu,time,event"), true);
             if (!script.ok()) {
                 throw new IllegalStateException("perf script failed: " + script.stdout());
             }
@@ -259,10 +259,15 @@ public final class PingTails {
             result.get("pingMaxMs"), result.get("slowReplies"), result.get("slowMs"), result.get("causes"));
     }
 
-    /** {@code command} in this namespace, its standard error mixed into its output (a switch line is recognised). */
-    static ExecResult run(List<String> command) {
+    /**
+     * {@code command} in this namespace; with {@code mergeErrors} its standard error mixed into its output (a switch
+     * line is recognised among perf's warnings), else left out.
+     */
+    static ExecResult run(List<String> command, boolean mergeErrors) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            Process process = (mergeErrors ? builder.redirectErrorStream(true)
+                : builder.redirectError(ProcessBuilder.Redirect.DISCARD)).start();
             process.getOutputStream().close();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new ExecResult(command, process.waitFor(), output, "");

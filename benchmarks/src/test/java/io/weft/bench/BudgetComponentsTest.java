@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The cycle budget's attribution of perf samples (the lines are as perf 6.1's script prints them here). */
+/** The cycle budget's attribution of perf samples (lines as {@code perf script -F comm,tid,ip,sym,dso} prints them). */
 class BudgetComponentsTest {
+    private static final long KERNEL = 0xffffffff8164f28aL;
+    private static final long USER = 0x7fe3e10cb4c0L;
     private static final String SCRIPT = String.join("\n",
         "          iperf3  2613  ffffffff8164f28a copy_user_enhanced_fast_string ([kernel.kallsyms])",
         "     weft-lane-0  1701  ffffffff81a0c3b1 csum_partial ([kernel.kallsyms])",
@@ -21,7 +23,7 @@ class BudgetComponentsTest {
         "     weft-lane-0  1701      7fe3f83c07b4 aesni_gcm_encrypt (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)",
         "          iperf3  2613      7fe3f83c07b4 __memcpy_avx_unaligned_erms (/usr/lib/x86_64-linux-gnu/libc.so.6)",
         "       swapper/1     0  ffffffff81a00010 pv_native_safe_halt ([kernel.kallsyms])",
-        "            java  1664  ffffffff81a00010 default_idle_call ([kernel.kallsyms])",
+        "       swapper/0     0  ffffffff81a00010 default_idle_call ([kernel.kallsyms])",
         "Warning: some samples were lost",
         "");
 
@@ -44,10 +46,34 @@ class BudgetComponentsTest {
 
     @Test
     void shouldCountAUserSpaceCopyInItsProgramNotAsTheKernelsCopies() {
-        assertThat(BudgetComponents.componentOf("iperf3", "__memcpy_avx_unaligned_erms", "/usr/lib/libc.so.6"))
+        assertThat(BudgetComponents.componentOf(USER, "__memcpy_avx_unaligned_erms", "/usr/lib/libc.so.6"))
             .isEqualTo("applications and libraries");
-        assertThat(BudgetComponents.componentOf("iperf3", "_copy_to_iter", BudgetComponents.KERNEL_DSO))
+        assertThat(BudgetComponents.componentOf(KERNEL, "_copy_to_iter", BudgetComponents.KERNEL_DSO))
             .isEqualTo("copies");
+    }
+
+    @Test
+    void shouldTellKernelFromUserByAddressNotByTheObjectsName() {
+        assertThat(BudgetComponents.componentOf(KERNEL, "vxlan_xmit_one", "[vxlan]")).isEqualTo("network stack");
+        assertThat(BudgetComponents.componentOf(KERNEL, "[unknown]", "[unknown]")).isEqualTo("network stack");
+        assertThat(BudgetComponents.componentOf(USER, "[unknown]", "[unknown]")).isEqualTo("Java (compiled code)");
+    }
+
+    @Test
+    void shouldCountOnlyTheIdleLoopAsIdle() {
+        BudgetComponents budget = new BudgetComponents().add(String.join("\n",
+            "       swapper/0     0  ffffffff81a00010 net_rx_action ([kernel.kallsyms])",
+            "          iperf3  2613  ffffffff81a00010 select_idle_sibling ([kernel.kallsyms])",
+            "          iperf3  2613  ffffffff81a00010 __sk_mem_schedule ([kernel.kallsyms])",
+            "     weft-lane-0  1701  ffffffff81a00010 __napi_schedule ([kernel.kallsyms])",
+            "       swapper/1     0  ffffffff81a00010 pv_native_safe_halt ([kernel.kallsyms])"));
+
+        assertThat(budget.samples()).containsEntry("network stack", 2L).containsEntry("scheduling and wake-ups", 1L)
+            .containsEntry("sk_buff and memory", 1L).containsEntry(BudgetComponents.IDLE, 1L);
+        assertThat(budget.byThread()).containsEntry("swapper/#", 1L);
+        assertThat(budget.topSymbols().get("network stack"))
+            .containsExactly(Map.entry("net_rx_action ([kernel.kallsyms])", 1L),
+                Map.entry("__napi_schedule ([kernel.kallsyms])", 1L));
     }
 
     @Test

@@ -175,21 +175,29 @@ final class EtcdHttp {
      * was set): the next request signs in again. Returns whether it did.
      */
     boolean forgetTokenIfRejected(final RefusedException refusal, final String rejected) {
-        if (username == null || !TOKEN_REJECTED.matcher(refusal.getMessage()).find()) {
+        if (username == null || !rejectsToken(refusal.getMessage())) {
             return false;
         }
-        synchronized (this) {
-            // Another thread may have signed in again since: its token stays.
-            if (Objects.equals(token, rejected)) {
-                token = null;
-            }
-        }
+        // Another thread may have signed in again since: its token stays.
+        forgetToken(rejected);
         return true;
     }
 
-    /** Forgets the sign-in token: a watch refused for it learns no more than that ("permission denied"). */
-    void forgetToken() {
-        token = null;
+    /** Whether etcd's {@code message} says it no longer takes the sign-in token sent. */
+    static boolean rejectsToken(final String message) {
+        return TOKEN_REJECTED.matcher(message).find();
+    }
+
+    /** Forgets {@code rejected}, the token a watch was refused with. */
+    synchronized void forgetToken(final String rejected) {
+        if (Objects.equals(token, rejected)) {
+            token = null;
+        }
+    }
+
+    /** The token requests are sent with now (null without {@code --etcd-username}). */
+    String token() {
+        return token;
     }
 
     /** The endpoint a failure came from is passed over by the next request. */
@@ -234,12 +242,19 @@ final class EtcdHttp {
         if (response.statusCode() != 200) {
             throw failure(endpoint, response.statusCode(), response.body());
         }
-        final JsonNode answer = parse(endpoint, response.statusCode(), response.body());
+        final JsonNode answer;
+        try {
+            answer = parse(endpoint, response.statusCode(), response.body());
+        } catch (final IOException e) {
+            moveOn(endpoint);
+            throw e;
+        }
         if (answer.has("error")) {
             throw refused(endpoint, answer);
         }
         // Every answer of etcd's carries the revision it was made at (a keepalive's inside its result).
         if (!answer.has("header") && !answer.path("result").has("header")) {
+            moveOn(endpoint);
             throw new IOException("no etcd answer from " + endpoint + ": " + snippet(response.body()));
         }
         return answer;
@@ -266,11 +281,13 @@ final class EtcdHttp {
         try {
             answer = parse(endpoint, status, body);
         } catch (final IOException e) {
-            if (status == 404 || status == 405) {
-                return new RefusedException("UNIMPLEMENTED", "no etcd v3 JSON API at " + endpoint + " (HTTP " +
-                    status + "): weft needs etcd 3.4 or newer with its gateway on (the default)");
-            }
             moveOn(endpoint);
+            if (status == 404 || status == 405) {
+                final String why = "no etcd v3 JSON API at " + endpoint + " (HTTP " + status + "): weft needs etcd" +
+                    " 3.4 or newer with its gateway on (the default)";
+                // With one endpoint that is a setup error; with several, one wrong or briefly proxied URL is not.
+                return endpoints.size() == 1 ? new RefusedException("UNIMPLEMENTED", why) : new IOException(why);
+            }
             return e;
         }
         return answer.has("error") ? refused(endpoint, answer) : unavailable(endpoint, status, body);
@@ -332,7 +349,9 @@ final class EtcdHttp {
         if (signedIn == null) {
             final ObjectNode credentials = JSON.createObjectNode().put("name", username).put("password", password);
             signedIn = send("v3/auth/authenticate", credentials, null).path("token").asText();
-            token = signedIn;
+            synchronized (this) {
+                token = signedIn;
+            }
         }
         return signedIn;
     }

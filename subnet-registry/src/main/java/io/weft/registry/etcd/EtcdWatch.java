@@ -55,6 +55,8 @@ final class EtcdWatch implements AutoCloseable {
     private final Listener listener;
     private final Thread thread;
     private volatile InputStream stream;
+    /** The token the watch was asked for with, as far as this thread can tell (a sign-in may renew it meanwhile). */
+    private String signedInWith;
     private volatile boolean closed;
 
     private EtcdWatch(final EtcdHttp http, final ObjectNode request, final Listener listener) {
@@ -89,6 +91,7 @@ final class EtcdWatch implements AutoCloseable {
         final URI endpoint = http.endpoint();
         try {
             stream = http.stream(endpoint, "v3/watch", request, true);
+            signedInWith = http.token();
             if (closed) {
                 closeStream();
                 return;
@@ -119,7 +122,7 @@ final class EtcdWatch implements AutoCloseable {
             closeStream();
         }
         if (!closed) {
-            if (!(error instanceof CompactedException) && !(error instanceof EtcdHttp.RefusedException)) {
+            if (!(error instanceof CompactedException) && !EtcdCalls.isRefusal(error)) {
                 // The member went away under the watch, or lost its leader: the next request asks another.
                 http.moveOn(endpoint);
             }
@@ -128,8 +131,9 @@ final class EtcdWatch implements AutoCloseable {
     }
 
     /**
-     * Why etcd canceled the watch: a compaction, or a refusal. etcd refuses a watch whose sign-in token it no longer
-     * takes as it refuses one without the permission: "permission denied"; the token is signed for again either way.
+     * Why etcd canceled the watch: a compaction, or a refusal. A watch asked for with a token etcd no longer takes is
+     * canceled as it is set up ("invalid auth token"), and one without the permission ("permission denied"): the
+     * token is signed for again either way.
      */
     private IOException canceled(final JsonNode result) {
         final long compacted = result.path("compact_revision").asLong();
@@ -137,9 +141,11 @@ final class EtcdWatch implements AutoCloseable {
             return new CompactedException(compacted);
         }
         final String reason = result.path("cancel_reason").asText("no reason given");
-        if (reason.contains("permission denied")) {
-            http.forgetToken();
-            return new EtcdHttp.RefusedException("PERMISSION_DENIED", "etcd refused the watch: " + reason);
+        final boolean token = EtcdHttp.rejectsToken(reason);
+        if (token || reason.contains("permission denied")) {
+            http.forgetToken(signedInWith);
+            return new EtcdHttp.RefusedException(token ? "UNAUTHENTICATED" : "PERMISSION_DENIED",
+                "etcd refused the watch: " + reason);
         }
         return new EtcdHttp.RefusedException("CANCELLED", "etcd canceled the watch: " + reason);
     }

@@ -29,9 +29,8 @@ import java.util.concurrent.TimeUnit;
  * from the next revision; the watch's thread only queues what it receives, and this thread applies everything queued
  * before delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than
  * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
- * A watch quiet for {@link #QUIET_NANOS} is replaced by one from the revision after the last change it brought: a
- * watch's connection that died without a word (a member cut off, a dropped NAT entry) would otherwise go unnoticed,
- * as HTTP has no keepalive pings.
+ * A watch quiet for {@link #QUIET_NANOS} is replaced ({@link #renewWatch}): a watch's connection that died without a
+ * word (a member cut off, a dropped NAT entry) would otherwise go unnoticed, as HTTP has no keepalive pings.
  */
 final class LeaseWatcher implements AutoCloseable {
     /** How long a watch may bring nothing before it is replaced; the same order as gRPC keepalive pings gave. */

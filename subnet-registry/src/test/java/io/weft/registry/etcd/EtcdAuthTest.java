@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.weft.registry.Lease;
@@ -69,7 +71,7 @@ class EtcdAuthTest {
     }
 
     @Test
-    void shouldSignInAgainForTheWatchWhenEtcdForgetsTheToken() throws Exception {
+    void shouldKeepTheWatchThroughItsRenewalWhenEtcdForgetsTheToken() throws Exception {
         try (EtcdLeaseRegistry registry = EtcdLeaseRegistry.open(config("root", PASSWORD))) {
             registry.watchQuietNanos(TimeUnit.SECONDS.toNanos(1));
             registry.awaitNetworkConfig();
@@ -88,6 +90,39 @@ class EtcdAuthTest {
                 base64(EtcdTestKit.flannelValue("192.168.100.7")) + "\"}");
             listener.awaitDelivery("with the lease written after the token was dropped", leases -> leases.size() == 2);
             assertThat(registry.stats().watchRestarts()).as("the watch renewed, not lost and read again").isZero();
+        }
+    }
+
+    /** etcd cancels a watch asked for with a token it dropped as the watch is set up ("invalid auth token"). */
+    @Test
+    void shouldSignInAgainAfterEtcdRefusesAWatchForItsToken() throws Exception {
+        final EtcdCalls calls = calls(PASSWORD);
+        final BlockingQueue<Object> outcomes = new LinkedBlockingQueue<>();
+        final EtcdWatch.Listener listener = new EtcdWatch.Listener() {
+            @Override
+            public void onAnswer(final EtcdWatch.Answer answer) {
+                if (answer.created()) {
+                    outcomes.add("created");
+                }
+            }
+
+            @Override
+            public void onEnd(final Throwable error) {
+                outcomes.add(error == null ? "ended" : error);
+            }
+        };
+        try {
+            assertThat(calls.get(PREFIX + "/config")).isNotNull();
+            post("v3/auth/user/changepw", "{\"name\":\"root\",\"password\":\"" + PASSWORD + "\"}");
+            final EtcdWatch refused = calls.watch(PREFIX + "/", 1, listener);
+            assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(EtcdHttp.RefusedException.class,
+                e -> assertThat(e.code()).isEqualTo("UNAUTHENTICATED"));
+            refused.close();
+            final EtcdWatch again = calls.watch(PREFIX + "/", 1, listener);
+            assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("created");
+            again.close();
+        } finally {
+            calls.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.weft.registry.etcd;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
@@ -20,12 +21,27 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdHttpAnswersTest {
     private HttpServer server;
+    private HttpServer second;
 
     @AfterEach
     void stop() {
-        if (server != null) {
-            server.stop(0);
+        for (final HttpServer running : new HttpServer[] {server, second}) {
+            if (running != null) {
+                running.stop(0);
+            }
         }
+    }
+
+    /** With several endpoints, one that answers something else is passed over, as one that does not answer. */
+    @Test
+    void shouldAskTheNextEndpointAfterAnAnswerThatIsNotEtcds() throws Exception {
+        second = start(200, "{\"header\":{\"revision\":\"5\"}}");
+        server = start(200, "<html>a proxy</html>");
+        final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(List.of(url(server), url(second)));
+        final EtcdCalls calls = new EtcdCalls(EtcdHttp.open(config), config, new RegistryStats());
+
+        assertThatThrownBy(() -> calls.get("/coreos.com/network/config")).isInstanceOf(RetryableEtcdException.class);
+        assertThat(calls.get("/coreos.com/network/config")).as("etcd's answer: no such key").isNull();
     }
 
     @Test
@@ -59,7 +75,15 @@ class EtcdHttpAnswersTest {
     }
 
     private void serve(final int status, final String body) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = start(status, body);
+    }
+
+    private static String url(final HttpServer running) {
+        return "http://127.0.0.1:" + running.getAddress().getPort();
+    }
+
+    private static HttpServer start(final int status, final String body) throws IOException {
+        final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
@@ -68,11 +92,11 @@ class EtcdHttpAnswersTest {
             }
         });
         server.start();
+        return server;
     }
 
     private EtcdCalls calls() throws IOException {
-        final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(
-            List.of("http://127.0.0.1:" + server.getAddress().getPort()));
+        final EtcdRegistryConfig config = EtcdRegistryConfig.defaults(List.of(url(server)));
         return new EtcdCalls(EtcdHttp.open(config), config, new RegistryStats());
     }
 }

@@ -33,6 +33,7 @@ final class FreezingProxy implements AutoCloseable {
         private volatile boolean carriedWatch;
         /** etcd answered on this connection after it carried a watch: the watch is set up. */
         private volatile boolean answeredWatch;
+        private volatile boolean closed;
         private final StringBuilder sent = new StringBuilder();
 
         Relay(final Socket client, final Socket server) {
@@ -78,6 +79,7 @@ final class FreezingProxy implements AutoCloseable {
         }
 
         void close() {
+            closed = true;
             try {
                 client.close();
                 server.close();
@@ -101,14 +103,15 @@ final class FreezingProxy implements AutoCloseable {
     }
 
     /**
-     * Every connection that carried a watch etcd has answered goes silent for good; the others and later ones pass.
+     * Every open connection that carried a watch etcd has answered goes silent for good; the others and later ones
+     * pass.
      *
      * @return how many went silent.
      */
     int freezeWatches() {
         int frozen = 0;
         for (final Relay relay : relays) {
-            if (relay.answeredWatch && !relay.frozen) {
+            if (relay.answeredWatch && !relay.frozen && !relay.closed) {
                 relay.frozen = true;
                 frozen++;
             }
