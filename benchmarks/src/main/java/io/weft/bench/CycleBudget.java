@@ -1,6 +1,5 @@
 package io.weft.bench;
 
-import io.weft.testbed.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where one TCP stream's CPU time goes, per GB moved ({@code ./weft bench --cycles}): for each variant and round, a
@@ -69,10 +67,7 @@ public final class CycleBudget {
             System.err.println("CycleBudget: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
         }
-        Optional<String> cause = EndToEndBench.unavailabilityCause();
-        if (cause.isEmpty() && !EndToEndBench.onPath("perf")) {
-            cause = Optional.of("no perf on the PATH (Debian: apt-get install linux-perf)");
-        }
+        Optional<String> cause = PerfRecording.unavailabilityCause();
         if (cause.isPresent()) {
             System.err.println("CycleBudget: cannot run: " + cause.get());
             System.exit(2);
@@ -171,47 +166,26 @@ public final class CycleBudget {
     /** Into {@code result}: the stream's bytes, and core-seconds per GB by component and by thread. */
     private static void measure(Variant variant, boolean natRules, int seconds, int frequency,
         Map<String, Object> result) {
-        Path dir = null;
         try (Topology topology = variant.build(Pinning.of(0, 1), natRules)) {
             topology.useTcpCongestionControl(TCP_CONGESTION);
             // A short stream first, so that what is measured is not a JIT's warm-up.
             PinnedIperf3.tcp(topology.pod2(), topology.pod1(), 2, 1, Pinning.of(0, 1));
-            dir = Files.createTempDirectory("weft-cycles");
-            Path samples = dir.resolve("cpu.data");
-            Process perf = new ProcessBuilder("perf", "record", "-q", "-a", "-F", Integer.toString(frequency), "-e",
-                "cpu-clock", "-m", "4M", "-o", samples.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("perf.log").toFile()).start();
-            Thread stopSampling = new Thread(perf::destroy, "stop perf record");
-            Runtime.getRuntime().addShutdownHook(stopSampling);
             PinnedIperf3.Outcome stream;
-            long startedNs = 0;
             long sampledNs;
-            boolean stopped;
-            try {
+            String samples;
+            try (PerfRecording perf = PerfRecording.start("weft-cycles", List.of("-a", "-F",
+                Integer.toString(frequency), "-e", "cpu-clock"))) {
                 // perf samples from when it has opened its events on every CPU: a second is ample for that, and
                 // costs the budget only what the idle pods and the harness do in it.
                 Footprint.sleep(Duration.ofSeconds(1));
-                startedNs = System.nanoTime();
+                long startedNs = System.nanoTime();
                 stream = PinnedIperf3.tcp(topology.pod2(), topology.pod1(), seconds, 1, Pinning.of(0, 1))
                     .requireCongestionControl(TCP_CONGESTION);
-            } finally {
-                perf.destroy();
                 sampledNs = System.nanoTime() - startedNs;
-                stopped = perf.waitFor(60, TimeUnit.SECONDS);
-                if (!stopped) {
-                    perf.destroyForcibly().waitFor();
-                }
-                Runtime.getRuntime().removeShutdownHook(stopSampling);
+                perf.stop();
+                samples = perf.script("comm,tid,ip,sym,dso", false);
             }
-            if (!stopped || !Files.isRegularFile(samples)) {
-                throw new IllegalStateException("perf record failed: " + Files.readString(dir.resolve("perf.log")));
-            }
-            ExecResult script = PingTails.run(List.of("perf", "script", "-i", samples.toString(), "-F",
-                "comm,tid,ip,sym,dso"), false);
-            if (!script.ok()) {
-                throw new IllegalStateException("perf script failed: " + script.stdout() + script.stderr());
-            }
-            BudgetComponents budget = new BudgetComponents().add(script.stdout());
+            BudgetComponents budget = new BudgetComponents().add(samples);
             double gigabytes = stream.receivedBytes() / BYTES_PER_GB;
             result.put("gbitPerSecond", round(stream.result().receivedGbitsPerSecond()));
             result.put("receivedGB", round(gigabytes));
@@ -228,8 +202,6 @@ public final class CycleBudget {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } finally {
-            PingTails.deleteQuietly(dir);
         }
     }
 

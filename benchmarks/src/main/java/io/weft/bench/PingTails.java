@@ -6,20 +6,16 @@ import io.weft.testbed.OverlayCluster;
 import io.weft.testbed.Testbed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,10 +91,7 @@ public final class PingTails {
         if (sets.isEmpty()) {
             sets.put("shipped", List.of());
         }
-        Optional<String> cause = EndToEndBench.unavailabilityCause();
-        if (cause.isEmpty() && !EndToEndBench.onPath("perf")) {
-            cause = Optional.of("no perf on the PATH (Debian: apt-get install linux-perf)");
-        }
+        Optional<String> cause = PerfRecording.unavailabilityCause();
         if (cause.isPresent()) {
             System.err.println("PingTails: cannot run: " + cause.get());
             System.exit(2);
@@ -132,7 +125,6 @@ public final class PingTails {
     private static void measure(List<String> options, int seconds, Warmup warmup, double slowMs,
         List<Integer> cpus, Map<String, Object> result) {
         Pinning pinning = Pinning.of(cpus.get(0), cpus.get(1));
-        Path dir = null;
         try (Testbed testbed = Testbed.create()) {
             OverlayCluster cluster = OverlayCluster.startStatic(testbed, 2, Footprint.weftdArgs(options),
                 (node, command) -> pinning.wrap(node, Footprint.withJvmOptions(command, options)), true);
@@ -143,43 +135,20 @@ public final class PingTails {
             if (warmup.pingSeconds() > 0) {
                 ping(cluster, pinning, warmup.pingSeconds());
             }
-            dir = Files.createTempDirectory("weft-tails");
-            Path trace = dir.resolve("sched.data");
             long realtimeMinusTraceUs = realtimeMinusMonotonicUs();
             // Recorded until the ping ends (it sends every 10 ms or a little less often), then stopped as ^C would.
-            Process perf = new ProcessBuilder("perf", "record", "-q", "-k", "mono", "-m", "4M", "-e",
-                "sched:sched_switch", "-C", cpus.get(0) + "," + cpus.get(1), "-o", trace.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("perf.log").toFile()).start();
-            Thread stopTracing = new Thread(perf::destroy, "stop perf record");
-            Runtime.getRuntime().addShutdownHook(stopTracing);
             ExecResult ping;
-            boolean stopped;
-            try {
+            String switches;
+            try (PerfRecording perf = PerfRecording.start("weft-tails", List.of("-k", "mono", "-e",
+                "sched:sched_switch", "-C", cpus.get(0) + "," + cpus.get(1)))) {
                 Footprint.sleep(Duration.ofSeconds(1));
                 ping = ping(cluster, pinning, seconds);
-            } finally {
-                perf.destroy();
-                stopped = perf.waitFor(60, TimeUnit.SECONDS);
-                if (!stopped) {
-                    perf.destroyForcibly().waitFor();
-                }
-                Runtime.getRuntime().removeShutdownHook(stopTracing);
-            }
-            if (!stopped) {
-                throw new IllegalStateException("perf record did not stop when asked (killed: its trace may be cut"
-                    + " short): " + Files.readString(dir.resolve("perf.log")));
-            }
-            if (!Files.isRegularFile(trace)) {
-                throw new IllegalStateException("perf record failed: " + Files.readString(dir.resolve("perf.log")));
+                perf.stop();
+                switches = perf.script("comm,pid,tid,cpu,time,event", true);
             }
             List<TailCauses.Reply> replies = replies(ping.stdout(), realtimeMinusTraceUs);
             if (replies.isEmpty()) {
                 throw new IllegalStateException("no echo replies: " + ping.stdout() + ping.stderr());
-            }
-            ExecResult script = run(List.of("perf", "script", "-i", trace.toString(), "-F",
-                "comm,pid,tid,cpu,time,event"), true);
-            if (!script.ok()) {
-                throw new IllegalStateException("perf script failed: " + script.stdout());
             }
             List<Double> rtts = replies.stream().map(reply -> reply.rttUs() / 1000.0).sorted().toList();
             long slowUs = Math.round(slowMs * 1000);
@@ -190,7 +159,7 @@ public final class PingTails {
             result.put("slowMs", slowMs);
             result.put("slowReplies", replies.stream().filter(reply -> reply.rttUs() >= slowUs).count());
             Map<String, Object> causes = new LinkedHashMap<>();
-            TailCauses.of(replies, SchedSwitches.parse(script.stdout()), Set.copyOf(cpus),
+            TailCauses.of(replies, SchedSwitches.parse(switches), Set.copyOf(cpus),
                 Set.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid()), slowUs)
                 .forEach((name, c) -> causes.put(name, Map.of("slowReplies", c.slowReplies(), "heldMs",
                     Math.round(c.heldMs() * 100) / 100.0)));
@@ -200,8 +169,6 @@ public final class PingTails {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } finally {
-            deleteQuietly(dir);
         }
     }
 
@@ -257,37 +224,6 @@ public final class PingTails {
         return String.format(Locale.ROOT, "%d replies, p50 %.3f ms, p99 %.3f ms, max %.2f ms; %d at or over %s ms,"
             + " put down to %s", result.get("replies"), result.get("pingP50Ms"), result.get("pingP99Ms"),
             result.get("pingMaxMs"), result.get("slowReplies"), result.get("slowMs"), result.get("causes"));
-    }
-
-    /**
-     * {@code command} in this namespace; with {@code mergeErrors} its standard error mixed into its output (a switch
-     * line is recognised among perf's warnings), else left out.
-     */
-    static ExecResult run(List<String> command, boolean mergeErrors) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command);
-            Process process = (mergeErrors ? builder.redirectErrorStream(true)
-                : builder.redirectError(ProcessBuilder.Redirect.DISCARD)).start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return new ExecResult(command, process.waitFor(), output, "");
-        } catch (IOException e) {
-            return new ExecResult(command, 127, "", String.valueOf(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            say("could not remove " + dir + ": " + e.getMessage());
-        }
     }
 
     private static void say(String message) {
