@@ -30,15 +30,18 @@ import java.util.regex.Pattern;
  * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
  * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; their CPU
  * and the reply times while a pod pings the other 100 and 1,000 times a second; then node 1's weftd is stopped and
- * started again, and start to forwarding is the time from that launch to the first echo reply node 1's pod gets from
- * node 2's, which it pings every 10 ms throughout. A set's JVM options come after weftd.jvm (the shipped options) and
- * so override them; {@code weftd:FLAG} entries are weftd flags; the empty set is weftd as shipped.
+ * started again ({@code --restarts} times), and start to forwarding is the time from that launch to the first echo
+ * reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd logged it took.
+ * A set's JVM options come after weftd.jvm (the shipped options) and so override them; {@code weftd:FLAG} entries are
+ * weftd flags; the empty set is weftd as shipped.
  */
 public final class Footprint {
-    private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--out FILE]"
-        + " [--jvm 'NAME=OPTION OPTION...']...\n  OPTION: a JVM option, VARIABLE=VALUE for weftd's environment, or"
-        + " weftd:FLAG for weftd\n"
-        + "defaults: --rounds 3 --seconds 10 --out perf-reports/results/footprint.json --jvm shipped=";
+    private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--restarts N] [--out FILE]"
+        + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...]\n  OPTION: a JVM option,"
+        + " VARIABLE=VALUE for weftd's environment, or weftd:FLAG for weftd\n  --restart-jars: the restarts take"
+        + " these weftd.jars in turn (beside each its weftd.jvm and weftd.jsa), to compare builds' starts in one"
+        + " cluster\n"
+        + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
     private static final String WEFTD_FLAG = "weftd:";
@@ -47,6 +50,11 @@ public final class Footprint {
     /** ping -D: "[1733444000.123456] 64 bytes from ...". */
     private static final Pattern REPLY = Pattern.compile("^\\[(\\d+)\\.(\\d{6})] \\d+ bytes from");
 
+    /** weftd's log: "2026-12-06T19:47:14.577Z weftd INFO weftd 0.1.0 starting". */
+    private static final Pattern STARTING = Pattern.compile("(?m)^(\\S+) weftd INFO weftd \\S+ starting$");
+    /** weftd's log: "<instant> weftd INFO forwarding ...; set up in 310 ms (registry 35, lease 12)". */
+    private static final Pattern SET_UP = Pattern.compile("(?m)^(\\S+) weftd INFO forwarding .*; set up in \\d+ ms"
+        + " \\(([^)]*)\\)$");
     /** "-   Java Heap (reserved=262144KB, committed=16384KB)", and "Total: reserved=...KB, committed=...KB". */
     private static final Pattern NMT_LINE = Pattern.compile(
         "(?m)^[-\\s]*([A-Za-z][A-Za-z ]*?)(?: \\(|: )reserved=\\d+KB, committed=(\\d+)KB");
@@ -57,6 +65,8 @@ public final class Footprint {
     public static void main(String[] args) throws IOException {
         int rounds = 3;
         int seconds = 10;
+        int restarts = 5;
+        Map<String, String> restartJars = new LinkedHashMap<>();
         Path out = Path.of("perf-reports", "results", "footprint.json");
         Map<String, List<String>> sets = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -64,6 +74,16 @@ public final class Footprint {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(require(args[i], value));
                 case "--seconds" -> seconds = Integer.parseInt(require(args[i], value));
+                case "--restarts" -> restarts = Integer.parseInt(require(args[i], value));
+                case "--restart-jars" -> {
+                    for (String jar : require(args[i], value).split(",")) {
+                        int equals = jar.indexOf('=');
+                        if (equals <= 0) {
+                            fail("--restart-jars takes NAME=JAR,...: " + jar);
+                        }
+                        restartJars.put(jar.substring(0, equals), jar.substring(equals + 1));
+                    }
+                }
                 case "--out" -> out = Path.of(require(args[i], value));
                 case "--jvm" -> {
                     try {
@@ -76,6 +96,9 @@ public final class Footprint {
                 default -> fail("unknown flag " + args[i]);
             }
             i++;
+        }
+        if (restarts < 1) {
+            fail("--restarts needs at least 1");
         }
         if (sets.isEmpty()) {
             sets.put("shipped", List.of());
@@ -94,7 +117,7 @@ public final class Footprint {
                 result.put("weftdArgs", weftdArgs(set.getValue()));
                 result.put("round", round);
                 try {
-                    measure(set.getValue(), seconds, result);
+                    measure(set.getValue(), seconds, restarts, restartJars, result);
                 } catch (RuntimeException e) {
                     result.put("error", String.valueOf(e.getMessage()));
                 }
@@ -107,7 +130,8 @@ public final class Footprint {
     }
 
     /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
-    private static void measure(List<String> jvmOptions, int seconds, Map<String, Object> result) {
+    private static void measure(List<String> jvmOptions, int seconds, int restarts, Map<String, String> restartJars,
+        Map<String, Object> result) {
         try (Testbed testbed = Testbed.create()) {
             OverlayCluster cluster = OverlayCluster.start(testbed, 2, weftdArgs(jvmOptions),
                 (node, command) -> withJvmOptions(command, jvmOptions));
@@ -137,7 +161,30 @@ public final class Footprint {
                 result.put("afterLoadNativeMemory", nativeMemory(cluster));
             }
             result.put("lowRate", lowRates(cluster));
-            result.put("startToForwardingMs", startToForwarding(cluster));
+            List<Map<String, Object>> starts = new ArrayList<>();
+            List<Map.Entry<String, String>> jars = List.copyOf(restartJars.entrySet());
+            String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
+            try {
+                for (int i = 0; i < restarts; i++) {
+                    Map<String, Object> start = new LinkedHashMap<>();
+                    if (!jars.isEmpty()) {
+                        Map.Entry<String, String> jar = jars.get(i % jars.size());
+                        System.setProperty(WeftdProcess.JAR_PROPERTY, jar.getValue());
+                        start.put("jar", jar.getKey());
+                    }
+                    start.putAll(startToForwarding(cluster));
+                    starts.add(start);
+                }
+            } finally {
+                if (shippedJar == null) {
+                    System.clearProperty(WeftdProcess.JAR_PROPERTY);
+                } else {
+                    System.setProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
+                }
+            }
+            result.put("startToForwardingMs", starts.stream().mapToLong(start -> (Long)start.get("startToForwardingMs"))
+                .sorted().skip(restarts / 2).findFirst().orElseThrow());
+            result.put("starts", starts);
             sleep(SETTLE);
             result.put("afterRestart", samples(cluster));
         }
@@ -178,8 +225,11 @@ public final class Footprint {
         return samples(cluster).stream().map(ProcessSample::cpuTicks).toList();
     }
 
-    /** Restarts node 1's weftd under a 10 ms ping from its pod to node 2's; from launch to the first reply. */
-    static long startToForwarding(OverlayCluster cluster) {
+    /**
+     * Restarts node 1's weftd under a 10 ms ping from its pod to node 2's: {@code startToForwardingMs} from launch to
+     * the first reply, and {@code startSteps} where that time went (see {@link #startSteps}).
+     */
+    static Map<String, Object> startToForwarding(OverlayCluster cluster) {
         cluster.weftd(1).stop();
         ManagedProcess ping = cluster.pod(1).start("ping", List.of("ping", "-D", "-n", "-i", "0.01",
             cluster.pod(2).ip()));
@@ -191,7 +241,10 @@ public final class Footprint {
             while (System.nanoTime() < deadline) {
                 Optional<Long> reply = firstReplyAfter(ping.logText(), launched);
                 if (reply.isPresent()) {
-                    return (reply.get() - launched) / 1000;
+                    Map<String, Object> start = new LinkedHashMap<>();
+                    start.put("startToForwardingMs", (reply.get() - launched) / 1000);
+                    start.put("startSteps", startSteps(forwardingLog(weftd), launched, reply.get()));
+                    return start;
                 }
                 if (!weftd.process().isAlive()) {
                     throw new IllegalStateException("weftd exited after its restart: " + weftd.process().logText());
@@ -203,6 +256,39 @@ public final class Footprint {
         } finally {
             ping.stop();
         }
+    }
+
+    /** weftd's log once it has the line saying it forwards, which it may write after the first reply went through. */
+    private static String forwardingLog(WeftdProcess weftd) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String log = weftd.process().logText();
+        while (!SET_UP.matcher(log).find() && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(20));
+            log = weftd.process().logText();
+        }
+        return log;
+    }
+
+    /**
+     * From weftd's log: {@code jvmAndFlags} from launch to its "starting" line (the JVM's start, the flags parsed),
+     * the steps its "forwarding" line says its setup took, and {@code firstReply} from that line to the first reply (a
+     * ping every 10 ms; negative when the lanes forwarded it before the line was written); in ms. Empty where a line
+     * is missing.
+     */
+    static Map<String, Long> startSteps(String weftdLog, long launchedMicros, long replyMicros) {
+        Map<String, Long> steps = new LinkedHashMap<>();
+        Matcher starting = STARTING.matcher(weftdLog);
+        Matcher forwarding = SET_UP.matcher(weftdLog);
+        if (!starting.find() || !forwarding.find()) {
+            return steps;
+        }
+        steps.put("jvmAndFlags", (epochMicros(Instant.parse(starting.group(1))) - launchedMicros) / 1000);
+        for (String step : forwarding.group(2).split(", ")) {
+            int space = step.lastIndexOf(' ');
+            steps.merge(step.substring(0, space), Long.parseLong(step.substring(space + 1)), Long::sum);
+        }
+        steps.put("firstReply", (replyMicros - epochMicros(Instant.parse(forwarding.group(1)))) / 1000);
+        return steps;
     }
 
     static Optional<Long> firstReplyAfter(String pingOutput, long afterEpochMicros) {

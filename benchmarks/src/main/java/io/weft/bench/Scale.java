@@ -124,7 +124,7 @@ public final class Scale {
                 // From etcd's answer to the last put: what weftd adds to etcd's own time.
                 result.put("runningWeftdLearnedMs", learned.join() - Long.parseLong(loaded[3]));
             }
-            result.put("startToForwardingMs", Footprint.startToForwarding(cluster));
+            result.putAll(Footprint.startToForwarding(cluster));
             awaitLeasesKnown(cluster.weftd(1), leases);
             Footprint.sleep(SETTLE);
             result.put("afterStart", Footprint.samples(cluster));

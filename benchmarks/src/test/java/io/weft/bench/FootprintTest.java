@@ -21,6 +21,24 @@ class FootprintTest {
     }
 
     @Test
+    void shouldSplitTheStartIntoTheJvmTheSetUpStepsWeftdLoggedAndTheFirstReply() {
+        String log = String.join("\n",
+            "2026-12-06T19:47:14.250Z weftd INFO weftd 0.1.0 starting",
+            "2026-12-06T19:47:14.300Z weftd INFO lease 10.244.1.0/24 (lease 7), authentication off",
+            "2026-12-06T19:47:14.610Z weftd INFO forwarding 10.244.0.0/16 over UDP port 8285 on flannel0: 1 lane(s)"
+                + " of batch 64, offloads [tso], idle backoff (polls 300 us); set up in 360 ms (underlay 3,"
+                + " registry 40, metrics 2, iptables 300, metrics 15)");
+        long launched = 1_796_586_434_000_000L; // 2026-12-06T19:47:14Z
+
+        assertThat(Footprint.startSteps(log, launched, launched + 640_000)).containsExactly(
+            java.util.Map.entry("jvmAndFlags", 250L), java.util.Map.entry("underlay", 3L),
+            java.util.Map.entry("registry", 40L), java.util.Map.entry("metrics", 17L),
+            java.util.Map.entry("iptables", 300L), java.util.Map.entry("firstReply", 30L));
+        assertThat(Footprint.startSteps("2026-12-06T19:47:14.250Z weftd INFO weftd 0.1.0 starting", launched,
+            launched + 640_000)).isEmpty();
+    }
+
+    @Test
     void shouldReadCommittedMemoryByCategoryFromNativeMemoryTracking() {
         String summary = String.join("\n", "12345:", "", "Native Memory Tracking:", "",
             "Total: reserved=1744582KB, committed=130219KB",

@@ -34,7 +34,10 @@ class WeftdLifecycleTest {
             weftd.stop();
             assertThat(weftd.process().isAlive()).isFalse();
             assertThat(weftd.process().logText()).contains("stopped: flannel0, its routes, --ip-masq rules and the"
-                + " lease kept");
+                + " lease kept")
+                // the steps of its start, as the bench's Footprint reads them
+                .containsPattern("INFO forwarding .*; set up in \\d+ ms \\(underlay \\d+, .*, iptables \\d+, .*"
+                    + "snapshot \\d+, lanes \\d+, hand-over socket \\d+\\)\n");
             assertThat(node.exec("ip", "-o", "link", "show", "flannel0").stdout()).contains("NO-CARRIER")
                 .contains("mtu 1472");
             assertThat(node.exec("ip", "-o", "addr", "show", "flannel0").stdout()).contains("inet 10.244.1.0/32");

@@ -119,11 +119,14 @@ final class Daemon implements AutoCloseable {
     }
 
     private void setUp(final WeftdConfig config) throws IOException, InterruptedException {
+        final StartPhases phases = new StartPhases();
         final Underlay underlay = Underlay.discover(config.ifaces(),
             config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.ifaceCanReach(), config.publicIp());
         tunName = config.tunName();
         // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
+        phases.ended("underlay");
         final Handover handover = Handover.request(tunName);
+        phases.ended("hand-over");
         if (handover != null) {
             track(handover);
         }
@@ -136,16 +139,20 @@ final class Daemon implements AutoCloseable {
             counters.add(new DataplaneCounters());
         }
         final LeaseRegistry registry = track(Registries.open(config));
+        phases.ended("registry");
         metrics = new ControlMetrics(counters, registry.stats());
         if (!config.httpEndpoints().isEmpty() && handover == null) {
             // Serve the probes early: /readyz says 503 and why while weftd waits, telling an operator where.
             serveMetrics();
+            phases.ended("metrics");
         }
         final NetworkConfig network = registry.awaitNetworkConfig();
+        phases.ended("network config");
         resources = track(handover != null
             ? LaneResources.adopt(tunName, handover.taken(), handover.offer.offloads())
             : LaneResources.open(tunName, laneCount, config.offload(), underlay.bindIp(), network.backendPort(),
                 config.socketBufferLength()));
+        phases.ended("device and sockets");
         metrics.offloads(resources.offloads);
         metrics.kernelQueues(new KernelQueueDrops(Stream.concat(resources.receiveSockets.stream(),
             resources.sendSockets.stream()).map(UdpSocket::fd).distinct().toList(), tunName));
@@ -155,6 +162,7 @@ final class Daemon implements AutoCloseable {
         final Lease ownLease = registry.acquire(underlay.publicIp(), previousSubnet,
             auth.backendData(resources.offloads.tunTso()), handover == null ? 0 : handover.offer.leaseId());
         final Ipv4Prefix subnet = ownLease.subnet();
+        phases.ended("lease");
         // What the overlay may fill of the underlay's MTU: less an authentication header and tag per datagram.
         final int underlayMtu = underlay.mtu() - (auth.mode().enabled() ? AuthHeader.OVERHEAD : 0);
         Log.info("lease " + ownLease + ", network " + network.network() + ", underlay " + underlay.iface() +
@@ -163,10 +171,12 @@ final class Daemon implements AutoCloseable {
         link = new OverlayLink(tunName, subnet, previousSubnet, network.network(), underlayMtu,
             resources.offloads.tunTso());
         link.configure();
+        phases.ended("link");
         final IptablesChain masquerade = config.ipMasq()
             ? track(IpMasquerade.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
         final IptablesChain forward = config.iptablesForwardRules()
             ? track(ForwardRules.install(network.network(), subnet, config.iptablesResyncSeconds())) : null;
+        phases.ended("iptables");
         SubnetEnvFile.write(config.subnetFile(), network.network(), subnet, underlayMtu, config.ipMasq());
         SubnetEnvFile.writeAtomically(config.cniConfDir().resolve(CniConflist.FILE_NAME),
             CniConflist.render(network.network(), subnet, underlayMtu, config.ipMasq()));
@@ -181,6 +191,7 @@ final class Daemon implements AutoCloseable {
         if (!routeUpdater.awaitFirstSnapshot(FIRST_SNAPSHOT_TIMEOUT_S, TimeUnit.SECONDS)) {
             throw new IOException("no lease snapshot from the registry within " + FIRST_SNAPSHOT_TIMEOUT_S + " s");
         }
+        phases.ended("snapshot");
 
         // A lease file carries no keys: nothing to rotate.
         final KeyRotation rotation = auth.mode().enabled() && config.auth().keyRotationSeconds() > 0
@@ -197,6 +208,7 @@ final class Daemon implements AutoCloseable {
             startLanes();
             forwarding = true;
         }
+        phases.ended("lanes");
         final boolean predecessorStopped = handover == null || handover.started();
         final HandoverServer server = HandoverServer.start(tunName, new HandoverServer.Handing() {
             @Override
@@ -244,14 +256,17 @@ final class Daemon implements AutoCloseable {
             throw new IOException("the weftd we took over from did not stop after our lanes started (did it give up"
                 + " waiting for us?): exiting, so that it stays the one forwarding");
         }
+        phases.ended("hand-over socket");
         if (handover != null && !config.httpEndpoints().isEmpty()) {
             serveMetrics();
+            phases.ended("metrics");
         }
         Log.info("forwarding " + network.network() + " over UDP port " + network.backendPort() + " on " +
             config.tunName() + ": " + laneCount + " lane(s) of batch " + config.batch() + ", offloads " +
             resources.offloads +
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
-            (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : ""));
+            (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : "") + "; " +
+            phases.summary());
     }
 
     /**
