@@ -8,8 +8,8 @@ import org.agrona.concurrent.IdleStrategy;
  * What a lane thread does when a drain found nothing: poll on (yielding the core to anything else runnable between
  * drains) for a while after its last packet, then block in epoll_wait on its fds and the shutdown eventfd.
  * {@code block} blocks at once, {@code spin} never blocks, {@code backoff} (the default) polls for
- * {@code --idle-poll-us} after each packet, {@code adaptive} for as long, but only when polling has been paying
- * lately: when the next packet came within the window (see {@link PollPredictor}).
+ * {@code --idle-poll-us} after each packet, {@code adaptive} for as long, but only where polling pays (most recent
+ * packets came within the window) or the lane's packets are sparse (see {@link PollGate}).
  * <p>
  * Why poll at all: a lane that blocks lets its core halt, and on a virtual machine waking a halted vCPU costs tens
  * to hundreds of microseconds, paid once per hop when traffic goes back and forth (a reply comes within a few
@@ -53,17 +53,23 @@ public final class EpollIdleStrategy implements IdleStrategy {
     private final Epoll epoll;
     private final long pollNanos;
     private final String alias;
-    /** Only in adaptive mode: whether this idle period polls. */
-    private final PollPredictor predictor;
+    /** Only in adaptive mode: whether an idle period polls. */
+    private final PollGate gate;
     private boolean idling;
     private boolean pollsThisTime;
     private long idleSince;
 
     EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros) {
+        this(epoll, mode, backoffPollMicros, mode == Mode.ADAPTIVE
+            ? new PollGate(mode.pollNanos(backoffPollMicros)) : null);
+    }
+
+    /** With {@code gate} deciding, in adaptive mode, whether an idle period polls. */
+    EpollIdleStrategy(final Epoll epoll, final Mode mode, final int backoffPollMicros, final PollGate gate) {
         this.epoll = epoll;
         this.pollNanos = mode.pollNanos(backoffPollMicros);
         this.alias = "epoll-" + mode.name().toLowerCase(Locale.ROOT);
-        this.predictor = mode == Mode.ADAPTIVE ? new PollPredictor() : null;
+        this.gate = gate;
     }
 
     @Override
@@ -82,7 +88,7 @@ public final class EpollIdleStrategy implements IdleStrategy {
             if (!idling) {
                 idling = true;
                 idleSince = now;
-                pollsThisTime = predictor == null || predictor.shouldPoll();
+                pollsThisTime = gate == null || gate.shouldPoll(now);
             }
             if (pollsThisTime && now - idleSince < pollNanos) {
                 Thread.yield();
@@ -92,13 +98,13 @@ public final class EpollIdleStrategy implements IdleStrategy {
         epoll.await(MAX_WAIT_MS);
     }
 
-    /** Work again: the idle period ends, and whether polling through it paid (or would have) is learned. */
+    /** Work again: the idle period ends; in adaptive mode its length is counted. */
     @Override
     public void reset() {
         if (idling) {
             idling = false;
-            if (predictor != null) {
-                predictor.record(System.nanoTime() - idleSince < pollNanos);
+            if (gate != null) {
+                gate.idleEnded(System.nanoTime() - idleSince);
             }
         }
     }

@@ -168,8 +168,8 @@ final class WeftdFlags {
 
     @Option(names = "--idle", paramLabel = "spin|backoff|adaptive|block", defaultValue = "backoff",
         description = "an idle lane polls, yielding its core, for ever (spin), for --idle-poll-us after its last"
-            + " packet (backoff, the default), as long but only while polling has been paying (adaptive), or blocks"
-            + " at once")
+            + " packet (backoff, the default), as long but only where that pays or packets are sparse (adaptive),"
+            + " or blocks at once")
     String idle;
 
     @Option(names = "--idle-poll-us", paramLabel = "N", defaultValue = "" + EpollIdleStrategy.DEFAULT_POLL_MICROS,

@@ -53,26 +53,33 @@ final class EpollIdleStrategyTest {
     }
 
     @Test
-    void shouldBlockAtOnceInAdaptiveModeOncePollingStoppedPayingAndPollAgainOnceItWould() throws Exception {
+    void shouldBlockAtOnceInAdaptiveModeWhenPollingNeitherPaysNorIsSparseAndPollAgainOnceItPays()
+        throws Exception {
         try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
             epoll.add(wake.fd(), Epoll.EPOLLIN);
+            final long window = TimeUnit.MICROSECONDS.toNanos(WINDOW_MICROS);
+            // Periods in which one idle period is as many as a sparse lane has.
             final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.ADAPTIVE,
-                WINDOW_MICROS);
+                WINDOW_MICROS, new PollGate(window, window * 100 / PollGate.SPARSE_PERCENT));
 
-            // Three times the next packet comes after the window: polling did not pay.
+            // It polls from the start; three times the next packet comes after the window: less than three
+            // quarters of the recent idle periods (each weighing an eighth) ended within it, and they are no longer
+            // sparse. So it blocks at once.
             for (int period = 0; period < 3; period++) {
                 pollPast(idle, WINDOW_MICROS);
                 assertBlocksUntilSignalled(idle, wake);
                 wake.drain();
                 idle.idle(1);
             }
-            assertBlocksUntilSignalled(idle, wake);
-            wake.drain();
-            idle.idle(1);
-
-            // Now packets come at once, as a burst's do (well within the window, even on a loaded machine): polling
-            // would have paid, so it polls again.
             for (int period = 0; period < 2; period++) {
+                assertBlocksUntilSignalled(idle, wake);
+                wake.drain();
+                idle.idle(1);
+            }
+
+            // Now packets come at once, as an exchange's do (well within the window, even on a loaded machine):
+            // polling pays, so it polls again.
+            for (int period = 0; period < 16; period++) {
                 wake.signal();
                 idle.idle(0);
                 wake.drain();

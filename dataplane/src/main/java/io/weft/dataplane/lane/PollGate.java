@@ -1,0 +1,69 @@
+package io.weft.dataplane.lane;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether a lane in {@code adaptive} mode polls after its last packet: where polling pays, or where its packets are
+ * sparse.
+ * <ul>
+ * <li>Pays: most of the lane's recent idle periods (at least {@link #PAYING_PERCENT} %, weighted to the last eight
+ * or so) ended within the poll window, as in a busy lane, a TCP stream's acknowledgements or a request/response
+ * exchange at thousands a second. Each poll there saves a wake-up of the core per hop, so it polls, however
+ * often.</li>
+ * <li>Sparse: the lane went idle so seldom in this period and the last that polling every time, a whole window
+ * each, would take at most {@link #SPARSE_PERCENT} % of a core: a ping every few milliseconds gets its reply polled
+ * for, as with {@code backoff}.</li>
+ * </ul>
+ * Otherwise it blocks at once, as {@code block} does: a flow of a thousand packets a second, whose idle periods end
+ * after the window or, a request and its reply on one lane, every other one, no longer costs a window per packet.
+ * An idle period counts as within the window whether it polled or blocked (then with the wake-up in it), so a flow
+ * that speeds up is seen through the wake-ups it pays. One lane thread owns it; not thread-safe; times in
+ * {@link System#nanoTime()}.
+ */
+final class PollGate {
+    /** Polling pays where at least this share of the recent idle periods ended within the window. */
+    static final int PAYING_PERCENT = 75;
+    /** Sparse: polling every idle period in full would take at most this share of one core. */
+    static final int SPARSE_PERCENT = 10;
+    static final long DEFAULT_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The share within the window, in 1/{@value} (fixed point: no floating point per packet). */
+    private static final int ALL = 256;
+    /** The share moves by this fraction (a power of two) of each new outcome: about the last eight count. */
+    private static final int AVERAGE_SHIFT = 3;
+
+    private final long pollNanos;
+    private final long periodNanos;
+    private final long sparseIdlePeriods;
+    private int withinWindow = ALL;
+    private long periodStart;
+    private long idlePeriodsThisPeriod;
+    private long idlePeriodsLastPeriod;
+
+    PollGate(final long pollNanos) {
+        this(pollNanos, DEFAULT_PERIOD_NANOS);
+    }
+
+    PollGate(final long pollNanos, final long periodNanos) {
+        this.pollNanos = pollNanos;
+        this.periodNanos = periodNanos;
+        this.sparseIdlePeriods = periodNanos * SPARSE_PERCENT / 100 / pollNanos;
+    }
+
+    /** Whether the idle period that begins at {@code now} polls. */
+    boolean shouldPoll(final long now) {
+        if (now - periodStart >= periodNanos) {
+            // The period before is this one's history only if it was the last: after a silence nothing is recent.
+            idlePeriodsLastPeriod = now - periodStart < 2 * periodNanos ? idlePeriodsThisPeriod : 0;
+            idlePeriodsThisPeriod = 0;
+            periodStart = now;
+        }
+        idlePeriodsThisPeriod++;
+        return withinWindow * 100 >= PAYING_PERCENT * ALL
+            || Math.max(idlePeriodsThisPeriod, idlePeriodsLastPeriod) <= sparseIdlePeriods;
+    }
+
+    /** Work came {@code gapNanos} after the lane went idle. */
+    void idleEnded(final long gapNanos) {
+        withinWindow += ((gapNanos < pollNanos ? ALL : 0) - withinWindow) >> AVERAGE_SHIFT;
+    }
+}

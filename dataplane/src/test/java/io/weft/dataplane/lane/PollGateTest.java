@@ -1,0 +1,106 @@
+package io.weft.dataplane.lane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The adaptive mode's decisions, driven with made-up times: no clock, no epoll. */
+final class PollGateTest {
+    private static final long WINDOW = TimeUnit.MICROSECONDS.toNanos(300);
+    /** Idle periods a 100 ms period may hold and still count as sparse: 10 ms of windows. */
+    private static final int SPARSE = 33;
+
+    private final PollGate gate = new PollGate(WINDOW);
+    private long now = TimeUnit.SECONDS.toNanos(1); // System.nanoTime() may start anywhere
+
+    @Test
+    void shouldPollFromTheStart() {
+        assertThat(gate.shouldPoll(now)).isTrue();
+    }
+
+    @Test
+    void shouldPollEveryIdlePeriodOfASparseFlow() {
+        // A ping every 10 ms, its request and reply on one lane: two idle periods per 10 ms, 20 per period, half of
+        // them longer than the window.
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(gate.shouldPoll(now)).as("idle period %d", i).isTrue();
+            final long gap = i % 2 == 0 ? TimeUnit.MICROSECONDS.toNanos(250) : TimeUnit.MICROSECONDS.toNanos(9_750);
+            now += gap;
+            gate.idleEnded(gap);
+        }
+    }
+
+    @Test
+    void shouldBlockAtOnceInAFlowOfAThousandPacketsASecond() {
+        int polls = 0;
+        for (int i = 0; i < 1_000; i++) {
+            if (gate.shouldPoll(now)) {
+                polls++;
+            }
+            now += TimeUnit.MILLISECONDS.toNanos(1);
+            gate.idleEnded(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        // The first period's first idle periods, before it had more than a sparse flow's; none after.
+        assertThat(polls).isEqualTo(SPARSE);
+    }
+
+    @Test
+    void shouldBlockAtOnceWhenARequestAndItsReplyShareALaneAThousandTimesASecond() {
+        int polls = 0;
+        for (int i = 0; i < 2_000; i++) {
+            if (gate.shouldPoll(now)) {
+                polls++;
+            }
+            // The reply within the window, the next request after it: half the idle periods would pay.
+            final long gap = i % 2 == 0 ? TimeUnit.MICROSECONDS.toNanos(150) : TimeUnit.MICROSECONDS.toNanos(850);
+            now += gap;
+            gate.idleEnded(gap);
+        }
+        assertThat(polls).isEqualTo(SPARSE);
+    }
+
+    @Test
+    void shouldPollAFastExchangeHoweverOften() {
+        // A request/response exchange whose next packet comes 30 us after the lane idles, 25,000 times a second.
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(gate.shouldPoll(now)).as("idle period %d", i).isTrue();
+            now += TimeUnit.MICROSECONDS.toNanos(40);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(30));
+        }
+    }
+
+    @Test
+    void shouldSeeThatPollingPaysWithinTwentyFiveIdlePeriodsOfAnExchangeAfterAFlowWhereItDidNot() {
+        for (int i = 0; i < 1_000; i++) { // a thousand packets a second: not sparse, polling would not pay
+            gate.shouldPoll(now);
+            now += TimeUnit.MILLISECONDS.toNanos(1);
+            gate.idleEnded(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        int blocked = 0;
+        while (!gate.shouldPoll(now)) {
+            now += TimeUnit.MICROSECONDS.toNanos(70);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(60)); // blocked: the gap includes the wake-up
+            blocked++;
+        }
+        assertThat(blocked).isBetween(1, 25);
+    }
+
+    @Test
+    void shouldCountASilenceAsNoHistorySoTheFirstPacketsAfterItArePolledFor() {
+        for (int i = 0; i < 1_000; i++) {
+            gate.shouldPoll(now);
+            now += TimeUnit.MILLISECONDS.toNanos(1);
+            gate.idleEnded(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        now += TimeUnit.SECONDS.toNanos(10);
+        gate.idleEnded(TimeUnit.SECONDS.toNanos(10));
+
+        // Then a fast exchange: polled for as sparse at first, then because polling pays, without a break.
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(gate.shouldPoll(now)).as("idle period %d", i).isTrue();
+            now += TimeUnit.MICROSECONDS.toNanos(40);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(30));
+        }
+    }
+}
