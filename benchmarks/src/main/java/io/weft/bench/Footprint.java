@@ -40,7 +40,7 @@ public final class Footprint {
         + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...]\n  OPTION: a JVM option,"
         + " VARIABLE=VALUE for weftd's environment, or weftd:FLAG for weftd\n  --restart-jars: the restarts take"
         + " these weftd.jars in turn (beside each its weftd.jvm and weftd.jsa), to compare builds' starts in one"
-        + " cluster\n"
+        + " cluster, then one more on the shipped jar\n"
         + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
@@ -80,6 +80,9 @@ public final class Footprint {
                         int equals = jar.indexOf('=');
                         if (equals <= 0) {
                             fail("--restart-jars takes NAME=JAR,...: " + jar);
+                        }
+                        if (!Files.isRegularFile(Path.of(jar.substring(equals + 1)))) {
+                            fail("--restart-jars: no file " + jar.substring(equals + 1));
                         }
                         restartJars.put(jar.substring(0, equals), jar.substring(equals + 1));
                     }
@@ -162,29 +165,37 @@ public final class Footprint {
             }
             result.put("lowRate", lowRates(cluster));
             List<Map<String, Object>> starts = new ArrayList<>();
+            result.put("starts", starts); // filled as they come, so that a failed restart keeps those before it
             List<Map.Entry<String, String>> jars = List.copyOf(restartJars.entrySet());
             String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
             try {
-                for (int i = 0; i < restarts; i++) {
+                // The last restart is the shipped jar's, so that afterRestart measures it.
+                for (int i = 0; i < restarts + (jars.isEmpty() ? 0 : 1); i++) {
                     Map<String, Object> start = new LinkedHashMap<>();
-                    if (!jars.isEmpty()) {
+                    if (i < restarts && !jars.isEmpty()) {
                         Map.Entry<String, String> jar = jars.get(i % jars.size());
                         System.setProperty(WeftdProcess.JAR_PROPERTY, jar.getValue());
                         start.put("jar", jar.getKey());
+                    } else if (!jars.isEmpty()) {
+                        restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
+                        start.put("jar", "shipped");
                     }
                     start.putAll(startToForwarding(cluster));
                     starts.add(start);
                 }
             } finally {
-                if (shippedJar == null) {
-                    System.clearProperty(WeftdProcess.JAR_PROPERTY);
-                } else {
-                    System.setProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
-                }
+                restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
             }
-            result.put("startToForwardingMs", starts.stream().mapToLong(start -> (Long)start.get("startToForwardingMs"))
-                .sorted().skip(restarts / 2).findFirst().orElseThrow());
-            result.put("starts", starts);
+            if (jars.isEmpty()) {
+                result.put("startToForwardingMs", medianStartMs(starts));
+            } else {
+                Map<String, Long> medians = new LinkedHashMap<>();
+                for (Map.Entry<String, String> jar : jars) {
+                    medians.put(jar.getKey(), medianStartMs(starts.stream()
+                        .filter(start -> jar.getKey().equals(start.get("jar"))).toList()));
+                }
+                result.put("startToForwardingMsByJar", medians);
+            }
             sleep(SETTLE);
             result.put("afterRestart", samples(cluster));
         }
@@ -255,6 +266,20 @@ public final class Footprint {
                 + " s of weftd's restart");
         } finally {
             ping.stop();
+        }
+    }
+
+    /** The median of the starts' {@code startToForwardingMs} (the upper of the middle two for an even count). */
+    static long medianStartMs(List<Map<String, Object>> starts) {
+        long[] sorted = starts.stream().mapToLong(start -> (Long) start.get("startToForwardingMs")).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    private static void restoreProperty(String name, String value) {
+        if (value == null) {
+            System.clearProperty(name);
+        } else {
+            System.setProperty(name, value);
         }
     }
 

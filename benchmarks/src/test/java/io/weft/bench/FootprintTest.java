@@ -3,6 +3,7 @@ package io.weft.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FootprintTest {
@@ -26,8 +27,8 @@ class FootprintTest {
             "2026-12-06T19:47:14.250Z weftd INFO weftd 0.1.0 starting",
             "2026-12-06T19:47:14.300Z weftd INFO lease 10.244.1.0/24 (lease 7), authentication off",
             "2026-12-06T19:47:14.610Z weftd INFO forwarding 10.244.0.0/16 over UDP port 8285 on flannel0: 1 lane(s)"
-                + " of batch 64, offloads [tso], idle backoff (polls 300 us); set up in 360 ms (underlay 3,"
-                + " registry 40, metrics 2, iptables 300, metrics 15)");
+                + " of batch 64, offloads off (--offload=off), idle backoff (polls 300 us); set up in 360 ms"
+                + " (underlay 3, registry 40, metrics 2, iptables 300, metrics 15)");
         long launched = 1_796_586_434_000_000L; // 2026-12-06T19:47:14Z
 
         assertThat(Footprint.startSteps(log, launched, launched + 640_000)).containsExactly(
@@ -36,6 +37,14 @@ class FootprintTest {
             java.util.Map.entry("iptables", 300L), java.util.Map.entry("firstReply", 30L));
         assertThat(Footprint.startSteps("2026-12-06T19:47:14.250Z weftd INFO weftd 0.1.0 starting", launched,
             launched + 640_000)).isEmpty();
+    }
+
+    @Test
+    void shouldTakeTheMiddleStartOrTheUpperOfTheMiddleTwo() {
+        assertThat(Footprint.medianStartMs(List.of(Map.of("startToForwardingMs", 900L),
+            Map.of("startToForwardingMs", 700L), Map.of("startToForwardingMs", 800L)))).isEqualTo(800);
+        assertThat(Footprint.medianStartMs(List.of(Map.of("startToForwardingMs", 900L),
+            Map.of("startToForwardingMs", 700L)))).isEqualTo(900);
     }
 
     @Test

@@ -35,6 +35,8 @@ final class PollGate {
     private final long periodNanos;
     private final long sparseIdlePeriods;
     private int withinWindow = ALL;
+    /** Whether a period has begun: {@link System#nanoTime()} has no fixed origin, so 0 is no "long ago". */
+    private boolean started;
     private long periodStart;
     private long idlePeriodsThisPeriod;
     private long idlePeriodsLastPeriod;
@@ -51,9 +53,10 @@ final class PollGate {
 
     /** Whether the idle period that begins at {@code now} polls. */
     boolean shouldPoll(final long now) {
-        if (now - periodStart >= periodNanos) {
+        if (!started || now - periodStart >= periodNanos) {
             // The period before is this one's history only if it was the last: after a silence nothing is recent.
-            idlePeriodsLastPeriod = now - periodStart < 2 * periodNanos ? idlePeriodsThisPeriod : 0;
+            idlePeriodsLastPeriod = started && now - periodStart < 2 * periodNanos ? idlePeriodsThisPeriod : 0;
+            started = true;
             idlePeriodsThisPeriod = 0;
             periodStart = now;
         }

@@ -111,7 +111,7 @@ public final class ClassArchiveTraining {
         System.out.println("class archive training: " + loaded + " classes of " + CLASS_LIST);
     }
 
-    /** etcd's client, gRPC and Netty, as a start that waits for etcd loads them. */
+    /** etcd's client (the JDK's HTTP client, Jackson), as a start that waits for etcd loads it. */
     private static void waitForAnEtcdThatIsNotThere(final WeftdConfig config)
         throws IOException, InterruptedException {
         try (LeaseRegistry registry = Registries.open(config)) {

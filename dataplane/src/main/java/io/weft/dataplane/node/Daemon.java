@@ -123,8 +123,8 @@ final class Daemon implements AutoCloseable {
         final Underlay underlay = Underlay.discover(config.ifaces(),
             config.ifaceRegexes().stream().map(Pattern::compile).toList(), config.ifaceCanReach(), config.publicIp());
         tunName = config.tunName();
-        // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
         phases.ended("underlay");
+        // A weftd forwarding here hands us its queues and sockets; ours start on them before it stops.
         final Handover handover = Handover.request(tunName);
         phases.ended("hand-over");
         if (handover != null) {

@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Where a start's setup time went, step by step, for the log line that says weftd forwards: a slow start names its
@@ -10,12 +11,23 @@ import java.util.concurrent.TimeUnit;
  */
 final class StartPhases {
     private final StringJoiner steps = new StringJoiner(", ");
-    private final long started = System.nanoTime();
-    private long stepStart = started;
+    private final LongSupplier nanoTime;
+    private final long started;
+    private long stepStart;
+
+    StartPhases() {
+        this(System::nanoTime);
+    }
+
+    StartPhases(final LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        this.started = nanoTime.getAsLong();
+        this.stepStart = started;
+    }
 
     /** Ends the step named {@code name}, which took from the last step's end until now. */
     void ended(final String name) {
-        final long now = System.nanoTime();
+        final long now = nanoTime.getAsLong();
         steps.add(name + " " + TimeUnit.NANOSECONDS.toMillis(now - stepStart));
         stepStart = now;
     }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 /** The adaptive mode's decisions, driven with made-up times: no clock, no epoll. */
 final class PollGateTest {
     private static final long WINDOW = TimeUnit.MICROSECONDS.toNanos(300);
-    /** Idle periods a 100 ms period may hold and still count as sparse: 10 ms of windows. */
-    private static final int SPARSE = 33;
+    /** Idle periods a period may hold and still count as sparse: 10 % of it in windows (33 of 300 us in 100 ms). */
+    private static final int SPARSE = (int)(PollGate.DEFAULT_PERIOD_NANOS * PollGate.SPARSE_PERCENT / 100 / WINDOW);
 
     private final PollGate gate = new PollGate(WINDOW);
     private long now = TimeUnit.SECONDS.toNanos(1); // System.nanoTime() may start anywhere
@@ -29,6 +29,12 @@ final class PollGateTest {
             now += gap;
             gate.idleEnded(gap);
         }
+    }
+
+    @Test
+    void shouldCountPeriodsFromTheFirstIdlePeriodWhereverTheClocksOriginIs() {
+        now = -TimeUnit.HOURS.toNanos(1); // periods counted from 0 would never end: no flow would stay sparse
+        shouldPollEveryIdlePeriodOfASparseFlow();
     }
 
     @Test
