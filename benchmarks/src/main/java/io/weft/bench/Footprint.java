@@ -169,22 +169,24 @@ public final class Footprint {
             List<Map.Entry<String, String>> jars = List.copyOf(restartJars.entrySet());
             String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
             try {
-                // The last restart is the shipped jar's, so that afterRestart measures it.
-                for (int i = 0; i < restarts + (jars.isEmpty() ? 0 : 1); i++) {
+                for (int i = 0; i < restarts; i++) {
                     Map<String, Object> start = new LinkedHashMap<>();
-                    if (i < restarts && !jars.isEmpty()) {
+                    if (!jars.isEmpty()) {
                         Map.Entry<String, String> jar = jars.get(i % jars.size());
                         System.setProperty(WeftdProcess.JAR_PROPERTY, jar.getValue());
                         start.put("jar", jar.getKey());
-                    } else if (!jars.isEmpty()) {
-                        restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
-                        start.put("jar", "shipped");
                     }
                     start.putAll(startToForwarding(cluster));
                     starts.add(start);
                 }
             } finally {
                 restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
+            }
+            if (!jars.isEmpty()) {
+                // One more on the shipped jar, so that afterRestart measures it.
+                Map<String, Object> start = new LinkedHashMap<>(Map.of("jar", "shipped"));
+                start.putAll(startToForwarding(cluster));
+                starts.add(start);
             }
             if (jars.isEmpty()) {
                 result.put("startToForwardingMs", medianStartMs(starts));
