@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * One lane's per-datagram work with {@code --auth}: {@link LaneSeal#seal} as {@code TunReader} calls it (the header
  * and tag apart from the packet; a TSO segment's headers apart from its payload) and {@link LaneOpen#open} as
  * {@code UdpReceiver} calls it (the datagram as received), authenticated only or encrypted, one peer's key throughout
- * or two peers' in turn (each datagram then gives the lane's libcrypto context another key).
+ * or two peers' in turn (each datagram then gives the lane's cipher handle another key).
  *
  * <p>Opening decrypts in place, so each open first copies a datagram sealed at setup over the one opened before;
  * {@link #copyDatagram} is that copy alone.
@@ -80,7 +80,7 @@ public class SealOpenBenchmark {
         try (LaneSeal sealer = new LaneSeal(encrypt)) {
             if (!sealInPlace(sealer, KEY_A, memory.address + SEALED_A_OFFSET)
                 || !sealInPlace(sealer, KEY_B, memory.address + SEALED_B_OFFSET)) {
-                throw new IllegalStateException("libcrypto refused to seal the benchmark's datagrams");
+                throw new IllegalStateException("libgcrypt refused to seal the benchmark's datagrams");
             }
         }
         if (open() != packetLength || openAlternatingPeers() != packetLength || openAlternatingPeers() != packetLength

@@ -50,7 +50,7 @@ final class BudgetComponents {
         kernel("network stack", ""),
         user("Java (compiled code)", null, "perf-\\d+\\.map|^\\[unknown\\]$|^$"),
         user("JVM (runtime, collector, JIT compiler)", null, "libjvm\\.so"),
-        user("libcrypto", null, "libcrypto"),
+        user("cryptography", null, "libgcrypt|libcrypto"),
         user("applications and libraries", null, ""));
 
     private final Map<String, Long> samples = new LinkedHashMap<>();

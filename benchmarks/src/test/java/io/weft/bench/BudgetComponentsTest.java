@@ -20,7 +20,7 @@ class BudgetComponentsTest {
         "     ksoftirqd/0    14  ffffffff81a00010 tcp_v4_rcv ([kernel.kallsyms])",
         "     weft-lane-0  1701      7fe3e10cb4c0 [unknown] (/tmp/perf-1642.map)",
         " C2 CompilerThre  1676      7fe3f83c07b4 Compile::find_alias_type (/usr/lib/jvm/java-17/lib/server/libjvm.so)",
-        "     weft-lane-0  1701      7fe3f83c07b4 aesni_gcm_encrypt (/usr/lib/x86_64-linux-gnu/libcrypto.so.3)",
+        "     weft-lane-0  1701      7fe3f83c07b4 _gcry_ghash_intel_pclmul (/usr/lib/libgcrypt.so.20)",
         "          iperf3  2613      7fe3f83c07b4 __memcpy_avx_unaligned_erms (/usr/lib/x86_64-linux-gnu/libc.so.6)",
         "       swapper/1     0  ffffffff81a00010 pv_native_safe_halt ([kernel.kallsyms])",
         "       swapper/0     0  ffffffff81a00010 default_idle_call ([kernel.kallsyms])",
@@ -36,7 +36,7 @@ class BudgetComponentsTest {
             .containsEntry("segmentation and coalescing", 1L).containsEntry("system call entry and exit", 1L)
             .containsEntry("scheduling and wake-ups", 1L).containsEntry("sk_buff and memory", 1L)
             .containsEntry("network stack", 1L).containsEntry("Java (compiled code)", 1L)
-            .containsEntry("JVM (runtime, collector, JIT compiler)", 1L).containsEntry("libcrypto", 1L)
+            .containsEntry("JVM (runtime, collector, JIT compiler)", 1L).containsEntry("cryptography", 1L)
             .containsEntry("applications and libraries", 1L).containsEntry(BudgetComponents.IDLE, 2L);
         assertThat(budget.busy()).isEqualTo(11);
         assertThat(budget.unparsed()).isEqualTo(1);

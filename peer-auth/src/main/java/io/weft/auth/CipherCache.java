@@ -1,7 +1,7 @@
 package io.weft.auth;
 
 /**
- * A lane's few libcrypto contexts of one direction, each keyed for one traffic key: a lane whose consecutive
+ * A lane's few libgcrypt cipher handles of one direction, each keyed for one traffic key: a lane whose consecutive
  * datagrams go to (or come from) different peers finds each peer's context keyed already, where one context would run
  * a key schedule per datagram. Keys are matched by identity (a peer's key array is made once per key and epoch); on a
  * miss the context keyed longest ago is given the new key. Not thread-safe: one per lane and direction.
@@ -25,7 +25,7 @@ final class CipherCache implements AutoCloseable {
         }
     }
 
-    /** The context keyed with {@code trafficKey}, keying one now if none is; null if libcrypto refused the key. */
+    /** The handle keyed with {@code trafficKey}, keying one now if none is; null if libgcrypt refused the key. */
     GcmCipher keyedFor(final byte[] trafficKey) {
         for (int i = 0; i < SIZE; i++) {
             if (keys[i] == trafficKey) {

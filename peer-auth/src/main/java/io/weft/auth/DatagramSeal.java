@@ -39,7 +39,7 @@ package io.weft.auth;
  * </ul>
  */
 public final class DatagramSeal implements AutoCloseable {
-    /** What {@link #seal} returns if libcrypto refused a step (not expected; count it and drop the datagram). */
+    /** What {@link #seal} returns if libgcrypt refused a step (not expected; count it and drop the datagram). */
     public static final int SEAL_FAILED = -1;
 
     private final GcmCipher cipher;

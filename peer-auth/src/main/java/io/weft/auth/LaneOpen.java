@@ -1,7 +1,7 @@
 package io.weft.auth;
 
 /**
- * A lane's opener for every peer: a few libcrypto contexts ({@link CipherCache}), each keyed for one sender, so that
+ * A lane's opener for every peer: a few cipher handles ({@link CipherCache}), each keyed for one sender, so that
  * datagrams from a few senders in turn run no key schedule, and a lane holds native state for a few peers only.
  * Checks as {@link DatagramOpen} does, with the same results. Not thread-safe: one per lane.
  */
@@ -12,7 +12,7 @@ public final class LaneOpen implements AutoCloseable {
      * Opens the datagram at {@code datagramAddress} with {@code trafficKey}, the sender's key towards this node.
      *
      * @return the length of the inner packet, at {@code datagramAddress + 12}, or a negative reason of
-     *     {@link DatagramOpen}'s ({@link DatagramOpen#BAD_TAG} also when libcrypto refused the key)
+     *     {@link DatagramOpen}'s ({@link DatagramOpen#BAD_TAG} also when libgcrypt refused the key)
      */
     public int open(final byte[] trafficKey, final long datagramAddress, final int datagramLength) {
         final GcmCipher cipher = ciphers.keyedFor(trafficKey);

@@ -1,7 +1,7 @@
 package io.weft.auth;
 
 /**
- * A lane's sealer for every peer: a few libcrypto contexts ({@link CipherCache}), each keyed for one peer, so that
+ * A lane's sealer for every peer: a few cipher handles ({@link CipherCache}), each keyed for one peer, so that
  * datagrams to a few peers in turn run no key schedule, and a lane holds native state for a few peers only. Seals
  * datagrams whose parts lie apart, as a lane sends them: the header and tag written into places of their own, the
  * packet's headers and payload where they are, in clear or encrypted in place. The
@@ -21,7 +21,7 @@ public final class LaneSeal implements AutoCloseable {
      * Writes the 12-byte header at {@code header} with {@code nonce} (the sender lane in the top 8 bits, its counter
      * for this key below: never twice under one key), authenticates the header and the packet, its two parts
      * {@code part1} and {@code part2} (either may be empty), encrypting them in place if so made, and writes the
-     * 16-byte tag at {@code tag}. False if libcrypto refused a step: the datagram must not be sent.
+     * 16-byte tag at {@code tag}. False if libgcrypt refused a step: the datagram must not be sent.
      */
     public boolean seal(final byte[] trafficKey, final long nonce, final long header, final long part1,
         final int length1, final long part2, final int length2, final long tag) {

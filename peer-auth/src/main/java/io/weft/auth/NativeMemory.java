@@ -32,6 +32,11 @@ final class NativeMemory {
         IO.putLong(address, LITTLE_ENDIAN_HOST ? Long.reverseBytes(value) : value);
     }
 
+    /** A pointer stored at {@code address}, as a native call wrote it. */
+    static long getAddress(final long address) {
+        return IO.getAddress(address);
+    }
+
     static void putZeros(final long address, final int length) {
         IO.setMemory(address, length, (byte)0);
     }

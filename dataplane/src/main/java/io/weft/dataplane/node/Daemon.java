@@ -2,7 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.auth.AuthHeader;
 import io.weft.auth.NodeKey;
-import io.weft.auth.OpenSsl;
+import io.weft.auth.Gcrypt;
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.Lane;
@@ -278,9 +278,9 @@ final class Daemon implements AutoCloseable {
         if (!auth.mode().enabled()) {
             return NodeAuth.OFF;
         }
-        if (!OpenSsl.isAvailable()) {
+        if (!Gcrypt.isAvailable()) {
             // Before our lease says we authenticate, not when the first lane starts.
-            throw new IOException("--auth: " + OpenSsl.unavailabilityCause());
+            throw new IOException("--auth: " + Gcrypt.unavailabilityCause());
         }
         final NodeKey key = NodeKey.loadOrCreate(auth.keyFile());
         if (offer != null && offer.hasAuth() && offer.authKey().equals(key.publicKeyBase64())) {
