@@ -7,7 +7,7 @@ package io.weft.auth;
  * miss the context keyed longest ago is given the new key. Not thread-safe: one per lane and direction.
  */
 final class CipherCache implements AutoCloseable {
-    /** Peers a lane may alternate between with no key schedule; each context is about a kilobyte of native memory. */
+    /** Peers a lane may alternate between with no key schedule; each handle is a kilobyte or two of native memory. */
     static final int SIZE = 4;
 
     private final GcmCipher[] ciphers = new GcmCipher[SIZE];

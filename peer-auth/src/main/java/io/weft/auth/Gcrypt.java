@@ -42,6 +42,8 @@ public final class Gcrypt {
             // by return value, never errno, which jnr-ffi would otherwise save after every call.
             library = LibraryLoader.create(LibGcrypt.class).option(LibraryOption.IgnoreError, true)
                 .failImmediately().load(LIBRARY);
+            // Its first call initialises it. GCRYCTL_INITIALIZATION_FINISHED (gcry_control is variadic, which jnr-ffi
+            // does not bind) matters only to programs using secure memory, which weft does not ask for.
             version = library.gcry_check_version(REQUIRED_VERSION);
             if (version == null) {
                 throw new UnsatisfiedLinkError(LIBRARY + " is older than " + REQUIRED_VERSION);
@@ -52,6 +54,7 @@ public final class Gcrypt {
             }
         } catch (final Throwable t) {
             library = null;
+            version = null;
             failure = t;
         }
         LIBGCRYPT = library;
@@ -63,9 +66,10 @@ public final class Gcrypt {
     }
 
     /**
-     * Seals GCM's test case 2 with the calls the packet path makes (IV set by us, data encrypted in place, tag taken)
-     * and returns why that failed, or null. A library that refuses an IV it did not make (libgcrypt in FIPS mode
-     * does) or answers wrong fails here, at start, not on every datagram.
+     * Seals GCM's test case 2 as the packet path seals an encrypted datagram (the IV set by us, the data encrypted in
+     * place, the tag taken; it has no associated data) and returns why that failed, or null. A library that refuses
+     * to encrypt under an IV it did not make (libgcrypt in FIPS mode does) or answers wrong fails here, at start,
+     * not on every datagram.
      */
     static String knownAnswerRefusal(final LibGcrypt library) {
         final long memory = NativeMemory.allocate(BYTES);
@@ -81,7 +85,7 @@ public final class Gcrypt {
                     return "gcry_cipher_setkey refused a zero AES-128 key";
                 }
                 if (library.gcry_cipher_setiv(handle, memory + IV, IV_LENGTH) != 0) {
-                    return "gcry_cipher_setiv refused an IV it did not make";
+                    return "gcry_cipher_setiv refused a 12-byte IV";
                 }
                 if (library.gcry_cipher_encrypt(handle, memory + DATA, DATA_LENGTH, 0, 0) != 0) {
                     return "gcry_cipher_encrypt refused to encrypt in place under an IV it did not make";

@@ -21,7 +21,10 @@ class GcryptTest {
         assertThat(Gcrypt.knownAnswerRefusal(Gcrypt.library())).isNull();
     }
 
-    /** libgcrypt in FIPS mode refuses IVs it did not make; this machine is not in FIPS mode, so it is played. */
+    /**
+     * libgcrypt in FIPS mode refuses to encrypt under an IV it did not make; this machine is not in FIPS mode, so the
+     * refusal is played, and another call's too.
+     */
     @Test
     void shouldNameTheCallThatRefused() {
         assertThat(Gcrypt.knownAnswerRefusal(libraryWith("gcry_cipher_setiv", 1))).contains("gcry_cipher_setiv");

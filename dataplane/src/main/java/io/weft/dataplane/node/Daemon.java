@@ -1,8 +1,8 @@
 package io.weft.dataplane.node;
 
 import io.weft.auth.AuthHeader;
-import io.weft.auth.NodeKey;
 import io.weft.auth.Gcrypt;
+import io.weft.auth.NodeKey;
 import io.weft.dataplane.lane.DataplaneCounter;
 import io.weft.dataplane.lane.DataplaneCounters;
 import io.weft.dataplane.lane.Lane;
