@@ -1,7 +1,6 @@
 package io.weft.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Base64;
 
@@ -26,7 +25,6 @@ public record BackendData(boolean partialChecksums, String key, long epoch, Stri
     /** What flanneld's udp backend advertises: nothing. */
     public static final BackendData NONE = new BackendData(false, null, 0, null);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEY_LENGTH = 32;
     private static final String PARTIAL_CHECKSUMS = "WeftPartialChecksums";
     private static final String KEY = "WeftKey";
@@ -75,7 +73,7 @@ public record BackendData(boolean partialChecksums, String key, long epoch, Stri
             return NONE;
         }
         try {
-            return decode(JSON.readTree(json));
+            return decode(Json.read(json));
         } catch (final Exception e) {
             return NONE;
         }
@@ -84,7 +82,7 @@ public record BackendData(boolean partialChecksums, String key, long epoch, Stri
     /** The JSON text to write: "null" when there is nothing to say, as flanneld's udp backend writes. */
     public String toJson() {
         final ObjectNode node = encode();
-        return node == null ? "null" : node.toString();
+        return node == null ? "null" : Json.write(node);
     }
 
     /** Reads what a lease or annotation carries; whatever else it holds is ignored, as flanneld ignores it all. */
@@ -108,7 +106,7 @@ public record BackendData(boolean partialChecksums, String key, long epoch, Stri
         if (!partialChecksums && key == null) {
             return null;
         }
-        final ObjectNode node = JSON.createObjectNode();
+        final ObjectNode node = Json.object();
         if (partialChecksums) {
             node.put(PARTIAL_CHECKSUMS, true);
         }

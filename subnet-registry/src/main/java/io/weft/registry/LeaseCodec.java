@@ -1,7 +1,6 @@
 package io.weft.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.weft.routing.Ipv4Addresses;
@@ -13,7 +12,6 @@ import io.weft.routing.Ipv4Prefix;
  * flanneld ignores (its udp backend reads only PublicIP), says what the node's weftd takes ({@link BackendData}).
  */
 public final class LeaseCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BACKEND_DATA = "BackendData";
 
     private LeaseCodec() {
@@ -28,7 +26,7 @@ public final class LeaseCodec {
         }
         final JsonNode node;
         try {
-            node = JSON.readTree(value);
+            node = Json.read(value);
         } catch (final Exception e) {
             throw new IllegalArgumentException("value is not JSON: " + abbreviate(value));
         }
@@ -36,7 +34,7 @@ public final class LeaseCodec {
     }
 
     public static Lease decode(final String keyName, final JsonNode value, final NetworkConfig config) {
-        return decode(keyName, value.toString(), config);
+        return decode(keyName, Json.write(value), config);
     }
 
     /** The value flanneld's udp backend writes, byte for byte. */
@@ -50,14 +48,14 @@ public final class LeaseCodec {
 
     /** The value weftd writes: flanneld's, with BackendData when it has something to say. */
     public static String encodeValue(final int publicIp, final BackendData backendData) {
-        final ObjectNode node = JSON.createObjectNode();
+        final ObjectNode node = Json.object();
         node.put("PublicIP", Ipv4Addresses.format(publicIp));
         node.putNull("PublicIPv6");
         final ObjectNode data = backendData.encode();
         if (data != null) {
             node.set(BACKEND_DATA, data);
         }
-        return node.toString();
+        return Json.write(node);
     }
 
     /**

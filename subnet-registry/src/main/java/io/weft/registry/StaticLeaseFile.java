@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The embedded lease registry: a file with flannel's etcd content,
@@ -25,7 +24,7 @@ public final class StaticLeaseFile {
     public static Contents load(final Path file) throws IOException {
         final JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = Json.read(Files.readString(file));
         } catch (final IOException e) {
             throw new IOException("cannot read lease file " + file + ": " + e.getMessage(), e);
         }

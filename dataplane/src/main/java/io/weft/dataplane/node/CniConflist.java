@@ -1,8 +1,8 @@
 package io.weft.dataplane.node;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.registry.Json;
 import io.weft.routing.Ipv4Prefix;
 
 /** The CNI conflist weftd writes so that the bridge plugin gives pods addresses from this node's subnet. */
@@ -19,8 +19,7 @@ final class CniConflist {
      * whole network, then portmap.
      */
     static String render(final Ipv4Prefix network, final Ipv4Prefix subnet, final int mtu, final boolean ipMasq) {
-        final ObjectMapper json = new ObjectMapper();
-        final ObjectNode list = json.createObjectNode();
+        final ObjectNode list = Json.object();
         list.put("name", CNI_NETWORK_NAME);
         list.put("cniVersion", "0.3.1");
         final ArrayNode plugins = list.putArray("plugins");
@@ -40,6 +39,6 @@ final class CniConflist {
         final ObjectNode portmap = plugins.addObject();
         portmap.put("type", "portmap");
         portmap.putObject("capabilities").put("portMappings", true);
-        return list.toPrettyString() + "\n";
+        return Json.writePretty(list) + "\n";
     }
 }

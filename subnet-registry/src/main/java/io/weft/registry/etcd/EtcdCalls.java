@@ -3,6 +3,7 @@ package io.weft.registry.etcd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.log.Log;
+import io.weft.registry.Json;
 import io.weft.registry.RegistryStats;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
@@ -79,7 +80,7 @@ final class EtcdCalls {
 
     Grant grant(final Duration ttl) throws IOException, InterruptedException {
         final JsonNode response = call("v3/lease/grant",
-            EtcdHttp.JSON.createObjectNode().put("TTL", Long.toString(ttl.toSeconds())), "grant a lease");
+            Json.object().put("TTL", Long.toString(ttl.toSeconds())), "grant a lease");
         return new Grant(response.path("ID").asLong(), response.path("TTL").asLong());
     }
 
@@ -98,7 +99,7 @@ final class EtcdCalls {
 
     private boolean writeIf(final ObjectNode condition, final String key, final String value, final long leaseId)
         throws IOException, InterruptedException {
-        final ObjectNode txn = EtcdHttp.JSON.createObjectNode();
+        final ObjectNode txn = Json.object();
         txn.putArray("compare").add(condition.put("result", "EQUAL"));
         txn.putArray("success").addObject().set("request_put",
             keyOnly(key).put("value", base64(value)).put("lease", Long.toString(leaseId)));
@@ -228,11 +229,11 @@ final class EtcdCalls {
     }
 
     private static ObjectNode keyOnly(final String key) {
-        return EtcdHttp.JSON.createObjectNode().put("key", base64(key));
+        return Json.object().put("key", base64(key));
     }
 
     private static ObjectNode leaseRequest(final long leaseId) {
-        return EtcdHttp.JSON.createObjectNode().put("ID", Long.toString(leaseId));
+        return Json.object().put("ID", Long.toString(leaseId));
     }
 
     /** etcd's range end for every key starting with {@code prefix}: the prefix with its last character plus one. */

@@ -1,10 +1,8 @@
 package io.weft.registry.etcd;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.registry.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,9 +43,6 @@ final class EtcdHttp {
     static final List<String> CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
         "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
         "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
-    static final ObjectMapper JSON = new ObjectMapper();
-    /** Answers are one JSON value and nothing after it: a proxy's "404 page not found" reads as the number 404. */
-    private static final ObjectReader STRICT = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** What etcd says of a sign-in token it no longer takes. */
     private static final Pattern TOKEN_REJECTED = Pattern.compile("invalid auth token|auth token is expired"
         + "|user name is empty|revision of auth store is old");
@@ -301,7 +296,8 @@ final class EtcdHttp {
     /** One JSON object, or an IOException saying what came instead. */
     private static JsonNode parse(final URI endpoint, final int status, final byte[] body) throws IOException {
         try {
-            final JsonNode answer = STRICT.readTree(body);
+            // One JSON value and nothing after it (Json.read): a proxy's "404 page not found" is not the number 404.
+            final JsonNode answer = Json.read(body);
             if (answer != null && answer.isObject()) {
                 return answer;
             }
@@ -333,7 +329,7 @@ final class EtcdHttp {
         final String authorization) {
         final HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.resolve(path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -347,7 +343,7 @@ final class EtcdHttp {
         }
         String signedIn = token;
         if (signedIn == null) {
-            final ObjectNode credentials = JSON.createObjectNode().put("name", username).put("password", password);
+            final ObjectNode credentials = Json.object().put("name", username).put("password", password);
             signedIn = send("v3/auth/authenticate", credentials, null).path("token").asText();
             synchronized (this) {
                 token = signedIn;

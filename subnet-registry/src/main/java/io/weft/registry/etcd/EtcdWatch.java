@@ -2,6 +2,7 @@ package io.weft.registry.etcd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.registry.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ final class EtcdWatch implements AutoCloseable {
     /** Watches keys under {@code prefix} from {@code fromRevision}, with progress notifications. */
     static EtcdWatch start(final EtcdHttp http, final String prefix, final long fromRevision,
         final Listener listener) {
-        final ObjectNode create = EtcdHttp.JSON.createObjectNode();
+        final ObjectNode create = Json.object();
         create.putObject("create_request").put("key", EtcdCalls.base64(prefix))
             .put("range_end", EtcdCalls.base64(EtcdCalls.prefixEnd(prefix)))
             .put("start_revision", Long.toString(fromRevision)).put("progress_notify", true);
@@ -101,7 +102,7 @@ final class EtcdWatch implements AutoCloseable {
                 if (line.isBlank()) {
                     continue;
                 }
-                final JsonNode message = EtcdHttp.JSON.readTree(line);
+                final JsonNode message = Json.read(line);
                 final JsonNode result = message.path("result");
                 if (!result.isObject()) {
                     error = message.has("error") ? http.refused(endpoint, message) :

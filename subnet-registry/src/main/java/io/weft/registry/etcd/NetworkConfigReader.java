@@ -2,8 +2,8 @@ package io.weft.registry.etcd;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.log.Log;
+import io.weft.registry.Json;
 import io.weft.registry.NetworkConfig;
 import java.io.IOException;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.time.Duration;
  * the DaemonSet started. Each distinct problem is logged once, with the key and what to do.
  */
 final class NetworkConfigReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private NetworkConfigReader() {
     }
@@ -52,7 +51,7 @@ final class NetworkConfigReader {
     /** The config's JSON; the exception says why it is none. */
     static JsonNode json(final String value) {
         try {
-            return JSON.readTree(value);
+            return Json.read(value);
         } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON (" + e.getOriginalMessage() + "): " +
                 (value.length() <= 80 ? value : value.substring(0, 77) + "..."));

@@ -1,6 +1,5 @@
 package io.weft.registry.kube;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,6 +8,7 @@ import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
+import io.weft.registry.Json;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.LeaseRegistry;
 import io.weft.registry.NetworkConfig;
@@ -25,7 +25,6 @@ import java.util.Map;
  * again; were its podCIDR changed, the listener learns our lease came back with another subnet.
  */
 public final class KubeLeaseRegistry implements LeaseRegistry {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubeRegistryConfig config;
     private final NodeAnnotations names;
@@ -68,7 +67,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         while (true) {
             checkOpen();
             try {
-                final NetworkConfig read = NetworkConfig.parse(JSON.readTree(Files.readString(config.netConfPath())));
+                final NetworkConfig read = NetworkConfig.parse(Json.read(Files.readString(config.netConfPath())));
                 network = read;
                 return read;
             } catch (final IOException | IllegalArgumentException e) {

@@ -1,6 +1,5 @@
 package io.weft.registry.kube;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -12,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.weft.log.Log;
 import io.weft.registry.BackendData;
+import io.weft.registry.Json;
 import io.weft.routing.Ipv4Addresses;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +25,6 @@ import java.util.Map;
  */
 final class OwnNode {
     static final String NETWORK_UNAVAILABLE = "NetworkUnavailable";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
     private final String name;
@@ -70,12 +69,12 @@ final class OwnNode {
      * status of a status patch (fabric8's mock server does) gets the patch on the node itself from then on.
      */
     void annotate(final Map<String, String> wanted) {
-        final ObjectNode patch = JSON.createObjectNode();
+        final ObjectNode patch = Json.object();
         final ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
         wanted.forEach(annotations::put);
         final PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
         if (statusKeepsMetadata) {
-            final Node patched = client.nodes().withName(name).status().patch(merge, patch.toString());
+            final Node patched = client.nodes().withName(name).status().patch(merge, Json.write(patch));
             if (carries(patched, wanted)) {
                 return;
             }
@@ -83,7 +82,7 @@ final class OwnNode {
             Log.warn("the API server dropped the annotations patched through nodes/" + name +
                 "/status: patching the node itself (this needs RBAC to patch nodes)");
         }
-        client.nodes().withName(name).patch(merge, patch.toString());
+        client.nodes().withName(name).patch(merge, Json.write(patch));
     }
 
     /**
@@ -109,7 +108,7 @@ final class OwnNode {
             }
             try {
                 client.nodes().withName(name).status().patch(PatchContext.of(PatchType.JSON),
-                    conditionPatch(node, conditions, index).toString());
+                    Json.write(conditionPatch(node, conditions, index)));
                 return;
             } catch (final KubernetesClientException e) {
                 // 422: the test failed, the list changed under us; 409: a conflicting write.
@@ -122,14 +121,14 @@ final class OwnNode {
 
     private static ArrayNode conditionPatch(final Node node, final List<NodeCondition> conditions, final int index) {
         final String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        final ObjectNode condition = JSON.createObjectNode()
+        final ObjectNode condition = Json.object()
             .put("type", NETWORK_UNAVAILABLE)
             .put("status", "False")
             .put("reason", "FlannelIsUp")
             .put("message", "weftd (flannel's udp backend) is running on this node")
             .put("lastTransitionTime", now)
             .put("lastHeartbeatTime", now);
-        final ArrayNode ops = JSON.createArrayNode();
+        final ArrayNode ops = Json.array();
         if (index >= 0) {
             ops.addObject().put("op", "test").put("path", "/status/conditions/" + index + "/type")
                 .put("value", NETWORK_UNAVAILABLE);
