@@ -51,19 +51,27 @@ public final class Json {
         } catch (final JsonProcessingException e) {
             throw e;
         } catch (final IOException e) {
-            throw new UncheckedIOException("reading JSON from memory", e);
+            throw notJson(e);
         }
     }
 
-    /** {@link #read(String)} of UTF-8 bytes. */
+    /** {@link #read(String)} of UTF-8 bytes (or of what their first bytes say they are, as the parser guesses). */
     public static JsonNode read(final byte[] utf8) throws JsonProcessingException {
         try (JsonParser parser = FACTORY.createParser(utf8)) {
             return readOne(parser);
         } catch (final JsonProcessingException e) {
             throw e;
         } catch (final IOException e) {
-            throw new UncheckedIOException("reading JSON from memory", e);
+            throw notJson(e);
         }
+    }
+
+    /**
+     * In memory the parser fails only on what it reads: bytes that are no text in the encoding it took them for
+     * (a {@code CharConversionException}) are not JSON either.
+     */
+    private static JsonProcessingException notJson(final IOException e) {
+        return new JsonParseException(null, "not JSON text: " + e.getMessage(), e);
     }
 
     /** Compact JSON text, as etcd and flanneld write it. */
@@ -130,6 +138,10 @@ public final class Json {
     }
 
     private static String write(final JsonNode node, final boolean pretty) {
+        if (node.isMissingNode()) {
+            // What no text reads as writes as no text, as a mapper writes it.
+            return "";
+        }
         final StringWriter text = new StringWriter();
         try (JsonGenerator generator = FACTORY.createGenerator(text)) {
             if (pretty) {
@@ -166,10 +178,12 @@ public final class Json {
                     case LONG -> generator.writeNumber(node.longValue());
                     case BIG_INTEGER -> generator.writeNumber(node.bigIntegerValue());
                     case BIG_DECIMAL -> generator.writeNumber(node.decimalValue());
+                    case FLOAT -> generator.writeNumber(node.floatValue());
                     default -> generator.writeNumber(node.doubleValue());
                 }
             }
             case BOOLEAN -> generator.writeBoolean(node.booleanValue());
+            case BINARY -> generator.writeBinary(node.binaryValue());
             case NULL -> generator.writeNull();
             default -> throw new IllegalArgumentException("no JSON text for a " + node.getNodeType() + " node");
         }

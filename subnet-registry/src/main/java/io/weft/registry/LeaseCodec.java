@@ -79,7 +79,8 @@ public final class LeaseCodec {
     private static int publicIp(final JsonNode node) {
         final JsonNode publicIp = node == null ? null : node.get("PublicIP");
         if (publicIp == null || !publicIp.isTextual()) {
-            throw new IllegalArgumentException("value has no PublicIP string: " + abbreviate(String.valueOf(node)));
+            final String text = node == null ? "null" : Json.write(node);
+            throw new IllegalArgumentException("value has no PublicIP string: " + abbreviate(text));
         }
         final int address;
         try {

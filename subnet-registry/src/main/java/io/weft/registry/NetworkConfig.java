@@ -85,7 +85,7 @@ public record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin,
             return defaultValue;
         }
         if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-            throw new InvalidConfigException(key + " is " + value + ", not an integer");
+            throw new InvalidConfigException(key + " is " + Json.write(value) + ", not an integer");
         }
         return value.intValue();
     }
@@ -98,7 +98,7 @@ public record NetworkConfig(Ipv4Prefix network, int subnetLength, int subnetMin,
         try {
             return Ipv4Addresses.parse(value.asText());
         } catch (final IllegalArgumentException e) {
-            throw new InvalidConfigException(key + " is " + value + ", not an IPv4 address");
+            throw new InvalidConfigException(key + " is " + Json.write(value) + ", not an IPv4 address");
         }
     }
 
