@@ -46,18 +46,21 @@ public final class Json {
      * @throws JsonProcessingException if it is not that
      */
     public static JsonNode read(final String text) throws JsonProcessingException {
-        try (JsonParser parser = FACTORY.createParser(text)) {
-            return readOne(parser);
-        } catch (final JsonProcessingException e) {
-            throw e;
-        } catch (final IOException e) {
-            throw notJson(e);
-        }
+        return read(() -> FACTORY.createParser(text));
     }
 
     /** {@link #read(String)} of UTF-8 bytes (or of what their first bytes say they are, as the parser guesses). */
     public static JsonNode read(final byte[] utf8) throws JsonProcessingException {
-        try (JsonParser parser = FACTORY.createParser(utf8)) {
+        return read(() -> FACTORY.createParser(utf8));
+    }
+
+    /** A parser over text in memory. */
+    private interface Source {
+        JsonParser open() throws IOException;
+    }
+
+    private static JsonNode read(final Source source) throws JsonProcessingException {
+        try (JsonParser parser = source.open()) {
             return readOne(parser);
         } catch (final JsonProcessingException e) {
             throw e;
