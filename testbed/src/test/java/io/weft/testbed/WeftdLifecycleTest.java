@@ -3,6 +3,8 @@ package io.weft.testbed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,10 +86,11 @@ class WeftdLifecycleTest {
     /**
      * The build leaves weftd.jsa beside the jar (the classes a start loads, from its training run) and the testbed
      * maps it as the launchers do: with -Xshare:on a JVM that cannot use it refuses to start (another jar, another
-     * java, a stale archive), so this weftd forwarding says the archive fits.
+     * java, a stale archive), so this weftd forwarding says the archive fits. The archive is a static one, which
+     * JDK 17 lets hold classes compiled for Java 5 (picocli's): a dynamic one left them to be loaded at every start.
      */
     @Test
-    void shouldStartFromTheClassArchiveTheBuildMadeBesideTheJar() {
+    void shouldStartFromTheClassArchiveTheBuildMadeBesideTheJar() throws IOException {
         try (Testbed testbed = Testbeds.createOrSkip()) {
             Path jar = WeftdProcess.locateJar();
             assumeTrue(System.getProperty(WeftdProcess.JAR_PROPERTY, "").isBlank(),
@@ -97,13 +100,16 @@ class WeftdLifecycleTest {
             Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
             StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
                 Map.of("10.244.1.0/24", node.ip()));
+            Path classLoads = testbed.runDir().resolve("class-loads.txt");
             WeftdProcess weftd = node.startWeftd(jar, args(testbed, node, List.of()),
-                command -> WeftdProcess.withJvmOptions(command, List.of("-Xshare:on"))).awaitHealthy(
-                    Duration.ofSeconds(30));
+                command -> WeftdProcess.withJvmOptions(command, List.of("-Xshare:on",
+                    "-Xlog:class+load=info:file=" + classLoads))).awaitHealthy(Duration.ofSeconds(30));
 
             assertThat(weftd.process().command()).contains("-XX:SharedArchiveFile="
                 + jar.resolveSibling(WeftdProcess.CLASS_ARCHIVE_FILE));
             weftd.stop();
+            assertThat(Files.readAllLines(classLoads)).as("how picocli's command line class was loaded")
+                .anyMatch(line -> line.contains(" picocli.CommandLine source: shared objects file"));
         }
     }
 

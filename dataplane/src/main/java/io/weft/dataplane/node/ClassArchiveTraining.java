@@ -23,7 +23,8 @@ import java.util.jar.JarFile;
  * The training run of weftd's class archive ({@code weftd.jsa}, docs/footprint.md): loads what a start loads, with
  * no root, etcd or network of its own, so that the build and the image can make the archive where weftd runs:
  * <pre>
- * java -XX:ArchiveClassesAtExit=weftd.jsa -cp /abs/path/weftd.jar io.weft.dataplane.node.ClassArchiveTraining
+ * java -XX:DumpLoadedClassList=list -cp /abs/path/weftd.jar io.weft.dataplane.node.ClassArchiveTraining
+ * java -Xshare:dump -XX:SharedClassListFile=list -XX:SharedArchiveFile=weftd.jsa -cp /abs/path/weftd.jar
  * </pre>
  * A start then maps those classes instead of reading, parsing and verifying them one by one, which is most of the
  * time from {@code java} to forwarding. Classes this run misses are loaded as usual.
@@ -47,7 +48,7 @@ public final class ClassArchiveTraining {
         step("/metrics over HTTP", ClassArchiveTraining::serveAndFetchMetrics);
         step("epoll and a UDP socket", ClassArchiveTraining::openDescriptorsAsTheLanesDo);
         System.out.println("class archive training done");
-        System.exit(0); // the JVM writes the archive as it exits, whatever threads the etcd client left
+        System.exit(0); // whatever threads the etcd client left
     }
 
     /** One step, best effort: the archive only makes starts faster, so a step that cannot run here is skipped. */

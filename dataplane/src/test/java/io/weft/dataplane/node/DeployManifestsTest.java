@@ -274,8 +274,9 @@ class DeployManifestsTest {
         final String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
 
         assertThat(dockerfile).contains("COPY dataplane/target/weftd.jar dataplane/target/weftd.jvm ",
-            "containernetworking-plugins", "-XX:ArchiveClassesAtExit=/opt/weft/weftd.jsa",
-            ClassArchiveTraining.class.getName(),
+            "containernetworking-plugins", "-XX:DumpLoadedClassList=/tmp/weftd-loaded.classlist",
+            ClassArchiveTraining.class.getName(), "-Xshare:dump -XX:SharedClassListFile=/tmp/weftd-loaded.classlist",
+            "-XX:SharedArchiveFile=/opt/weft/weftd.jsa",
             "\"@/opt/weft/weftd.jvm\", \"-XX:SharedArchiveFile=/opt/weft/weftd.jsa\", \"-jar\","
                 + " \"/opt/weft/weftd.jar\"");
         assertThat(Files.readString(DEPLOY.resolve("kind-config.yaml")))
