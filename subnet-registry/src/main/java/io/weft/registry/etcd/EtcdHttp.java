@@ -90,13 +90,9 @@ final class EtcdHttp {
         if (config.usesTls()) {
             builder.sslContext(sslContext(config));
         } else {
-            // Without these the client initialises the JDK's default TLS context as it is built (its trust store, and
-            // some 400 classes): memory for connections that never use TLS. This one is never initialised.
-            try {
-                builder.sslContext(SSLContext.getInstance("TLS")).sslParameters(new SSLParameters());
-            } catch (final GeneralSecurityException e) {
-                throw new IOException("the JDK has no TLS: " + e.getMessage(), e);
-            }
+            // Without these the client initialises the JDK's default TLS context as it is built (its trust store,
+            // every provider and cipher suite): time and memory for connections that never use TLS.
+            builder.sslContext(new NoTlsContext()).sslParameters(new SSLParameters());
         }
         final ExecutorService executor = newExecutor();
         return new EtcdHttp(builder.executor(executor).build(), executor, config);

@@ -1,0 +1,40 @@
+package io.weft.registry.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NoTlsContextTest {
+    /**
+     * Built with a context of the JDK's, even one never initialised, the client loaded every security provider and
+     * tried every cipher suite (sun.security.ssl's classes) on each start of a weftd whose etcd speaks plain HTTP.
+     */
+    @Test
+    void shouldBuildAPlainHttpClientWithoutLoadingTheJdksTls() throws IOException, InterruptedException {
+        final Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xlog:class+load=info:stdout", "-cp", System.getProperty("java.class.path"),
+            PlainClientProbe.class.getName()).redirectErrorStream(true).start();
+        final List<String> loaded = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+            .toList();
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the probe's JVM ended").isTrue();
+
+        assertThat(probe.exitValue()).as("the probe's exit status; its output: %s", loaded).isZero();
+        assertThat(loaded).as("classes the probe loaded").anyMatch(line -> line.contains(" " + EtcdHttp.class.getName()
+            + " ")).noneMatch(line -> line.contains(" sun.security.ssl."));
+    }
+
+    @Test
+    void shouldRefuseToBeUsedNamingWhy() {
+        final NoTlsContext context = new NoTlsContext();
+
+        assertThatThrownBy(context::createSSLEngine).isInstanceOf(UnsupportedOperationException.class)
+            .hasMessageContaining("plain HTTP");
+        assertThatThrownBy(context::getSocketFactory).isInstanceOf(UnsupportedOperationException.class);
+    }
+}
