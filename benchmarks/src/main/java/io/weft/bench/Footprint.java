@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * weftd's footprint ({@code ./weft bench --footprint}): for each option set and round, a fresh two-node cluster as the
  * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
  * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; their CPU
- * and the reply times while a pod pings the other 100 and 1,000 times a second; then node 1's weftd is stopped and
+ * and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, at 1,000 a second
+ * what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's weftd is stopped and
  * started again ({@code --restarts} times), and start to forwarding is the time from that launch to the first echo
  * reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd logged it took.
  * A set's JVM options come after weftd.jvm (the shipped options) and so override them; {@code weftd:FLAG} entries are
@@ -37,13 +39,16 @@ import java.util.regex.Pattern;
  */
 public final class Footprint {
     private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--restarts N] [--out FILE]"
-        + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...]\n  OPTION: a JVM option,"
+        + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...] [--perf]\n  OPTION: a JVM option,"
         + " VARIABLE=VALUE for weftd's environment, or weftd:FLAG for weftd\n  --restart-jars: the restarts take"
         + " these weftd.jars in turn (beside each its weftd.jvm and weftd.jsa), to compare builds' starts in one"
-        + " cluster, then one more on the shipped jar\n"
+        + " cluster, then one more on the shipped jar\n  --perf: perf record -a -g while a pod pings the other 1,000"
+        + " times a second, the weftds' CPU split by whose work it is (WeftdCpuSplit)\n"
         + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
+    /** perf's sampling rate with --perf: low, as each sample of a call chain costs the sampled thread. */
+    private static final int PERF_HZ = 499;
     private static final String WEFTD_FLAG = "weftd:";
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
     private static final Duration FORWARDING_TIMEOUT = Duration.ofSeconds(30);
@@ -69,7 +74,12 @@ public final class Footprint {
         Map<String, String> restartJars = new LinkedHashMap<>();
         Path out = Path.of("perf-reports", "results", "footprint.json");
         Map<String, List<String>> sets = new LinkedHashMap<>();
+        boolean perf = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--perf")) {
+                perf = true;
+                continue;
+            }
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(require(args[i], value));
@@ -106,7 +116,7 @@ public final class Footprint {
         if (sets.isEmpty()) {
             sets.put("shipped", List.of());
         }
-        Optional<String> cause = EndToEndBench.unavailabilityCause();
+        Optional<String> cause = perf ? PerfRecording.unavailabilityCause() : EndToEndBench.unavailabilityCause();
         if (cause.isPresent()) {
             fail("cannot run: " + cause.get());
         }
@@ -120,7 +130,7 @@ public final class Footprint {
                 result.put("weftdArgs", weftdArgs(set.getValue()));
                 result.put("round", round);
                 try {
-                    measure(set.getValue(), seconds, restarts, restartJars, result);
+                    measure(set.getValue(), seconds, restarts, restartJars, perf, result);
                 } catch (RuntimeException e) {
                     result.put("error", String.valueOf(e.getMessage()));
                 }
@@ -134,7 +144,7 @@ public final class Footprint {
 
     /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
     private static void measure(List<String> jvmOptions, int seconds, int restarts, Map<String, String> restartJars,
-        Map<String, Object> result) {
+        boolean perf, Map<String, Object> result) {
         try (Testbed testbed = Testbed.create()) {
             OverlayCluster cluster = OverlayCluster.start(testbed, 2, weftdArgs(jvmOptions),
                 (node, command) -> withJvmOptions(command, jvmOptions));
@@ -163,7 +173,7 @@ public final class Footprint {
             if (tracked) {
                 result.put("afterLoadNativeMemory", nativeMemory(cluster));
             }
-            result.put("lowRate", lowRates(cluster));
+            result.put("lowRate", lowRates(cluster, perf));
             List<Map<String, Object>> starts = new ArrayList<>();
             result.put("starts", starts); // filled as they come, so that a failed restart keeps those before it
             List<Map.Entry<String, String>> jars = List.copyOf(restartJars.entrySet());
@@ -205,33 +215,76 @@ public final class Footprint {
 
     /**
      * Pings from node 1's pod to node 2's at 100 and 1,000 a second for {@value #LOW_RATE_SECONDS} s each: the reply
-     * times' p50 and p99 and what each weftd spent meanwhile, in percent of one core.
+     * times' p50 and p99 and what each weftd spent meanwhile, in percent of one core; with {@code perf}, at 1,000 a
+     * second also that split by whose work it is ({@link WeftdCpuSplit}).
      */
-    private static List<Map<String, Object>> lowRates(OverlayCluster cluster) {
+    private static List<Map<String, Object>> lowRates(OverlayCluster cluster, boolean perf) {
         long ticksPerSecond = ProcCpu.clockTicksPerSecond();
         List<Map<String, Object>> rates = new ArrayList<>();
         for (int intervalMs : new int[] {10, 1}) {
-            List<Long> before = cpuTicks(cluster);
-            long start = System.nanoTime();
-            String count = Integer.toString(LOW_RATE_SECONDS * 1000 / intervalMs);
-            String interval = String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0);
-            PingResult ping = PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
-                List.of("ping", "-n", "-c", count, "-i", interval, "-W", "1", cluster.pod(2).ip())).stdout());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            List<Long> after = cpuTicks(cluster);
-            List<Double> percent = new ArrayList<>();
-            for (int i = 0; i < after.size(); i++) {
-                percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
+            try (PerfRecording recording = perf && intervalMs == 1 ? recordAllCpus() : null) {
+                List<Long> before = cpuTicks(cluster);
+                long start = System.nanoTime();
+                String count = Integer.toString(LOW_RATE_SECONDS * 1000 / intervalMs);
+                String interval = String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0);
+                PingResult ping = PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
+                    List.of("ping", "-n", "-c", count, "-i", interval, "-W", "1", cluster.pod(2).ip())).stdout());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                List<Long> after = cpuTicks(cluster);
+                List<Double> percent = new ArrayList<>();
+                for (int i = 0; i < after.size(); i++) {
+                    percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
+                }
+                Map<String, Object> rate = new LinkedHashMap<>();
+                rate.put("pingsPerSecond", 1000 / intervalMs);
+                rate.put("replies", ping.received());
+                rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
+                rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
+                rate.put("weftdPercentOfOneCore", percent); // with perf recording, perf's own cost included
+                if (recording != null) {
+                    rate.putAll(splitByKind(recording, cluster, seconds));
+                }
+                rates.add(rate);
+            } catch (IOException e) {
+                throw new UncheckedIOException("perf record failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
-            Map<String, Object> rate = new LinkedHashMap<>();
-            rate.put("pingsPerSecond", 1000 / intervalMs);
-            rate.put("replies", ping.received());
-            rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
-            rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
-            rate.put("weftdPercentOfOneCore", percent);
-            rates.add(rate);
         }
         return rates;
+    }
+
+    /**
+     * perf record with call chains on every CPU, until {@link #splitByKind}. Not per process (-p): that costs a
+     * blocking weftd a switch of perf's events at each of its wake-ups, so it would measure mostly perf.
+     */
+    private static PerfRecording recordAllCpus() {
+        try {
+            return PerfRecording.start("footprint", List.of("-a", "-g", "-F", Integer.toString(PERF_HZ)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run perf record", e);
+        }
+    }
+
+    /**
+     * The weftds' samples split by whose work they are ({@link WeftdCpuSplit}), each kind in percent of one core per
+     * weftd from the samples themselves (perf samples a running thread {@value #PERF_HZ} times a second): the
+     * process's CPU time in /proc holds perf's unwinding of its stacks, and may leave softirq time out.
+     */
+    private static Map<String, Object> splitByKind(PerfRecording recording, OverlayCluster cluster, double seconds)
+        throws IOException, InterruptedException {
+        recording.stop();
+        List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
+        WeftdCpuSplit split = new WeftdCpuSplit(Set.copyOf(pids)).add(recording.script("comm,pid,tid,ip,sym,dso",
+            false));
+        Map<String, Double> byKind = new LinkedHashMap<>();
+        split.samples().forEach((kind, count) -> byKind.put(kind, 100.0 * count / PERF_HZ / seconds / pids.size()));
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("perfSamples", split.samples());
+        figures.put("perfUnparsedLines", split.unparsed());
+        figures.put("weftdPercentOfOneCoreByKind", byKind);
+        return figures;
     }
 
     private static List<Long> cpuTicks(OverlayCluster cluster) {

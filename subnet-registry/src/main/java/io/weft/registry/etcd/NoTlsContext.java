@@ -13,8 +13,8 @@ import javax.net.ssl.TrustManager;
 /**
  * The TLS context of an etcd client that speaks plain HTTP only (every endpoint http://, no TLS files). The JDK's
  * HttpClient takes a context when it is built; any of the JDK's own, even one never initialised, loads every security
- * provider and tries every cipher suite as its class initialises, a tenth of a start (docs/footprint.md). This one
- * loads nothing and refuses to be used, naming why.
+ * provider and tries every cipher suite as its class initialises, on every start (docs/footprint.md). This one loads
+ * nothing and refuses to be used, naming why.
  */
 final class NoTlsContext extends SSLContext {
     NoTlsContext() {
