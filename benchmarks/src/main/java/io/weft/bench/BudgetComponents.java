@@ -74,8 +74,13 @@ final class BudgetComponents {
      * code by the module ({@code [vxlan]}, {@code [tun]}) and may not resolve an address at all. The idle task's
      * samples in softirq work (the network's receive path on an idle CPU) are that work, not idle.
      */
+    /** Whether a sample's address is the kernel's: x86-64's upper half, modules included. */
+    static boolean inKernel(long ip) {
+        return Long.compareUnsigned(ip, KERNEL_HALF) >= 0;
+    }
+
     static String componentOf(long ip, String sym, String dso) {
-        boolean kernel = Long.compareUnsigned(ip, KERNEL_HALF) >= 0;
+        boolean kernel = inKernel(ip);
         for (Rule rule : RULES) {
             if (rule.matches(kernel, sym, dso)) {
                 return rule.component();

@@ -30,10 +30,11 @@ import java.util.regex.Pattern;
  * weftd's footprint ({@code ./weft bench --footprint}): for each option set and round, a fresh two-node cluster as the
  * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
  * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; their CPU
- * and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, at 1,000 a second
- * what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's weftd is stopped and
- * started again ({@code --restarts} times), and start to forwarding is the time from that launch to the first echo
- * reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd logged it took.
+ * and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the 1,000 a
+ * second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's weftd
+ * is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch to
+ * the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
+ * logged it took.
  * A set's JVM options come after weftd.jvm (the shipped options) and so override them; {@code weftd:FLAG} entries are
  * weftd flags; the empty set is weftd as shipped.
  */
@@ -42,12 +43,12 @@ public final class Footprint {
         + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...] [--perf]\n  OPTION: a JVM option,"
         + " VARIABLE=VALUE for weftd's environment, or weftd:FLAG for weftd\n  --restart-jars: the restarts take"
         + " these weftd.jars in turn (beside each its weftd.jvm and weftd.jsa), to compare builds' starts in one"
-        + " cluster, then one more on the shipped jar\n  --perf: perf record -a -g while a pod pings the other 1,000"
-        + " times a second, the weftds' CPU split by whose work it is (WeftdCpuSplit)\n"
+        + " cluster, then one more on the shipped jar\n  --perf: the 1,000 pings a second once more under perf record"
+        + " -a -g, the weftds' CPU split by whose work it is (WeftdCpuSplit)\n"
         + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
-    /** perf's sampling rate with --perf: low, as each sample of a call chain costs the sampled thread. */
+    /** perf's sampling rate with --perf: low, as unwinding each sample's call chain costs the sampled thread. */
     private static final int PERF_HZ = 499;
     private static final String WEFTD_FLAG = "weftd:";
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
@@ -215,76 +216,72 @@ public final class Footprint {
 
     /**
      * Pings from node 1's pod to node 2's at 100 and 1,000 a second for {@value #LOW_RATE_SECONDS} s each: the reply
-     * times' p50 and p99 and what each weftd spent meanwhile, in percent of one core; with {@code perf}, at 1,000 a
-     * second also that split by whose work it is ({@link WeftdCpuSplit}).
+     * times' p50 and p99 and what each weftd spent meanwhile, in percent of one core; with {@code perf}, 1,000 a
+     * second once more under perf, for the share of each kind of work in what they spent ({@link WeftdCpuSplit}).
      */
     private static List<Map<String, Object>> lowRates(OverlayCluster cluster, boolean perf) {
         long ticksPerSecond = ProcCpu.clockTicksPerSecond();
         List<Map<String, Object>> rates = new ArrayList<>();
         for (int intervalMs : new int[] {10, 1}) {
-            try (PerfRecording recording = perf && intervalMs == 1 ? recordAllCpus() : null) {
-                List<Long> before = cpuTicks(cluster);
-                long start = System.nanoTime();
-                String count = Integer.toString(LOW_RATE_SECONDS * 1000 / intervalMs);
-                String interval = String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0);
-                PingResult ping = PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
-                    List.of("ping", "-n", "-c", count, "-i", interval, "-W", "1", cluster.pod(2).ip())).stdout());
-                double seconds = (System.nanoTime() - start) / 1e9;
-                List<Long> after = cpuTicks(cluster);
-                List<Double> percent = new ArrayList<>();
-                for (int i = 0; i < after.size(); i++) {
-                    percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
-                }
-                Map<String, Object> rate = new LinkedHashMap<>();
-                rate.put("pingsPerSecond", 1000 / intervalMs);
-                rate.put("replies", ping.received());
-                rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
-                rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
-                rate.put("weftdPercentOfOneCore", percent); // with perf recording, perf's own cost included
-                if (recording != null) {
-                    rate.putAll(splitByKind(recording, cluster, seconds));
-                }
-                rates.add(rate);
-            } catch (IOException e) {
-                throw new UncheckedIOException("perf record failed", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
+            List<Long> before = cpuTicks(cluster);
+            long start = System.nanoTime();
+            PingResult ping = pingAtInterval(cluster, intervalMs);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<Long> after = cpuTicks(cluster);
+            List<Double> percent = new ArrayList<>();
+            for (int i = 0; i < after.size(); i++) {
+                percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
             }
+            Map<String, Object> rate = new LinkedHashMap<>();
+            rate.put("pingsPerSecond", 1000 / intervalMs);
+            rate.put("replies", ping.received());
+            rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
+            rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
+            rate.put("weftdPercentOfOneCore", percent);
+            if (perf && intervalMs == 1) {
+                rate.putAll(splitUnderPerf(cluster, intervalMs));
+            }
+            rates.add(rate);
         }
         return rates;
     }
 
-    /**
-     * perf record with call chains on every CPU, until {@link #splitByKind}. Not per process (-p): that costs a
-     * blocking weftd a switch of perf's events at each of its wake-ups, so it would measure mostly perf.
-     */
-    private static PerfRecording recordAllCpus() {
-        try {
-            return PerfRecording.start("footprint", List.of("-a", "-g", "-F", Integer.toString(PERF_HZ)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run perf record", e);
-        }
+    private static PingResult pingAtInterval(OverlayCluster cluster, int intervalMs) {
+        String count = Integer.toString(LOW_RATE_SECONDS * 1000 / intervalMs);
+        String interval = String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0);
+        return PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
+            List.of("ping", "-n", "-c", count, "-i", interval, "-W", "1", cluster.pod(2).ip())).stdout());
     }
 
     /**
-     * The weftds' samples split by whose work they are ({@link WeftdCpuSplit}), each kind in percent of one core per
-     * weftd from the samples themselves (perf samples a running thread {@value #PERF_HZ} times a second): the
-     * process's CPU time in /proc holds perf's unwinding of its stacks, and may leave softirq time out.
+     * The same pings again under {@code perf record -a -g -e cpu-clock}, and the weftds' samples split by whose work
+     * they are: shares only, as perf's unwinding of each sample's stack adds to what the sampled thread spends. Every
+     * CPU rather than the weftds alone (-p): per-process events cost a blocking weftd a switch of perf's events at
+     * each of its wake-ups, so they would measure mostly perf.
      */
-    private static Map<String, Object> splitByKind(PerfRecording recording, OverlayCluster cluster, double seconds)
-        throws IOException, InterruptedException {
-        recording.stop();
-        List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
-        WeftdCpuSplit split = new WeftdCpuSplit(Set.copyOf(pids)).add(recording.script("comm,pid,tid,ip,sym,dso",
-            false));
-        Map<String, Double> byKind = new LinkedHashMap<>();
-        split.samples().forEach((kind, count) -> byKind.put(kind, 100.0 * count / PERF_HZ / seconds / pids.size()));
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("perfSamples", split.samples());
-        figures.put("perfUnparsedLines", split.unparsed());
-        figures.put("weftdPercentOfOneCoreByKind", byKind);
-        return figures;
+    private static Map<String, Object> splitUnderPerf(OverlayCluster cluster, int intervalMs) {
+        try (PerfRecording recording = PerfRecording.start("footprint", List.of("-a", "-g", "-F",
+            Integer.toString(PERF_HZ), "-e", "cpu-clock"))) {
+            sleep(Duration.ofSeconds(1)); // perf samples once it has opened its events on every CPU
+            pingAtInterval(cluster, intervalMs);
+            recording.stop();
+            List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
+            WeftdCpuSplit split = new WeftdCpuSplit(Set.copyOf(pids)).add(recording.script("comm,pid,tid,ip,sym,dso",
+                false));
+            long total = split.samples().values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Double> shares = new LinkedHashMap<>();
+            split.samples().forEach((kind, count) -> shares.put(kind, total == 0 ? 0 : (double)count / total));
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("perfSamples", split.samples());
+            figures.put("perfUnparsedLines", split.unparsed());
+            figures.put("weftdCpuShareByKind", shares);
+            return figures;
+        } catch (IOException e) {
+            throw new UncheckedIOException("perf record failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static List<Long> cpuTicks(OverlayCluster cluster) {

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code perf record} running in the background into a directory of its own, for the tools that put a bench's figures
- * down to what the CPUs did ({@link PingTails}, {@link CycleBudget}). {@link #stop} stops it as ^C would and fails
- * when it had to be killed (its data may be cut short); closing kills it if still running and removes the directory.
+ * down to what the CPUs did ({@link PingTails}, {@link CycleBudget}, {@link Footprint}). {@link #stop} stops it as ^C
+ * would and fails when it had to be killed (its data may be cut short); closing kills it if still running and removes
+ * the directory.
  */
 final class PerfRecording implements AutoCloseable {
     private final Path dir;

@@ -22,8 +22,6 @@ final class WeftdCpuSplit {
     static final String DELIVERY = "delivery past the device, inside weftd's system calls";
     static final String SCHEDULER = "blocked and woken (scheduler)";
     static final String OWN_KERNEL = "weftd's own system calls";
-    /** Kernel addresses are the upper half; the kernel's modules (tun, veth, bridge) name no kallsyms. */
-    private static final long KERNEL_HALF = 0xffff800000000000L;
     /** A frame: "ffffffff8170e7a1 fdget_pos ([kernel.kallsyms])", its address first. */
     private static final Pattern FRAME_ADDRESS = Pattern.compile("^\\s*([0-9a-f]+)\\s");
     /** A sample's first line: "weft-lane-0  9668/9909 ", the thread's name (which may hold spaces), pid/tid. */
@@ -63,10 +61,10 @@ final class WeftdCpuSplit {
                     frames.add(" " + line.strip() + " ");
                 }
             } else {
-                final Matcher header = HEADER.matcher(line);
-                final boolean isHeader = header.find();
+                Matcher header = HEADER.matcher(line);
+                boolean isHeader = header.find();
                 if (!isHeader) {
-                    unparsed++; // not a sample's first line: perf's warnings, or a sample without its call chain
+                    unparsed++; // not a sample's first line: one of perf's warnings
                 }
                 inSample = isHeader && pids.contains(Long.parseLong(header.group(1)));
             }
@@ -75,8 +73,9 @@ final class WeftdCpuSplit {
     }
 
     private static String kind(List<String> frames) {
-        final Matcher leaf = FRAME_ADDRESS.matcher(frames.get(0));
-        if (!leaf.find() || Long.compareUnsigned(Long.parseUnsignedLong(leaf.group(1), 16), KERNEL_HALF) < 0) {
+        // By address, as the cycle budget does: perf names a module's code (tun, veth, bridge) by the module.
+        Matcher leaf = FRAME_ADDRESS.matcher(frames.get(0));
+        if (!leaf.find() || !BudgetComponents.inKernel(Long.parseUnsignedLong(leaf.group(1), 16))) {
             return USER;
         }
         if (frames.stream().anyMatch(frame -> RECEIVE.matcher(frame).find())) {

@@ -53,16 +53,20 @@ class WeftdCpuSplitTest {
             .containsEntry(WeftdCpuSplit.USER, 1L);
     }
 
+    /** The scheduler counts as blocking within 8 frames of the leaf, and beyond as the call's own work. */
     @Test
     void shouldCountASchedulerCallFarFromTheLeafAsTheCallsOwnWork() {
-        StringBuilder deep = new StringBuilder(" C2 CompilerThre  9668/9670 \n");
-        for (int i = 0; i < 9; i++) {
-            deep.append("\tffffffff81000000 leaf_").append(i).append(" ([kernel.kallsyms])\n");
-        }
-        deep.append("\tffffffff81e1d200 __schedule ([kernel.kallsyms])\n");
+        assertThat(kindOfOneSample(schedulerBelow(7))).isEqualTo(WeftdCpuSplit.SCHEDULER);
+        assertThat(kindOfOneSample(schedulerBelow(8))).isEqualTo(WeftdCpuSplit.OWN_KERNEL);
+    }
 
-        assertThat(new WeftdCpuSplit(Set.of(9668L)).add(deep.toString()).samples())
-            .containsEntry(WeftdCpuSplit.OWN_KERNEL, 1L).containsEntry(WeftdCpuSplit.SCHEDULER, 0L);
+    private static String[] schedulerBelow(int frames) {
+        String[] chain = new String[frames + 1];
+        for (int i = 0; i < frames; i++) {
+            chain[i] = "\tffffffff81000000 leaf_" + i + " ([kernel.kallsyms])";
+        }
+        chain[frames] = "\tffffffff81e1d200 __schedule ([kernel.kallsyms])";
+        return chain;
     }
 
     /**

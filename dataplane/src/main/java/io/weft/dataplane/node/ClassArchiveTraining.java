@@ -89,8 +89,8 @@ public final class ClassArchiveTraining {
     }
 
     /**
-     * The classes a real start loaded that the JDK's own archive does not hold ({@value #CLASS_LIST}, refreshed as
-     * docs/footprint.md says): most of them belong to the answers of an etcd this run cannot reach. Names that no
+     * The classes a real start loaded, the JDK's too ({@value #CLASS_LIST}, refreshed as docs/footprint.md says): many
+     * of them belong to the answers of an etcd this run cannot reach. Names that no
      * longer exist are skipped; a class missing from the list is loaded as usual when weftd needs it.
      */
     private static void loadTheClassesAStartLoaded() throws IOException {
