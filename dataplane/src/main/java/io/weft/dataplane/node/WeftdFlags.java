@@ -166,9 +166,9 @@ final class WeftdFlags {
         description = "TUN TSO/checksum offload, UDP GSO and GRO where the kernel has them (default ${DEFAULT-VALUE})")
     String offload;
 
-    @Option(names = "--idle", paramLabel = "spin|backoff|adaptive|block", defaultValue = "backoff",
+    @Option(names = "--idle", paramLabel = "spin|backoff|adaptive|block", defaultValue = "adaptive",
         description = "an idle lane polls, yielding its core, for ever (spin), for --idle-poll-us after its last"
-            + " packet (backoff, the default), as long but only where that pays or packets are sparse (adaptive),"
+            + " packet (backoff), as long but only where that pays or packets are sparse (adaptive, the default),"
             + " or blocks at once")
     String idle;
 

@@ -26,7 +26,7 @@ class WeftdConfigTest {
             "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", 0, 0, ip("127.0.0.1"), 9286, 4 << 20, LANES,
             16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"), 86_400)));
     }
 
@@ -94,7 +94,7 @@ class WeftdConfigTest {
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", ip("10.0.0.3"), 9301,
             ip("10.0.0.2"), 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
@@ -109,7 +109,7 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, 9300,
-            0, LANES, 16, true, EpollIdleStrategy.Mode.BACKOFF, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            0, LANES, 16, true, EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
@@ -252,7 +252,7 @@ class WeftdConfigTest {
         assertUsage("--idle-poll-us '0' must be an integer in 1..1000000", "--idle-poll-us", "0");
         assertUsage("--iptables-resync '0' must be an integer in 1..86400", "--iptables-resync", "0");
         assertUsage("--offload 'on' must be one of auto, off", "--offload", "on");
-        assertThat(parse("--idle", "adaptive").idle()).isEqualTo(EpollIdleStrategy.Mode.ADAPTIVE);
+        assertThat(parse("--idle", "backoff").idle()).isEqualTo(EpollIdleStrategy.Mode.BACKOFF);
         assertUsage("--idle 'poll' must be one of spin, backoff, adaptive, block", "--idle", "poll");
         assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
     }
