@@ -75,6 +75,9 @@ public final class EpollIdleStrategy implements IdleStrategy {
     @Override
     public void idle(final int workCount) {
         if (workCount > 0) {
+            if (gate != null) {
+                gate.worked(workCount);
+            }
             reset();
         } else {
             idle();

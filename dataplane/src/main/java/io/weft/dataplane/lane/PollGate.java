@@ -3,9 +3,14 @@ package io.weft.dataplane.lane;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether a lane in {@code adaptive} mode polls after its last packet: where polling pays, or where its packets are
- * sparse.
+ * Whether a lane in {@code adaptive} mode polls after its last packet: where the lane is busy, where polling pays,
+ * or where its packets are sparse.
  * <ul>
+ * <li>Busy: the lane made at least {@link #BUSY_READS_PER_SECOND} reads with something in them a second (a TUN read
+ * or a receive, each a packet or a super-packet) in this period or the last, as in a bulk stream. There an idle
+ * period is often the time the lane yielded its core to the pod that shares it, and may end after the window;
+ * blocking then makes the next packet wait for a wake-up, which lengthens the next idle period too, so a stream can,
+ * it seems, settle at a lower rate (docs/idle-and-latency.md). A busy lane polls, as {@code backoff} does.</li>
  * <li>Pays: most of the lane's recent idle periods (at least {@link #PAYING_PERCENT} %, weighted to the last eight
  * or so) ended within the poll window, as in a busy lane, a TCP stream's acknowledgements or a request/response
  * exchange at thousands a second. Each poll there saves a wake-up of the core per hop, so it polls, however
@@ -25,6 +30,11 @@ final class PollGate {
     static final int PAYING_PERCENT = 75;
     /** Sparse: polling every idle period in full would take at most this share of one core. */
     static final int SPARSE_PERCENT = 10;
+    /**
+     * Busy: at least this many reads with something in them a second; a thousand pings a second, which should not
+     * poll, make two thousand on each lane (the request and the reply), a TCP stream tens of thousands.
+     */
+    static final int BUSY_READS_PER_SECOND = 5_000;
     static final long DEFAULT_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** The share within the window, in 1/{@value} (fixed point: no floating point per packet). */
     private static final int ALL = 256;
@@ -34,12 +44,15 @@ final class PollGate {
     private final long pollNanos;
     private final long periodNanos;
     private final long sparseIdlePeriods;
+    private final long busyReads;
     private int withinWindow = ALL;
     /** Whether a period has begun: {@link System#nanoTime()} has no fixed origin, so 0 is no "long ago". */
     private boolean started;
     private long periodStart;
     private long idlePeriodsThisPeriod;
     private long idlePeriodsLastPeriod;
+    private long readsThisPeriod;
+    private long readsLastPeriod;
 
     PollGate(final long pollNanos) {
         this(pollNanos, DEFAULT_PERIOD_NANOS);
@@ -49,20 +62,30 @@ final class PollGate {
         this.pollNanos = pollNanos;
         this.periodNanos = periodNanos;
         this.sparseIdlePeriods = periodNanos * SPARSE_PERCENT / 100 / pollNanos;
+        this.busyReads = BUSY_READS_PER_SECOND * periodNanos / TimeUnit.SECONDS.toNanos(1);
     }
 
     /** Whether the idle period that begins at {@code now} polls. */
     boolean shouldPoll(final long now) {
         if (!started || now - periodStart >= periodNanos) {
             // The period before is this one's history only if it was the last: after a silence nothing is recent.
-            idlePeriodsLastPeriod = started && now - periodStart < 2 * periodNanos ? idlePeriodsThisPeriod : 0;
+            final boolean lastWasRecent = started && now - periodStart < 2 * periodNanos;
+            idlePeriodsLastPeriod = lastWasRecent ? idlePeriodsThisPeriod : 0;
+            readsLastPeriod = lastWasRecent ? readsThisPeriod : 0;
             started = true;
             idlePeriodsThisPeriod = 0;
+            readsThisPeriod = 0;
             periodStart = now;
         }
         idlePeriodsThisPeriod++;
-        return withinWindow * 100 >= PAYING_PERCENT * ALL
+        return Math.max(readsThisPeriod, readsLastPeriod) >= busyReads
+            || withinWindow * 100 >= PAYING_PERCENT * ALL
             || Math.max(idlePeriodsThisPeriod, idlePeriodsLastPeriod) <= sparseIdlePeriods;
+    }
+
+    /** A turn of the lane made {@code reads} reads with something in them. */
+    void worked(final int reads) {
+        readsThisPeriod += reads;
     }
 
     /** Work came {@code gapNanos} after the lane went idle. */

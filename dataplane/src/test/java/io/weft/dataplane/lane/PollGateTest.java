@@ -46,6 +46,7 @@ final class PollGateTest {
             }
             now += TimeUnit.MILLISECONDS.toNanos(1);
             gate.idleEnded(TimeUnit.MILLISECONDS.toNanos(1));
+            gate.worked(1);
         }
         // The first period's first idle periods, before it had more than a sparse flow's; none after.
         assertThat(polls).isEqualTo(SPARSE);
@@ -62,8 +63,43 @@ final class PollGateTest {
             final long gap = i % 2 == 0 ? TimeUnit.MICROSECONDS.toNanos(150) : TimeUnit.MICROSECONDS.toNanos(850);
             now += gap;
             gate.idleEnded(gap);
+            gate.worked(1); // two reads a millisecond: not busy
         }
         assertThat(polls).isEqualTo(SPARSE);
+    }
+
+    @Test
+    void shouldPollABusyLaneAlthoughMostOfItsIdlePeriodsEndAfterTheWindow() {
+        // A bulk stream on a shared core: ten reads a turn, then the pod runs and the lane waits 500 us.
+        final int turnsPerPeriod = (int)(PollGate.DEFAULT_PERIOD_NANOS / TimeUnit.MICROSECONDS.toNanos(500));
+        int polls = 0;
+        for (int i = 0; i < 10 * turnsPerPeriod; i++) {
+            gate.worked(10);
+            final boolean polled = gate.shouldPoll(now);
+            if (i >= turnsPerPeriod) {
+                assertThat(polled).as("idle period %d, after the first period", i).isTrue();
+            }
+            polls += polled ? 1 : 0;
+            now += TimeUnit.MICROSECONDS.toNanos(500);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(500));
+        }
+        assertThat(polls).isGreaterThan(9 * turnsPerPeriod);
+    }
+
+    @Test
+    void shouldStopCountingALaneBusyOnceItsReadsFallBelowTheThreshold() {
+        shouldPollABusyLaneAlthoughMostOfItsIdlePeriodsEndAfterTheWindow();
+        // Then two reads a millisecond, each idle period ending after the window: blocked at once after two periods.
+        int polls = 0;
+        for (int i = 0; i < 2_000; i++) {
+            gate.worked(1);
+            if (gate.shouldPoll(now) && i >= 400) {
+                polls++;
+            }
+            now += TimeUnit.MICROSECONDS.toNanos(500);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(500));
+        }
+        assertThat(polls).as("polls after the first two periods").isZero();
     }
 
     @Test
