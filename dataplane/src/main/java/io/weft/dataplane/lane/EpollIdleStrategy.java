@@ -8,8 +8,8 @@ import org.agrona.concurrent.IdleStrategy;
  * What a lane thread does when a drain found nothing: poll on (yielding the core to anything else runnable between
  * drains) for a while after its last packet, then block in epoll_wait on its fds and the shutdown eventfd.
  * {@code block} blocks at once, {@code spin} never blocks, {@code backoff} polls for {@code --idle-poll-us} after
- * each packet, {@code adaptive} (the default) for as long, but only where polling pays (most recent packets came
- * within the window) or the lane's packets are sparse (see {@link PollGate}).
+ * each packet, {@code adaptive} (the default) for as long, but only where the lane is busy, where polling pays (most
+ * recent packets came within the window) or where the lane's packets are sparse (see {@link PollGate}).
  * <p>
  * Why poll at all: a lane that blocks lets its core halt, and on a virtual machine waking a halted vCPU costs tens
  * to hundreds of microseconds, paid once per hop when traffic goes back and forth (a reply comes within a few

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * blocking then makes the next packet wait for a wake-up, which lengthens the next idle period too, so a stream can,
  * it seems, settle at a lower rate (docs/idle-and-latency.md). A busy lane polls, as {@code backoff} does.</li>
  * <li>Pays: most of the lane's recent idle periods (at least {@link #PAYING_PERCENT} %, weighted to the last eight
- * or so) ended within the poll window, as in a busy lane, a TCP stream's acknowledgements or a request/response
+ * or so) ended within the poll window, as in a TCP stream's acknowledgements or a request/response
  * exchange at thousands a second. Each poll there saves a wake-up of the core per hop, so it polls, however
  * often.</li>
  * <li>Sparse: the lane went idle so seldom in this period and the last that polling every time, a whole window
@@ -32,7 +32,7 @@ final class PollGate {
     static final int SPARSE_PERCENT = 10;
     /**
      * Busy: at least this many reads with something in them a second; a thousand pings a second, which should not
-     * poll, make two thousand on each lane (the request and the reply), a TCP stream tens of thousands.
+     * poll, make at most two thousand on a lane (the request and the reply).
      */
     static final int BUSY_READS_PER_SECOND = 5_000;
     static final long DEFAULT_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -62,7 +62,7 @@ final class PollGate {
         this.pollNanos = pollNanos;
         this.periodNanos = periodNanos;
         this.sparseIdlePeriods = periodNanos * SPARSE_PERCENT / 100 / pollNanos;
-        this.busyReads = BUSY_READS_PER_SECOND * periodNanos / TimeUnit.SECONDS.toNanos(1);
+        this.busyReads = Math.max(1, BUSY_READS_PER_SECOND * periodNanos / TimeUnit.SECONDS.toNanos(1));
     }
 
     /** Whether the idle period that begins at {@code now} polls. */
@@ -71,7 +71,9 @@ final class PollGate {
             // The period before is this one's history only if it was the last: after a silence nothing is recent.
             final boolean lastWasRecent = started && now - periodStart < 2 * periodNanos;
             idlePeriodsLastPeriod = lastWasRecent ? idlePeriodsThisPeriod : 0;
-            readsLastPeriod = lastWasRecent ? readsThisPeriod : 0;
+            // As a rate over the time the reads took: a lane busy for longer than a period without going idle
+            // stays busy, and after a silence its reads count for next to nothing.
+            readsLastPeriod = started ? readsThisPeriod * periodNanos / (now - periodStart) : 0;
             started = true;
             idlePeriodsThisPeriod = 0;
             readsThisPeriod = 0;

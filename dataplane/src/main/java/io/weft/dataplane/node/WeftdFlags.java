@@ -168,7 +168,8 @@ final class WeftdFlags {
 
     @Option(names = "--idle", paramLabel = "spin|backoff|adaptive|block", defaultValue = "adaptive",
         description = "an idle lane polls, yielding its core, for ever (spin), for --idle-poll-us after its last"
-            + " packet (backoff), as long but only where that pays or packets are sparse (adaptive, the default),"
+            + " packet (backoff), as long but only where the lane is busy, that pays or packets are sparse (adaptive,"
+            + " the default),"
             + " or blocks at once")
     String idle;
 

@@ -87,19 +87,51 @@ final class PollGateTest {
     }
 
     @Test
-    void shouldStopCountingALaneBusyOnceItsReadsFallBelowTheThreshold() {
+    void shouldStopCountingALaneBusyOnceAWholePeriodHadTooFewReads() {
         shouldPollABusyLaneAlthoughMostOfItsIdlePeriodsEndAfterTheWindow();
-        // Then two reads a millisecond, each idle period ending after the window: blocked at once after two periods.
-        int polls = 0;
-        for (int i = 0; i < 2_000; i++) {
+        // Then two reads a millisecond, each idle period ending after the window: still busy for the period that
+        // follows the busy ones (its last period was), blocked at once from the next.
+        final int turnsPerPeriod = (int)(PollGate.DEFAULT_PERIOD_NANOS / TimeUnit.MICROSECONDS.toNanos(500));
+        for (int i = 0; i < 10 * turnsPerPeriod; i++) {
             gate.worked(1);
-            if (gate.shouldPoll(now) && i >= 400) {
-                polls++;
-            }
+            assertThat(gate.shouldPoll(now)).as("idle period %d", i).isEqualTo(i < turnsPerPeriod);
             now += TimeUnit.MICROSECONDS.toNanos(500);
             gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(500));
         }
-        assertThat(polls).as("polls after the first two periods").isZero();
+    }
+
+    @Test
+    void shouldCountALaneBusyThatWorkedForLongerThanTwoPeriodsWithoutGoingIdle() {
+        shouldBlockAtOnceInAFlowOfAThousandPacketsASecond();
+        // A stream's lane that never idles for 300 ms, 20 reads a millisecond, then idles for 500 us at a time.
+        for (int ms = 0; ms < 300; ms++) {
+            gate.worked(20);
+            now += TimeUnit.MILLISECONDS.toNanos(1);
+        }
+        for (int i = 0; i < 100; i++) {
+            gate.worked(10);
+            assertThat(gate.shouldPoll(now)).as("idle period %d", i).isTrue();
+            now += TimeUnit.MICROSECONDS.toNanos(500);
+            gate.idleEnded(TimeUnit.MICROSECONDS.toNanos(500));
+        }
+    }
+
+    @Test
+    void shouldCountTheReadsBeforeASilenceForNextToNothing() {
+        shouldPollABusyLaneAlthoughMostOfItsIdlePeriodsEndAfterTheWindow();
+        now += TimeUnit.SECONDS.toNanos(10);
+        gate.idleEnded(TimeUnit.SECONDS.toNanos(10));
+        // A thousand packets a second after it: blocked at once once it is not sparse, as without the busy history.
+        int polls = 0;
+        for (int i = 0; i < 1_000; i++) {
+            if (gate.shouldPoll(now)) {
+                polls++;
+            }
+            now += TimeUnit.MILLISECONDS.toNanos(1);
+            gate.idleEnded(TimeUnit.MILLISECONDS.toNanos(1));
+            gate.worked(1);
+        }
+        assertThat(polls).isEqualTo(SPARSE);
     }
 
     @Test
