@@ -21,12 +21,12 @@ enum Variant {
      */
     WEFT_SPIN("weft-spin"),
     /**
-     * weftd as shipped with its leases in etcd (in the hub) instead of a static file: the reference of the
-     * authenticated variants, which need etcd (a static lease file carries no keys), so that they differ from it by
-     * their flags only.
+     * weftd with its leases in etcd (in the hub) instead of a static file, and {@code --auth=off}: the reference of
+     * the authenticated variants, which need etcd (a static lease file carries no keys), so that they differ from it
+     * by their flags only.
      */
     WEFT_ETCD("weft-etcd"),
-    /** As weft-etcd with authenticated encapsulation: every datagram between the nodes sealed and opened. */
+    /** weftd as shipped in etcd mode, authenticated: every datagram between the nodes sealed and opened. */
     WEFT_AUTH("weft-auth"),
     /** As weft-auth with the packets also encrypted. */
     WEFT_ENCRYPT("weft-encrypt"),
@@ -42,6 +42,9 @@ enum Variant {
     /** The latency trade: lanes poll (yielding the core to anything runnable) and never block. */
     static final List<String> SPIN_WEFTD_ARGS = List.of("--idle=spin");
 
+    static final List<String> UNAUTHENTICATED_WEFTD_ARGS = List.of("--auth=off");
+
+    /** What etcd mode does by default, said explicitly so that the report names it. */
     static final List<String> AUTH_WEFTD_ARGS = List.of("--auth=on");
 
     static final List<String> ENCRYPT_WEFTD_ARGS = List.of("--auth=on", "--encrypt");
@@ -64,7 +67,8 @@ enum Variant {
             case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning, natRules);
             case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning, natRules);
             case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning, natRules);
-            case WEFT_ETCD -> Topologies.weftWithEtcd(shippedWeftdArgs(), false, pinning, natRules);
+            case WEFT_ETCD ->
+                Topologies.weftWithEtcd(shippedWeftdArgsAnd(UNAUTHENTICATED_WEFTD_ARGS), false, pinning, natRules);
             case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning, natRules);
             case WEFT_ENCRYPT ->
                 Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning, natRules);

@@ -35,7 +35,8 @@ final class MarkdownReport {
             md.append("\n## Targets (issue 20, authentication)\n\n");
             appendVerdicts(md, authVerdicts);
             md.append("\nweft-etcd, weft-auth and weft-encrypt take their leases from etcd (the keys travel in them),")
-                .append(" weft from a static file; weft-auth adds ").append(e2e.settings().getOrDefault(
+                .append(" weft from a static file; weft-etcd adds ").append(e2e.settings().getOrDefault(
+                    "etcdWeftdArgs", "[]")).append(", weft-auth ").append(e2e.settings().getOrDefault(
                     "authWeftdArgs", "?")).append(", weft-encrypt ").append(e2e.settings().getOrDefault(
                     "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd. wireguard-go is")
                 .append(" Debian's userspace WireGuard (always encrypting), the issue's point of comparison.\n");

@@ -112,7 +112,8 @@ class RenderReportTest {
             row("weft-etcd", 1, "rr_p50", 50, "us"), row("weft-auth", 1, "rr_p50", 54, "us"),
             row("wireguard-go", 1, "tcp_1_stream", 0.4, "Gbit/s"));
         Path file = write("auth.json", "{\"format\": \"weft-e2e/1\", \"machine\": {}, \"settings\": {\"rounds\": 1,"
-            + " \"authWeftdArgs\": [\"--auth=on\"]}, \"results\": [" + rows + "], \"errors\": []}");
+            + " \"etcdWeftdArgs\": [\"--auth=off\"], \"authWeftdArgs\": [\"--auth=on\"]}, \"results\": [" + rows
+            + "], \"errors\": []}");
 
         RenderReport.Rendered rendered = RenderReport.render(file, null, dir.resolve("auth"));
         String report = Files.readString(rendered.report());
@@ -126,7 +127,7 @@ class RenderReportTest {
                 Target.Status.PASS); // request/response p50 54 / 50 = 1.08 <= 1.1
         assertThat(report).contains("## Targets (issue 20, authentication)")
             .contains("| TCP 1 stream: weft-auth >= 0.8x weft-etcd | 0.85x (8.5 Gbit/s vs 10.0 Gbit/s) | **pass** |")
-            .contains("weft-auth adds [\"--auth=on\"]")
+            .contains("weft-etcd adds [\"--auth=off\"], weft-auth [\"--auth=on\"]")
             .contains("| rounds | vs vxlan | vs weft-baseline | vs weft | vs weft-etcd | vs wireguard-go |")
             .contains("| weft-auth | 8.5 | 8.5 - 8.5 | 1 | n/a | n/a | 1.06x | 0.85x | 21.3x |");
         assertThat(plain).doesNotContain("issue 20").doesNotContain("vs weft-etcd").doesNotContain("wireguard-go");

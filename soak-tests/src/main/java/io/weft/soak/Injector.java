@@ -12,11 +12,13 @@ import io.weft.soak.observe.Observations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,6 +36,7 @@ final class Injector {
     private static final long GARBAGE_MS = 5000;
     private static final Duration REPAIR_TIMEOUT = Duration.ofSeconds(30);
     private static final String DROPS = "weft_drops_total{direction=\"udp_to_tun\",reason=\"";
+    private static final String UNAUTHENTICATED = "unauthenticated";
 
     private final SoakCluster cluster;
     private final Mesh mesh;
@@ -271,7 +274,9 @@ final class Injector {
 
     /**
      * Every node gets the hub's kinds, and the node kinds from the node before it; weftd's udp_to_tun drop counters,
-     * read before and after on every node, must have grown by exactly what was sent, reason by reason.
+     * read before and after on every node, must have grown by exactly what was sent, reason by reason. A node that
+     * advertises a key has its bare datagrams refused before they are looked into: its kinds count as
+     * {@code unauthenticated}.
      */
     private String crafted(int index) {
         List<ClusterNode> nodes = cluster.nodes();
@@ -285,6 +290,7 @@ final class Injector {
         List<Crafted> hubKinds = Arrays.stream(Crafted.values()).filter(k -> !k.fromNode()).toList();
         List<InjectTarget> hubTargets = new ArrayList<>();
         Map<String, Map<Crafted, Integer>> sent = new LinkedHashMap<>();
+        Set<String> targetsOfKeyedSenders = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
             ClusterNode target = nodes.get(i);
             ClusterNode other = nodes.get((i + 1) % nodes.size());
@@ -297,6 +303,9 @@ final class Injector {
             ClusterNode third = nodes.get((i + 2) % nodes.size());
             String targetSubnet = cluster.leasedSubnet(target).orElseThrow();
             String unused = targetSubnet.substring(0, targetSubnet.lastIndexOf('.')) + ".250";
+            if (cluster.advertisesKey(from)) {
+                targetsOfKeyedSenders.add(target.name());
+            }
             merge(sent, cluster.inject(Optional.of(from), List.of(
                 new InjectTarget(target, podIp(third), podIp(target), List.of(Crafted.SPOOFED)),
                 new InjectTarget(target, podIp(from), podIp(third), List.of(Crafted.NOT_FOR_THIS_NODE)),
@@ -321,7 +330,9 @@ final class Injector {
                 if (entry.getKey().dropReason() == null) {
                     randomCount += entry.getValue();
                 } else {
-                    expected.merge(entry.getKey().dropReason(), (long) entry.getValue(), Long::sum);
+                    boolean unauthenticated = entry.getKey().fromNode() && targetsOfKeyedSenders.contains(node.name());
+                    expected.merge(unauthenticated ? UNAUTHENTICATED : entry.getKey().dropReason(),
+                        (long) entry.getValue(), Long::sum);
                 }
             }
             long allBefore = 0;

@@ -13,6 +13,9 @@ import java.util.Map;
  * failure and on Ctrl-C.
  */
 public final class Demo {
+    private static final String SEALED = "weft_authenticated_datagrams_total{direction=\"tun_to_udp\"}";
+    private static final String OPENED = "weft_authenticated_datagrams_total{direction=\"udp_to_tun\"}";
+
     private Demo() {
     }
 
@@ -47,8 +50,13 @@ public final class Demo {
             step("iperf3 TCP, 5 seconds, " + a.ip() + " -> " + b.ip());
             Iperf3Result tcp = Iperf3.tcp(b, a, 5, 1);
 
-            show("counters of weftd on n1", counters(cluster.weftd(1).metrics()));
-            show("counters of weftd on n2", counters(cluster.weftd(2).metrics()));
+            Map<String, Number> n1 = cluster.weftd(1).metrics();
+            Map<String, Number> n2 = cluster.weftd(2).metrics();
+            show("counters of weftd on n1", counters(n1));
+            show("counters of weftd on n2", counters(n2));
+            step("authentication (the default with etcd): n1 sealed " + n1.getOrDefault(SEALED, 0) + " datagrams"
+                + " and opened " + n1.getOrDefault(OPENED, 0) + ", n2 sealed " + n2.getOrDefault(SEALED, 0)
+                + " and opened " + n2.getOrDefault(OPENED, 0));
             step(String.format("result: ping %d/%d and %d/%d replies, latency p50 %.3f ms, p99 %.3f ms;"
                     + " iperf3 TCP %.2f Gbit/s received, %d retransmits",
                 there.received(), there.transmitted(), back.received(), back.transmitted(),

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Issue 20 on real nodes: two weftds in etcd mode with {@code --auth=on} (node 2 also encrypting) and a third as
- * flanneld's udp backend would be, without a key. Between the first two every datagram is sealed and what a pod
- * forges towards another node is refused; the third is served as flannel serves it.
+ * Issue 20 on real nodes: two weftds in etcd mode authenticating by default, with no --auth flag (node 2 also
+ * encrypting), and a third with {@code --auth=off}, as flanneld's udp backend would be, without a key. Between the
+ * first two every datagram is sealed and what a pod forges towards another node is refused; the third is served as
+ * flannel serves it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -39,9 +40,9 @@ class AuthOverlayTest {
     @BeforeAll
     void startCluster() {
         testbed = Testbeds.createOrSkip();
-        cluster = OverlayCluster.start(testbed, 1, List.of("--auth=on"));
-        cluster.addNode(List.of("--auth=on", "--encrypt"));
-        cluster.addNode(List.of());
+        cluster = OverlayCluster.start(testbed, 1, List.of());
+        cluster.addNode(List.of("--encrypt"));
+        cluster.addNode(List.of("--auth=off"));
     }
 
     @AfterAll

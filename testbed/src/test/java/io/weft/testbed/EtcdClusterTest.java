@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,11 +59,13 @@ class EtcdClusterTest {
 
     @Test
     @Order(2)
-    void shouldWriteLeasesAsFlanneldWritesThemSayingInBackendDataThatWeftTakesPartialChecksums() {
+    void shouldWriteLeasesAsFlanneldWritesThemSayingInBackendDataThatWeftTakesPartialChecksumsAndItsKey() {
         Node node = cluster.node(1);
         String key = SUBNETS + cluster.subnetOf(node).replace('/', '-');
-        assertThat(cluster.etcd().get(key)).isEqualTo("{\"PublicIP\":\"" + node.ip() + "\",\"PublicIPv6\":null,"
-            + "\"BackendData\":{\"WeftPartialChecksums\":true}}");
+        // The key and epoch: authentication is on by default in etcd mode.
+        assertThat(cluster.etcd().get(key)).matches(Pattern.quote("{\"PublicIP\":\"" + node.ip()
+            + "\",\"PublicIPv6\":null,\"BackendData\":{\"WeftPartialChecksums\":true,\"WeftKey\":\"")
+            + "[A-Za-z0-9+/]{43}=\",\"WeftEpoch\":[1-9][0-9]*}}");
         String ttl = cluster.etcd().etcdctl("get", key, "-w", "fields").orThrow().stdout();
         assertThat(ttl).as("attached to an etcd lease").containsPattern("\"Lease\" : [1-9]");
     }

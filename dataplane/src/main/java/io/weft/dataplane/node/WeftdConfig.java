@@ -203,8 +203,15 @@ record WeftdConfig(
     }
 
     private static Auth auth(final WeftdFlags flags) {
+        final boolean staticLeases = flags.staticLeases != null;
+        final String given = flags.auth == null ? (staticLeases ? "off" : "on") : flags.auth;
         final AuthMode mode = AuthMode.valueOf(
-            choice("--auth", flags.auth, List.of("off", "on", "required")).toUpperCase(Locale.ROOT));
+            choice("--auth", given, List.of("off", "on", "required")).toUpperCase(Locale.ROOT));
+        if (mode.enabled() && staticLeases) {
+            throw new UsageException("--auth " + given + " with --static-leases: a lease file cannot carry the key"
+                + " and epoch each start advertises, so no node could authenticate; use etcd or --kube-subnet-mgr,"
+                + " or leave --auth out");
+        }
         final boolean encrypt = bool("--encrypt", flags.encrypt);
         if (encrypt && !mode.enabled()) {
             throw new UsageException("--encrypt needs --auth on or required: encryption rides on the authentication");

@@ -187,9 +187,11 @@ final class WeftdFlags {
         + " false: idle until stopped, for supervisors that restart what exits (default ${DEFAULT-VALUE})")
     String exitAfterHandover;
 
-    @Option(names = "--auth", paramLabel = "off|on|required", defaultValue = "off",
+    /** Null: on, but off with --static-leases, whose file cannot carry the keys each start advertises. */
+    @Option(names = "--auth", paramLabel = "off|on|required",
         description = "authenticate datagrams with the weft nodes that advertise a key (on), and also refuse nodes"
-            + " without one, flanneld's (required) (default ${DEFAULT-VALUE})")
+            + " without one, flanneld's (required); off: trust the outer source address, as flanneld does"
+            + " (default: on; off with --static-leases, which cannot carry keys)")
     String auth;
 
     @Option(names = "--encrypt", arity = "0..1", paramLabel = "true|false", defaultValue = "false",

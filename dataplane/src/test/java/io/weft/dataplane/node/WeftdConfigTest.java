@@ -8,6 +8,7 @@ import io.weft.dataplane.lane.AuthMode;
 import io.weft.dataplane.lane.EpollIdleStrategy;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,20 +67,36 @@ class WeftdConfigTest {
 
     @Test
     void shouldTakeAuthFlagsAndRefuseEncryptionWithoutAuthentication() {
-        assertThat(parse("--static-leases", LEASES, "--auth=required", "--encrypt", "--auth-key-file", "/k").auth())
+        assertThat(parse("--auth=required", "--encrypt", "--auth-key-file", "/k").auth())
             .isEqualTo(new WeftdConfig.Auth(AuthMode.REQUIRED, true, Path.of("/k"), 86_400));
-        assertThat(parse("--static-leases", LEASES, "--auth", "on", "--subnet-file", "/tmp/x/subnet.env").auth())
-            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, false, Path.of("/tmp/x/weft-node.key"), 86_400));
-        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--encrypt"))
+        assertThat(parse("--auth", "off", "--subnet-file", "/tmp/x/subnet.env").auth())
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/x/weft-node.key"), 86_400));
+        assertThatThrownBy(() -> parse("--auth=off", "--encrypt"))
             .hasMessageContaining("--encrypt needs --auth");
-        assertThat(parse("--static-leases", LEASES, "--auth=on", "--auth-key-rotation=10").auth().keyRotationSeconds())
-            .isEqualTo(10);
-        assertThat(parse("--static-leases", LEASES, "--auth=on", "--auth-key-rotation", "0").auth()
-            .keyRotationSeconds()).isZero();
-        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--auth-key-rotation=3"))
+        assertThat(parse("--auth-key-rotation=10").auth().keyRotationSeconds()).isEqualTo(10);
+        assertThat(parse("--auth-key-rotation", "0").auth().keyRotationSeconds()).isZero();
+        assertThatThrownBy(() -> parse("--auth-key-rotation=3"))
             .hasMessageContaining("--auth-key-rotation 3: 0 (never) or at least 4 seconds");
-        assertThatThrownBy(() -> parse("--static-leases", LEASES, "--auth=maybe"))
-            .hasMessageContaining("--auth");
+        assertThatThrownBy(() -> parse("--auth=maybe")).hasMessageContaining("--auth");
+    }
+
+    @Test
+    void shouldAuthenticateByDefaultWhereLeasesCanCarryKeys() {
+        assertThat(ETCD_DEFAULTS.auth()).as("etcd")
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, false, Path.of("/run/flannel/weft-node.key"), 86_400));
+        assertThat(WeftdConfig.parse(new String[] {"--kube-subnet-mgr"}, Map.of("NODE_NAME", "n1")).auth().mode())
+            .as("kube").isEqualTo(AuthMode.ON);
+        assertThat(parse("--encrypt").auth()).as("--encrypt alone rides on the default")
+            .isEqualTo(new WeftdConfig.Auth(AuthMode.ON, true, Path.of("/run/flannel/weft-node.key"), 86_400));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"on", "required"})
+    void shouldRefuseAuthenticationWithStaticLeasesWhichCannotCarryKeys(final String mode) {
+        assertThat(parse("--static-leases", LEASES).auth().mode()).isEqualTo(AuthMode.OFF);
+        assertUsage("--auth " + mode + " with --static-leases: a lease file cannot carry the key and epoch each start"
+            + " advertises, so no node could authenticate; use etcd or --kube-subnet-mgr, or leave --auth out",
+            "--static-leases", LEASES, "--auth=" + mode);
     }
 
     @Test

@@ -275,6 +275,12 @@ public final class NamespaceCluster implements SoakCluster {
     }
 
     @Override
+    public boolean advertisesKey(ClusterNode node) {
+        return subnetOf(member(node)).flatMap(subnet -> etcd.get(ETCD_PREFIX + "/subnets/" + subnet.replace('/', '-')))
+            .map(lease -> lease.contains("\"WeftKey\"")).orElse(false);
+    }
+
+    @Override
     public void setUnderlayUp(ClusterNode node, boolean up) {
         exec(node, "ip", "link", "set", Node.UNDERLAY_IFACE, up ? "up" : "down");
     }

@@ -54,6 +54,12 @@ public interface SoakCluster extends AutoCloseable {
     /** The subnet the node's {@code subnet.env} names, e.g. {@code 10.244.7.0/24}. */
     Optional<String> leasedSubnet(ClusterNode node);
 
+    /**
+     * Whether the node's lease advertises a node key (weftd's default in etcd mode): the other nodes then refuse
+     * its bare datagrams as {@code unauthenticated}, whatever they carry.
+     */
+    boolean advertisesKey(ClusterNode node);
+
     void setUnderlayUp(ClusterNode node, boolean up);
 
     void setUnderlayMtu(ClusterNode node, int mtu);
