@@ -111,7 +111,7 @@ public final class EndToEndBench {
         settings.put("pinning", pinning.describe());
         settings.put("baselineWeftdArgs", Variant.BASELINE_WEFTD_ARGS);
         settings.put("spinWeftdArgs", Variant.SPIN_WEFTD_ARGS);
-        settings.put("etcdWeftdArgs", Variant.UNAUTHENTICATED_WEFTD_ARGS);
+        settings.put("etcdWeftdArgs", Variant.ETCD_WEFTD_ARGS);
         settings.put("authWeftdArgs", Variant.AUTH_WEFTD_ARGS);
         settings.put("encryptWeftdArgs", Variant.ENCRYPT_WEFTD_ARGS);
         settings.put("leases", "static lease file for weft, weft-baseline and weft-spin; etcd in the hub for"

@@ -27,13 +27,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * weftd's footprint ({@code ./weft bench --footprint}): for each option set and round, a fresh two-node cluster as the
- * bench's weft-etcd variant (leases in an etcd in the hub, one pod per node) measures both weftds' resident memory,
- * heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it; their CPU
- * and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the 1,000 a
- * second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's weftd
- * is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch to
- * the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
+ * weftd's footprint ({@code ./weft bench --footprint}): for each option set and round, a fresh two-node cluster in etcd
+ * mode as shipped, authenticating (leases in an etcd in the hub, one pod per node) measures both weftds' resident
+ * memory, heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it;
+ * their CPU and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the
+ * 1,000 a second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's
+ * weftd is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch
+ * to the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
  * logged it took.
  * A set's JVM options come after weftd.jvm (the shipped options) and so override them; {@code weftd:FLAG} entries are
  * weftd flags; the empty set is weftd as shipped.

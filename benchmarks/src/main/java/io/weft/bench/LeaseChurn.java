@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -21,9 +23,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The leases of nodes that do not exist, for the scale harness ({@link Scale}): written to etcd through its JSON
- * gateway from inside the hub, the one namespace besides the nodes that reaches etcd. Values are flanneld's (a public
- * IP, no backend data), the public IPs in {@value #SYNTHETIC_RANGE} so that they are told from real nodes' leases,
- * and every one is attached to one etcd lease, as a node's is.
+ * gateway from inside the hub, the one namespace besides the nodes that reaches etcd. Values are those of weft nodes
+ * that authenticate, as weftd's default makes them (a public IP, a node key and an epoch in the backend data), the
+ * public IPs in {@value #SYNTHETIC_RANGE} so that they are told from real nodes' leases, and every one is attached to
+ * one etcd lease, as a node's is.
  *
  * <pre>
  *   LeaseChurn ENDPOINT PREFIX load COUNT NETWORK SUBNET_LENGTH   prints "LOADED count ms last_put_epoch_ms"
@@ -33,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code load} puts COUNT leases on the network's free subnets (after its first), in transactions of
  * {@value #PUTS_PER_TRANSACTION}; {@code churn} changes the synthetic leases in turn, RATE a second on a fixed
  * schedule for SECONDS, and says how late the latest change was. {@code moves}: each is written again with another
- * public IP (a node's address changed, or its weftd restarted: the same subnets, routes to other places);
+ * public IP and a new epoch (a node's address changed, or its weftd restarted: the same subnets and node keys, routes
+ * to other places, new traffic keys);
  * {@code joins}: one is deleted, the next change writes it again, and so on through them (nodes leaving and joining:
  * subnets come and go, and the count ends where it began).
  */
@@ -77,7 +81,7 @@ public final class LeaseChurn {
         ArrayNode puts = JSON.createArrayNode();
         for (int i = 0; i < subnets.size(); i++) {
             puts.addObject().set("request_put", put(subnetsPrefix + subnetKey(subnets.get(i), subnetLength),
-                value(SYNTHETIC_BASE + i), lease));
+                value(SYNTHETIC_BASE + i, subnetKey(subnets.get(i), subnetLength), 1), lease));
             if (puts.size() == PUTS_PER_TRANSACTION || i == subnets.size() - 1) {
                 ObjectNode transaction = JSON.createObjectNode();
                 transaction.set("success", puts);
@@ -119,13 +123,15 @@ public final class LeaseChurn {
             JsonNode kv = synthetic.get((joins ? change / 2 : change) % synthetic.size());
             String key = new String(Base64.getDecoder().decode(kv.path("key").asText()), StandardCharsets.UTF_8);
             int original = publicIp(decode(kv.path("value").asText()));
+            String subnet = key.substring(subnetsPrefix.length());
+            long epoch = 2 + change;
             if (joins && change % 2 == 0) {
                 post("/v3/kv/deleterange", JSON.createObjectNode().put("key", kv.path("key").asText()));
             } else if (joins) {
-                post("/v3/kv/put", put(key, value(original), kv.path("lease").asText()));
+                post("/v3/kv/put", put(key, value(original, subnet, epoch), kv.path("lease").asText()));
             } else {
                 boolean firstPass = change / synthetic.size() % 2 == 0;
-                post("/v3/kv/put", put(key, value(firstPass ? original ^ CHURN_BIT : original),
+                post("/v3/kv/put", put(key, value(firstPass ? original ^ CHURN_BIT : original, subnet, epoch),
                     kv.path("lease").asText()));
             }
         }
@@ -160,9 +166,23 @@ public final class LeaseChurn {
         return Ipv4Addresses.format(subnet) + "-" + subnetLength;
     }
 
-    /** flanneld's value of a lease: {@code {"PublicIP":"...","PublicIPv6":null}}. */
-    static String value(int publicIp) {
-        return "{\"PublicIP\":\"" + Ipv4Addresses.format(publicIp) + "\",\"PublicIPv6\":null}";
+    /**
+     * flanneld's value of a lease with weft's backend data: {@code {"PublicIP":"...","PublicIPv6":null,
+     * "BackendData":{"WeftKey":"...","WeftEpoch":n}}}. The node key is the subnet's own, as a node keeps its key file
+     * across restarts: any 32 bytes are an X25519 public key, so SHA-256 of the subnet's name makes one.
+     */
+    static String value(int publicIp, String subnet, long epoch) {
+        return "{\"PublicIP\":\"" + Ipv4Addresses.format(publicIp) + "\",\"PublicIPv6\":null,\"BackendData\":"
+            + "{\"WeftKey\":\"" + Base64.getEncoder().encodeToString(sha256(subnet)) + "\",\"WeftEpoch\":" + epoch
+            + "}}";
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private Set<Integer> takenSubnets() throws IOException, InterruptedException {

@@ -42,7 +42,8 @@ enum Variant {
     /** The latency trade: lanes poll (yielding the core to anything runnable) and never block. */
     static final List<String> SPIN_WEFTD_ARGS = List.of("--idle=spin");
 
-    static final List<String> UNAUTHENTICATED_WEFTD_ARGS = List.of("--auth=off");
+    /** weft-etcd's: etcd mode authenticates by default, and the reference must not. */
+    static final List<String> ETCD_WEFTD_ARGS = List.of("--auth=off");
 
     /** What etcd mode does by default, said explicitly so that the report names it. */
     static final List<String> AUTH_WEFTD_ARGS = List.of("--auth=on");
@@ -68,7 +69,7 @@ enum Variant {
             case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning, natRules);
             case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning, natRules);
             case WEFT_ETCD ->
-                Topologies.weftWithEtcd(shippedWeftdArgsAnd(UNAUTHENTICATED_WEFTD_ARGS), false, pinning, natRules);
+                Topologies.weftWithEtcd(shippedWeftdArgsAnd(ETCD_WEFTD_ARGS), false, pinning, natRules);
             case WEFT_AUTH -> Topologies.weftWithEtcd(shippedWeftdArgsAnd(AUTH_WEFTD_ARGS), true, pinning, natRules);
             case WEFT_ENCRYPT ->
                 Topologies.weftWithEtcd(shippedWeftdArgsAnd(ENCRYPT_WEFTD_ARGS), true, pinning, natRules);

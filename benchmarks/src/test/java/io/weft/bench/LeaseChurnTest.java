@@ -3,6 +3,8 @@ package io.weft.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.weft.registry.BackendData;
+import io.weft.registry.Json;
 import io.weft.routing.Ipv4Addresses;
 import java.util.List;
 import java.util.Set;
@@ -27,9 +29,15 @@ class LeaseChurnTest {
     }
 
     @Test
-    void shouldWriteFlanneldsKeyAndValueWithAPublicIpToldFromRealNodes() {
+    void shouldWriteFlanneldsKeyAndValueWithAPublicIpToldFromRealNodesAndAKeyWeftdTakes() throws Exception {
         assertThat(LeaseChurn.subnetKey(ip("10.244.1.8"), 29)).isEqualTo("10.244.1.8-29");
-        assertThat(LeaseChurn.value(ip("172.16.0.7"))).isEqualTo("{\"PublicIP\":\"172.16.0.7\",\"PublicIPv6\":null}");
+        String value = LeaseChurn.value(ip("172.16.0.7"), "10.244.1.8-29", 3);
+        assertThat(value).startsWith("{\"PublicIP\":\"172.16.0.7\",\"PublicIPv6\":null,\"BackendData\":{");
+        BackendData data = BackendData.parse(Json.read(value).get("BackendData").toString());
+        assertThat(data.hasKey()).isTrue();
+        assertThat(data.epoch()).isEqualTo(3);
+        assertThat(LeaseChurn.value(ip("172.24.0.7"), "10.244.1.8-29", 4)).as("a node keeps its key across moves")
+            .contains(data.key());
         assertThat(LeaseChurn.isSynthetic(ip("172.16.0.7"))).isTrue();
         assertThat(LeaseChurn.isSynthetic(ip("172.31.255.255"))).isTrue();
         assertThat(LeaseChurn.isSynthetic(ip("172.32.0.1"))).isFalse();

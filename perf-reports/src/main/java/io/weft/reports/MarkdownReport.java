@@ -36,7 +36,7 @@ final class MarkdownReport {
             appendVerdicts(md, authVerdicts);
             md.append("\nweft-etcd, weft-auth and weft-encrypt take their leases from etcd (the keys travel in them),")
                 .append(" weft from a static file; weft-etcd adds ").append(e2e.settings().getOrDefault(
-                    "etcdWeftdArgs", "[]")).append(", weft-auth ").append(e2e.settings().getOrDefault(
+                    "etcdWeftdArgs", "?")).append(", weft-auth ").append(e2e.settings().getOrDefault(
                     "authWeftdArgs", "?")).append(", weft-encrypt ").append(e2e.settings().getOrDefault(
                     "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd. wireguard-go is")
                 .append(" Debian's userspace WireGuard (always encrypting), the issue's point of comparison.\n");

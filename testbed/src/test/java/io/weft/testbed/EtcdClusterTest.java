@@ -2,6 +2,7 @@ package io.weft.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,14 @@ class EtcdClusterTest {
         assertThat(cluster.subnetOf(node)).isEqualTo("10.244.150.0/24");
         Pod pod = cluster.pod(cluster.size());
         assertThat(pod.ip()).startsWith("10.244.150.");
+        // The route was there before the node: the others must also have read the key it wrote on the lease, or
+        // they would still send it bare datagrams, which it refuses.
+        for (int i = 1; i < cluster.size(); i++) {
+            WeftdProcess weftd = cluster.weftd(i);
+            assertThat(Await.until(Duration.ofSeconds(10),
+                () -> weftd.metrics().get("weft_peers_without_key").longValue() == 0)).as("node %d has its key", i)
+                .isTrue();
+        }
         assertThat(Ping.run(cluster.pod(1), pod.ip(), 2).received()).isEqualTo(2);
         assertThat(Ping.run(pod, cluster.pod(2).ip(), 2).received()).isEqualTo(2);
     }

@@ -98,6 +98,9 @@ class KubeOverlayTest {
                 .containsEntry(PREFIX + "backend-type", "udp")
                 .containsEntry(PREFIX + "public-ip", node.ip())
                 .containsEntry(PREFIX + "kube-subnet-manager", "true");
+            assertThat(object.getMetadata().getAnnotations().get(PREFIX + "backend-data"))
+                .as("authentication is on by default: the node's key and epoch")
+                .contains("\"WeftKey\":\"", "\"WeftEpoch\":");
             assertThat(object.getStatus().getConditions()).filteredOn(c -> c.getType().equals("NetworkUnavailable"))
                 .extracting(NodeCondition::getStatus).containsExactly("False");
         }
@@ -114,6 +117,10 @@ class KubeOverlayTest {
                         .as("ping %s -> %s", pods.get(from), pods.get(to)).isEqualTo(3);
                 }
             }
+        }
+        for (WeftdProcess weftd : daemons) {
+            assertThat(weftd.metrics().get("weft_authenticated_datagrams_total{direction=\"udp_to_tun\"}").longValue())
+                .as("opened, as the keys travel in the backend-data annotation").isPositive();
         }
     }
 

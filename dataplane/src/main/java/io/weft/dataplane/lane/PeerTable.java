@@ -23,6 +23,11 @@ import java.util.Set;
  * (the control thread) and read without locks by the lanes, once per batch.
  */
 public final class PeerTable {
+    /**
+     * Nodes without a key logged one by one per lease set; the rest in one line, so that a weftd joining a cluster of
+     * thousands of flanneld nodes, as authentication's default makes it meet them, does not log thousands of lines.
+     */
+    static final int WITHOUT_KEY_LOGGED_EACH = 8;
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private final NodeAuth auth;
@@ -81,14 +86,14 @@ public final class PeerTable {
         final Map<Integer, PeerAuth> newAuth = new HashMap<>();
         final Map<Integer, PeerAuth> newOtherAuth = new HashMap<>();
         final Set<Integer> newWithoutKey = new HashSet<>();
+        int newlyWithoutKey = 0;
         for (final Lease lease : leases) {
             final BackendData data = lease.backendData();
             if (auth.mode().enabled() && !data.hasKey()) {
                 newWithoutKey.add(lease.publicIp());
-                if (!withoutKey.contains(lease.publicIp())) {
-                    Log.warn("node " + lease + " advertises no key (flanneld, or weft without --auth): " +
-                        (auth.mode() == AuthMode.REQUIRED ? "--auth=required refuses its datagrams and sends it none"
-                            : "datagrams to and from it are not authenticated"));
+                if (!withoutKey.contains(lease.publicIp()) && newlyWithoutKey++ < WITHOUT_KEY_LOGGED_EACH) {
+                    Log.warn("node " + lease + " advertises no key (flanneld, weft with --auth=off or from before"
+                        + " authentication): " + withoutKeyConsequence("it"));
                 }
             }
             final PeerAuth peerAuth = !data.hasKey() || !auth.mode().enabled() ? null
@@ -118,10 +123,19 @@ public final class PeerTable {
             auths[i] = newAuth.get(publicIps[i]);
             otherAuths[i] = newOtherAuth.isEmpty() ? null : newOtherAuth.get(publicIps[i]);
         }
+        if (newlyWithoutKey > WITHOUT_KEY_LOGGED_EACH) {
+            Log.warn("and " + (newlyWithoutKey - WITHOUT_KEY_LOGGED_EACH) + " more nodes advertise no key ("
+                + newWithoutKey.size() + " in all, weft_peers_without_key): " + withoutKeyConsequence("them"));
+        }
         routes.replaceAll(newRoutes);
         withoutKey = newWithoutKey;
         withoutKeyCount = newWithoutKey.size();
         current = new Peers(routes.publish(), publicIps, auths, otherAuths, auth.mode());
+    }
+
+    private String withoutKeyConsequence(final String whom) {
+        return auth.mode() == AuthMode.REQUIRED ? "--auth=required refuses their datagrams and sends " + whom + " none"
+            : "datagrams to and from " + whom + " are not authenticated";
     }
 
     private boolean isCopyOfOurKey(final Lease lease, final NodeAuth.OwnKeys ours) {

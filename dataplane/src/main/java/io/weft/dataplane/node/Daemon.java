@@ -280,9 +280,9 @@ final class Daemon implements AutoCloseable {
         }
         if (!Gcrypt.isAvailable()) {
             // Before our lease says we authenticate, not when the first lane starts.
-            throw new IOException("--auth " + auth.mode().name().toLowerCase(Locale.ROOT) + " (the default with"
-                + " etcd or --kube-subnet-mgr): " + Gcrypt.unavailabilityCause() + "; install it, or give --auth=off"
-                + " to trust the outer source address as flanneld does");
+            throw new IOException("--auth " + auth.mode().name().toLowerCase(Locale.ROOT) + ": "
+                + Gcrypt.unavailabilityCause() + "; or give --auth=off to trust the outer source address, as flanneld"
+                + " does");
         }
         final NodeKey key = NodeKey.loadOrCreate(auth.keyFile());
         if (offer != null && offer.hasAuth() && offer.authKey().equals(key.publicKeyBase64())) {

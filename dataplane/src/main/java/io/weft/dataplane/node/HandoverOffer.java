@@ -12,7 +12,7 @@ import java.util.Map;
  * the successor seals under the same traffic keys (the other nodes see no change) with nonces the running weftd never
  * uses. One line of {@code name=value} words; unknown names are ignored, so either side may be the newer version.
  *
- * @param authKey     the running weftd's public key (base64), or null without --auth
+ * @param authKey     the running weftd's public key (base64), or null with --auth=off
  * @param authCounter    the first counter the successor may seal with
  * @param authNonceLanes where the successor's lane numbers in nonces start (the half the running weftd does not use)
  */

@@ -207,12 +207,13 @@ record WeftdConfig(
         final String given = flags.auth == null ? (staticLeases ? "off" : "on") : flags.auth;
         final AuthMode mode = AuthMode.valueOf(
             choice("--auth", given, List.of("off", "on", "required")).toUpperCase(Locale.ROOT));
-        if (mode.enabled() && staticLeases) {
-            throw new UsageException("--auth " + given + " with --static-leases: a lease file cannot carry the key"
-                + " and epoch each start advertises, so no node could authenticate; use etcd or --kube-subnet-mgr,"
-                + " or leave --auth out");
-        }
         final boolean encrypt = bool("--encrypt", flags.encrypt);
+        if (staticLeases && (mode.enabled() || encrypt)) {
+            throw new UsageException((mode.enabled() ? "--auth " + given : "--encrypt") + " with --static-leases:"
+                + " a lease file cannot carry the key and epoch each start advertises, so no node could authenticate;"
+                + " use etcd or --kube-subnet-mgr, or leave --auth and --encrypt (FLANNELD_AUTH, FLANNELD_ENCRYPT)"
+                + " out");
+        }
         if (encrypt && !mode.enabled()) {
             throw new UsageException("--encrypt needs --auth on or required: encryption rides on the authentication");
         }

@@ -90,7 +90,8 @@ final class WeftdFlags {
     /** Repeatable, as flanneld's: the first one this node has is used. */
     @Option(names = "--iface", paramLabel = "NAME|IP",
         description = "underlay interface, by name or by one of its addresses; repeat it to give choices in order;"
-            + " its MTU - 28 is the overlay MTU (default: the one holding --public-ip, else the default route's)")
+            + " its MTU - 28 is the overlay MTU, - 56 when authenticating (default: the one holding --public-ip,"
+            + " else the default route's)")
     List<String> ifaces;
 
     /** Repeatable, as flanneld's; used only without --iface. */

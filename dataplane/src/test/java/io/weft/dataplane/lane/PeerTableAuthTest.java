@@ -8,6 +8,10 @@ import io.weft.auth.NodeKey;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,6 +56,33 @@ class PeerTableAuthTest {
         assertThat(copy).as("not taken for a node without a key, which would be served in clear").isNotNull();
         assertThat(copy.usable()).as("nothing sealed for it, nothing opened from it").isFalse();
         assertThat(copy.receiveKey(0)).isNull();
+    }
+
+    /** Authentication's default meets flanneld clusters: one line per node without a key would flood the log. */
+    @Test
+    void shouldLogAFewNodesWithoutAKeyOneByOneAndTheRestInOneLine() {
+        final List<Lease> flanneldNodes = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            flanneldNodes.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), ip("192.168.100." + i),
+                BackendData.NONE));
+        }
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final PrintStream stderr = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            table.replaceAll(flanneldNodes);
+            table.replaceAll(flanneldNodes);
+        } finally {
+            System.setErr(stderr);
+        }
+
+        final String text = log.toString(StandardCharsets.UTF_8);
+        assertThat(text.lines().filter(line -> line.contains(" advertises no key ")))
+            .as("the first few, once each").hasSize(PeerTable.WITHOUT_KEY_LOGGED_EACH);
+        final List<String> summaries = text.lines().filter(line -> line.contains("more nodes")).toList();
+        assertThat(summaries).as("once, not again for the same nodes").hasSize(1);
+        assertThat(summaries.get(0)).contains("and 12 more nodes advertise no key (20 in all, weft_peers_without_key)");
+        assertThat(table.peersWithoutKey()).isEqualTo(20);
     }
 
     @Test

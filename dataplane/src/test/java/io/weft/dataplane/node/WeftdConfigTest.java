@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WeftdConfigTest {
     private static final String LEASES = "/etc/weft/leases.json";
     private static final int LANES = Math.min(Runtime.getRuntime().availableProcessors(), 16);
-    private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0]);
+    /** No environment: FLANNELD_* variables where the tests run must not change what they parse. */
+    private static final WeftdConfig ETCD_DEFAULTS = WeftdConfig.parse(new String[0], Map.of());
 
     @Test
     void shouldApplyDefaultsWhenOnlyStaticLeasesIsGiven() {
@@ -91,12 +92,13 @@ class WeftdConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"on", "required"})
-    void shouldRefuseAuthenticationWithStaticLeasesWhichCannotCarryKeys(final String mode) {
+    @ValueSource(strings = {"--auth=on", "--auth=required", "--encrypt"})
+    void shouldRefuseAuthenticationWithStaticLeasesWhichCannotCarryKeys(final String flag) {
         assertThat(parse("--static-leases", LEASES).auth().mode()).isEqualTo(AuthMode.OFF);
-        assertUsage("--auth " + mode + " with --static-leases: a lease file cannot carry the key and epoch each start"
-            + " advertises, so no node could authenticate; use etcd or --kube-subnet-mgr, or leave --auth out",
-            "--static-leases", LEASES, "--auth=" + mode);
+        assertThat(parse("--static-leases", LEASES, "--auth=off").auth().mode()).isEqualTo(AuthMode.OFF);
+        assertUsage(flag.replace('=', ' ') + " with --static-leases: a lease file cannot carry the key and epoch each"
+            + " start advertises, so no node could authenticate; use etcd or --kube-subnet-mgr, or leave --auth and"
+            + " --encrypt (FLANNELD_AUTH, FLANNELD_ENCRYPT) out", "--static-leases", LEASES, flag);
     }
 
     @Test
@@ -302,11 +304,11 @@ class WeftdConfigTest {
     }
 
     private static WeftdConfig parse(final String... args) {
-        return WeftdConfig.parse(args);
+        return WeftdConfig.parse(args, Map.of());
     }
 
     private static void assertUsage(final String message, final String... args) {
-        assertThatThrownBy(() -> WeftdConfig.parse(args))
+        assertThatThrownBy(() -> WeftdConfig.parse(args, Map.of()))
             .isInstanceOf(WeftdConfig.UsageException.class)
             .hasMessage(message);
     }

@@ -1,5 +1,6 @@
 package io.weft.soak.cluster;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weft.soak.agent.AgentSettings;
 import io.weft.soak.agent.Crafted;
 import io.weft.soak.agent.Inject;
@@ -51,6 +52,7 @@ public final class NamespaceCluster implements SoakCluster {
     private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGENT_READY_TIMEOUT = Duration.ofSeconds(30);
     private static final int CRASH_LINES = 24;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Testbed testbed;
     private final EtcdQuorum etcd;
@@ -276,8 +278,8 @@ public final class NamespaceCluster implements SoakCluster {
 
     @Override
     public boolean advertisesKey(ClusterNode node) {
-        return subnetOf(member(node)).flatMap(subnet -> etcd.get(ETCD_PREFIX + "/subnets/" + subnet.replace('/', '-')))
-            .map(lease -> lease.contains("\"WeftKey\"")).orElse(false);
+        return subnetOf(member(node)).flatMap(subnet -> etcd.get(etcd.subnetKey(subnet))).map(NamespaceCluster::hasKey)
+            .orElse(false);
     }
 
     @Override
@@ -441,6 +443,15 @@ public final class NamespaceCluster implements SoakCluster {
             "--ip-masq"));
         args.addAll(extraWeftdArgs);
         return args;
+    }
+
+    /** A lease that is not JSON, as garbage the soak wrote, has no key. */
+    private static boolean hasKey(String lease) {
+        try {
+            return JSON.readTree(lease).path("BackendData").path("WeftKey").isTextual();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Optional<String> subnetOf(Member member) {
