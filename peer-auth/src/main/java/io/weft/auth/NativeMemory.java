@@ -45,6 +45,15 @@ final class NativeMemory {
         IO.copyMemory(from, to, length);
     }
 
+    /** In the host's byte order, as C's {@code size_t} is. */
+    static void putLong(final long address, final long value) {
+        IO.putLong(address, value);
+    }
+
+    static long getLong(final long address) {
+        return IO.getLong(address);
+    }
+
     static void putBytes(final long address, final byte[] bytes) {
         IO.putByteArray(address, bytes, 0, bytes.length);
     }

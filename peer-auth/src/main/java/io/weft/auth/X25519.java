@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.interfaces.XECPrivateKey;
 import java.security.interfaces.XECPublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPublicKeySpec;
@@ -14,7 +15,7 @@ import javax.crypto.KeyAgreement;
 
 /**
  * Converts between RFC 7748's raw X25519 public keys (the u-coordinate, 32 bytes little-endian) and the JDK's key
- * objects, and runs the JDK's X25519 function.
+ * objects, and runs the X25519 function: libcrypto's where it loads ({@link OpenSslX25519}, faster), else the JDK's.
  */
 final class X25519 {
     static final int KEY_LENGTH = 32;
@@ -59,6 +60,26 @@ final class X25519 {
      * @throws IllegalArgumentException if the result is all zero (a low-order peer point, RFC 7748 section 6.1)
      */
     static byte[] agree(final PrivateKey own, final byte[] peerRaw) {
+        final byte[] scalar = OpenSslX25519.isAvailable() && own instanceof XECPrivateKey xec
+            ? xec.getScalar().orElse(null) : null;
+        if (scalar == null) {
+            return jdkAgree(own, peerRaw);
+        }
+        final byte[] secret;
+        try {
+            secret = OpenSslX25519.agree(own, scalar, peerRaw);
+        } finally {
+            Arrays.fill(scalar, (byte) 0);
+        }
+        if (secret == null || isAllZero(secret)) {
+            throw new IllegalArgumentException("X25519 with this peer key failed: libcrypto refused it (a low-order"
+                + " point?)");
+        }
+        return secret;
+    }
+
+    /** {@link #agree} by the JDK's provider. */
+    static byte[] jdkAgree(final PrivateKey own, final byte[] peerRaw) {
         final byte[] secret;
         try {
             final KeyAgreement agreement = KeyAgreement.getInstance(ALGORITHM);

@@ -2,6 +2,7 @@ package io.weft.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.interfaces.XECPrivateKey;
 import java.security.interfaces.XECPublicKey;
 import java.util.Base64;
 
@@ -42,6 +44,22 @@ class NodeKeyTest {
         assertThat(bob.publicKey()).isEqualTo(BOB_PUBLIC);
         assertThat(alice.sharedSecret(BOB_PUBLIC)).isEqualTo(SHARED);
         assertThat(bob.sharedSecret(ALICE_PUBLIC)).isEqualTo(SHARED);
+    }
+
+    /** libcrypto's X25519 (faster, so a start among thousands of weft nodes is short) gives the JDK's bytes. */
+    @Test
+    void shouldAgreeAsTheJdkDoesThroughLibcrypto() throws Exception {
+        assumeTrue(OpenSslX25519.isAvailable(), OpenSslX25519.LIBRARY + " (Debian libssl3) does not load here");
+        for (int i = 0; i < 20; i++) {
+            final KeyPair pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
+            final byte[] peer = NodeKey.generate().publicKey();
+            final byte[] scalar = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
+            assertThat(OpenSslX25519.agree(pair.getPrivate(), scalar, peer))
+                .isEqualTo(X25519.jdkAgree(pair.getPrivate(), peer));
+        }
+        final NodeKey alice = NodeKey.fromPrivateScalar(ALICE_PRIVATE);
+        assertThatThrownBy(() -> alice.sharedSecret(new byte[32])).as("u = 0, a low-order point")
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The leases as the packet path needs them, published as one immutable {@link Peers} snapshot by a single writer
@@ -28,6 +29,8 @@ public final class PeerTable {
      * thousands of flanneld nodes, as authentication's default makes it meet them, does not log thousands of lines.
      */
     static final int WITHOUT_KEY_LOGGED_EACH = 8;
+    /** Fewer new peer keys than this are agreed on one by one: spreading them over the cores would cost more. */
+    static final int PARALLEL_AGREEMENTS_FROM = 16;
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private final NodeAuth auth;
@@ -81,6 +84,9 @@ public final class PeerTable {
         if (ours != keysFor) {
             authByKey.clear();
             keysFor = ours;
+        }
+        if (auth.mode().enabled()) {
+            agreeInParallel(ours);
         }
         final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
         final Map<Integer, PeerAuth> newAuth = new HashMap<>();
@@ -186,17 +192,54 @@ public final class PeerTable {
             authByKey.put(cacheKey, refused);
             return refused;
         }
+        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours, windowsOf(publicIp, key, epoch).windows);
+        if (made != null) {
+            authByKey.put(cacheKey, made);
+        }
+        return made;
+    }
+
+    private WindowsOf windowsOf(final int publicIp, final String key, final long epoch) {
+        final String cacheKey = PeerAuth.cacheKey(key, epoch);
         WindowsOf windows = windowsByKey.get(cacheKey);
         if (windows == null) {
             windowsByKey.values().removeIf(older -> older.key.equals(key) && older.epoch != epoch);
             windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
             windowsByKey.put(cacheKey, windows);
         }
-        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours, windows.windows);
-        if (made != null) {
-            authByKey.put(cacheKey, made);
+        return windows;
+    }
+
+    /**
+     * Agrees on the traffic keys of the leases' current keys and epochs not met yet on every core, for
+     * {@link #peerAuth} to find made: an X25519 agreement takes a tenth of a millisecond or more (more while the JIT
+     * is cold), and a weftd starting among thousands of weft nodes would otherwise wait for them one after another.
+     * The maps are touched by this thread only; the agreements themselves share nothing.
+     */
+    private void agreeInParallel(final NodeAuth.OwnKeys ours) {
+        final Map<String, WindowsOf> toAgree = new HashMap<>();
+        for (final Lease lease : leases) {
+            final BackendData data = lease.backendData();
+            if (!data.hasKey() || ours.isOurs(data.key())) {
+                continue;
+            }
+            final String cacheKey = PeerAuth.cacheKey(data.key(), data.epoch());
+            if (!authByKey.containsKey(cacheKey) && !retired.contains(cacheKey) && !toAgree.containsKey(cacheKey)) {
+                toAgree.put(cacheKey, windowsOf(lease.publicIp(), data.key(), data.epoch()));
+            }
         }
-        return made;
+        if (toAgree.size() < PARALLEL_AGREEMENTS_FROM) {
+            return;
+        }
+        final Map<String, PeerAuth> made = new ConcurrentHashMap<>();
+        toAgree.entrySet().parallelStream().forEach(entry -> {
+            final WindowsOf peer = entry.getValue();
+            final PeerAuth agreed = auth.peerAuth(peer.publicIp, peer.key, peer.epoch, ours, peer.windows);
+            if (agreed != null) {
+                made.put(entry.getKey(), agreed);
+            }
+        });
+        authByKey.putAll(made);
     }
 
     /**

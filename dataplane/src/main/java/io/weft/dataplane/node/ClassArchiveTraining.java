@@ -1,5 +1,8 @@
 package io.weft.dataplane.node;
 
+import io.weft.auth.Gcrypt;
+import io.weft.auth.NodeKey;
+import io.weft.auth.TrafficKey;
 import io.weft.registry.LeaseRegistry;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.tun.Epoll;
@@ -47,8 +50,20 @@ public final class ClassArchiveTraining {
         step("the flags' help", WeftdConfig::usage);
         step("/metrics over HTTP", ClassArchiveTraining::serveAndFetchMetrics);
         step("epoll and a UDP socket", ClassArchiveTraining::openDescriptorsAsTheLanesDo);
+        step("a node key and traffic keys", ClassArchiveTraining::agreeOnTrafficKeys);
         System.out.println("class archive training done");
         System.exit(0); // whatever threads the etcd client left
+    }
+
+    /**
+     * What authentication, the default with etcd, does at start and per peer: X25519 (the JDK's provider, whose
+     * classes the list made without a reachable etcd never met), HKDF, and libgcrypt's binding.
+     */
+    private static void agreeOnTrafficKeys() {
+        final NodeKey ours = NodeKey.generate();
+        final NodeKey peer = NodeKey.generate();
+        TrafficKey.derive(ours.sharedSecret(peer.publicKey()), ours.publicKey(), peer.publicKey(), 1, 2);
+        Gcrypt.isAvailable();
     }
 
     /** One step, best effort: the archive only makes starts faster, so a step that cannot run here is skipped. */

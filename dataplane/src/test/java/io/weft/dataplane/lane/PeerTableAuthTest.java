@@ -95,6 +95,33 @@ class PeerTableAuthTest {
         assertThat(table.current().authOf(ip("192.168.100.2")).epoch).isEqualTo(9);
     }
 
+    /** Past {@link PeerTable#PARALLEL_AGREEMENTS_FROM} new keys the agreements run on every core: the same keys. */
+    @Test
+    void shouldAgreeWithEveryPeerOfALargeLeaseSetAsEachPeerAgreesWithUs() {
+        final List<Lease> peers = new ArrayList<>();
+        final List<PeerTable> theirTables = new ArrayList<>();
+        final Lease ourLease = new Lease(Ipv4Prefix.parse("10.244.0.0/24"), ip("192.168.100.250"),
+            new BackendData(false, ours.publicKey(), 7));
+        for (int i = 1; i <= 2 * PeerTable.PARALLEL_AGREEMENTS_FROM; i++) {
+            final NodeAuth theirs = new NodeAuth(AuthMode.ON, false, NodeKey.generate(), 100 + i, 1, 0, 0);
+            peers.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), ip("192.168.100." + i),
+                new BackendData(false, theirs.publicKey(), 100 + i)));
+            final PeerTable theirTable = new PeerTable(8285, theirs);
+            theirTable.replaceAll(List.of(ourLease));
+            theirTables.add(theirTable);
+        }
+
+        table.replaceAll(peers);
+
+        for (int i = 1; i <= peers.size(); i++) {
+            final PeerAuth toThem = table.current().authOf(ip("192.168.100." + i));
+            final PeerAuth toUs = theirTables.get(i - 1).current().authOf(ip("192.168.100.250"));
+            assertThat(toThem.sendKey).as("peer %d", i).isEqualTo(toUs.receiveKey(0));
+            assertThat(toThem.receiveKey(0)).as("peer %d", i).isEqualTo(toUs.sendKey);
+            assertThat(toThem.epoch).isEqualTo(100 + i);
+        }
+    }
+
     @Test
     void shouldNeverHandOutANonceTwiceAndRaiseCountersPastWhatASuccessorMayUse() {
         final Set<Long> nonces = new HashSet<>();
