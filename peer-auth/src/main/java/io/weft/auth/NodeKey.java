@@ -36,10 +36,13 @@ public final class NodeKey {
 
     private final PrivateKey privateKey;
     private final byte[] publicKey;
+    /** Made once: every lease set compares each lease's key with ours. */
+    private final String publicKeyBase64;
 
     private NodeKey(final PrivateKey privateKey) {
         this.privateKey = privateKey;
         this.publicKey = X25519.publicKeyOf(privateKey);
+        this.publicKeyBase64 = Base64.getEncoder().encodeToString(publicKey);
     }
 
     /** A new random key pair, kept in memory only. */
@@ -180,7 +183,7 @@ public final class NodeKey {
 
     /** {@link #publicKey()} in base64 (RFC 4648), as a lease carries it. */
     public String publicKeyBase64() {
-        return Base64.getEncoder().encodeToString(publicKey);
+        return publicKeyBase64;
     }
 
     /**

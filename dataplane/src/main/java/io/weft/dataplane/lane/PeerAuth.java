@@ -2,6 +2,8 @@ package io.weft.dataplane.lane;
 
 import io.weft.auth.AuthHeader;
 import io.weft.auth.ReplayWindow;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -98,19 +100,35 @@ final class PeerAuth {
          * runs of 64 datagrams at a time, open datagrams of one sender lane side by side.
          */
         private static final int WINDOW_SLOTS = 1024;
-        private final AtomicReferenceArray<ReplayWindow> windows = new AtomicReferenceArray<>(AuthHeader.MAX_LANE + 1);
+        private static final VarHandle BY_LANE = byLaneHandle();
+        /** Made with the first window: among thousands of peers most never send to us, and it is a kilobyte. */
+        private volatile AtomicReferenceArray<ReplayWindow> byLane;
 
         ReplayWindow windowIfAny(final int senderLane) {
-            return windows.get(senderLane);
+            final AtomicReferenceArray<ReplayWindow> windows = byLane;
+            return windows == null ? null : windows.get(senderLane);
         }
 
         ReplayWindow window(final int senderLane) {
+            AtomicReferenceArray<ReplayWindow> windows = byLane;
+            if (windows == null) {
+                BY_LANE.compareAndSet(this, null, new AtomicReferenceArray<ReplayWindow>(AuthHeader.MAX_LANE + 1));
+                windows = byLane;
+            }
             final ReplayWindow window = windows.get(senderLane);
             if (window != null) {
                 return window;
             }
             windows.compareAndSet(senderLane, null, new ReplayWindow(WINDOW_SLOTS));
             return windows.get(senderLane);
+        }
+
+        private static VarHandle byLaneHandle() {
+            try {
+                return MethodHandles.lookup().findVarHandle(ReplayWindows.class, "byLane", AtomicReferenceArray.class);
+            } catch (final ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,11 +44,20 @@ public final class PeerTable {
      * from, under the same epoch) is dropped too.
      */
     private final Map<String, WindowsOf> windowsByKey = new HashMap<>();
+    /** Which of {@link #windowsByKey} holds a peer key's windows: one epoch's at a time, found with no scan. */
+    private final Map<String, String> windowsNameByPeerKey = new HashMap<>();
     /** The traffic keys of every peer key and epoch in the last lease set, for {@link #keysFor}'s set of our keys. */
     private final Map<String, PeerAuth> authByKey = new HashMap<>();
     private NodeAuth.OwnKeys keysFor;
     /** The peer keys and epochs {@link #forgetRotatedKeys} dropped: never opened under again. */
     private final Set<String> retired = new HashSet<>();
+    /**
+     * Each lease's current key and epoch as the maps above name them, one string per backend-data object, kept from
+     * one lease set to the next: the registry hands the unchanged leases' objects again, so a rebuild among thousands
+     * of weft nodes neither makes a name per lease nor hashes or compares it in full. Two maps, swapped and cleared.
+     */
+    private Map<BackendData, String> keyNames = new IdentityHashMap<>();
+    private Map<BackendData, String> nextKeyNames = new IdentityHashMap<>();
     /** The last lease set, built again when our own keys change. */
     private Collection<Lease> leases = List.of();
     /** With authentication on, the nodes that advertise no key (flanneld, older weft), each logged once. */
@@ -85,6 +95,7 @@ public final class PeerTable {
             authByKey.clear();
             keysFor = ours;
         }
+        nameKeys();
         if (auth.mode().enabled()) {
             agreeInParallel(ours);
         }
@@ -104,7 +115,7 @@ public final class PeerTable {
             }
             final PeerAuth peerAuth = !data.hasKey() || !auth.mode().enabled() ? null
                 : isCopyOfOurKey(lease, ours) ? copyOfOurKey(lease)
-                : peerAuth(lease.publicIp(), data.key(), data.epoch(), ours);
+                : peerAuth(keyNames.get(data), lease.publicIp(), data.key(), data.epoch(), ours);
             // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
             final PeerAuth known = newAuth.isEmpty() ? null : newAuth.get(lease.publicIp());
             if (peerAuth != null && (known == null || peerAuth.epoch >= known.epoch)) {
@@ -178,7 +189,11 @@ public final class PeerTable {
     }
 
     private PeerAuth peerAuth(final int publicIp, final String key, final long epoch, final NodeAuth.OwnKeys ours) {
-        final String cacheKey = PeerAuth.cacheKey(key, epoch);
+        return peerAuth(PeerAuth.cacheKey(key, epoch), publicIp, key, epoch, ours);
+    }
+
+    private PeerAuth peerAuth(final String cacheKey, final int publicIp, final String key, final long epoch,
+        final NodeAuth.OwnKeys ours) {
         final PeerAuth known = authByKey.get(cacheKey);
         if (known != null) {
             return known;
@@ -192,18 +207,21 @@ public final class PeerTable {
             authByKey.put(cacheKey, refused);
             return refused;
         }
-        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours, windowsOf(publicIp, key, epoch).windows);
+        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours,
+            windowsOf(cacheKey, publicIp, key, epoch).windows);
         if (made != null) {
             authByKey.put(cacheKey, made);
         }
         return made;
     }
 
-    private WindowsOf windowsOf(final int publicIp, final String key, final long epoch) {
-        final String cacheKey = PeerAuth.cacheKey(key, epoch);
+    private WindowsOf windowsOf(final String cacheKey, final int publicIp, final String key, final long epoch) {
         WindowsOf windows = windowsByKey.get(cacheKey);
         if (windows == null) {
-            windowsByKey.values().removeIf(older -> older.key.equals(key) && older.epoch != epoch);
+            final String older = windowsNameByPeerKey.put(key, cacheKey);
+            if (older != null) {
+                windowsByKey.remove(older);
+            }
             windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
             windowsByKey.put(cacheKey, windows);
         }
@@ -223,9 +241,9 @@ public final class PeerTable {
             if (!data.hasKey() || ours.isOurs(data.key())) {
                 continue;
             }
-            final String cacheKey = PeerAuth.cacheKey(data.key(), data.epoch());
+            final String cacheKey = keyNames.get(data);
             if (!authByKey.containsKey(cacheKey) && !retired.contains(cacheKey) && !toAgree.containsKey(cacheKey)) {
-                toAgree.put(cacheKey, windowsOf(lease.publicIp(), data.key(), data.epoch()));
+                toAgree.put(cacheKey, windowsOf(cacheKey, lease.publicIp(), data.key(), data.epoch()));
             }
         }
         if (toAgree.size() < PARALLEL_AGREEMENTS_FROM) {
@@ -265,11 +283,27 @@ public final class PeerTable {
                 return false;
             }
             retired.add(entry.getKey());
+            windowsNameByPeerKey.remove(windows.key, entry.getKey());
             return true;
         });
         // Keys of older epochs went with their windows; those of retired keys stay, refusing, so they log once.
         authByKey.keySet().removeIf(cacheKey -> !windowsByKey.containsKey(cacheKey) && !retired.contains(cacheKey)
             || retired.contains(cacheKey) && authByKey.get(cacheKey).usable());
+    }
+
+    /** Names every lease's current key and epoch, reusing the last set's names for the same objects. */
+    private void nameKeys() {
+        nextKeyNames.clear();
+        for (final Lease lease : leases) {
+            final BackendData data = lease.backendData();
+            if (data.hasKey() && !nextKeyNames.containsKey(data)) {
+                final String name = keyNames.get(data);
+                nextKeyNames.put(data, name != null ? name : PeerAuth.cacheKey(data.key(), data.epoch()));
+            }
+        }
+        final Map<BackendData, String> last = keyNames;
+        keyNames = nextKeyNames;
+        nextKeyNames = last;
     }
 
     /** The replay windows of one peer key and epoch, with where they were met. */
