@@ -8,6 +8,13 @@ package io.weft.auth;
 public interface LibCryptoX25519 {
     /** {@code EVP_PKEY_X25519} ({@code NID_X25519}). */
     int EVP_PKEY_X25519 = 1034;
+    /** {@code OPENSSL_INIT_NO_LOAD_CONFIG}: no openssl.cnf (nor OPENSSL_CONF) loads providers into weftd. */
+    long OPENSSL_INIT_NO_LOAD_CONFIG = 0x80L;
+    /** {@code OPENSSL_INIT_NO_ATEXIT}: no clean-up at exit while the JVM's other threads may still be inside. */
+    long OPENSSL_INIT_NO_ATEXIT = 0x80000L;
+
+    /** Before any other call; 1 when it worked. */
+    int OPENSSL_init_crypto(long options, long settings);
 
     /** A new key object from 32 raw bytes at {@code key}; 0 if refused. */
     long EVP_PKEY_new_raw_private_key(int type, long engine, long key, long keyLength);

@@ -195,6 +195,12 @@ public final class NodeKey {
         return X25519.agree(privateKey, peerPublicKey);
     }
 
+    /** Where agreements run, for the start's log: libcrypto's X25519, or the JDK's and why. */
+    public static String agreementEngine() {
+        final String cause = OpenSslX25519.unavailabilityCause();
+        return cause == null ? "X25519 in " + OpenSslX25519.LIBRARY : "X25519 in the JDK (" + cause + ")";
+    }
+
     /** The public key only: the private key never goes to a log. */
     @Override
     public String toString() {

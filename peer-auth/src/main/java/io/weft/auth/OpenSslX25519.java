@@ -30,6 +30,7 @@ final class OpenSslX25519 {
     private static final byte[] KNOWN_SECRET =
         HexFormat.of().parseHex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
 
+    private static Throwable loadFailure;
     private static final LibCryptoX25519 LIBCRYPTO = load();
     private static final OwnKeys OWN_KEYS = new OwnKeys();
 
@@ -38,6 +39,12 @@ final class OpenSslX25519 {
 
     static boolean isAvailable() {
         return LIBCRYPTO != null;
+    }
+
+    /** Why the JDK's X25519 serves instead, or null when libcrypto's does: for the start's log. */
+    static String unavailabilityCause() {
+        return LIBCRYPTO != null ? null : loadFailure == null ? LIBRARY + " gave another answer than RFC 7748's"
+            : "cannot load " + LIBRARY + " (Debian package libssl3): " + loadFailure;
     }
 
     /**
@@ -88,6 +95,9 @@ final class OpenSslX25519 {
 
     /** libcrypto's object for a raw private key, which computes the public key: a second X25519 if made per call. */
     private static long privateKey(final LibCryptoX25519 library, final byte[] scalar) {
+        if (scalar.length != KEY_LENGTH) {
+            return 0;
+        }
         final long memory = NativeMemory.allocate(KEY_LENGTH);
         try {
             NativeMemory.putBytes(memory, scalar);
@@ -132,6 +142,10 @@ final class OpenSslX25519 {
         try {
             final LibCryptoX25519 library = LibraryLoader.create(LibCryptoX25519.class)
                 .option(LibraryOption.IgnoreError, true).failImmediately().load(LIBRARY);
+            if (library.OPENSSL_init_crypto(LibCryptoX25519.OPENSSL_INIT_NO_LOAD_CONFIG
+                | LibCryptoX25519.OPENSSL_INIT_NO_ATEXIT, 0) != 1) {
+                throw new UnsatisfiedLinkError("OPENSSL_init_crypto refused");
+            }
             final long known = privateKey(library, KNOWN_SCALAR);
             try {
                 return known != 0 && Arrays.equals(derive(library, known, KNOWN_PEER), KNOWN_SECRET) ? library : null;
@@ -139,6 +153,7 @@ final class OpenSslX25519 {
                 library.EVP_PKEY_free(known);
             }
         } catch (final Throwable t) {
+            loadFailure = t;
             return null;
         }
     }

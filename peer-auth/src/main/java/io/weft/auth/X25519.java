@@ -71,11 +71,8 @@ final class X25519 {
         } finally {
             Arrays.fill(scalar, (byte) 0);
         }
-        if (secret == null || isAllZero(secret)) {
-            throw new IllegalArgumentException("X25519 with this peer key failed: libcrypto refused it (a low-order"
-                + " point?)");
-        }
-        return secret;
+        // Refused (a low-order point, or libcrypto out of memory): the JDK tells which, and throws for the first.
+        return secret == null || isAllZero(secret) ? jdkAgree(own, peerRaw) : secret;
     }
 
     /** {@link #agree} by the JDK's provider. */

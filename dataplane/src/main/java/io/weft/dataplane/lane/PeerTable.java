@@ -95,8 +95,8 @@ public final class PeerTable {
             authByKey.clear();
             keysFor = ours;
         }
-        nameKeys();
         if (auth.mode().enabled()) {
+            nameKeys();
             agreeInParallel(ours);
         }
         final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
@@ -107,8 +107,8 @@ public final class PeerTable {
         for (final Lease lease : leases) {
             final BackendData data = lease.backendData();
             if (auth.mode().enabled() && !data.hasKey()) {
-                newWithoutKey.add(lease.publicIp());
-                if (!withoutKey.contains(lease.publicIp()) && newlyWithoutKey++ < WITHOUT_KEY_LOGGED_EACH) {
+                if (newWithoutKey.add(lease.publicIp()) && !withoutKey.contains(lease.publicIp())
+                    && newlyWithoutKey++ < WITHOUT_KEY_LOGGED_EACH) {
                     Log.warn("node " + lease + " advertises no key (flanneld, weft with --auth=off or from before"
                         + " authentication): " + withoutKeyConsequence("it"));
                 }
@@ -219,7 +219,8 @@ public final class PeerTable {
         WindowsOf windows = windowsByKey.get(cacheKey);
         if (windows == null) {
             final String older = windowsNameByPeerKey.put(key, cacheKey);
-            if (older != null) {
+            // Not while a lease still names it (a stale lease beside the current one): each would reset the other's.
+            if (older != null && !keyNames.containsValue(older)) {
                 windowsByKey.remove(older);
             }
             windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
@@ -230,9 +231,8 @@ public final class PeerTable {
 
     /**
      * Agrees on the traffic keys of the leases' current keys and epochs not met yet on every core, for
-     * {@link #peerAuth} to find made: an X25519 agreement takes a tenth of a millisecond or more (more while the JIT
-     * is cold), and a weftd starting among thousands of weft nodes would otherwise wait for them one after another.
-     * The maps are touched by this thread only; the agreements themselves share nothing.
+     * {@link #peerAuth} to find made: a weftd starting among thousands of weft nodes would otherwise wait for their
+     * X25519 agreements one after another. The maps are touched by this thread only; the agreements share nothing.
      */
     private void agreeInParallel(final NodeAuth.OwnKeys ours) {
         final Map<String, WindowsOf> toAgree = new HashMap<>();

@@ -56,8 +56,9 @@ public final class ClassArchiveTraining {
     }
 
     /**
-     * What authentication, the default with etcd, does at start and per peer: X25519 (the JDK's provider, whose
-     * classes the list made without a reachable etcd never met), HKDF, and libgcrypt's binding.
+     * What authentication, the default with etcd, does at start and per peer, which the list made without a
+     * reachable etcd never met: X25519 (libcrypto's binding, or the JDK's provider without it), HKDF, libgcrypt's
+     * binding.
      */
     private static void agreeOnTrafficKeys() {
         final NodeKey ours = NodeKey.generate();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.auth.AuthHeader;
 import io.weft.auth.NodeKey;
+import io.weft.auth.ReplayWindow;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Prefix;
@@ -93,6 +94,23 @@ class PeerTableAuthTest {
         table.replaceAll(List.of(current, stale));
 
         assertThat(table.current().authOf(ip("192.168.100.2")).epoch).isEqualTo(9);
+    }
+
+    /** A stale lease of the same key beside the current one must not make the current epoch's windows anew. */
+    @Test
+    void shouldKeepTheCurrentEpochsWindowsAcrossLeaseSetsWhileAStaleLeaseOfItsKeyRemains() {
+        final List<Lease> both = List.of(lease("10.244.3.0/24", "192.168.100.2", 9),
+            lease("10.244.2.0/24", "192.168.100.2", 5));
+        table.replaceAll(both);
+        final ReplayWindow window = table.current().authOf(ip("192.168.100.2")).window(3);
+        window.markSeen(100);
+
+        for (int i = 0; i < 3; i++) {
+            table.replaceAll(both);
+        }
+
+        assertThat(table.current().authOf(ip("192.168.100.2")).window(3)).isSameAs(window);
+        assertThat(window.isFresh(100)).as("a datagram taken before stays taken").isFalse();
     }
 
     /** Past {@link PeerTable#PARALLEL_AGREEMENTS_FROM} new keys the agreements run on every core: the same keys. */
