@@ -220,7 +220,7 @@ public final class PeerTable {
         if (windows == null) {
             final String older = windowsNameByPeerKey.put(key, cacheKey);
             // Not while a lease still names it (a stale lease beside the current one): each would reset the other's.
-            if (older != null && !keyNames.containsValue(older)) {
+            if (older != null && !isNamedByALease(older)) {
                 windowsByKey.remove(older);
             }
             windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
@@ -289,6 +289,16 @@ public final class PeerTable {
         // Keys of older epochs went with their windows; those of retired keys stay, refusing, so they log once.
         authByKey.keySet().removeIf(cacheKey -> !windowsByKey.containsKey(cacheKey) && !retired.contains(cacheKey)
             || retired.contains(cacheKey) && authByKey.get(cacheKey).usable());
+    }
+
+    /** By value: a lease the registry made anew names its key with a string of its own. */
+    private boolean isNamedByALease(final String name) {
+        for (final String named : keyNames.values()) {
+            if (named.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Names every lease's current key and epoch, reusing the last set's names for the same objects. */
