@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -32,8 +33,11 @@ class LiveConfigTest {
             assertThat(Await.until(APPLIED_WITHIN, () -> node.exec("ip", "route").stdout()
                 .contains("10.244.0.0/15 dev flannel0"))).as("the wider Network routed into flannel0").isTrue();
             assertThat(node.exec("ip", "route").stdout()).doesNotContain("10.244.0.0/16");
-            assertThat(Files.readString(cluster.subnetFile(node))).contains("FLANNEL_NETWORK=10.244.0.0/15");
-            assertThat(Files.readString(cluster.conflist(node))).contains("10.244.0.0/15");
+            // Written one after the other, after the route: each is awaited, not read once.
+            assertThat(Await.until(APPLIED_WITHIN, () -> read(cluster.subnetFile(node))
+                .contains("FLANNEL_NETWORK=10.244.0.0/15"))).as("subnet.env").isTrue();
+            assertThat(Await.until(APPLIED_WITHIN, () -> read(cluster.conflist(node)).contains("10.244.0.0/15")))
+                .as("the CNI conflist").isTrue();
             assertThat(Await.until(APPLIED_WITHIN, () -> node.exec("iptables", "-t", "nat", "-S", "WEFT-POSTRTG")
                 .stdout().contains("-s 10.244.0.0/15 -d 10.244.0.0/15 -j RETURN"))).as("--ip-masq rules").isTrue();
 
@@ -61,6 +65,15 @@ class LiveConfigTest {
             assertThat(weftd.metrics().get("weft_registry_invalid_configs_total").longValue()).isEqualTo(1);
             assertThat(weftd.process().isAlive()).isTrue();
             assertThat(Ping.run(cluster.pod(1), cluster.pod(2).ip(), 2).received()).isEqualTo(2);
+        }
+    }
+
+    /** Empty while it cannot be read. */
+    private static String read(final Path file) {
+        try {
+            return Files.readString(file);
+        } catch (final IOException e) {
+            return "";
         }
     }
 
