@@ -1,67 +1,48 @@
 package io.weft.dataplane.lane;
 
-import io.weft.auth.NodeKey;
 import io.weft.log.Log;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
-import io.weft.routing.Ipv4Addresses;
-import io.weft.routing.Route;
+import io.weft.routing.Ipv4Prefix;
 import io.weft.routing.RouteSnapshot;
 import io.weft.routing.RouteTable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The leases as the packet path needs them, published as one immutable {@link Peers} snapshot by a single writer
- * (the control thread) and read without locks by the lanes, once per batch.
+ * (the control thread) and read without locks by the lanes, once per batch. A change is applied alone (the leases it
+ * removes and adds, and the nodes they belong to), so that among thousands of nodes a change costs what it changes:
+ * the snapshot's arrays are copied, nothing is rebuilt.
  */
 public final class PeerTable {
     /**
-     * Nodes without a key logged one by one per lease set; the rest in one line, so that a weftd joining a cluster of
+     * Nodes without a key logged one by one per change; the rest in one line, so that a weftd joining a cluster of
      * thousands of flanneld nodes, as authentication's default makes it meet them, does not log thousands of lines.
      */
     static final int WITHOUT_KEY_LOGGED_EACH = 8;
-    /** Fewer new peer keys than this are agreed on one by one: spreading them over the cores would cost more. */
-    static final int PARALLEL_AGREEMENTS_FROM = 16;
     private final RouteTable<Peer> routes = new RouteTable<>();
     private final int port;
     private final NodeAuth auth;
-    private final int ownPublicIp;
-    /** The other nodes seen advertising our key, each logged once. */
-    private final Set<Integer> withOurKey = new HashSet<>();
-    /**
-     * The replay windows of every peer key and epoch met, for the life of the process, however its lease comes and
-     * goes. A key seen with a newer epoch drops its older ones; a key its node no longer advertises (rotated away
-     * from, under the same epoch) is dropped too.
-     */
-    private final Map<String, WindowsOf> windowsByKey = new HashMap<>();
-    /** Which of {@link #windowsByKey} holds a peer key's windows: one epoch's at a time, found with no scan. */
-    private final Map<String, String> windowsNameByPeerKey = new HashMap<>();
-    /** The traffic keys of every peer key and epoch in the last lease set, for {@link #keysFor}'s set of our keys. */
-    private final Map<String, PeerAuth> authByKey = new HashMap<>();
-    private NodeAuth.OwnKeys keysFor;
-    /** The peer keys and epochs {@link #forgetRotatedKeys} dropped: never opened under again. */
-    private final Set<String> retired = new HashSet<>();
-    /**
-     * Each lease's current key and epoch as the maps above name them, one string per backend-data object, kept from
-     * one lease set to the next: the registry hands the unchanged leases' objects again, so a rebuild among thousands
-     * of weft nodes neither makes a name per lease nor hashes or compares it in full. Two maps, swapped and cleared.
-     */
-    private Map<BackendData, String> keyNames = new IdentityHashMap<>();
-    private Map<BackendData, String> nextKeyNames = new IdentityHashMap<>();
-    /** The last lease set, built again when our own keys change. */
-    private Collection<Lease> leases = List.of();
+    private final PeerKeys keys;
+    /** Every lease held, by subnet, with its key's name and its peer. */
+    private final Map<Ipv4Prefix, Held> held = new HashMap<>();
+    /** Each node address's leases in subnet order: one, unless a stale lease of the node remains beside it. */
+    private final Map<Integer, List<Lease>> leasesByIp = new HashMap<>();
+    /** The nodes' addresses in ascending order and, in the same order, their keys: what {@link Peers} publishes. */
+    private int[] ips = new int[0];
+    private PeerAuth[] authByIp = new PeerAuth[0];
+    private PeerAuth[] otherAuthByIp = new PeerAuth[0];
+    private int ipCount;
     /** With authentication on, the nodes that advertise no key (flanneld, older weft), each logged once. */
-    private Set<Integer> withoutKey = Set.of();
+    private final Set<Integer> withoutKey = new HashSet<>();
     private volatile int withoutKeyCount;
     private volatile Peers current =
         new Peers(RouteSnapshot.empty(), new int[0], new PeerAuth[0], new PeerAuth[0], AuthMode.OFF);
@@ -81,73 +62,206 @@ public final class PeerTable {
     public PeerTable(final int port, final NodeAuth auth, final int ownPublicIp) {
         this.port = port;
         this.auth = auth;
-        this.ownPublicIp = ownPublicIp;
+        this.keys = new PeerKeys(auth, ownPublicIp);
     }
 
     /**
-     * Replaces every lease (ours included: it tells spoofed sources apart) and publishes the result; called by the
-     * registry's thread, and by {@link #ownKeysChanged} from the rotation's.
+     * Replaces every lease (ours included: it tells spoofed sources apart) with {@code newLeases}, applying what
+     * differs; a later lease of the same subnet wins.
      */
     synchronized void replaceAll(final Collection<Lease> newLeases) {
-        leases = List.copyOf(newLeases);
-        final NodeAuth.OwnKeys ours = auth.keys();
-        if (ours != keysFor) {
-            authByKey.clear();
-            keysFor = ours;
+        final Map<Ipv4Prefix, Lease> wanted = new HashMap<>();
+        for (final Lease lease : newLeases) {
+            wanted.put(lease.subnet(), lease);
+        }
+        final List<Lease> gone = new ArrayList<>();
+        for (final Held was : held.values()) {
+            if (!was.lease.equals(wanted.get(was.lease.subnet()))) {
+                gone.add(was.lease);
+            }
+        }
+        final List<Lease> added = new ArrayList<>();
+        for (final Lease lease : wanted.values()) {
+            final Held was = held.get(lease.subnet());
+            if (was == null || !was.lease.equals(lease)) {
+                added.add(lease);
+            }
+        }
+        apply(gone, added);
+    }
+
+    /**
+     * Applies a change of the lease set and publishes the result: {@code gone} leases leave (one not held, or held
+     * with another value, is ignored), {@code added} ones come (one replaces what its subnet held). Called by the
+     * registry's thread, and by {@link #ownKeysChanged} from the rotation's.
+     */
+    synchronized void apply(final Collection<Lease> gone, final Collection<Lease> added) {
+        final Set<Integer> touched = new HashSet<>();
+        final Map<Ipv4Prefix, Lease> coming = new LinkedHashMap<>();
+        if (keys.takeOwnKeys() && !held.isEmpty()) {
+            // Our keys changed: every lease is taken again, so that its peer's traffic keys are agreed anew.
+            for (final Held was : List.copyOf(held.values())) {
+                coming.put(was.lease.subnet(), was.lease);
+                remove(was, touched);
+            }
+        }
+        for (final Lease lease : gone) {
+            final Held was = held.get(lease.subnet());
+            if (was != null && was.lease.equals(lease)) {
+                remove(was, touched);
+            }
+            coming.remove(lease.subnet(), lease);
+        }
+        for (final Lease lease : added) {
+            coming.put(lease.subnet(), lease);
+        }
+        final List<Lease> fresh = new ArrayList<>(coming.size());
+        final List<String> names = new ArrayList<>(coming.size());
+        for (final Lease lease : coming.values()) {
+            final Held was = held.get(lease.subnet());
+            if (was != null && was.lease.equals(lease)) {
+                continue;
+            }
+            if (was != null) {
+                remove(was, touched);
+            }
+            final String name = keys.nameOf(lease);
+            if (name != null) {
+                keys.named(name);
+            }
+            fresh.add(lease);
+            names.add(name);
         }
         if (auth.mode().enabled()) {
-            nameKeys();
-            agreeInParallel(ours);
+            keys.agreeInParallel(fresh, names);
         }
-        final List<Route<Peer>> newRoutes = new ArrayList<>(leases.size());
-        final Map<Integer, PeerAuth> newAuth = new HashMap<>();
-        final Map<Integer, PeerAuth> newOtherAuth = new HashMap<>();
-        final Set<Integer> newWithoutKey = new HashSet<>();
+        for (int i = 0; i < fresh.size(); i++) {
+            add(fresh.get(i), names.get(i), touched);
+        }
         int newlyWithoutKey = 0;
-        for (final Lease lease : leases) {
-            final BackendData data = lease.backendData();
-            if (auth.mode().enabled() && !data.hasKey()) {
-                if (newWithoutKey.add(lease.publicIp()) && !withoutKey.contains(lease.publicIp())
-                    && newlyWithoutKey++ < WITHOUT_KEY_LOGGED_EACH) {
-                    Log.warn("node " + lease + " advertises no key (flanneld, weft with --auth=off or from before"
-                        + " authentication): " + withoutKeyConsequence("it"));
-                }
+        for (final int publicIp : touched) {
+            if (refreshNode(publicIp, newlyWithoutKey < WITHOUT_KEY_LOGGED_EACH)) {
+                newlyWithoutKey++;
             }
-            final PeerAuth peerAuth = !data.hasKey() || !auth.mode().enabled() ? null
-                : isCopyOfOurKey(lease, ours) ? copyOfOurKey(lease)
-                : peerAuth(keyNames.get(data), lease.publicIp(), data.key(), data.epoch(), ours);
-            // Two leases of one address (one stale): its datagrams are opened with the newer epoch's keys.
-            final PeerAuth known = newAuth.isEmpty() ? null : newAuth.get(lease.publicIp());
-            if (peerAuth != null && (known == null || peerAuth.epoch >= known.epoch)) {
-                newAuth.put(lease.publicIp(), peerAuth);
-                newOtherAuth.remove(lease.publicIp());
-                if (data.hasOtherKey()) {
-                    final PeerAuth other = peerAuth(lease.publicIp(), data.otherKey(), data.epoch(), ours);
-                    if (other != null) {
-                        newOtherAuth.put(lease.publicIp(), other);
-                    }
-                }
-            }
-            final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
-                peerAuth == null ? 0 : peerKeyIdToWrite(data, peerAuth));
-            newRoutes.add(new Route<>(lease.subnet().address(), lease.subnet().length(), peer));
-        }
-        forgetRotatedKeys(leases);
-        final int[] publicIps = leases.stream().mapToInt(Lease::publicIp).sorted().toArray();
-        final PeerAuth[] auths = new PeerAuth[publicIps.length];
-        final PeerAuth[] otherAuths = new PeerAuth[publicIps.length];
-        for (int i = 0; i < publicIps.length && !newAuth.isEmpty(); i++) {
-            auths[i] = newAuth.get(publicIps[i]);
-            otherAuths[i] = newOtherAuth.isEmpty() ? null : newOtherAuth.get(publicIps[i]);
         }
         if (newlyWithoutKey > WITHOUT_KEY_LOGGED_EACH) {
             Log.warn("and " + (newlyWithoutKey - WITHOUT_KEY_LOGGED_EACH) + " more nodes advertise no key ("
-                + newWithoutKey.size() + " in all, weft_peers_without_key): " + withoutKeyConsequence("them"));
+                + withoutKey.size() + " in all, weft_peers_without_key): " + withoutKeyConsequence("them"));
         }
-        routes.replaceAll(newRoutes);
-        withoutKey = newWithoutKey;
-        withoutKeyCount = newWithoutKey.size();
-        current = new Peers(routes.publish(), publicIps, auths, otherAuths, auth.mode());
+        withoutKeyCount = withoutKey.size();
+        current = new Peers(routes.publish(), Arrays.copyOf(ips, ipCount), Arrays.copyOf(authByIp, ipCount),
+            Arrays.copyOf(otherAuthByIp, ipCount), auth.mode());
+    }
+
+    private void remove(final Held was, final Set<Integer> touched) {
+        final Lease lease = was.lease;
+        held.remove(lease.subnet());
+        routes.remove(lease.subnet().address(), lease.subnet().length());
+        if (was.keyName != null) {
+            keys.unnamed(was.keyName);
+        }
+        final List<Lease> ofNode = leasesByIp.get(lease.publicIp());
+        ofNode.remove(lease);
+        if (ofNode.isEmpty()) {
+            leasesByIp.remove(lease.publicIp());
+        }
+        touched.add(lease.publicIp());
+    }
+
+    private void add(final Lease lease, final String name, final Set<Integer> touched) {
+        final PeerAuth peerAuth = keys.authOf(lease, name);
+        final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
+            peerAuth == null ? 0 : peerKeyIdToWrite(lease.backendData(), peerAuth));
+        held.put(lease.subnet(), new Held(lease, name, peer));
+        routes.put(lease.subnet().address(), lease.subnet().length(), peer);
+        final List<Lease> ofNode = leasesByIp.computeIfAbsent(lease.publicIp(), ip -> new ArrayList<>(1));
+        int at = 0;
+        while (at < ofNode.size() && Integer.compareUnsigned(ofNode.get(at).subnet().address(),
+            lease.subnet().address()) < 0) {
+            at++;
+        }
+        ofNode.add(at, lease);
+        touched.add(lease.publicIp());
+    }
+
+    /**
+     * Takes a node's leases again into the published arrays: its keys are those of its lease with the newest epoch
+     * (two leases of one address, one stale: its datagrams are opened with the newer epoch's keys), the last such in
+     * subnet order.
+     *
+     * @return true when the node has just become one that advertises no key (logged when {@code logIt}).
+     */
+    private boolean refreshNode(final int publicIp, final boolean logIt) {
+        final List<Lease> ofNode = leasesByIp.get(publicIp);
+        final int at = Arrays.binarySearch(ips, 0, ipCount, publicIp);
+        if (ofNode == null) {
+            withoutKey.remove(publicIp);
+            if (at >= 0) {
+                removeNodeAt(at);
+            }
+            return false;
+        }
+        PeerAuth newest = null;
+        Lease newestLease = null;
+        Lease newestWithKey = null;
+        Lease keyless = null;
+        for (final Lease lease : ofNode) {
+            final BackendData data = lease.backendData();
+            if (!data.hasKey()) {
+                keyless = keyless == null ? lease : keyless;
+                continue;
+            }
+            final PeerAuth peerAuth = held.get(lease.subnet()).peer.auth();
+            if (peerAuth != null && (newest == null || peerAuth.epoch >= newest.epoch)) {
+                newest = peerAuth;
+                newestLease = lease;
+            }
+            if (newestWithKey == null || data.epoch() > newestWithKey.backendData().epoch()) {
+                newestWithKey = lease;
+            }
+        }
+        final int index = at >= 0 ? at : insertNodeAt(-at - 1, publicIp);
+        authByIp[index] = newest;
+        otherAuthByIp[index] = newestLease == null ? null : keys.otherAuthOf(newestLease);
+        if (auth.mode().enabled()) {
+            keys.forgetRotatedKeys(publicIp, newestWithKey);
+        }
+        if (keyless == null || !auth.mode().enabled()) {
+            withoutKey.remove(publicIp);
+            return false;
+        }
+        if (!withoutKey.add(publicIp)) {
+            return false;
+        }
+        if (logIt) {
+            Log.warn("node " + keyless + " advertises no key (flanneld, weft with --auth=off or from before"
+                + " authentication): " + withoutKeyConsequence("it"));
+        }
+        return true;
+    }
+
+    private int insertNodeAt(final int at, final int publicIp) {
+        if (ipCount == ips.length) {
+            final int grown = Math.max(8, ipCount * 2);
+            ips = Arrays.copyOf(ips, grown);
+            authByIp = Arrays.copyOf(authByIp, grown);
+            otherAuthByIp = Arrays.copyOf(otherAuthByIp, grown);
+        }
+        System.arraycopy(ips, at, ips, at + 1, ipCount - at);
+        System.arraycopy(authByIp, at, authByIp, at + 1, ipCount - at);
+        System.arraycopy(otherAuthByIp, at, otherAuthByIp, at + 1, ipCount - at);
+        ips[at] = publicIp;
+        ipCount++;
+        return at;
+    }
+
+    private void removeNodeAt(final int at) {
+        System.arraycopy(ips, at + 1, ips, at, ipCount - at - 1);
+        System.arraycopy(authByIp, at + 1, authByIp, at, ipCount - at - 1);
+        System.arraycopy(otherAuthByIp, at + 1, otherAuthByIp, at, ipCount - at - 1);
+        ipCount--;
+        authByIp[ipCount] = null;
+        otherAuthByIp[ipCount] = null;
     }
 
     private String withoutKeyConsequence(final String whom) {
@@ -155,29 +269,9 @@ public final class PeerTable {
             : "datagrams to and from " + whom + " are not authenticated";
     }
 
-    private boolean isCopyOfOurKey(final Lease lease, final NodeAuth.OwnKeys ours) {
-        return ownPublicIp != 0 && lease.publicIp() != ownPublicIp && ours.isOurs(lease.backendData().key());
-    }
-
-    /**
-     * Another node advertises our key: a key file copied between nodes (an image or a backup restored on two
-     * machines), or a lease written by someone else. Neither side can tell whose datagrams are whose, so none go either
-     * way (counted as refused), and it is said once.
-     */
-    private PeerAuth copyOfOurKey(final Lease lease) {
-        if (withOurKey.add(lease.publicIp())) {
-            Log.warn("node " + lease + " advertises this node's own key (a key file copied between nodes?): "
-                + "datagrams to and from it are refused; give each node a key of its own (delete the copy's key file"
-                + " and restart it)");
-        }
-        final BackendData data = lease.backendData();
-        return PeerAuth.unusable(lease.publicIp(), data.key(), data.epoch(), NodeKey.idOf(data.keyBytes()),
-            new PeerAuth.ReplayWindows());
-    }
-
     /** Our keys changed (a rotation's step): every traffic key is agreed again, the replay windows stay. */
-    public synchronized void ownKeysChanged() {
-        replaceAll(leases);
+    public void ownKeysChanged() {
+        apply(List.of(), List.of());
     }
 
     /**
@@ -188,136 +282,8 @@ public final class PeerTable {
         return data.hasOtherKey() ? peerAuth.keyId : 0;
     }
 
-    private PeerAuth peerAuth(final int publicIp, final String key, final long epoch, final NodeAuth.OwnKeys ours) {
-        return peerAuth(PeerAuth.cacheKey(key, epoch), publicIp, key, epoch, ours);
-    }
-
-    private PeerAuth peerAuth(final String cacheKey, final int publicIp, final String key, final long epoch,
-        final NodeAuth.OwnKeys ours) {
-        final PeerAuth known = authByKey.get(cacheKey);
-        if (known != null) {
-            return known;
-        }
-        if (retired.contains(cacheKey)) {
-            // Its windows are gone: opening under it again would take a captured datagram a second time.
-            Log.warn("node " + Ipv4Addresses.format(publicIp) + " advertises again a key it rotated away from, under"
-                + " the same epoch (a stale writer, an etcd restore?): its datagrams under that key are refused");
-            final PeerAuth refused = PeerAuth.unusable(publicIp, key, epoch, NodeKey.idOf(Base64.getDecoder()
-                .decode(key)), new PeerAuth.ReplayWindows());
-            authByKey.put(cacheKey, refused);
-            return refused;
-        }
-        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, ours,
-            windowsOf(cacheKey, publicIp, key, epoch).windows);
-        if (made != null) {
-            authByKey.put(cacheKey, made);
-        }
-        return made;
-    }
-
-    private WindowsOf windowsOf(final String cacheKey, final int publicIp, final String key, final long epoch) {
-        WindowsOf windows = windowsByKey.get(cacheKey);
-        if (windows == null) {
-            final String older = windowsNameByPeerKey.put(key, cacheKey);
-            // Not while a lease still names it (a stale lease beside the current one): each would reset the other's.
-            if (older != null && !isNamedByALease(older)) {
-                windowsByKey.remove(older);
-            }
-            windows = new WindowsOf(publicIp, key, epoch, new PeerAuth.ReplayWindows());
-            windowsByKey.put(cacheKey, windows);
-        }
-        return windows;
-    }
-
-    /**
-     * Agrees on the traffic keys of the leases' current keys and epochs not met yet on every core, for
-     * {@link #peerAuth} to find made: a weftd starting among thousands of weft nodes would otherwise wait for their
-     * X25519 agreements one after another. The maps are touched by this thread only; the agreements share nothing.
-     */
-    private void agreeInParallel(final NodeAuth.OwnKeys ours) {
-        final Map<String, WindowsOf> toAgree = new HashMap<>();
-        for (final Lease lease : leases) {
-            final BackendData data = lease.backendData();
-            if (!data.hasKey() || ours.isOurs(data.key())) {
-                continue;
-            }
-            final String cacheKey = keyNames.get(data);
-            if (!authByKey.containsKey(cacheKey) && !retired.contains(cacheKey) && !toAgree.containsKey(cacheKey)) {
-                toAgree.put(cacheKey, windowsOf(cacheKey, lease.publicIp(), data.key(), data.epoch()));
-            }
-        }
-        if (toAgree.size() < PARALLEL_AGREEMENTS_FROM) {
-            return;
-        }
-        final Map<String, PeerAuth> made = new ConcurrentHashMap<>();
-        toAgree.entrySet().parallelStream().forEach(entry -> {
-            final WindowsOf peer = entry.getValue();
-            final PeerAuth agreed = auth.peerAuth(peer.publicIp, peer.key, peer.epoch, ours, peer.windows);
-            if (agreed != null) {
-                made.put(entry.getKey(), agreed);
-            }
-        });
-        authByKey.putAll(made);
-    }
-
-    /**
-     * A node that advertises, under an epoch, neither of the keys it advertised before under that epoch has rotated
-     * away from them for good (a new key comes with an epoch of its own only after a restart): their windows go.
-     */
-    private void forgetRotatedKeys(final Collection<Lease> all) {
-        final Map<Integer, Lease> byIp = new HashMap<>();
-        for (final Lease lease : all) {
-            if (lease.backendData().hasKey()) {
-                byIp.merge(lease.publicIp(), lease,
-                    (a, b) -> a.backendData().epoch() >= b.backendData().epoch() ? a : b);
-            }
-        }
-        windowsByKey.entrySet().removeIf(entry -> {
-            final WindowsOf windows = entry.getValue();
-            final Lease lease = byIp.get(windows.publicIp);
-            if (lease == null || lease.backendData().epoch() != windows.epoch) {
-                return false;
-            }
-            final BackendData data = lease.backendData();
-            if (windows.key.equals(data.key()) || windows.key.equals(data.otherKey())) {
-                return false;
-            }
-            retired.add(entry.getKey());
-            windowsNameByPeerKey.remove(windows.key, entry.getKey());
-            return true;
-        });
-        // Keys of older epochs went with their windows; those of retired keys stay, refusing, so they log once.
-        authByKey.keySet().removeIf(cacheKey -> !windowsByKey.containsKey(cacheKey) && !retired.contains(cacheKey)
-            || retired.contains(cacheKey) && authByKey.get(cacheKey).usable());
-    }
-
-    /** By value: a lease the registry made anew names its key with a string of its own. */
-    private boolean isNamedByALease(final String name) {
-        for (final String named : keyNames.values()) {
-            if (named.equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Names every lease's current key and epoch, reusing the last set's names for the same objects. */
-    private void nameKeys() {
-        nextKeyNames.clear();
-        for (final Lease lease : leases) {
-            final BackendData data = lease.backendData();
-            if (data.hasKey() && !nextKeyNames.containsKey(data)) {
-                final String name = keyNames.get(data);
-                nextKeyNames.put(data, name != null ? name : PeerAuth.cacheKey(data.key(), data.epoch()));
-            }
-        }
-        final Map<BackendData, String> last = keyNames;
-        keyNames = nextKeyNames;
-        nextKeyNames = last;
-    }
-
-    /** The replay windows of one peer key and epoch, with where they were met. */
-    private record WindowsOf(int publicIp, String key, long epoch, PeerAuth.ReplayWindows windows) {
+    /** A lease held, with the name of its current key and epoch ({@link PeerKeys#nameOf}) and its peer. */
+    private record Held(Lease lease, String keyName, Peer peer) {
     }
 
     Peers current() {

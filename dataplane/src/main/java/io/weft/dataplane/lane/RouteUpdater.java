@@ -3,6 +3,7 @@ package io.weft.dataplane.lane;
 import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Addresses;
@@ -16,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.SynchronizedHistogram;
 
 /**
- * Lease events to routes: the registry's thread calls it with the whole lease set, it rebuilds the peer table off
- * the packet path and publishes it as one snapshot (so it is the table's single writer), and records how long the
- * change took from the etcd event to the route being live. Another node's lease that carries this node's own public
- * IP is refused (its subnet's traffic would come back to our own socket): counted as a skipped entry, logged once.
+ * Lease events to routes: the registry's thread calls it with the whole lease set or with what changed in it, it
+ * applies that to the peer table off the packet path and publishes it as one snapshot (so it is the table's single
+ * writer), and records how long the change took from the etcd event to the route being live. Another node's lease that
+ * carries this node's own public IP is refused (its subnet's traffic would come back to our own socket): counted as a
+ * skipped entry, logged once.
  */
 public final class RouteUpdater implements LeaseListener {
     private static final long MAX_TRACKED_NS = TimeUnit.MINUTES.toNanos(10);
@@ -30,8 +32,8 @@ public final class RouteUpdater implements LeaseListener {
     private final RegistryStats stats;
     private final Runnable onOwnSubnetLost;
     private final OncePerKeyLog refusedLog = new OncePerKeyLog();
-    /** The keys refused in the last set, so that a lease is counted once per time it appears, not per delivery. */
-    private Set<String> refused = Set.of();
+    /** The keys refused in the set, so that a lease is counted once per time it appears, not per delivery. */
+    private Set<String> refused = new HashSet<>();
     private final CountDownLatch firstSnapshot = new CountDownLatch(1);
     private final SynchronizedHistogram propagationNs = new SynchronizedHistogram(MAX_TRACKED_NS, 3);
     private volatile int leasesKnown;
@@ -55,14 +57,8 @@ public final class RouteUpdater implements LeaseListener {
         final List<Lease> accepted = new ArrayList<>(leases.size());
         final Set<String> refusedNow = new HashSet<>();
         for (final Lease lease : leases) {
-            if (lease.publicIp() == ownPublicIp && !lease.subnet().equals(ownSubnet)) {
-                final String key = lease.keyName();
-                refusedNow.add(key);
-                if (!refused.contains(key)) {
-                    stats.onSkippedEntry();
-                }
-                refusedLog.warn(key, "skipping the lease " + lease + ": it carries this node's own public IP " +
-                    Ipv4Addresses.format(ownPublicIp) + ", whose subnet is " + ownSubnet);
+            if (isRefused(lease)) {
+                refuse(lease, refusedNow);
             } else {
                 accepted.add(lease);
             }
@@ -74,7 +70,51 @@ public final class RouteUpdater implements LeaseListener {
         }
         refused = refusedNow;
         peers.replaceAll(accepted);
-        leasesKnown = accepted.size();
+        published(accepted.size(), observedNanos);
+    }
+
+    @Override
+    public void onLeaseChanges(final LeaseChanges changes, final long observedNanos) {
+        final List<Lease> added = new ArrayList<>(changes.added().size());
+        final Set<String> refusedNow = new HashSet<>();
+        for (final Lease lease : changes.added()) {
+            if (isRefused(lease)) {
+                refuse(lease, refusedNow);
+            } else {
+                added.add(lease);
+            }
+        }
+        final List<Lease> gone = new ArrayList<>(changes.gone().size());
+        for (final Lease lease : changes.gone()) {
+            if (!isRefused(lease)) {
+                gone.add(lease);
+            } else if (!refusedNow.contains(lease.keyName())) {
+                refused.remove(lease.keyName());
+                refusedLog.clear(lease.keyName());
+            }
+        }
+        refused.addAll(refusedNow);
+        peers.apply(gone, added);
+        published(changes.size() - refused.size(), observedNanos);
+    }
+
+    private boolean isRefused(final Lease lease) {
+        return lease.publicIp() == ownPublicIp && !lease.subnet().equals(ownSubnet);
+    }
+
+    /** Counted when it was not refused already: a lease once per time it appears. */
+    private void refuse(final Lease lease, final Set<String> refusedNow) {
+        final String key = lease.keyName();
+        refusedNow.add(key);
+        if (!refused.contains(key)) {
+            stats.onSkippedEntry();
+        }
+        refusedLog.warn(key, "skipping the lease " + lease + ": it carries this node's own public IP " +
+            Ipv4Addresses.format(ownPublicIp) + ", whose subnet is " + ownSubnet);
+    }
+
+    private void published(final int leases, final long observedNanos) {
+        leasesKnown = leases;
         propagationNs.recordValue(Math.min(MAX_TRACKED_NS, Math.max(0, System.nanoTime() - observedNanos)));
         firstSnapshot.countDown();
     }

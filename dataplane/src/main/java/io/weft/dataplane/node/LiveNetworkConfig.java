@@ -2,6 +2,7 @@ package io.weft.dataplane.node;
 
 import io.weft.log.Log;
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.SubnetEnvFile;
@@ -51,6 +52,11 @@ final class LiveNetworkConfig implements LeaseListener {
     @Override
     public void onLeases(final List<Lease> leases, final long observedNanos) {
         routes.onLeases(leases, observedNanos);
+    }
+
+    @Override
+    public void onLeaseChanges(final LeaseChanges changes, final long observedNanos) {
+        routes.onLeaseChanges(changes, observedNanos);
     }
 
     @Override

@@ -116,14 +116,14 @@ class PeerTableAuthTest {
         assertThat(window.isFresh(100)).as("a datagram taken before stays taken").isFalse();
     }
 
-    /** Past {@link PeerTable#PARALLEL_AGREEMENTS_FROM} new keys the agreements run on every core: the same keys. */
+    /** Past {@link PeerKeys#PARALLEL_AGREEMENTS_FROM} new keys the agreements run on every core: the same keys. */
     @Test
     void shouldAgreeWithEveryPeerOfALargeLeaseSetAsEachPeerAgreesWithUs() {
         final List<Lease> peers = new ArrayList<>();
         final List<PeerTable> theirTables = new ArrayList<>();
         final Lease ourLease = new Lease(Ipv4Prefix.parse("10.244.0.0/24"), ip("192.168.100.250"),
             new BackendData(false, ours.publicKey(), 7));
-        for (int i = 1; i <= 2 * PeerTable.PARALLEL_AGREEMENTS_FROM; i++) {
+        for (int i = 1; i <= 2 * PeerKeys.PARALLEL_AGREEMENTS_FROM; i++) {
             final NodeAuth theirs = new NodeAuth(AuthMode.ON, false, NodeKey.generate(), 100 + i, 1, 0, 0);
             peers.add(new Lease(Ipv4Prefix.parse("10.244." + i + ".0/24"), ip("192.168.100." + i),
                 new BackendData(false, theirs.publicKey(), 100 + i)));

@@ -4,6 +4,7 @@ import static io.weft.dataplane.packet.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
 import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.routing.RouteSnapshot;
@@ -38,6 +39,34 @@ class RouteUpdaterLeaseCheckTest {
         updater.onLeases(List.of(OWN, NODE_B), System.nanoTime());
         updater.onLeases(List.of(OWN, NODE_B, POSING_AS_US), System.nanoTime());
         assertThat(stats.skippedEntries()).as("it came back").isEqualTo(2);
+    }
+
+    @Test
+    void shouldRefuseAndCountOnceSuchALeaseWhenItComesAsAChange() {
+        final Lease nodeC = new Lease(Ipv4Prefix.parse("10.244.4.0/24"), ip("192.168.100.4"));
+        final Lease posingAgain = new Lease(Ipv4Prefix.parse("10.244.3.0/24"), OWN_IP, true);
+        updater.onLeases(List.of(OWN, NODE_B), System.nanoTime());
+
+        updater.onLeaseChanges(changes(List.of(), List.of(POSING_AS_US, nodeC), OWN, NODE_B, POSING_AS_US, nodeC),
+            System.nanoTime());
+        updater.onLeaseChanges(changes(List.of(POSING_AS_US), List.of(posingAgain), OWN, NODE_B, posingAgain, nodeC),
+            System.nanoTime());
+
+        assertThat(peerOf("10.244.3.7")).isNull();
+        assertThat(peerOf("10.244.4.7")).isEqualTo(nodeC.publicIp());
+        assertThat(stats.skippedEntries()).as("written over, still refused: once").isEqualTo(1);
+        assertThat(updater.toPrometheusText()).contains("weft_leases_known 3\n");
+
+        updater.onLeaseChanges(changes(List.of(posingAgain, NODE_B), List.of(), OWN, nodeC), System.nanoTime());
+        assertThat(peerOf("10.244.2.7")).isNull();
+        assertThat(updater.toPrometheusText()).contains("weft_leases_known 2\n");
+        updater.onLeaseChanges(changes(List.of(), List.of(POSING_AS_US), OWN, nodeC, POSING_AS_US),
+            System.nanoTime());
+        assertThat(stats.skippedEntries()).as("it came back").isEqualTo(2);
+    }
+
+    private static LeaseChanges changes(final List<Lease> gone, final List<Lease> added, final Lease... all) {
+        return new LeaseChanges(gone, added, List.of(all));
     }
 
     @Test

@@ -3,34 +3,35 @@ package io.weft.registry.etcd;
 import io.weft.log.Log;
 import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
 import io.weft.registry.LeaseCodec;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.RegistryStats;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows {@code <prefix>/subnets/} and hands the whole lease set to the listener when it changes, on its own thread
- * {@code weft-lease-watcher}, the only writer of the set. It reads and watches {@code <prefix>/} as a whole, so that
- * {@code <prefix>/config} is followed in the same order as the leases ({@link ConfigFollower}): when the config the
- * node runs with changes, every lease is read again against it. A snapshot (read + revision) is followed by a watch
+ * Follows {@code <prefix>/subnets/} and hands the lease set to the listener when it changes, on its own thread
+ * {@code weft-lease-watcher}, the only writer of the set: the whole set after each snapshot, what changed after each
+ * batch of watch events ({@link LeaseListener#onLeaseChanges}). It reads and watches {@code <prefix>/} as a whole, so
+ * that {@code <prefix>/config} is followed in the same order as the leases ({@link ConfigFollower}): when the config
+ * the node runs with changes, every lease is read again against it. A snapshot (read + revision) is followed by a watch
  * from the next revision; the watch's thread only queues what it receives, and this thread applies everything queued
  * before delivering once, so bursts coalesce. A lost watch (etcd gone, compaction, no leader) is closed rather than
- * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had.
- * A watch quiet for {@link #QUIET_NANOS} is replaced ({@link #renewWatch}): a watch's connection that died without a
- * word (a member cut off, a dropped NAT entry) would otherwise go unnoticed, as HTTP has no keepalive pings.
+ * resumed, and a new snapshot is reconciled with the set; until one succeeds the listener keeps the last set it had. A
+ * watch quiet for {@link #QUIET_NANOS} is replaced ({@link #renewWatch}): a watch's connection that died without a word
+ * (a member cut off, a dropped NAT entry) would otherwise go unnoticed, as HTTP has no keepalive pings.
  */
 final class LeaseWatcher implements AutoCloseable {
     /** How long a watch may bring nothing before it is replaced; the same order as gRPC keepalive pings gave. */
@@ -42,6 +43,8 @@ final class LeaseWatcher implements AutoCloseable {
 
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     private final Map<String, Lease> leases = new HashMap<>();
+    /** The keys the events being applied changed, each with its lease before them (null: none), for the change. */
+    private final Map<String, Lease> changedFrom = new HashMap<>();
     /** Every value under subnets/ as written, valid or not: a new config may make it valid. */
     private final Map<String, String> values = new HashMap<>();
     /** Every key under the root as the watch brought them, to tell etcd's count of them from ours. */
@@ -263,7 +266,7 @@ final class LeaseWatcher implements AutoCloseable {
             }
         }
         if (changedAtNanos != Long.MAX_VALUE) {
-            deliver(changedAtNanos);
+            deliverChanges(changedAtNanos);
         }
         if (lost != null) {
             onWatchLost(lost.error());
@@ -291,6 +294,9 @@ final class LeaseWatcher implements AutoCloseable {
         final String keyName = key.substring(prefix.length());
         final OwnLease ours = own.ownLease();
         final boolean ownKey = ours != null && ours.lease().keyName().equals(keyName);
+        if (!changedFrom.containsKey(keyName)) {
+            changedFrom.put(keyName, leases.get(keyName));
+        }
         if (event.put()) {
             values.put(keyName, value);
             final Lease lease = decode(keyName, value);
@@ -370,33 +376,45 @@ final class LeaseWatcher implements AutoCloseable {
         }
     }
 
+    /** The whole set, which supersedes the changes being applied. */
     private void deliver(final long observedNanos) {
-        final List<Lease> sorted = bySubnet(leases.values());
-        stats.leasesKnown(sorted.size());
+        changedFrom.clear();
+        stats.leasesKnown(leases.size());
         delivered = true;
         try {
-            listener.onLeases(Collections.unmodifiableList(sorted), observedNanos);
+            listener.onLeases(LeaseChanges.bySubnet(leases.values()), observedNanos);
         } catch (final RuntimeException e) {
             Log.warn("the lease listener failed: " + e);
         }
     }
 
-    /**
-     * The leases in ascending subnet order (unsigned), so that every delivery of the same leases is the same list.
-     * Sorted as primitives: with thousands of leases and a delivery per change, a comparator's sort was most of it.
-     */
-    static List<Lease> bySubnet(final Collection<Lease> unordered) {
-        final Lease[] all = unordered.toArray(new Lease[0]);
-        final long[] order = new long[all.length];
-        for (int i = 0; i < all.length; i++) {
-            order[i] = (long)(all[i].subnet().address() ^ Integer.MIN_VALUE) << 32 | i;
+    /** What the events applied changed, unless they undid it (a lease written over and back within the batch). */
+    private void deliverChanges(final long observedNanos) {
+        final List<Lease> gone = new ArrayList<>();
+        final List<Lease> added = new ArrayList<>();
+        for (final Map.Entry<String, Lease> change : changedFrom.entrySet()) {
+            final Lease was = change.getValue();
+            final Lease now = leases.get(change.getKey());
+            if (!Objects.equals(was, now)) {
+                if (was != null) {
+                    gone.add(was);
+                }
+                if (now != null) {
+                    added.add(now);
+                }
+            }
         }
-        Arrays.sort(order);
-        final List<Lease> sorted = new ArrayList<>(all.length);
-        for (final long entry : order) {
-            sorted.add(all[(int)entry]);
+        changedFrom.clear();
+        if (gone.isEmpty() && added.isEmpty()) {
+            return;
         }
-        return sorted;
+        stats.leasesKnown(leases.size());
+        try {
+            listener.onLeaseChanges(new LeaseChanges(gone, added, Collections.unmodifiableCollection(leases.values())),
+                observedNanos);
+        } catch (final RuntimeException e) {
+            Log.warn("the lease listener failed: " + e);
+        }
     }
 
     private Lease decode(final String keyName, final String value) {

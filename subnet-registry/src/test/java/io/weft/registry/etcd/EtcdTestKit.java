@@ -24,6 +24,7 @@ import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
 import io.weft.registry.LeaseListener;
 import io.weft.registry.NetworkConfig;
 import io.weft.routing.Ipv4Addresses;
@@ -133,13 +134,25 @@ final class EtcdTestKit {
         record Delivery(List<Lease> leases, long observedNanos, long deliveredNanos, String thread) {
         }
 
+        /** What a batch of events changed ({@link LeaseListener#onLeaseChanges}), as the registry delivered it. */
+        record Change(List<Lease> gone, List<Lease> added) {
+        }
+
         final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+        /** Each change delivered alone; its set after it goes to {@link #deliveries} too. */
+        final List<Change> changes = new CopyOnWriteArrayList<>();
         final List<Lease> reacquired = new CopyOnWriteArrayList<>();
         final List<NetworkConfig> configs = new CopyOnWriteArrayList<>();
 
         @Override
         public void onLeases(final List<Lease> leases, final long observedNanos) {
             deliveries.add(new Delivery(leases, observedNanos, System.nanoTime(), Thread.currentThread().getName()));
+        }
+
+        @Override
+        public void onLeaseChanges(final LeaseChanges change, final long observedNanos) {
+            changes.add(new Change(change.gone(), change.added()));
+            onLeases(change.all(), observedNanos);
         }
 
         @Override

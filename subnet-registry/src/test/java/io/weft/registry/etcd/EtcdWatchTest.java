@@ -71,6 +71,40 @@ class EtcdWatchTest {
         assertThat(listener.deliveries).noneMatch(delivery -> delivery.leases().isEmpty());
     }
 
+    /** A listener that keeps its own state applies each change alone: what went and what came, nothing else. */
+    @Test
+    void shouldDeliverWhatEachChangeRemovedAndAddedAfterTheSnapshot() throws Exception {
+        putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.2"), 600);
+        putWithLease(etcd, subnets + "10.244.4.0-24", flannelValue("192.168.100.4"), 600);
+        registry.watch(listener);
+        listener.awaitDelivery("with the snapshot", leases -> leases.size() == 2);
+        assertThat(listener.changes).as("the snapshot is a whole set").isEmpty();
+
+        putWithLease(etcd, subnets + "10.244.3.0-24", flannelValue("192.168.100.3"), 600);
+        awaitChanges(1);
+        putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.22"), 600);
+        awaitChanges(2);
+        delete(etcd, subnets + "10.244.3.0-24");
+        awaitChanges(3);
+        putWithLease(etcd, subnets + "10.244.2.0-24", flannelValue("192.168.100.22"), 600);
+        put(etcd, subnets + "10.244.4.0-24", "not a lease");
+        awaitChanges(4);
+
+        assertThat(listener.changes).containsExactly(
+            new EtcdTestKit.RecordingListener.Change(List.of(), List.of(lease("10.244.3.0/24", "192.168.100.3"))),
+            new EtcdTestKit.RecordingListener.Change(List.of(lease("10.244.2.0/24", "192.168.100.2")),
+                List.of(lease("10.244.2.0/24", "192.168.100.22"))),
+            new EtcdTestKit.RecordingListener.Change(List.of(lease("10.244.3.0/24", "192.168.100.3")), List.of()),
+            // The same lease written again changed nothing; a value that is no lease takes its subnet's lease away.
+            new EtcdTestKit.RecordingListener.Change(List.of(lease("10.244.4.0/24", "192.168.100.4")), List.of()));
+        assertThat(listener.latest()).containsExactly(lease("10.244.2.0/24", "192.168.100.22"));
+        assertThat(registry.stats().leasesKnown()).isEqualTo(1);
+    }
+
+    private void awaitChanges(final int count) throws InterruptedException {
+        EtcdTestKit.await(count + " changes", Duration.ofSeconds(10), () -> listener.changes.size() >= count);
+    }
+
     @Test
     void shouldCoalesceABurstIntoFewDeliveriesOfTheLatestState() throws Exception {
         registry.watch(listener);

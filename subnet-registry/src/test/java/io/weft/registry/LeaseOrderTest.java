@@ -1,8 +1,7 @@
-package io.weft.registry.etcd;
+package io.weft.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.weft.registry.Lease;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ class LeaseOrderTest {
         List<Lease> shuffled = new ArrayList<>(expected);
         Collections.shuffle(shuffled, new Random(7));
 
-        assertThat(LeaseWatcher.bySubnet(shuffled)).containsExactlyElementsOf(expected);
+        assertThat(LeaseChanges.bySubnet(shuffled)).containsExactlyElementsOf(expected);
     }
 
     @Test
@@ -35,6 +34,6 @@ class LeaseOrderTest {
         List<Lease> shuffled = new ArrayList<>(leases);
         Collections.shuffle(shuffled, new Random(11));
 
-        assertThat(LeaseWatcher.bySubnet(shuffled)).containsExactlyElementsOf(leases);
+        assertThat(LeaseChanges.bySubnet(shuffled)).containsExactlyElementsOf(leases);
     }
 }
