@@ -22,8 +22,8 @@ public final class RouteTable<V> {
     /*
      * Sorted by prefix length, then prefix (unsigned), so that iteration yields the ascending length order that
      * TrieBuilder needs and numbers routes the same way for the same routes. Primitive arrays rather than a sorted map:
-     * the control plane replaces every route on each lease change, thousands of them, and boxed keys and map entries
-     * were most of that work and its garbage.
+     * when the control plane replaced every route on each lease change, thousands of them, boxed keys and map entries
+     * were most of that work and its garbage; a put or remove is an array copy.
      */
     private long[] keys = new long[0];
     private Object[] values = new Object[0];

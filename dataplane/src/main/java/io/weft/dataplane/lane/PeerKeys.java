@@ -195,12 +195,14 @@ final class PeerKeys {
      * away from them for good (a new key comes with an epoch of its own only after a restart): their windows go.
      *
      * @param newest the node's lease with a key and the highest epoch, or null when none of its leases has a key.
+     * @return true when a key was retired.
      */
-    void forgetRotatedKeys(final int publicIp, final Lease newest) {
+    boolean forgetRotatedKeys(final int publicIp, final Lease newest) {
         final List<WindowsOf> met = windowsByIp.get(publicIp);
         if (met == null || newest == null) {
-            return;
+            return false;
         }
+        boolean retiredOne = false;
         final BackendData data = newest.backendData();
         for (final Iterator<WindowsOf> it = met.iterator(); it.hasNext();) {
             final WindowsOf windows = it.next();
@@ -209,6 +211,7 @@ final class PeerKeys {
                 continue;
             }
             it.remove();
+            retiredOne = true;
             windowsByName.remove(windows.name);
             retired.add(windows.name);
             windowsNameByPeerKey.remove(windows.key, windows.name);
@@ -218,6 +221,7 @@ final class PeerKeys {
                 authByName.remove(windows.name);
             }
         }
+        return retiredOne;
     }
 
     /** The replay windows of one peer key and epoch, with its name and where they were met. */

@@ -19,8 +19,8 @@ import java.util.Set;
 /**
  * The leases as the packet path needs them, published as one immutable {@link Peers} snapshot by a single writer
  * (the control thread) and read without locks by the lanes, once per batch. A change is applied alone (the leases it
- * removes and adds, and the nodes they belong to), so that among thousands of nodes a change costs what it changes:
- * the snapshot's arrays are copied, nothing is rebuilt.
+ * removes and adds, and the nodes they belong to), so that among thousands of nodes a change costs its leases' work
+ * and a copy of the published arrays (a subnet that comes or goes also rebuilds the route trie).
  */
 public final class PeerTable {
     /**
@@ -80,10 +80,11 @@ public final class PeerTable {
                 gone.add(was.lease);
             }
         }
+        // In the order given (the registry's is by subnet), so that one set's keys are met in the same order each time.
         final List<Lease> added = new ArrayList<>();
-        for (final Lease lease : wanted.values()) {
+        for (final Lease lease : newLeases) {
             final Held was = held.get(lease.subnet());
-            if (was == null || !was.lease.equals(lease)) {
+            if (wanted.get(lease.subnet()) == lease && (was == null || !was.lease.equals(lease))) {
                 added.add(lease);
             }
         }
@@ -161,19 +162,15 @@ public final class PeerTable {
             keys.unnamed(was.keyName);
         }
         final List<Lease> ofNode = leasesByIp.get(lease.publicIp());
-        ofNode.remove(lease);
-        if (ofNode.isEmpty()) {
+        // Absent only after a change that failed half-way: the whole set handed over next puts it right.
+        if (ofNode != null && ofNode.remove(lease) && ofNode.isEmpty()) {
             leasesByIp.remove(lease.publicIp());
         }
         touched.add(lease.publicIp());
     }
 
     private void add(final Lease lease, final String name, final Set<Integer> touched) {
-        final PeerAuth peerAuth = keys.authOf(lease, name);
-        final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
-            peerAuth == null ? 0 : peerKeyIdToWrite(lease.backendData(), peerAuth));
-        held.put(lease.subnet(), new Held(lease, name, peer));
-        routes.put(lease.subnet().address(), lease.subnet().length(), peer);
+        route(lease, name);
         final List<Lease> ofNode = leasesByIp.computeIfAbsent(lease.publicIp(), ip -> new ArrayList<>(1));
         int at = 0;
         while (at < ofNode.size() && Integer.compareUnsigned(ofNode.get(at).subnet().address(),
@@ -182,6 +179,15 @@ public final class PeerTable {
         }
         ofNode.add(at, lease);
         touched.add(lease.publicIp());
+    }
+
+    /** Holds a lease and routes its subnet to its node, with the keys of its current key. */
+    private void route(final Lease lease, final String name) {
+        final PeerAuth peerAuth = keys.authOf(lease, name);
+        final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
+            peerAuth == null ? 0 : peerKeyIdToWrite(lease.backendData(), peerAuth));
+        held.put(lease.subnet(), new Held(lease, name, peer));
+        routes.put(lease.subnet().address(), lease.subnet().length(), peer);
     }
 
     /**
@@ -201,13 +207,17 @@ public final class PeerTable {
             }
             return false;
         }
+        if (auth.mode().enabled() && keys.forgetRotatedKeys(publicIp, newestWithKey(ofNode))) {
+            // A key of the node was retired: a lease still naming it (a stale one) is refused under it from now on.
+            for (final Lease lease : ofNode) {
+                route(lease, held.get(lease.subnet()).keyName);
+            }
+        }
         PeerAuth newest = null;
         Lease newestLease = null;
-        Lease newestWithKey = null;
         Lease keyless = null;
         for (final Lease lease : ofNode) {
-            final BackendData data = lease.backendData();
-            if (!data.hasKey()) {
+            if (!lease.backendData().hasKey()) {
                 keyless = keyless == null ? lease : keyless;
                 continue;
             }
@@ -216,16 +226,10 @@ public final class PeerTable {
                 newest = peerAuth;
                 newestLease = lease;
             }
-            if (newestWithKey == null || data.epoch() > newestWithKey.backendData().epoch()) {
-                newestWithKey = lease;
-            }
         }
         final int index = at >= 0 ? at : insertNodeAt(-at - 1, publicIp);
         authByIp[index] = newest;
         otherAuthByIp[index] = newestLease == null ? null : keys.otherAuthOf(newestLease);
-        if (auth.mode().enabled()) {
-            keys.forgetRotatedKeys(publicIp, newestWithKey);
-        }
         if (keyless == null || !auth.mode().enabled()) {
             withoutKey.remove(publicIp);
             return false;
@@ -238,6 +242,21 @@ public final class PeerTable {
                 + " authentication): " + withoutKeyConsequence("it"));
         }
         return true;
+    }
+
+    /**
+     * The node's lease with a key and the highest epoch; of equal epochs (a stale lease beside the one a hand-over
+     * wrote) the last in subnet order, as for the keys published for the node, so that both judge by the same lease.
+     */
+    private static Lease newestWithKey(final List<Lease> ofNode) {
+        Lease newest = null;
+        for (final Lease lease : ofNode) {
+            if (lease.backendData().hasKey() && (newest == null
+                || lease.backendData().epoch() >= newest.backendData().epoch())) {
+                newest = lease;
+            }
+        }
+        return newest;
     }
 
     private int insertNodeAt(final int at, final int publicIp) {

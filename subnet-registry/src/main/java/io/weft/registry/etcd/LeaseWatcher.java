@@ -268,6 +268,7 @@ final class LeaseWatcher implements AutoCloseable {
         if (changedAtNanos != Long.MAX_VALUE) {
             deliverChanges(changedAtNanos);
         }
+        changedFrom.clear();
         if (lost != null) {
             onWatchLost(lost.error());
         }
@@ -413,7 +414,9 @@ final class LeaseWatcher implements AutoCloseable {
             listener.onLeaseChanges(new LeaseChanges(gone, added, Collections.unmodifiableCollection(leases.values())),
                 observedNanos);
         } catch (final RuntimeException e) {
-            Log.warn("the lease listener failed: " + e);
+            // What the listener holds is now unknown: the whole set puts it right, if anything can.
+            Log.warn("the lease listener failed on a change (" + e + "): handing it the whole set");
+            deliver(observedNanos);
         }
     }
 

@@ -12,6 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseChanges;
+import io.weft.registry.LeaseListener;
 import io.weft.routing.Ipv4Prefix;
 
 class EtcdWatchTest {
@@ -99,6 +103,36 @@ class EtcdWatchTest {
             new EtcdTestKit.RecordingListener.Change(List.of(lease("10.244.4.0/24", "192.168.100.4")), List.of()));
         assertThat(listener.latest()).containsExactly(lease("10.244.2.0/24", "192.168.100.22"));
         assertThat(registry.stats().leasesKnown()).isEqualTo(1);
+    }
+
+    /** A listener that failed on a change holds who knows what: the whole set follows, so that it can put it right. */
+    @Test
+    void shouldHandTheWholeSetToAListenerThatFailedOnAChange() throws Exception {
+        final List<List<Lease>> wholeSets = new CopyOnWriteArrayList<>();
+        final AtomicInteger failedChanges = new AtomicInteger();
+        registry.watch(new LeaseListener() {
+            @Override
+            public void onLeases(final List<Lease> leases, final long observedNanos) {
+                wholeSets.add(leases);
+            }
+
+            @Override
+            public void onLeaseChanges(final LeaseChanges changes, final long observedNanos) {
+                failedChanges.incrementAndGet();
+                throw new IllegalStateException("a listener's defect");
+            }
+
+            @Override
+            public void onOwnLeaseReacquired(final Lease lease) {
+            }
+        });
+        EtcdTestKit.await("the snapshot", Duration.ofSeconds(10), () -> wholeSets.size() == 1);
+
+        putWithLease(etcd, subnets + "10.244.3.0-24", flannelValue("192.168.100.3"), 600);
+
+        EtcdTestKit.await("the whole set after the failure", Duration.ofSeconds(10), () -> wholeSets.size() == 2);
+        assertThat(failedChanges.get()).isEqualTo(1);
+        assertThat(wholeSets.get(1)).containsExactly(lease("10.244.3.0/24", "192.168.100.3"));
     }
 
     private void awaitChanges(final int count) throws InterruptedException {
