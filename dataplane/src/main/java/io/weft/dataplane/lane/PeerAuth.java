@@ -80,15 +80,6 @@ final class PeerAuth {
     }
 
     /**
-     * Its cache key: one set of replay windows per peer key and epoch for the life of the process, whatever happens
-     * to the lease meanwhile (gone and back, two leases for one address): windows made anew would take a datagram
-     * recorded earlier once more.
-     */
-    static String cacheKey(final String key, final long epoch) {
-        return key + '/' + epoch;
-    }
-
-    /**
      * The replay windows of one peer key and epoch, per sender lane. A window is made on the first datagram of a
      * sender lane that authenticated, so a forger can make none, and from then on it is shared lock-free by whichever
      * lanes receive from that sender lane. Kept across our own key rotations: the peer's counters go on.

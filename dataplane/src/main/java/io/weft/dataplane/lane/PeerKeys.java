@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The keys side of the {@link PeerTable}: the traffic keys agreed with each peer key and epoch, named
- * {@code key/epoch}, and their replay windows, kept for the life of the process however the key's lease comes and
+ * The keys side of the {@link PeerTable}: the traffic keys agreed with each peer key and epoch ({@link KeyEpoch}),
+ * and their replay windows, kept for the life of the process however the key's lease comes and
  * goes. A key seen with a newer epoch drops its older windows (unless a lease still names them); a key its node no
  * longer advertises under the same epoch was rotated away from, and its windows give way to a refusal for good.
  * Touched by the peer table's writer only.
@@ -29,17 +29,17 @@ final class PeerKeys {
     private final int ownPublicIp;
     /** The other nodes seen advertising our key, each logged once. */
     private final Set<Integer> withOurKey = new HashSet<>();
-    private final Map<String, WindowsOf> windowsByName = new HashMap<>();
+    private final Map<KeyEpoch, WindowsOf> windowsByName = new HashMap<>();
     /** Which of {@link #windowsByName} holds a peer key's windows: one epoch's at a time, found with no scan. */
-    private final Map<String, String> windowsNameByPeerKey = new HashMap<>();
+    private final Map<String, KeyEpoch> windowsNameByPeerKey = new HashMap<>();
     /** The windows by the node address they were met at, so that a node's change looks at its own only. */
     private final Map<Integer, List<WindowsOf>> windowsByIp = new HashMap<>();
     /** The traffic keys of every peer key and epoch agreed with our current keys. */
-    private final Map<String, PeerAuth> authByName = new HashMap<>();
+    private final Map<KeyEpoch, PeerAuth> authByName = new HashMap<>();
     /** The peer keys and epochs rotated away from: never opened under again. */
-    private final Set<String> retired = new HashSet<>();
+    private final Set<KeyEpoch> retired = new HashSet<>();
     /** How many leases name each key and epoch as their current one. */
-    private final Map<String, Integer> leasesNaming = new HashMap<>();
+    private final Map<KeyEpoch, Integer> leasesNaming = new HashMap<>();
     private NodeAuth.OwnKeys keysFor;
 
     PeerKeys(final NodeAuth auth, final int ownPublicIp) {
@@ -62,32 +62,31 @@ final class PeerKeys {
         return true;
     }
 
-    /** The name of a lease's current key and epoch, or null when it has none or authentication is off. */
-    String nameOf(final Lease lease) {
+    /** A lease's current key and epoch, or null when it has none or authentication is off. */
+    KeyEpoch nameOf(final Lease lease) {
         final BackendData data = lease.backendData();
-        return auth.mode().enabled() && data.hasKey() ? PeerAuth.cacheKey(data.key(), data.epoch()) : null;
+        return auth.mode().enabled() && data.hasKey() ? new KeyEpoch(data.key(), data.epoch()) : null;
     }
 
     /** A lease naming {@code name} came. */
-    void named(final String name) {
+    void named(final KeyEpoch name) {
         leasesNaming.merge(name, 1, Integer::sum);
     }
 
     /** A lease naming {@code name} went. */
-    void unnamed(final String name) {
+    void unnamed(final KeyEpoch name) {
         leasesNaming.computeIfPresent(name, (key, count) -> count == 1 ? null : count - 1);
     }
 
     /** The keys to seal for and open from a lease's node under its current key; null when it has none. */
-    PeerAuth authOf(final Lease lease, final String name) {
+    PeerAuth authOf(final Lease lease, final KeyEpoch name) {
         if (name == null) {
             return null;
         }
-        final BackendData data = lease.backendData();
-        if (keysFor.isOurs(data.key())) {
+        if (keysFor.isOurs(name.key())) {
             return ownPublicIp != 0 && lease.publicIp() != ownPublicIp ? copyOfOurKey(lease) : null;
         }
-        return peerAuth(name, lease.publicIp(), data.key(), data.epoch());
+        return peerAuth(name, lease.publicIp());
     }
 
     /** The keys of a lease's other key, while its node rotates; null when it has none. */
@@ -96,8 +95,7 @@ final class PeerKeys {
         if (!auth.mode().enabled() || !data.hasOtherKey() || keysFor.isOurs(data.otherKey())) {
             return null;
         }
-        return peerAuth(PeerAuth.cacheKey(data.otherKey(), data.epoch()), lease.publicIp(), data.otherKey(),
-            data.epoch());
+        return peerAuth(new KeyEpoch(data.otherKey(), data.epoch()), lease.publicIp());
     }
 
     /**
@@ -116,7 +114,7 @@ final class PeerKeys {
             new PeerAuth.ReplayWindows());
     }
 
-    private PeerAuth peerAuth(final String name, final int publicIp, final String key, final long epoch) {
+    private PeerAuth peerAuth(final KeyEpoch name, final int publicIp) {
         final PeerAuth known = authByName.get(name);
         if (known != null) {
             return known;
@@ -125,32 +123,35 @@ final class PeerKeys {
             // Its windows are gone: opening under it again would take a captured datagram a second time.
             Log.warn("node " + Ipv4Addresses.format(publicIp) + " advertises again a key it rotated away from, under"
                 + " the same epoch (a stale writer, an etcd restore?): its datagrams under that key are refused");
-            final PeerAuth refused = PeerAuth.unusable(publicIp, key, epoch, NodeKey.idOf(Base64.getDecoder()
-                .decode(key)), new PeerAuth.ReplayWindows());
+            final PeerAuth refused = PeerAuth.unusable(publicIp, name.key(), name.epoch(),
+                NodeKey.idOf(Base64.getDecoder().decode(name.key())), new PeerAuth.ReplayWindows());
             authByName.put(name, refused);
             return refused;
         }
-        final PeerAuth made = auth.peerAuth(publicIp, key, epoch, keysFor, windowsOf(name, publicIp, key, epoch)
-            .windows);
+        final PeerAuth made = auth.peerAuth(publicIp, name.key(), name.epoch(), keysFor,
+            windowsOf(name, publicIp).windows);
         if (made != null) {
             authByName.put(name, made);
         }
         return made;
     }
 
-    private WindowsOf windowsOf(final String name, final int publicIp, final String key, final long epoch) {
+    private WindowsOf windowsOf(final KeyEpoch name, final int publicIp) {
         WindowsOf windows = windowsByName.get(name);
         if (windows == null) {
-            final String older = windowsNameByPeerKey.put(key, name);
+            final KeyEpoch older = windowsNameByPeerKey.put(name.key(), name);
             // Not while a lease still names it (a stale lease beside the current one): each would reset the other's.
             if (older != null && !leasesNaming.containsKey(older)) {
                 final WindowsOf dropped = windowsByName.remove(older);
                 if (dropped != null) {
-                    windowsByIp.get(dropped.publicIp).remove(dropped);
+                    final List<WindowsOf> met = windowsByIp.get(dropped.publicIp);
+                    if (met.remove(dropped) && met.isEmpty()) {
+                        windowsByIp.remove(dropped.publicIp);
+                    }
                 }
                 authByName.remove(older);
             }
-            windows = new WindowsOf(name, publicIp, key, epoch, new PeerAuth.ReplayWindows());
+            windows = new WindowsOf(name, publicIp, new PeerAuth.ReplayWindows());
             windowsByName.put(name, windows);
             windowsByIp.computeIfAbsent(publicIp, ip -> new ArrayList<>(2)).add(windows);
         }
@@ -164,25 +165,24 @@ final class PeerKeys {
      *
      * @param names each lease's {@link #nameOf}, in the same order.
      */
-    void agreeInParallel(final List<Lease> leases, final List<String> names) {
-        final Map<String, WindowsOf> toAgree = new HashMap<>();
+    void agreeInParallel(final List<Lease> leases, final List<KeyEpoch> names) {
+        final Map<KeyEpoch, WindowsOf> toAgree = new HashMap<>();
         for (int i = 0; i < leases.size(); i++) {
-            final String name = names.get(i);
-            final Lease lease = leases.get(i);
-            if (name == null || keysFor.isOurs(lease.backendData().key()) || authByName.containsKey(name)
-                || retired.contains(name) || toAgree.containsKey(name)) {
+            final KeyEpoch name = names.get(i);
+            if (name == null || keysFor.isOurs(name.key()) || authByName.containsKey(name) || retired.contains(name)
+                || toAgree.containsKey(name)) {
                 continue;
             }
-            toAgree.put(name, windowsOf(name, lease.publicIp(), lease.backendData().key(),
-                lease.backendData().epoch()));
+            toAgree.put(name, windowsOf(name, leases.get(i).publicIp()));
         }
         if (toAgree.size() < PARALLEL_AGREEMENTS_FROM) {
             return;
         }
         final NodeAuth.OwnKeys ours = keysFor;
-        final Map<String, PeerAuth> made = new ConcurrentHashMap<>();
+        final Map<KeyEpoch, PeerAuth> made = new ConcurrentHashMap<>();
         toAgree.values().parallelStream().forEach(peer -> {
-            final PeerAuth agreed = auth.peerAuth(peer.publicIp, peer.key, peer.epoch, ours, peer.windows);
+            final PeerAuth agreed = auth.peerAuth(peer.publicIp, peer.name.key(), peer.name.epoch(), ours,
+                peer.windows);
             if (agreed != null) {
                 made.put(peer.name, agreed);
             }
@@ -206,25 +206,36 @@ final class PeerKeys {
         final BackendData data = newest.backendData();
         for (final Iterator<WindowsOf> it = met.iterator(); it.hasNext();) {
             final WindowsOf windows = it.next();
-            if (windows.epoch != data.epoch() || windows.key.equals(data.key())
-                || windows.key.equals(data.otherKey())) {
+            final String key = windows.name.key();
+            if (windows.name.epoch() != data.epoch() || key.equals(data.key()) || key.equals(data.otherKey())) {
                 continue;
             }
             it.remove();
             retiredOne = true;
             windowsByName.remove(windows.name);
             retired.add(windows.name);
-            windowsNameByPeerKey.remove(windows.key, windows.name);
+            windowsNameByPeerKey.remove(key, windows.name);
             // Agreed again on its next use as a refusal, which logs once.
             final PeerAuth agreed = authByName.get(windows.name);
             if (agreed != null && agreed.usable()) {
                 authByName.remove(windows.name);
             }
         }
+        if (met.isEmpty()) {
+            windowsByIp.remove(publicIp);
+        }
         return retiredOne;
     }
 
-    /** The replay windows of one peer key and epoch, with its name and where they were met. */
-    private record WindowsOf(String name, int publicIp, String key, long epoch, PeerAuth.ReplayWindows windows) {
+    /**
+     * A peer key (base64, as its lease advertises it) under an epoch: one set of replay windows each for the life of
+     * the process, whatever happens to the lease meanwhile (gone and back, two leases for one address), as windows made
+     * anew would take a datagram recorded earlier once more.
+     */
+    record KeyEpoch(String key, long epoch) {
+    }
+
+    /** The replay windows of one peer key and epoch, with where they were met. */
+    private record WindowsOf(KeyEpoch name, int publicIp, PeerAuth.ReplayWindows windows) {
     }
 }

@@ -117,7 +117,7 @@ public final class PeerTable {
             coming.put(lease.subnet(), lease);
         }
         final List<Lease> fresh = new ArrayList<>(coming.size());
-        final List<String> names = new ArrayList<>(coming.size());
+        final List<PeerKeys.KeyEpoch> names = new ArrayList<>(coming.size());
         for (final Lease lease : coming.values()) {
             final Held was = held.get(lease.subnet());
             if (was != null && was.lease.equals(lease)) {
@@ -126,7 +126,7 @@ public final class PeerTable {
             if (was != null) {
                 remove(was, touched);
             }
-            final String name = keys.nameOf(lease);
+            final PeerKeys.KeyEpoch name = keys.nameOf(lease);
             if (name != null) {
                 keys.named(name);
             }
@@ -169,7 +169,7 @@ public final class PeerTable {
         touched.add(lease.publicIp());
     }
 
-    private void add(final Lease lease, final String name, final Set<Integer> touched) {
+    private void add(final Lease lease, final PeerKeys.KeyEpoch name, final Set<Integer> touched) {
         route(lease, name);
         final List<Lease> ofNode = leasesByIp.computeIfAbsent(lease.publicIp(), ip -> new ArrayList<>(1));
         int at = 0;
@@ -182,7 +182,7 @@ public final class PeerTable {
     }
 
     /** Holds a lease and routes its subnet to its node, with the keys of its current key. */
-    private void route(final Lease lease, final String name) {
+    private void route(final Lease lease, final PeerKeys.KeyEpoch name) {
         final PeerAuth peerAuth = keys.authOf(lease, name);
         final Peer peer = new Peer(lease.publicIp(), port, lease.partialChecksums(), peerAuth,
             peerAuth == null ? 0 : peerKeyIdToWrite(lease.backendData(), peerAuth));
@@ -302,7 +302,7 @@ public final class PeerTable {
     }
 
     /** A lease held, with the name of its current key and epoch ({@link PeerKeys#nameOf}) and its peer. */
-    private record Held(Lease lease, String keyName, Peer peer) {
+    private record Held(Lease lease, PeerKeys.KeyEpoch keyName, Peer peer) {
     }
 
     Peers current() {

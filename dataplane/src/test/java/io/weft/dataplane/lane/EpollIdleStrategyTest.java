@@ -57,25 +57,7 @@ final class EpollIdleStrategyTest {
         throws Exception {
         try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
             epoll.add(wake.fd(), Epoll.EPOLLIN);
-            final long window = TimeUnit.MICROSECONDS.toNanos(WINDOW_MICROS);
-            // Periods in which one idle period is as many as a sparse lane has.
-            final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.ADAPTIVE,
-                WINDOW_MICROS, new PollGate(window, window * 100 / PollGate.SPARSE_PERCENT));
-
-            // It polls from the start; three times the next packet comes after the window: less than three
-            // quarters of the recent idle periods (each weighing an eighth) ended within it, and they are no longer
-            // sparse. So it blocks at once.
-            for (int period = 0; period < 3; period++) {
-                pollPast(idle, WINDOW_MICROS);
-                assertBlocksUntilSignalled(idle, wake);
-                wake.drain();
-                idle.idle(1);
-            }
-            for (int period = 0; period < 2; period++) {
-                assertBlocksUntilSignalled(idle, wake);
-                wake.drain();
-                idle.idle(1);
-            }
+            final EpollIdleStrategy idle = blockingAtOnce(epoll, wake);
 
             // Now packets come at once, as an exchange's do (well within the window, even on a loaded machine):
             // polling pays, so it polls again.
@@ -87,6 +69,44 @@ final class EpollIdleStrategyTest {
             }
             assertPolls(idle);
         }
+    }
+
+    /** What a turn reports (its reads) reaches the gate: a lane that turns busy polls again. */
+    @Test
+    void shouldPollAgainInAdaptiveModeOnceATurnReportsABusyLanesReads() throws Exception {
+        try (Epoll epoll = new Epoll(); EventFd wake = new EventFd()) {
+            epoll.add(wake.fd(), Epoll.EPOLLIN);
+            final EpollIdleStrategy idle = blockingAtOnce(epoll, wake);
+
+            // Far more reads than a busy lane makes in a period, however long the blocks above made it.
+            idle.idle(100 * PollGate.BUSY_READS_PER_SECOND);
+
+            assertPolls(idle);
+        }
+    }
+
+    /**
+     * An adaptive strategy whose gate blocks at once: it polled from the start, then three times the next packet came
+     * after the window, so less than three quarters of the recent idle periods (each weighing an eighth) ended within
+     * it, and in periods in which one idle period is as many as a sparse lane has they are no longer sparse.
+     */
+    private static EpollIdleStrategy blockingAtOnce(final Epoll epoll, final EventFd wake)
+        throws InterruptedException {
+        final long window = TimeUnit.MICROSECONDS.toNanos(WINDOW_MICROS);
+        final EpollIdleStrategy idle = new EpollIdleStrategy(epoll, EpollIdleStrategy.Mode.ADAPTIVE,
+            WINDOW_MICROS, new PollGate(window, window * 100 / PollGate.SPARSE_PERCENT));
+        for (int period = 0; period < 3; period++) {
+            pollPast(idle, WINDOW_MICROS);
+            assertBlocksUntilSignalled(idle, wake);
+            wake.drain();
+            idle.idle(1);
+        }
+        for (int period = 0; period < 2; period++) {
+            assertBlocksUntilSignalled(idle, wake);
+            wake.drain();
+            idle.idle(1);
+        }
+        return idle;
     }
 
     @Test

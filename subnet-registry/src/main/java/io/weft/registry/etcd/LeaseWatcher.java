@@ -45,10 +45,16 @@ final class LeaseWatcher implements AutoCloseable {
     private final Map<String, Lease> leases = new HashMap<>();
     /** The keys the events being applied changed, each with its lease before them (null: none), for the change. */
     private final Map<String, Lease> changedFrom = new HashMap<>();
-    /** Every value under subnets/ as written, valid or not: a new config may make it valid. */
-    private final Map<String, String> values = new HashMap<>();
-    /** Every key under the root as the watch brought them, to tell etcd's count of them from ours. */
-    private final Set<String> keys = new HashSet<>();
+    /**
+     * The values under subnets/ that give no lease, as written: a new config may make one valid. A valid one is kept
+     * as its lease only (thousands of them), which says all its value did.
+     */
+    private final Map<String, String> refusedValues = new HashMap<>();
+    /**
+     * The keys under the root outside subnets/ (the config's among them): with the leases and the refused values,
+     * every key there, to tell etcd's count of them from ours.
+     */
+    private final Set<String> otherKeys = new HashSet<>();
     private final EtcdCalls calls;
     private final ConfigFollower config;
     /** {@code <prefix>/}: the config and the subnets, read and watched as one. */
@@ -164,18 +170,19 @@ final class LeaseWatcher implements AutoCloseable {
         final Map<String, Lease> fresh = new HashMap<>();
         final OwnLease ours = own.ownLease();
         boolean ownKeyChanged = ours != null;
-        values.clear();
-        keys.clear();
+        refusedValues.clear();
+        otherKeys.clear();
         for (final EtcdCalls.Entry entry : listing.entries()) {
-            keys.add(entry.key());
             if (!entry.key().startsWith(prefix)) {
+                otherKeys.add(entry.key());
                 continue;
             }
             final String keyName = entry.key().substring(prefix.length());
-            values.put(keyName, entry.value());
             final Lease lease = decode(keyName, entry.value());
             if (lease != null) {
                 fresh.put(keyName, lease);
+            } else {
+                refusedValues.put(keyName, entry.value());
             }
             if (ours != null && keyName.equals(ours.lease().keyName())) {
                 ownKeyChanged = !isOurs(ours, lease, entry.leaseId());
@@ -223,7 +230,8 @@ final class LeaseWatcher implements AutoCloseable {
         }
         long from = nextRevision;
         try {
-            final long unchangedUpTo = calls.unchangedSince(root, nextRevision, keys.size());
+            final long unchangedUpTo = calls.unchangedSince(root, nextRevision,
+                leases.size() + refusedValues.size() + otherKeys.size());
             if (unchangedUpTo >= nextRevision) {
                 from = unchangedUpTo + 1;
             }
@@ -278,10 +286,12 @@ final class LeaseWatcher implements AutoCloseable {
     private boolean apply(final EtcdWatch.Event event, final long receivedNanos) {
         final String key = event.entry().key();
         final String value = event.entry().value();
-        if (event.put()) {
-            keys.add(key);
-        } else {
-            keys.remove(key);
+        if (!key.startsWith(prefix)) {
+            if (event.put()) {
+                otherKeys.add(key);
+            } else {
+                otherKeys.remove(key);
+            }
         }
         if (key.equals(configKey)) {
             if (onConfig(event.put() ? value : null, event.entry().modRevision())) {
@@ -299,8 +309,12 @@ final class LeaseWatcher implements AutoCloseable {
             changedFrom.put(keyName, leases.get(keyName));
         }
         if (event.put()) {
-            values.put(keyName, value);
             final Lease lease = decode(keyName, value);
+            if (lease == null) {
+                refusedValues.put(keyName, value);
+            } else {
+                refusedValues.remove(keyName);
+            }
             if (ownKey && !isOurs(ours, lease, event.entry().leaseId())) {
                 own.onOwnKeyChanged();
             }
@@ -309,7 +323,7 @@ final class LeaseWatcher implements AutoCloseable {
         if (ownKey) {
             own.onOwnKeyChanged();
         }
-        values.remove(keyName);
+        refusedValues.remove(keyName);
         entryLog.clear(keyName);
         return leases.remove(keyName) != null;
     }
@@ -333,13 +347,24 @@ final class LeaseWatcher implements AutoCloseable {
         return true;
     }
 
-    /** Reads every value under subnets/ again, against a new config; delivers now if the set changed. */
+    /**
+     * Reads every value under subnets/ again, against a new config; delivers now if the set changed. A lease's value
+     * is written again from the lease (the config decides only whether its subnet is inside the Network).
+     */
     private void redecode(final long receivedNanos) {
+        final Map<String, String> toRead = new HashMap<>(refusedValues);
+        for (final Map.Entry<String, Lease> entry : leases.entrySet()) {
+            toRead.put(entry.getKey(), LeaseCodec.encodeValue(entry.getValue().publicIp(),
+                entry.getValue().backendData()));
+        }
         final Map<String, Lease> fresh = new HashMap<>();
-        for (final Map.Entry<String, String> entry : values.entrySet()) {
+        refusedValues.clear();
+        for (final Map.Entry<String, String> entry : toRead.entrySet()) {
             final Lease lease = decode(entry.getKey(), entry.getValue());
             if (lease != null) {
                 fresh.put(entry.getKey(), lease);
+            } else {
+                refusedValues.put(entry.getKey(), entry.getValue());
             }
         }
         if (!fresh.equals(leases)) {

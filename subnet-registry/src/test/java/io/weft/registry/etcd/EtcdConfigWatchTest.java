@@ -10,6 +10,8 @@ import static io.weft.registry.etcd.EtcdTestKit.sharedEtcd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 
 import io.etcd.jetcd.Client;
@@ -17,7 +19,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
+import io.weft.registry.LeaseCodec;
 import io.weft.routing.Ipv4Prefix;
 
 /** {@code <prefix>/config} written while weftd runs: applied live where it can be, said loudly where it cannot. */
@@ -62,6 +66,31 @@ class EtcdConfigWatchTest {
         assertThat(listener.configs).singleElement().satisfies(config ->
             assertThat(config.network()).isEqualTo(Ipv4Prefix.parse("10.244.0.0/15")));
         assertThat(registry.stats().configChangesPending()).isEmpty();
+    }
+
+    /** A lease the Network no longer holds goes; widened back, the Network gives it back as written, key and all. */
+    @Test
+    void shouldGiveBackALeaseWithItsKeyWhenTheNetworkNarrowedAndWidenedAgain() throws Exception {
+        final byte[] key = new byte[32];
+        Arrays.fill(key, (byte)7);
+        final byte[] otherKey = new byte[32];
+        Arrays.fill(otherKey, (byte)8);
+        final Lease keyed = new Lease(Ipv4Prefix.parse("10.244.200.0/24"), ip("192.168.100.9"),
+            new BackendData(true, Base64.getEncoder().encodeToString(key), 77,
+                Base64.getEncoder().encodeToString(otherKey)));
+        putWithLease(etcd, subnets + keyed.keyName(), LeaseCodec.encodeValue(keyed.publicIp(), keyed.backendData()),
+            600);
+        registry.watch(listener);
+        listener.awaitDelivery("with both leases", leases -> leases.equals(List.of(own, keyed)));
+
+        put(etcd, configKey, "{\"Network\":\"10.244.0.0/17\",\"Backend\":{\"Type\":\"udp\"}}");
+        EtcdTestKit.await("the lease outside the narrower Network gone", Duration.ofSeconds(10),
+            () -> List.of(own).equals(listener.latest()));
+        put(etcd, configKey, EtcdTestKit.FLANNEL_CONFIG);
+
+        EtcdTestKit.await("the lease back as written", Duration.ofSeconds(10),
+            () -> List.of(own, keyed).equals(listener.latest()));
+        assertThat(listener.configs).hasSize(2);
     }
 
     @Test
