@@ -22,8 +22,8 @@ final class TrieBuilder {
     /**
      * Builds the first level in {@code scratch16} (cleared first; {@link #build} publishes a copy, or the last
      * snapshot's own when equal), with room for as many chunks as the last build of the same routes needed: a
-     * rebuild of thousands of routes on every lease change then neither grows its levels again nor leaves the first
-     * level's 256 KiB as garbage when, as usual, no entry of it changed.
+     * rebuild of thousands of routes for a subnet that came or went then neither grows its levels again nor leaves the
+     * first level's 256 KiB as garbage when, as usual, no entry of it changed.
      */
     TrieBuilder(final int[] scratch16, final int expectedLevel24Chunks, final int expectedLevel32Chunks) {
         if (scratch16.length != RouteSnapshot.LEVEL16_ENTRIES) {

@@ -14,6 +14,7 @@ public final class LeaseChanges {
     private final List<Lease> gone;
     private final List<Lease> added;
     private final Collection<Lease> all;
+    private final int size;
     private List<Lease> sorted;
 
     /**
@@ -23,6 +24,7 @@ public final class LeaseChanges {
         this.gone = List.copyOf(gone);
         this.added = List.copyOf(added);
         this.all = all;
+        this.size = all.size();
     }
 
     /** The leases no longer in the set, each as it was delivered before. */
@@ -37,7 +39,7 @@ public final class LeaseChanges {
 
     /** How many leases the set holds after the change. */
     public int size() {
-        return all.size();
+        return size;
     }
 
     /** The whole set after the change, sorted by subnet as {@link LeaseListener#onLeases} has it: during the call. */

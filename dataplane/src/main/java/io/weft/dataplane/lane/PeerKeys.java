@@ -73,6 +73,11 @@ final class PeerKeys {
         leasesNaming.merge(name, 1, Integer::sum);
     }
 
+    /** No lease names any key: they are all to be named again. */
+    void forgetNames() {
+        leasesNaming.clear();
+    }
+
     /** A lease naming {@code name} went. */
     void unnamed(final KeyEpoch name) {
         leasesNaming.computeIfPresent(name, (key, count) -> count == 1 ? null : count - 1);

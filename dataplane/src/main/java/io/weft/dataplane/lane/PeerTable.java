@@ -44,6 +44,8 @@ public final class PeerTable {
     /** With authentication on, the nodes that advertise no key (flanneld, older weft), each logged once. */
     private final Set<Integer> withoutKey = new HashSet<>();
     private volatile int withoutKeyCount;
+    /** A change failed half-way: what is held may not match what is published, so the next whole set starts anew. */
+    private boolean inconsistent;
     private volatile Peers current =
         new Peers(RouteSnapshot.empty(), new int[0], new PeerAuth[0], new PeerAuth[0], AuthMode.OFF);
 
@@ -70,6 +72,9 @@ public final class PeerTable {
      * differs; a later lease of the same subnet wins.
      */
     synchronized void replaceAll(final Collection<Lease> newLeases) {
+        if (inconsistent) {
+            forgetLeases();
+        }
         final Map<Ipv4Prefix, Lease> wanted = new HashMap<>();
         for (final Lease lease : newLeases) {
             wanted.put(lease.subnet(), lease);
@@ -89,14 +94,38 @@ public final class PeerTable {
             }
         }
         apply(gone, added);
+        inconsistent = false;
+    }
+
+    /** Every lease forgotten, as if none had come; the keys and replay windows met stay. */
+    private void forgetLeases() {
+        held.clear();
+        leasesByIp.clear();
+        routes.replaceAll(List.of());
+        ips = new int[0];
+        authByIp = new PeerAuth[0];
+        otherAuthByIp = new PeerAuth[0];
+        ipCount = 0;
+        withoutKey.clear();
+        keys.forgetNames();
     }
 
     /**
      * Applies a change of the lease set and publishes the result: {@code gone} leases leave (one not held, or held
      * with another value, is ignored), {@code added} ones come (one replaces what its subnet held). Called by the
-     * registry's thread, and by {@link #ownKeysChanged} from the rotation's.
+     * registry's thread, and by {@link #ownKeysChanged} from the rotation's. A change that fails leaves the table to
+     * be put right by the next whole set ({@link #replaceAll}).
      */
     synchronized void apply(final Collection<Lease> gone, final Collection<Lease> added) {
+        try {
+            applyChange(gone, added);
+        } catch (final RuntimeException e) {
+            inconsistent = true;
+            throw e;
+        }
+    }
+
+    private void applyChange(final Collection<Lease> gone, final Collection<Lease> added) {
         final Set<Integer> touched = new HashSet<>();
         final Map<Ipv4Prefix, Lease> coming = new LinkedHashMap<>();
         if (keys.takeOwnKeys() && !held.isEmpty()) {

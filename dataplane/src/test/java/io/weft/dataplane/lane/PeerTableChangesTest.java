@@ -1,6 +1,7 @@
 package io.weft.dataplane.lane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.weft.auth.NodeKey;
 import io.weft.registry.BackendData;
@@ -9,6 +10,7 @@ import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import io.weft.routing.RouteSnapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +89,22 @@ class PeerTableChangesTest {
             List.of(stale, rotated)));
     }
 
+    /** What a change that failed half-way left is put right by the next whole set, whatever it held. */
+    @Test
+    void shouldStartAnewFromTheWholeSetAfterAChangeThatFailedHalfWay() {
+        final PeerTable table = new PeerTable(8285, ours, OWN_ADDRESS);
+        final Lease kept = lease(1, 1, 0, 3, null);
+        final Lease going = lease(2, 2, 1, 3, null);
+        table.replaceAll(List.of(kept, going));
+
+        assertThatThrownBy(() -> table.apply(List.of(going), Arrays.asList((Lease)null)))
+            .isInstanceOf(NullPointerException.class);
+        table.replaceAll(List.of(kept));
+
+        assertThat(table.current().isKnownSender(going.publicIp())).as("its node gone with its lease").isFalse();
+        assertSamePublished(table, fresh(ours, List.of(kept)));
+    }
+
     /** A table given each whole set in turn. */
     @SafeVarargs
     private PeerTable replayed(final List<Lease>... sets) {
@@ -118,11 +136,25 @@ class PeerTableChangesTest {
                     added.add(now);
                 }
             }
+            if (auth == ours && random.nextInt(100) == 0) {
+                // Our rotation's next step, taken with the change: every lease agreed on again.
+                rotationStep(step);
+            }
             changed.apply(gone, added);
             replaced.replaceAll(set.values());
             assertThat(describe(changed.current(), true)).isEqualTo(describe(replaced.current(), true));
             assertThat(describe(changed.current(), false))
                 .isEqualTo(describe(fresh(auth, set.values()).current(), false));
+        }
+    }
+
+    private void rotationStep(final int step) {
+        if (ours.keys().other() == null) {
+            ours.announce(NodeKey.generate());
+        } else if (step % 2 == 0) {
+            ours.switchToOther();
+        } else {
+            ours.retireOther();
         }
     }
 

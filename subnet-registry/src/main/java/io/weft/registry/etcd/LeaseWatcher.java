@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * (a member cut off, a dropped NAT entry) would otherwise go unnoticed, as HTTP has no keepalive pings.
  */
 final class LeaseWatcher implements AutoCloseable {
+    /** The listener's failures, logged once each until a delivery succeeds (no key name has a space). */
+    private static final String LISTENER_FAILED = "the lease listener";
     /** How long a watch may bring nothing before it is replaced; the same order as gRPC keepalive pings gave. */
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -409,8 +411,9 @@ final class LeaseWatcher implements AutoCloseable {
         delivered = true;
         try {
             listener.onLeases(LeaseChanges.bySubnet(leases.values()), observedNanos);
+            entryLog.clear(LISTENER_FAILED);
         } catch (final RuntimeException e) {
-            Log.warn("the lease listener failed: " + e);
+            entryLog.warn(LISTENER_FAILED, "the lease listener failed on the whole set: " + e);
         }
     }
 
@@ -438,9 +441,11 @@ final class LeaseWatcher implements AutoCloseable {
         try {
             listener.onLeaseChanges(new LeaseChanges(gone, added, Collections.unmodifiableCollection(leases.values())),
                 observedNanos);
+            entryLog.clear(LISTENER_FAILED);
         } catch (final RuntimeException e) {
             // What the listener holds is now unknown: the whole set puts it right, if anything can.
-            Log.warn("the lease listener failed on a change (" + e + "): handing it the whole set");
+            entryLog.warn(LISTENER_FAILED, "the lease listener failed on a change (" + e + "): handing it the whole"
+                + " set");
             deliver(observedNanos);
         }
     }
