@@ -22,9 +22,10 @@ final class EtcdCluster implements AutoCloseable {
         final List<Integer> clientPorts = new ArrayList<>();
         final List<Integer> peerPorts = new ArrayList<>();
         final List<String> initial = new ArrayList<>();
+        final int[] ports = EtcdServer.freePorts(2 * size);
         for (int i = 0; i < size; i++) {
-            clientPorts.add(EtcdServer.freePort());
-            peerPorts.add(EtcdServer.freePort());
+            clientPorts.add(ports[2 * i]);
+            peerPorts.add(ports[2 * i + 1]);
             initial.add("m" + i + "=http://127.0.0.1:" + peerPorts.get(i));
         }
         final List<EtcdServer> members = new ArrayList<>();

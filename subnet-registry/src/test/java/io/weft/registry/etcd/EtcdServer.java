@@ -61,7 +61,8 @@ final class EtcdServer implements AutoCloseable {
         IOException failure = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return start("127.0.0.1", freePort(), freePort(), dataDir, tls);
+                final int[] ports = freePorts(2);
+                return start("127.0.0.1", ports[0], ports[1], dataDir, tls);
             } catch (final IOException e) {
                 failure = e;
                 deleteRecursively(dataDir);
@@ -113,8 +114,27 @@ final class EtcdServer implements AutoCloseable {
 
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /**
+     * {@code count} distinct TCP ports on 127.0.0.1 that were free a moment ago: all held open until all are chosen,
+     * as a port closed is the kernel's next answer again (a member once got one port for its clients and peers).
+     */
+    static int[] freePorts(final int count) throws IOException {
+        final List<ServerSocket> held = new ArrayList<>();
+        try {
+            final int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                final ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (final ServerSocket socket : held) {
+                socket.close();
+            }
         }
     }
 
