@@ -8,7 +8,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -22,6 +24,7 @@ public final class ProcReader {
     // proc(5): after "pid (comm) ", state is field 3; utime is field 14 and stime 15.
     private static final int UTIME_AFTER_COMM = 14 - 3;
     private static final int STIME_AFTER_COMM = 15 - 3;
+    private static final int POLICY_AFTER_COMM = 41 - 3;
     private static final int PERF_MAGIC = 0xcafec0c0;
     private static final String HEAP_SPACE = "sun.gc.generation.";
 
@@ -62,6 +65,30 @@ public final class ProcReader {
 
     private static long kilobytes(String line, int afterName) {
         return Long.parseLong(line.substring(afterName).replace("kB", "").strip());
+    }
+
+    /** A thread of a process: its id, its name (15 characters at most) and its scheduling policy (sched(7)). */
+    public record ThreadSample(long tid, String name, int policy) {
+    }
+
+    /** The threads of {@code pid}, from {@code task/TID/stat}; those that ended while read are left out. */
+    public static List<ThreadSample> threads(long pid) throws IOException {
+        List<ThreadSample> threads = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 1).strip().split("\\s+");
+                threads.add(new ThreadSample(Long.parseLong(task.getFileName().toString()),
+                    stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Integer.parseInt(
+                        fields[POLICY_AFTER_COMM])));
+            }
+        }
+        return threads;
     }
 
     /** The {@code Udp:} counters of the network namespace {@code pid} lives in. */

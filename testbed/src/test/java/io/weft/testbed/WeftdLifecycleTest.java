@@ -10,11 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
 /** weftd's setup errors, shutdown and what it does when the node changes under it, on real namespaces. */
 class WeftdLifecycleTest {
+    /** sched(7). */
+    private static final int SCHED_IDLE = 5;
 
     /**
      * A stop leaves flannel0 (persistent, no queue: NO-CARRIER), its address, route and blackhole, and the --ip-masq
@@ -110,6 +113,37 @@ class WeftdLifecycleTest {
             weftd.stop();
             assertThat(Files.readAllLines(classLoads)).as("how picocli's command line class was loaded")
                 .anyMatch(line -> line.contains(" picocli.CommandLine source: shared objects file"));
+        }
+    }
+
+    /**
+     * Once forwarding, weftd's JIT compiler threads are under SCHED_IDLE (so a compilation cannot hold a lane's core
+     * while a packet waits), and only they; --jit-threads normal leaves them as they were.
+     */
+    @Test
+    void shouldRunTheJitCompilerThreadsUnderSchedIdleOnceForwarding() throws IOException, InterruptedException {
+        try (Testbed testbed = Testbeds.createOrSkip()) {
+            Node node = testbed.addNode("n1", OverlayCluster.underlayIp(1));
+            StaticLeases.write(testbed.runDir().resolve("leases.json"), OverlayCluster.NETWORK, 24, 8285,
+                Map.of("10.244.1.0/24", node.ip()));
+            WeftdProcess weftd = node.startWeftd(args(testbed, node, List.of())).awaitHealthy(Duration.ofSeconds(30));
+            weftd.process().awaitLogLine(line -> line.contains("JIT compiler threads"), Duration.ofSeconds(30));
+            Map<Boolean, List<ProcReader.ThreadSample>> byCompiler = ProcReader.threads(weftd.process().pid())
+                .stream().collect(Collectors.partitioningBy(thread -> thread.name().contains("CompilerThre")));
+            assertThat(byCompiler.get(true)).as("the JIT compiler threads").isNotEmpty()
+                .allMatch(thread -> thread.policy() == SCHED_IDLE);
+            assertThat(byCompiler.get(false)).as("every other thread").isNotEmpty()
+                .noneMatch(thread -> thread.policy() == SCHED_IDLE);
+            weftd.stop();
+
+            WeftdProcess normal = node.startWeftd(args(testbed, node, List.of("--jit-threads", "normal")))
+                .awaitHealthy(Duration.ofSeconds(30));
+            normal.process().awaitLogLine(line -> line.contains("forwarding "), Duration.ofSeconds(30));
+            // Time for what the default would do after that line.
+            Thread.sleep(1000);
+            assertThat(ProcReader.threads(normal.process().pid())).as("threads with --jit-threads normal")
+                .noneMatch(thread -> thread.policy() == SCHED_IDLE);
+            normal.stop();
         }
     }
 

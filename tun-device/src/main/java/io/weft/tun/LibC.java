@@ -92,5 +92,9 @@ public interface LibC {
     @SaveError
     int setpriority(int which, int who, int priority);
 
+    /** {@code pid} a thread id (0 the caller); {@code param} the address of a struct sched_param (an int). */
+    @SaveError
+    int sched_setscheduler(int pid, int policy, long param);
+
     String strerror(int errno);
 }

@@ -267,6 +267,9 @@ final class Daemon implements AutoCloseable {
             ", idle " + config.idle().name().toLowerCase(Locale.ROOT) +
             (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : "") + "; " +
             phases.summary());
+        if (config.jitThreadsIdle()) {
+            JitThreads.runWhenIdle();
+        }
     }
 
     /**

@@ -178,6 +178,12 @@ final class WeftdFlags {
         description = "how long backoff and adaptive poll before blocking in epoll (default ${DEFAULT-VALUE})")
     String idlePollMicros;
 
+    @Option(names = "--jit-threads", paramLabel = "idle|normal", defaultValue = "idle",
+        description = "once forwarding, the JIT compiler's threads run only when their CPU is otherwise idle"
+            + " (SCHED_IDLE), so a compilation never holds a lane's core; normal: as any thread (default"
+            + " ${DEFAULT-VALUE})")
+    String jitThreads;
+
     @Option(names = "--cleanup", arity = "0..1", paramLabel = "true|false", defaultValue = "false",
         fallbackValue = "true", description = "remove what weftd leaves in the kernel for its restarts: --tun-name,"
         + " its routes (Network from --subnet-file) and the --ip-masq rules; then exit (default ${DEFAULT-VALUE})")

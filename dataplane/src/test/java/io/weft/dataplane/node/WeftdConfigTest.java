@@ -28,7 +28,7 @@ class WeftdConfigTest {
             "", "", 60, 0, List.of(), List.of(), 0, Path.of("/run/flannel/subnet.env"),
             Path.of("/etc/cni/net.d"), false, 5, true, "flannel0", 0, 0, ip("127.0.0.1"), 9286, 4 << 20, LANES,
             16, true,
-            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, true, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/run/flannel/weft-node.key"), 86_400)));
     }
 
@@ -113,7 +113,7 @@ class WeftdConfigTest {
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 60, false, "weft0", ip("10.0.0.3"), 9301,
             ip("10.0.0.2"), 0, 212992, LANES, 16, true,
-            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, true, false, true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
@@ -128,7 +128,8 @@ class WeftdConfigTest {
             ETCD_DEFAULTS.etcdPrefix(), "", "", "",
             "", "", 60, ip("192.168.100.1"), List.of("eth1"), List.of(), 0,
             Path.of("/tmp/subnet.env"), Path.of("/tmp/net.d"), true, 1, true, "weft0", ip("10.0.0.1"), 65535, 0, 9300,
-            0, LANES, 16, true, EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, false, true, 0,
+            0, LANES, 16, true, EpollIdleStrategy.Mode.ADAPTIVE, EpollIdleStrategy.DEFAULT_POLL_MICROS, true, false,
+            true, 0,
             new WeftdConfig.Auth(AuthMode.OFF, false, Path.of("/tmp/weft-node.key"), 86_400)));
     }
 
@@ -274,6 +275,9 @@ class WeftdConfigTest {
         assertThat(parse("--idle", "backoff").idle()).isEqualTo(EpollIdleStrategy.Mode.BACKOFF);
         assertUsage("--idle 'poll' must be one of spin, backoff, adaptive, block", "--idle", "poll");
         assertUsage("--lanes '0' must be an integer in 1..64", "--lanes", "0");
+        assertThat(config.jitThreadsIdle()).as("--jit-threads idle by default").isTrue();
+        assertThat(parse("--jit-threads", "normal").jitThreadsIdle()).isFalse();
+        assertUsage("--jit-threads 'low' must be one of idle, normal", "--jit-threads", "low");
     }
 
     @Test
