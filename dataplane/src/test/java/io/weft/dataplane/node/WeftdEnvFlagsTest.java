@@ -120,6 +120,7 @@ class WeftdEnvFlagsTest {
         samples.put("--offload", "off");
         samples.put("--idle", "spin");
         samples.put("--idle-poll-us", "7");
+        samples.put("--jit-threads", "normal");
         samples.put("--v", "2");
         samples.put("--cleanup", "true");
         samples.put("--exit-after-handover", "false");
