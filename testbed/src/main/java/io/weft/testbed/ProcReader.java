@@ -79,7 +79,8 @@ public final class ProcReader {
                 String stat;
                 try {
                     stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
-                } catch (NoSuchFileException e) {
+                } catch (IOException e) {
+                    // Ended since the listing.
                     continue;
                 }
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 1).strip().split("\\s+");

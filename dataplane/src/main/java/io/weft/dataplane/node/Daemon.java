@@ -55,6 +55,8 @@ final class Daemon implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final List<DataplaneCounters> counters = new ArrayList<>();
     private final DropReporter dropReporter = new DropReporter(counters);
+    /** With --jit-threads idle, once forwarding; read and tended by the main loop, the thread that starts us. */
+    private JitThreads jitThreads;
     private final List<Lane> lanes = new ArrayList<>();
     /** Wakes this generation of lanes from epoll_wait when they are to stop. */
     private EventFd shutdown;
@@ -268,7 +270,9 @@ final class Daemon implements AutoCloseable {
             (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : "") + "; " +
             phases.summary());
         if (config.jitThreadsIdle()) {
-            JitThreads.runWhenIdle();
+            jitThreads = JitThreads.start();
+        } else {
+            Log.info("JIT compiler threads keep the normal policy (--jit-threads normal)");
         }
     }
 
@@ -422,6 +426,13 @@ final class Daemon implements AutoCloseable {
 
     DropReporter dropReporter() {
         return dropReporter;
+    }
+
+    /** Called by the main loop: the JIT compiler's threads back to the normal policy while starved (--jit-threads). */
+    void tendJitThreads() {
+        if (jitThreads != null) {
+            jitThreads.tend();
+        }
     }
 
     /**

@@ -69,6 +69,7 @@ public final class Weftd {
                 daemon.dropReporter().report();
                 daemon.superviseLanes();
                 daemon.addRouteIfGone();
+                daemon.tendJitThreads();
                 Thread.sleep(MAIN_LOOP_INTERVAL_MS);
             }
             if (daemon.awaitHandedOver()) {

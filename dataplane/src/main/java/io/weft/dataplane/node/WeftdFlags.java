@@ -179,8 +179,8 @@ final class WeftdFlags {
     String idlePollMicros;
 
     @Option(names = "--jit-threads", paramLabel = "idle|normal", defaultValue = "idle",
-        description = "once forwarding, the JIT compiler's threads run only when their CPU is otherwise idle"
-            + " (SCHED_IDLE), so a compilation never holds a lane's core; normal: as any thread (default"
+        description = "once forwarding, the JIT compiler's threads run under SCHED_IDLE, so that a lane that wakes"
+            + " takes their core at once instead of waiting out a compilation; normal: as any thread (default"
             + " ${DEFAULT-VALUE})")
     String jitThreads;
 
