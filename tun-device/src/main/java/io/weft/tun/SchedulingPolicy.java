@@ -1,11 +1,16 @@
 package io.weft.tun;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * Linux's scheduling policy for a thread of this process: SCHED_IDLE or the normal one (SCHED_OTHER). A SCHED_IDLE
  * thread weighs 3 against a normal one's 1,024, and a normal thread of the same group (this process's threads, for
  * one) that wakes on its CPU takes the CPU from it at once, whatever is left of its time slice. A nice value cannot
  * do that under EEVDF (Linux 6.6 on): a thread at nice 19 still keeps a core it was given for its slice, a
- * millisecond or more. Moving a thread to SCHED_IDLE, or back, needs no privilege; the threads it starts inherit it.
+ * millisecond or more. Moving a thread to SCHED_IDLE needs no privilege, and the threads it starts inherit it; moving
+ * it back needs CAP_SYS_NICE or an RLIMIT_NICE of 20 (sched(7)), which {@link #canLeaveIdle()} tells.
  */
 public final class SchedulingPolicy {
     /** sched(7). */
@@ -27,6 +32,34 @@ public final class SchedulingPolicy {
     /** Puts thread {@code tid} back under the normal policy, at the nice value it had. */
     public static void normal(final int tid) throws NativeException {
         set(tid, SCHED_OTHER, "SCHED_OTHER");
+    }
+
+    /**
+     * Whether this process may move a thread back from SCHED_IDLE: tried on a thread of its own, which ends after.
+     */
+    public static boolean canLeaveIdle() {
+        final boolean[] could = new boolean[1];
+        final Thread probe = new Thread(() -> {
+            try {
+                // /proc/thread-self links to "PID/task/TID".
+                final int tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName()
+                    .toString());
+                idle(tid);
+                normal(tid);
+                could[0] = true;
+            } catch (IOException e) {
+                // NativeException among them: the kernel refused.
+                could[0] = false;
+            }
+        }, "weft-sched-probe");
+        probe.start();
+        try {
+            probe.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return could[0];
     }
 
     private static void set(final int tid, final int policy, final String name) throws NativeException {

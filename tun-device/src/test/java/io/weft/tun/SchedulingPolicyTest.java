@@ -2,6 +2,7 @@ package io.weft.tun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,6 +50,8 @@ class SchedulingPolicyTest {
 
     @Test
     void shouldPutAThreadBackUnderTheNormalPolicy() throws Exception {
+        assumeTrue(SchedulingPolicy.canLeaveIdle(), "without CAP_SYS_NICE or an RLIMIT_NICE of 20 no thread may leave"
+            + " SCHED_IDLE");
         final CompletableFuture<Integer> tid = new CompletableFuture<>();
         final CountDownLatch done = new CountDownLatch(1);
         final Thread thread = new Thread(() -> {
@@ -70,6 +73,12 @@ class SchedulingPolicyTest {
             done.countDown();
         }
         thread.join();
+    }
+
+    @Test
+    void shouldTellWhetherAThreadMayLeaveSchedIdleAsRootMay() {
+        assumeTrue(TestNamespace.isRoot(), "the tests do not run as root: whether they may is up to their RLIMIT_NICE");
+        assertThat(SchedulingPolicy.canLeaveIdle()).isTrue();
     }
 
     @Test

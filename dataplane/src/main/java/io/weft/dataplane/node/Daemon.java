@@ -270,7 +270,11 @@ final class Daemon implements AutoCloseable {
             (config.idle().pollsForAWindow() ? " (polls " + config.idlePollMicros() + " us)" : "") + "; " +
             phases.summary());
         if (config.jitThreadsIdle()) {
-            jitThreads = JitThreads.start();
+            try {
+                jitThreads = JitThreads.start();
+            } catch (RuntimeException e) {
+                Log.warn("--jit-threads idle: " + e.getMessage() + ": the JIT compiler keeps the normal policy");
+            }
         } else {
             Log.info("JIT compiler threads keep the normal policy (--jit-threads normal)");
         }
@@ -431,7 +435,14 @@ final class Daemon implements AutoCloseable {
     /** Called by the main loop: the JIT compiler's threads back to the normal policy while starved (--jit-threads). */
     void tendJitThreads() {
         if (jitThreads != null) {
-            jitThreads.tend();
+            try {
+                jitThreads.tend();
+            } catch (RuntimeException e) {
+                // Optional: a kernel whose statistics we cannot read must not end forwarding.
+                Log.warn("--jit-threads idle: " + e.getMessage() + ": the watch of the JIT compiler ends, its threads"
+                    + " keep the policy each has now");
+                jitThreads = null;
+            }
         }
     }
 

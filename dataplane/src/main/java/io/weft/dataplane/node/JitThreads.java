@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -24,7 +26,8 @@ import java.util.function.LongSupplier;
  * own, and a nice value does not prevent it (docs/idle-and-latency.md).
  * <p>
  * On CPUs that other work keeps busy, a SCHED_IDLE compiler gets next to nothing, and code that turns hot stays
- * interpreted: weftd started on saturated CPUs then carried a tenth of what it did with the normal policy. So
+ * interpreted: weftd started on saturated CPUs carried a tenth, in its first seconds, of what it did with the normal
+ * policy. So
  * {@link #tend()}, called every second or so, puts a compiler thread that waited for a CPU a fifth of the time or
  * more back under the normal policy, and under SCHED_IDLE again once it has next to nothing left to compile or its
  * CPU is no longer contended.
@@ -63,11 +66,15 @@ final class JitThreads {
     /** HotSpot adds and stops compiler threads as its queues grow and shrink: look for them this often. */
     private static final int LIST_EVERY_TENDS = 10;
     private static final long LOG_NORMAL_AGAIN_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** Shorter looks are skipped: the main loop's first comes right after the start. */
+    static final long MIN_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final Path tasks;
     private final Policies policies;
     private final LongSupplier clock;
     private final Map<Integer, Watched> watched = new HashMap<>();
+    /** Threads the kernel refused to move, or that show no scheduler statistics: not tried again. */
+    private final Set<Integer> passedOver = new HashSet<>();
     private long lastLook;
     private int tends;
     private long lastNormalLog;
@@ -80,8 +87,16 @@ final class JitThreads {
         this.lastLook = clock.getAsLong();
     }
 
-    /** Puts this JVM's compiler threads under SCHED_IDLE and watches them. */
+    /**
+     * Puts this JVM's compiler threads under SCHED_IDLE and watches them; null, leaving them as they are, where a
+     * starved one could not be moved back (no CAP_SYS_NICE).
+     */
     static JitThreads start() {
+        if (!SchedulingPolicy.canLeaveIdle()) {
+            Log.warn("--jit-threads idle: without CAP_SYS_NICE (or an RLIMIT_NICE of 20) a starved JIT compiler"
+                + " thread could not be moved back from SCHED_IDLE: the compiler keeps the normal policy");
+            return null;
+        }
         return new JitThreads(TASKS, KERNEL, System::nanoTime).begin();
     }
 
@@ -89,7 +104,8 @@ final class JitThreads {
     JitThreads begin() {
         final List<Integer> moved = listAndMove();
         if (moved.isEmpty()) {
-            Log.warn("--jit-threads idle: no JIT compiler thread in " + tasks + " could be moved: nothing to do");
+            Log.warn("--jit-threads idle: no JIT compiler thread in " + tasks + " to move (none found, none with"
+                + " scheduler statistics, or refused: see above): the compiler keeps the normal policy");
         } else {
             Log.info("JIT compiler threads " + moved + " run under SCHED_IDLE while they are not starved");
         }
@@ -103,10 +119,11 @@ final class JitThreads {
         }
         final long now = clock.getAsLong();
         final long elapsed = now - lastLook;
-        lastLook = now;
-        if (elapsed <= 0) {
+        if (elapsed < MIN_LOOK_NANOS) {
+            // A few microseconds of waiting in a look this short would count as starved.
             return;
         }
+        lastLook = now;
         watched.entrySet().removeIf(entry -> !tend(entry.getKey(), entry.getValue(), elapsed, now));
     }
 
@@ -146,16 +163,24 @@ final class JitThreads {
     private List<Integer> listAndMove() {
         final List<Integer> moved = new ArrayList<>();
         for (final int tid : compilerThreads(tasks)) {
-            if (watched.containsKey(tid)) {
+            if (watched.containsKey(tid) || passedOver.contains(tid)) {
                 continue;
             }
             final long[] stat = schedstat(tid);
             if (stat == null) {
                 continue;
             }
+            if (stat[0] == 0 && stat[1] == 0) {
+                // Some kernels keep no scheduler statistics ("0 0 0"): a starved compiler could not be seen.
+                passedOver.add(tid);
+                Log.warn("--jit-threads idle: JIT compiler thread " + tid + " shows no scheduler statistics in "
+                    + tasks.resolve(Integer.toString(tid)).resolve("schedstat") + ": it keeps the normal policy");
+                continue;
+            }
             try {
                 policies.idle(tid);
             } catch (NativeException e) {
+                passedOver.add(tid);
                 Log.warn("--jit-threads idle: " + e.getMessage()
                     + "; that JIT compiler thread keeps the normal policy");
                 continue;
@@ -192,6 +217,11 @@ final class JitThreads {
             return null;
         }
         final String[] fields = text.strip().split(" ");
+        if (fields.length < 2) {
+            throw new IllegalStateException(tasks.resolve(Integer.toString(tid)).resolve("schedstat") + " reads '"
+                + text + "', not 'RAN WAITED SLICES'");
+        }
+        // A NumberFormatException here is as much a kernel we do not know; Daemon ends the watch on either.
         return new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])};
     }
 

@@ -3,6 +3,7 @@ package io.weft.dataplane.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weft.tun.NativeException;
+import io.weft.tun.SchedulingPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ class JitThreadsTest {
 
     private final List<String> moves = new ArrayList<>();
     private long now = 1_000 * SECOND;
+    private int refuse = -1;
 
     @Test
     void shouldFindHotspotsCompilerThreadsByTheirNamesAsTheKernelCutsThem(@TempDir final Path tasks)
@@ -45,8 +47,8 @@ class JitThreadsTest {
         thread(tasks, 7, "java");
         thread(tasks, 8, "C2 CompilerThre");
         thread(tasks, 9, "C1 CompilerThre");
-        schedstat(tasks, 8, 0, 0);
-        schedstat(tasks, 9, 0, 0);
+        schedstat(tasks, 8, 0, MS);
+        schedstat(tasks, 9, 0, MS);
         final JitThreads threads = watching(tasks);
         assertThat(moves).containsExactlyInAnyOrder("idle 8", "idle 9");
         moves.clear();
@@ -73,7 +75,7 @@ class JitThreadsTest {
     @Test
     void shouldMoveACompilerBackToIdleOnceItsCpuIsNoLongerContended(@TempDir final Path tasks) throws IOException {
         thread(tasks, 8, "C2 CompilerThre");
-        schedstat(tasks, 8, 0, 0);
+        schedstat(tasks, 8, 0, MS);
         final JitThreads threads = watching(tasks);
         now += SECOND;
         schedstat(tasks, 8, 100 * MS, 500 * MS);
@@ -90,7 +92,7 @@ class JitThreadsTest {
     @Test
     void shouldForgetAThreadThatEnded(@TempDir final Path tasks) throws IOException {
         thread(tasks, 8, "C2 CompilerThre");
-        schedstat(tasks, 8, 0, 0);
+        schedstat(tasks, 8, 0, MS);
         final JitThreads threads = watching(tasks);
         moves.clear();
         Files.delete(tasks.resolve("8").resolve("schedstat"));
@@ -107,10 +109,50 @@ class JitThreadsTest {
         assertThat(moves).isEmpty();
     }
 
+    @Test
+    void shouldDecideNothingOnALookTooShortToTell(@TempDir final Path tasks) throws IOException {
+        thread(tasks, 8, "C2 CompilerThre");
+        schedstat(tasks, 8, 0, MS);
+        final JitThreads threads = watching(tasks);
+        moves.clear();
+
+        // The main loop's first look, right after the start: 5 ms of 10 waiting is no starving yet.
+        now += 10 * MS;
+        schedstat(tasks, 8, 1 * MS, 5 * MS);
+        threads.tend();
+        assertThat(moves).isEmpty();
+        // Counted from the start, not from the short look: 214 ms of a second.
+        now += SECOND;
+        schedstat(tasks, 8, 2 * MS, 215 * MS);
+        threads.tend();
+        assertThat(moves).containsExactly("normal 8");
+    }
+
+    @Test
+    void shouldLeaveAThreadWithoutStatisticsOrThatTheKernelRefusedAndNotTryItAgain(@TempDir final Path tasks)
+        throws IOException {
+        thread(tasks, 8, "C2 CompilerThre");
+        Files.writeString(tasks.resolve("8").resolve("schedstat"), "0 0 0\n");
+        thread(tasks, 9, "C1 CompilerThre");
+        schedstat(tasks, 9, MS, MS);
+        refuse = 9;
+        final JitThreads threads = watching(tasks);
+        for (int i = 0; i < 20; i++) {
+            now += SECOND;
+            threads.tend();
+        }
+        assertThat(moves).as("tried once each, at most").containsExactly("refused 9");
+    }
+
     private JitThreads watching(final Path tasks) {
         final JitThreads threads = new JitThreads(tasks, new JitThreads.Policies() {
             @Override
             public void idle(final int tid) throws NativeException {
+                if (tid == refuse) {
+                    moves.add("refused " + tid);
+                    // The kernel's own refusal: no thread has that id.
+                    SchedulingPolicy.idle(Integer.MAX_VALUE);
+                }
                 moves.add("idle " + tid);
             }
 

@@ -64,8 +64,7 @@ class EtcdAuthTest {
             final EtcdTestKit.RecordingListener listener = new EtcdTestKit.RecordingListener();
             registry.watch(listener);
             listener.awaitDelivery("with our lease", leases -> leases.contains(own));
-            post("v3/kv/put", "{\"key\":\"" + base64(PREFIX + "/subnets/10.244.7.0-24") + "\",\"value\":\"" +
-                base64(EtcdTestKit.flannelValue("192.168.100.7")) + "\"}");
+            putAnotherNodesLease(own);
             listener.awaitDelivery("with the lease written by another", leases -> leases.size() == 2);
         }
     }
@@ -86,11 +85,20 @@ class EtcdAuthTest {
                 .replaceAll("(?s).*\"token\":\"([^\"]+)\".*", "$1");
             // Past a renewal of the quiet watch, which the forgotten token would have had refused.
             Thread.sleep(2_500);
-            post("v3/kv/put", "{\"key\":\"" + base64(PREFIX + "/subnets/10.244.7.0-24") + "\",\"value\":\"" +
-                base64(EtcdTestKit.flannelValue("192.168.100.7")) + "\"}");
+            putAnotherNodesLease(own);
             listener.awaitDelivery("with the lease written after the token was dropped", leases -> leases.size() == 2);
             assertThat(registry.stats().watchRestarts()).as("the watch renewed, not lost and read again").isZero();
         }
+    }
+
+    /**
+     * Writes another node's lease, on a subnet other than ours: ours is chosen at random, and a fixed one was ours
+     * now and then, its write then taken back by our own lease's keeper.
+     */
+    private void putAnotherNodesLease(final Lease own) throws Exception {
+        final String subnet = own.subnet().toString().equals("10.244.7.0/24") ? "10.244.8.0-24" : "10.244.7.0-24";
+        post("v3/kv/put", "{\"key\":\"" + base64(PREFIX + "/subnets/" + subnet) + "\",\"value\":\""
+            + base64(EtcdTestKit.flannelValue("192.168.100.7")) + "\"}");
     }
 
     /** etcd cancels a watch asked for with a token it dropped as the watch is set up ("invalid auth token"). */
