@@ -3,6 +3,7 @@ package io.weft.tun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Linux's scheduling policy for a thread of this process: SCHED_IDLE or the normal one (SCHED_OTHER). A SCHED_IDLE
@@ -10,12 +11,14 @@ import java.nio.file.Path;
  * one) that wakes on its CPU takes the CPU from it at once, whatever is left of its time slice. A nice value cannot
  * do that under EEVDF (Linux 6.6 on): a thread at nice 19 still keeps a core it was given for its slice, a
  * millisecond or more. Moving a thread to SCHED_IDLE needs no privilege, and the threads it starts inherit it; moving
- * it back needs CAP_SYS_NICE or an RLIMIT_NICE of 20 (sched(7)), which {@link #canLeaveIdle()} tells.
+ * it back needs CAP_SYS_NICE or an RLIMIT_NICE that allows the thread's nice value (20 at nice 0; sched(7)), which
+ * {@link #canLeaveIdle()} tells.
  */
 public final class SchedulingPolicy {
     /** sched(7). */
     static final int SCHED_OTHER = 0;
     static final int SCHED_IDLE = 5;
+    private static final long PROBE_TIMEOUT_MS = 2_000;
 
     private SchedulingPolicy() {
     }
@@ -38,7 +41,7 @@ public final class SchedulingPolicy {
      * Whether this process may move a thread back from SCHED_IDLE: tried on a thread of its own, which ends after.
      */
     public static boolean canLeaveIdle() {
-        final boolean[] could = new boolean[1];
+        final AtomicBoolean could = new AtomicBoolean();
         final Thread probe = new Thread(() -> {
             try {
                 // /proc/thread-self links to "PID/task/TID".
@@ -46,20 +49,21 @@ public final class SchedulingPolicy {
                     .toString());
                 idle(tid);
                 normal(tid);
-                could[0] = true;
+                could.set(true);
             } catch (IOException e) {
                 // NativeException among them: the kernel refused.
-                could[0] = false;
+                could.set(false);
             }
         }, "weft-sched-probe");
         probe.start();
         try {
-            probe.join();
+            // A probe starved under SCHED_IDLE for longer than this may as well count as a refusal.
+            probe.join(PROBE_TIMEOUT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
-        return could[0];
+        return !probe.isAlive() && could.get();
     }
 
     private static void set(final int tid, final int policy, final String name) throws NativeException {

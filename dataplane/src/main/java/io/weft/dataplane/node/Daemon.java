@@ -439,8 +439,9 @@ final class Daemon implements AutoCloseable {
                 jitThreads.tend();
             } catch (RuntimeException e) {
                 // Optional: a kernel whose statistics we cannot read must not end forwarding.
-                Log.warn("--jit-threads idle: " + e.getMessage() + ": the watch of the JIT compiler ends, its threads"
-                    + " keep the policy each has now");
+                Log.warn("--jit-threads idle: " + e.getMessage() + ": the watch of the JIT compiler ends, and its"
+                    + " threads are back under the normal policy");
+                jitThreads.giveUp();
                 jitThreads = null;
             }
         }

@@ -100,9 +100,15 @@ final class JitThreads {
         return new JitThreads(TASKS, KERNEL, System::nanoTime).begin();
     }
 
-    /** Puts the compiler threads under SCHED_IDLE and watches them. */
+    /** Puts the compiler threads under SCHED_IDLE and watches them; if that fails half-way, undoes it. */
     JitThreads begin() {
-        final List<Integer> moved = listAndMove();
+        final List<Integer> moved;
+        try {
+            moved = listAndMove();
+        } catch (RuntimeException e) {
+            giveUp();
+            throw e;
+        }
         if (moved.isEmpty()) {
             Log.warn("--jit-threads idle: no JIT compiler thread in " + tasks + " to move (none found, none with"
                 + " scheduler statistics, or refused: see above): the compiler keeps the normal policy");
@@ -157,6 +163,22 @@ final class JitThreads {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Ends the watch: every thread watched back under the normal policy (which {@link SchedulingPolicy#canLeaveIdle}
+     * made sure we may do), so that none stays under SCHED_IDLE unwatched and starves; the threads they start later
+     * inherit the normal policy too.
+     */
+    void giveUp() {
+        for (final int tid : watched.keySet()) {
+            try {
+                policies.normal(tid);
+            } catch (NativeException e) {
+                // Ended since: nothing to put back.
+            }
+        }
+        watched.clear();
     }
 
     /** Moves the compiler threads not yet watched to SCHED_IDLE and watches them; returns those moved. */
