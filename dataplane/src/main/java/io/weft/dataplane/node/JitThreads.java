@@ -77,14 +77,15 @@ final class JitThreads {
     private final Set<Integer> passedOver = new HashSet<>();
     private long lastLook;
     private int tends;
+    /** Set so that the first move to the normal policy is logged. */
     private long lastNormalLog;
-    private boolean loggedNormal;
 
     JitThreads(final Path tasks, final Policies policies, final LongSupplier clock) {
         this.tasks = tasks;
         this.policies = policies;
         this.clock = clock;
         this.lastLook = clock.getAsLong();
+        this.lastNormalLog = lastLook - LOG_NORMAL_AGAIN_NANOS;
     }
 
     /**
@@ -136,7 +137,7 @@ final class JitThreads {
     /** Whether thread {@code tid} is still there, and still a compiler thread (not another that took its id). */
     private boolean tend(final int tid, final Watched thread, final long elapsed, final long now) {
         final long[] stat = schedstat(tid);
-        if (stat == null || !isCompiler(read(tasks.resolve(Integer.toString(tid)).resolve("comm")))) {
+        if (stat == null || !isCompiler(read(file(tid, "comm")))) {
             return false;
         }
         final long ran = stat[0] - thread.ranNanos;
@@ -147,8 +148,7 @@ final class JitThreads {
             if (thread.idle && waited >= elapsed / STARVED_SHARE) {
                 policies.normal(tid);
                 thread.idle = false;
-                if (!loggedNormal || now - lastNormalLog >= LOG_NORMAL_AGAIN_NANOS) {
-                    loggedNormal = true;
+                if (now - lastNormalLog >= LOG_NORMAL_AGAIN_NANOS) {
                     lastNormalLog = now;
                     Log.info("JIT compiler thread " + tid + " waited " + TimeUnit.NANOSECONDS.toMillis(waited)
                         + " ms of " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " for a CPU: the normal policy until"
@@ -196,7 +196,7 @@ final class JitThreads {
                 // Some kernels keep no scheduler statistics ("0 0 0"): a starved compiler could not be seen.
                 passedOver.add(tid);
                 Log.warn("--jit-threads idle: JIT compiler thread " + tid + " shows no scheduler statistics in "
-                    + tasks.resolve(Integer.toString(tid)).resolve("schedstat") + ": it keeps the normal policy");
+                    + file(tid, "schedstat") + ": it keeps the normal policy");
                 continue;
             }
             try {
@@ -234,17 +234,21 @@ final class JitThreads {
 
     /** A thread's time on a CPU and waiting for one, in ns ("RAN WAITED SLICES"); null once it has ended. */
     private long[] schedstat(final int tid) {
-        final String text = read(tasks.resolve(Integer.toString(tid)).resolve("schedstat"));
+        final Path file = file(tid, "schedstat");
+        final String text = read(file);
         if (text == null) {
             return null;
         }
         final String[] fields = text.strip().split(" ");
         if (fields.length < 2) {
-            throw new IllegalStateException(tasks.resolve(Integer.toString(tid)).resolve("schedstat") + " reads '"
-                + text + "', not 'RAN WAITED SLICES'");
+            throw new IllegalStateException(file + " reads '" + text + "', not 'RAN WAITED SLICES'");
         }
         // A NumberFormatException here is as much a kernel we do not know; Daemon ends the watch on either.
         return new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1])};
+    }
+
+    private Path file(final int tid, final String name) {
+        return tasks.resolve(Integer.toString(tid)).resolve(name);
     }
 
     /** A thread that ended meanwhile has no files left to read: null. */
