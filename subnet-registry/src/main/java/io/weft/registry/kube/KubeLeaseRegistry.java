@@ -50,7 +50,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         this.names = NodeAnnotations.withPrefix(config.annotationPrefix());
         this.client = client;
         this.ownNode = new OwnNode(client, config.nodeName(), names);
-        this.nodes = new NodeInformer(client, config.resyncPeriod().toMillis(), warnLog);
+        this.nodes = new NodeInformer(client, config.resyncPeriod().toMillis(), config.nodeName(), names,
+            warnLog);
     }
 
     /** Builds the client; nothing is sent to the API server until a method needs it. */

@@ -14,19 +14,27 @@ import java.util.concurrent.TimeUnit;
  * A fabric8 informer on all nodes (list, then watch, with a periodic resync), replaced by a new one on
  * {@link #relist()}: a list from scratch is the one way a watch lost for a while learns of deletions it missed
  * (fabric8 itself lists again only when the server says the watch's version is gone). Its handlers only queue the
- * time an event came; the reader takes the nodes from the cache.
+ * time an event came; the reader takes the nodes from the cache. An update of another node that leaves its lease as
+ * it was (the kubelet's status, the informer's resync) queues nothing: in a large cluster such updates come many
+ * times a second, and each would cost the reader a pass over every node for an unchanged set.
  */
 final class NodeInformer implements AutoCloseable {
     private final KubernetesClient client;
     private final long resyncMs;
+    private final String ownName;
+    private final NodeAnnotations names;
     private final OncePerKeyLog log;
     private final BlockingQueue<Long> events = new LinkedBlockingQueue<>();
     private volatile SharedIndexInformer<Node> informer;
     private boolean closed;
 
-    NodeInformer(final KubernetesClient client, final long resyncMs, final OncePerKeyLog log) {
+    /** @param ownName our node, every update of which is queued: the reader keeps its annotations written. */
+    NodeInformer(final KubernetesClient client, final long resyncMs, final String ownName,
+        final NodeAnnotations names, final OncePerKeyLog log) {
         this.client = client;
         this.resyncMs = resyncMs;
+        this.ownName = ownName;
+        this.names = names;
         this.log = log;
     }
 
@@ -107,7 +115,9 @@ final class NodeInformer implements AutoCloseable {
 
             @Override
             public void onUpdate(final Node old, final Node node) {
-                events.add(System.nanoTime());
+                if (ownName.equals(node.getMetadata().getName()) || !NodeLeases.sameLeaseInputs(old, node, names)) {
+                    events.add(System.nanoTime());
+                }
             }
 
             @Override

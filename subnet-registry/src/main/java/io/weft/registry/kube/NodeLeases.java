@@ -1,6 +1,7 @@
 package io.weft.registry.kube;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeSpec;
 import io.weft.registry.BackendData;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseCodec;
@@ -9,6 +10,7 @@ import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A node as a lease, read as flanneld's kube subnet manager reads it: a node annotated kube-subnet-manager=true,
@@ -67,6 +69,30 @@ final class NodeLeases {
             return skip("its public IP " + publicIp + " is " + unreachable);
         }
         return new Decoded(new Lease(subnet, address, BackendData.parse(annotations.get(names.backendData()))), null);
+    }
+
+    /**
+     * Whether {@link #decode} reads the same from both versions of a node: its lease annotations and pod CIDRs. Most
+     * updates of a node are the kubelet's status (conditions, heartbeats, images) and change neither.
+     */
+    static boolean sameLeaseInputs(final Node before, final Node after, final NodeAnnotations names) {
+        final Map<String, String> was = annotations(before);
+        final Map<String, String> is = annotations(after);
+        for (final String name : List.of(names.kubeSubnetManager(), names.backendType(), names.backendData(),
+            names.publicIp())) {
+            if (!Objects.equals(was.get(name), is.get(name))) {
+                return false;
+            }
+        }
+        final NodeSpec a = before.getSpec();
+        final NodeSpec b = after.getSpec();
+        return a == null || b == null ? a == b
+            : Objects.equals(a.getPodCIDR(), b.getPodCIDR()) && Objects.equals(a.getPodCIDRs(), b.getPodCIDRs());
+    }
+
+    private static Map<String, String> annotations(final Node node) {
+        final Map<String, String> annotations = node.getMetadata() == null ? null : node.getMetadata().getAnnotations();
+        return annotations == null ? Map.of() : annotations;
     }
 
     /**

@@ -50,6 +50,27 @@ class NodeLeasesTest {
     }
 
     @Test
+    void shouldTellALeaseChangeFromAStatusOrOtherAnnotationChange() {
+        final Node before = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        final Node status = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        status.getStatus().getConditions().get(0).setStatus("False");
+        status.getMetadata().getAnnotations().put("node.alpha.kubernetes.io/ttl", "15");
+        final Node address = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.22");
+        final Node data = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        data.getMetadata().getAnnotations().put(PREFIX + "backend-data", "{\"WeftPartialChecksums\":true}");
+        final Node cidr = flannelNode("n", "10.244.3.0/24", "udp", "192.168.100.2");
+        final Node dualStack = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        dualStack.getSpec().setPodCIDRs(List.of("10.244.2.0/24", "fd00:1::/64"));
+        final Node unmanaged = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
+        unmanaged.getMetadata().getAnnotations().remove(PREFIX + "kube-subnet-manager");
+
+        assertThat(NodeLeases.sameLeaseInputs(before, status, NAMES)).isTrue();
+        for (final Node changed : List.of(address, data, cidr, dualStack, unmanaged)) {
+            assertThat(NodeLeases.sameLeaseInputs(before, changed, NAMES)).isFalse();
+        }
+    }
+
+    @Test
     void shouldSkipANodeNoKubeSubnetManagerAnnotatedAsFlanneldDoes() {
         final Node node = flannelNode("n", "10.244.2.0/24", "udp", "192.168.100.2");
         node.getMetadata().getAnnotations().remove(PREFIX + "kube-subnet-manager");

@@ -1,0 +1,77 @@
+package io.weft.registry.kube;
+
+import static io.weft.registry.kube.KubeTestKit.PREFIX;
+import static io.weft.registry.kube.KubeTestKit.await;
+import static io.weft.registry.kube.KubeTestKit.create;
+import static io.weft.registry.kube.KubeTestKit.flannelNode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.weft.log.OncePerKeyLog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Which node updates reach the lease watcher, against fabric8's mock API server. */
+class NodeInformerTest {
+    private static final long QUIET_MS = 500;
+
+    private MockApiServer api;
+    private KubernetesClient client;
+    private NodeInformer informer;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = MockApiServer.start();
+        client = api.client();
+        create(client, flannelNode("own", "10.244.1.0/24", "udp", "192.168.100.1"));
+        create(client, flannelNode("other", "10.244.2.0/24", "udp", "192.168.100.2"));
+        informer = new NodeInformer(client, 0, "own", NodeAnnotations.withPrefix(NodeAnnotations.DEFAULT_PREFIX),
+            new OncePerKeyLog());
+        informer.start();
+        await("the informer's first list", informer::synced);
+        informer.takeEvents(QUIET_MS); // the two nodes' adds
+    }
+
+    @AfterEach
+    void stop() {
+        informer.close();
+        client.close();
+        api.close();
+    }
+
+    @Test
+    void shouldQueueNothingForAnotherNodesStatusOrUnrelatedAnnotation() throws Exception {
+        client.nodes().withName("other").edit(node -> {
+            node.getStatus().getConditions().add(new NodeConditionBuilder().withType("MemoryPressure")
+                .withStatus("False").build());
+            node.getMetadata().getAnnotations().put("node.alpha.kubernetes.io/ttl", "15");
+            return node;
+        });
+        await("the update in the cache", () -> informer.get("other").getStatus().getConditions().size() == 3);
+
+        assertThat(informer.takeEvents(QUIET_MS)).isZero();
+    }
+
+    @Test
+    void shouldQueueAnotherNodesLeaseChange() throws Exception {
+        client.nodes().withName("other").edit(node -> {
+            node.getMetadata().getAnnotations().put(PREFIX + "public-ip", "192.168.100.22");
+            return node;
+        });
+
+        assertThat(informer.takeEvents(QUIET_MS * 10)).isNotZero();
+    }
+
+    @Test
+    void shouldQueueEveryUpdateOfOurOwnNode() throws Exception {
+        client.nodes().withName("own").edit(node -> {
+            node.getStatus().getConditions().add(new NodeConditionBuilder().withType("MemoryPressure")
+                .withStatus("False").build());
+            return node;
+        });
+
+        assertThat(informer.takeEvents(QUIET_MS * 10)).isNotZero();
+    }
+}
