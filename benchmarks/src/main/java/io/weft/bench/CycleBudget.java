@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where one TCP stream's CPU time goes, per GB moved ({@code ./weft bench --cycles}): for each variant and round, a
+ * Where one TCP stream's CPU time goes, per GB moved ({@code ./weft bench --cycles}; {@code --streams 4} for four in
+ * parallel, as the end-to-end bench's second TCP test): for each variant and round, a
  * fresh two-node topology as the end-to-end bench builds it (pinned as it: node 1's processes on the first CPU, node
  * 2's on the second), one iperf3 TCP stream while {@code perf} samples every task on every CPU ({@code cpu-clock}:
  * this machine's VMs have no cycle counter). Each sample is put down to a component by the function it fell in
@@ -22,9 +23,9 @@ import java.util.Optional;
  * the first variant's (kernel VXLAN by default) in the same run.
  */
 public final class CycleBudget {
-    private static final String USAGE = "usage: CycleBudget [--rounds N] [--seconds S] [--variants A,B]"
+    private static final String USAGE = "usage: CycleBudget [--rounds N] [--seconds S] [--streams N] [--variants A,B]"
         + " [--nat-rules on|off] [--frequency HZ] [--out FILE] [--markdown FILE]\n"
-        + "defaults: --rounds 2 --seconds 10 --variants vxlan,weft --nat-rules on --frequency 999"
+        + "defaults: --rounds 2 --seconds 10 --streams 1 --variants vxlan,weft --nat-rules on --frequency 999"
         + " --out perf-reports/results/cycle-budget.json --markdown perf-reports/results/cycle-budget.md";
     private static final double BYTES_PER_GB = 1e9;
     /** Below this in the first variant a component's ratio says nothing but noise (a few samples of it). */
@@ -38,6 +39,7 @@ public final class CycleBudget {
     public static void main(String[] args) throws IOException {
         int rounds = 2;
         int seconds = 10;
+        int streams = 1;
         int frequency = 999;
         boolean natRules = true;
         List<Variant> variants = List.of(Variant.VXLAN, Variant.WEFT);
@@ -52,6 +54,7 @@ public final class CycleBudget {
                 switch (args[i]) {
                     case "--rounds" -> rounds = Integer.parseInt(value);
                     case "--seconds" -> seconds = Integer.parseInt(value);
+                    case "--streams" -> streams = Integer.parseInt(value);
                     case "--frequency" -> frequency = Integer.parseInt(value);
                     case "--variants" -> variants = BenchOptions.parseVariants(value);
                     case "--nat-rules" -> natRules = BenchOptions.onOrOff("--nat-rules", value);
@@ -60,8 +63,8 @@ public final class CycleBudget {
                     default -> throw new IllegalArgumentException("unknown flag " + args[i]);
                 }
             }
-            if (rounds < 1 || seconds < 1 || frequency < 1 || variants.isEmpty()) {
-                throw new IllegalArgumentException("--rounds, --seconds and --frequency must be positive");
+            if (rounds < 1 || seconds < 1 || streams < 1 || frequency < 1 || variants.isEmpty()) {
+                throw new IllegalArgumentException("--rounds, --seconds, --streams and --frequency must be positive");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("CycleBudget: " + e.getMessage() + "\n" + USAGE);
@@ -82,7 +85,7 @@ public final class CycleBudget {
                 result.put("variant", variant.label());
                 result.put("round", round);
                 try {
-                    measure(variant, natRules, seconds, frequency, result);
+                    measure(variant, natRules, seconds, streams, frequency, result);
                 } catch (RuntimeException e) {
                     result.put("error", String.valueOf(e.getMessage()));
                 }
@@ -92,6 +95,7 @@ public final class CycleBudget {
                 file.put("machine", MachineInfo.collect(MachineInfo.commandLine(CycleBudget.class.getName(), args),
                     ProcCpu.clockTicksPerSecond()));
                 file.put("natRules", natRules);
+                file.put("tcpStreams", streams);
                 file.put("samplesPerSecond", frequency);
                 file.put("results", results);
                 ResultFile.write(out, file);
@@ -164,7 +168,7 @@ public final class CycleBudget {
     }
 
     /** Into {@code result}: the stream's bytes, and core-seconds per GB by component and by thread. */
-    private static void measure(Variant variant, boolean natRules, int seconds, int frequency,
+    private static void measure(Variant variant, boolean natRules, int seconds, int streams, int frequency,
         Map<String, Object> result) {
         try (Topology topology = variant.build(Pinning.of(0, 1), natRules)) {
             topology.useTcpCongestionControl(TCP_CONGESTION);
@@ -179,7 +183,7 @@ public final class CycleBudget {
                 // costs the budget only what the idle pods and the harness do in it.
                 Footprint.sleep(Duration.ofSeconds(1));
                 long startedNs = System.nanoTime();
-                stream = PinnedIperf3.tcp(topology.pod2(), topology.pod1(), seconds, 1, Pinning.of(0, 1))
+                stream = PinnedIperf3.tcp(topology.pod2(), topology.pod1(), seconds, streams, Pinning.of(0, 1))
                     .requireCongestionControl(TCP_CONGESTION);
                 sampledNs = System.nanoTime() - startedNs;
                 perf.stop();

@@ -17,7 +17,8 @@ final class MarkdownReport {
 
     /** {@code sources} and {@code plots} are named relative to the report's directory. */
     static String render(EndToEndResults e2e, Summary summary, List<JmhResult> jmh, List<Target.Verdict> verdicts,
-                         List<Target.Verdict> authVerdicts, List<Path> plots, List<String> sources) {
+                         List<Target.Verdict> authVerdicts, List<Target.Verdict> issue21Verdicts, List<Path> plots,
+                         List<String> sources) {
         StringBuilder md = new StringBuilder();
         md.append("# weft performance report\n\n");
         md.append("Rendered by perf-reports from ").append(String.join(" and ", sources.stream()
@@ -41,6 +42,13 @@ final class MarkdownReport {
                     "encryptWeftdArgs", "?")).append(". The targets are judged against weft-etcd. wireguard-go is")
                 .append(" Debian's userspace WireGuard (always encrypting), the issue's point of comparison.\n");
         }
+        md.append("\n## Targets (issue 21, performance)\n\n");
+        appendVerdicts(md, issue21Verdicts);
+        md.append("\nJudged in each harness mode (this report's nat rules are named above). Where ping p50 is above ")
+            .append("2x VXLAN's, p99 cannot be below it: that p50 is the lanes' wake-up floor ")
+            .append("(`docs/idle-and-latency.md`). Issue 21's other targets have tools of their own: whole-machine ")
+            .append("CPU per GB in `perf-reports/cycle-budget.md`, CPU at low rates in `docs/idle-and-latency.md`, ")
+            .append("footprint and start in `docs/footprint.md`, scale in `perf-reports/scale.md`.\n");
         if (!e2e.settings().getOrDefault("baselineWeftdArgs", "[]").replaceAll("[\\[\\]\\s]", "").isEmpty()) {
             md.append("\nweft-baseline runs weftd with ").append(e2e.settings().get("baselineWeftdArgs")).append(".\n");
         } else if (summary.variants().contains(Summary.BASELINE)) {

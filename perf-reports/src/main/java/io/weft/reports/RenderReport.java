@@ -68,12 +68,14 @@ public final class RenderReport {
         Target.ISSUE_4.forEach(target -> verdicts.add(target.evaluate(summary)));
         verdicts.add(Target.evaluateAllocation(jmhResults));
         List<Target.Verdict> authVerdicts = Target.ISSUE_20.stream().map(target -> target.evaluate(summary)).toList();
+        List<Target.Verdict> issue21Verdicts = Target.ISSUE_21.stream().map(target -> target.evaluate(summary))
+            .toList();
         List<Path> plots = Charts.write(summary, outDir);
         List<String> sources = new ArrayList<>(List.of(relative(outDir, e2e)));
         if (jmh != null) {
             sources.add(relative(outDir, jmh));
         }
-        String markdown = MarkdownReport.render(results, summary, jmhResults, verdicts, authVerdicts,
+        String markdown = MarkdownReport.render(results, summary, jmhResults, verdicts, authVerdicts, issue21Verdicts,
             plots.stream().map(p -> outDir.toAbsolutePath().relativize(p.toAbsolutePath())).toList(), sources);
         Path report = outDir.resolve(REPORT);
         try {
@@ -84,6 +86,7 @@ public final class RenderReport {
         }
         List<Target.Verdict> all = new ArrayList<>(verdicts);
         all.addAll(authVerdicts);
+        all.addAll(issue21Verdicts);
         int passed = (int) all.stream().filter(v -> v.status() == Target.Status.PASS).count();
         int missed = (int) all.stream().filter(v -> v.status() == Target.Status.MISS).count();
         return new Rendered(report, plots, passed, missed);

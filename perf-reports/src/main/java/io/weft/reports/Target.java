@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
- * A goal of issue 4 or 20, checked against one run: a ratio of two variants' medians against a bound, or (for
+ * A goal of issue 4, 20 or 21, checked against one run: a ratio of two variants' medians against a bound, or (for
  * allocation) every JMH benchmark's bytes per operation.
  */
 record Target(String description, String metric, String subject, String reference, Bound bound, double limit) {
@@ -49,6 +49,21 @@ record Target(String description, String metric, String subject, String referenc
             WEFT_AUTH, WEFT_ETCD, Bound.AT_LEAST, 0.9),
         new Target("TCP request/response p50: weft-auth <= 1.1x weft-etcd", MetricInfo.RR_P50, WEFT_AUTH, WEFT_ETCD,
             Bound.AT_MOST, 1.1));
+
+    /**
+     * Issue 21's targets that the harness measures, judged in each harness mode (with and without nat rules). Its
+     * others (whole-machine CPU per GB, CPU at low rates, footprint, scale) have tools of their own.
+     */
+    static final List<Target> ISSUE_21 = List.of(
+        new Target("TCP 1 stream: weft >= 0.9x kernel VXLAN", MetricInfo.TCP_1_STREAM, WEFT, Summary.VXLAN,
+            Bound.AT_LEAST, 0.9),
+        new Target("TCP 4 streams: weft >= 0.8x kernel VXLAN", MetricInfo.TCP_4_STREAMS, WEFT, Summary.VXLAN,
+            Bound.AT_LEAST, 0.8),
+        new Target("64-byte UDP packets/s delivered: weft >= kernel VXLAN", MetricInfo.UDP_64B_DELIVERED, WEFT,
+            Summary.VXLAN, Bound.AT_LEAST, 1.0),
+        new Target("ping p99: weft <= 2x kernel VXLAN", MetricInfo.PING_P99, WEFT, Summary.VXLAN, Bound.AT_MOST, 2.0),
+        new Target("TCP request/response p99: weft <= 1.5x kernel VXLAN", MetricInfo.RR_P99, WEFT, Summary.VXLAN,
+            Bound.AT_MOST, 1.5));
 
     Verdict evaluate(Summary summary) {
         OptionalDouble ratio = summary.ratio(metric, subject, reference);
