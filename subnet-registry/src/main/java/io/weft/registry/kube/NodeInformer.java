@@ -14,11 +14,18 @@ import java.util.concurrent.TimeUnit;
  * A fabric8 informer on all nodes (list, then watch, with a periodic resync), replaced by a new one on
  * {@link #relist()}: a list from scratch is the one way a watch lost for a while learns of deletions it missed
  * (fabric8 itself lists again only when the server says the watch's version is gone). Its handlers only queue the
- * time an event came; the reader takes the nodes from the cache. An update of another node that leaves its lease as
- * it was (the kubelet's status, the informer's resync) queues nothing: in a large cluster such updates come many
- * times a second, and each would cost the reader a pass over every node for an unchanged set.
+ * time an event came; the reader takes the nodes from the cache, which keeps each node without its status
+ * ({@link LeanNodeStore}). An update of another node that leaves its lease as it was (the kubelet's status, the
+ * informer's resync) queues nothing: in a large cluster such updates come many times a second, and each would cost
+ * the reader a pass over every node for an unchanged set.
  */
 final class NodeInformer implements AutoCloseable {
+    /**
+     * Nodes per list request, as client-go's informers page their lists: a large cluster's nodes in one answer would
+     * be read whole into memory before the cache keeps the little it needs of each (a real node is tens of
+     * kilobytes), and would make the API server build it whole too.
+     */
+    static final long LIST_PAGE = 500;
     private final KubernetesClient client;
     private final long resyncMs;
     private final String ownName;
@@ -106,7 +113,8 @@ final class NodeInformer implements AutoCloseable {
     }
 
     private SharedIndexInformer<Node> newInformer() {
-        final SharedIndexInformer<Node> created = client.nodes().runnableInformer(resyncMs);
+        final SharedIndexInformer<Node> created = client.nodes().withLimit(LIST_PAGE).runnableInformer(resyncMs)
+            .itemStore(new LeanNodeStore());
         created.addEventHandler(new ResourceEventHandler<Node>() {
             @Override
             public void onAdd(final Node node) {
