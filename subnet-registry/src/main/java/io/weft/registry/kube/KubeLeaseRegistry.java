@@ -125,7 +125,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
 
     /**
      * Our node's backend-data annotation says {@code backendData} from now on: written here once; if that fails, the
-     * watcher writes it on its next rebuild, as it writes back annotations our node lacks.
+     * watcher writes it at its next look at our node, as it writes back annotations our node lacks.
      */
     @Override
     public void advertise(final BackendData backendData) {
@@ -241,7 +241,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     }
 
     /**
-     * On the watcher's thread, after every rebuild: our node as the cache has it. When it lacks our annotations
+     * On the watcher's thread, after every rebuild and at every look while no event comes: our node as the cache
+     * has it. When it lacks our annotations
      * (registered again, or an operator removed them) writes them and clears NetworkUnavailable again, once per
      * version of the node or after the retry interval when a write failed; a changed podCIDR is reported once.
      */

@@ -20,12 +20,6 @@ import java.util.concurrent.TimeUnit;
  * the reader a pass over every node for an unchanged set.
  */
 final class NodeInformer implements AutoCloseable {
-    /**
-     * Nodes per list request, as client-go's informers page their lists: a large cluster's nodes in one answer would
-     * be read whole into memory before the cache keeps the little it needs of each (a real node is tens of
-     * kilobytes), and would make the API server build it whole too.
-     */
-    static final long LIST_PAGE = 500;
     private final KubernetesClient client;
     private final long resyncMs;
     private final String ownName;
@@ -113,7 +107,7 @@ final class NodeInformer implements AutoCloseable {
     }
 
     private SharedIndexInformer<Node> newInformer() {
-        final SharedIndexInformer<Node> created = client.nodes().withLimit(LIST_PAGE).runnableInformer(resyncMs)
+        final SharedIndexInformer<Node> created = client.nodes().runnableInformer(resyncMs)
             .itemStore(new LeanNodeStore());
         created.addEventHandler(new ResourceEventHandler<Node>() {
             @Override

@@ -47,7 +47,10 @@ final class NodeWatcher implements AutoCloseable {
     private List<Lease> delivered;
     private volatile boolean closed;
 
-    /** @param ownNode told of our own node (null when it is not in the cache) on every rebuild. */
+    /**
+     * @param ownNode told of our own node (null when it is not in the cache) on every rebuild, and every
+     *                {@link #LOOK_INTERVAL_MS} while no event comes.
+     */
     NodeWatcher(final NodeInformer nodes, final NodeAnnotations names, final NetworkConfig network,
         final String ownName, final Consumer<Node> ownNode, final LeaseListener listener, final RegistryStats stats,
         final OncePerKeyLog skipLog) {
@@ -112,6 +115,10 @@ final class NodeWatcher implements AutoCloseable {
                     }
                     rebuild(pendingSince);
                     pendingSince = 0;
+                } else if (nodes.synced()) {
+                    // Our node's writes are retried from here too: its own updates are the only events that still
+                    // come when nothing else about the cluster's leases changes.
+                    ownNode.accept(nodes.get(ownName));
                 }
             } catch (final InterruptedException e) {
                 break;

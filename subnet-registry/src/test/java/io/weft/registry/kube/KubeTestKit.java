@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 final class KubeTestKit {
     static final String PREFIX = "flannel.alpha.coreos.com/";
     static final String NET_CONF = "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}";
+    /** A Network with room for the probes' clusters of thousands of nodes, a /24 each ({@link #wideSubnet}). */
+    static final String WIDE_NET_CONF = "{\"Network\":\"10.0.0.0/8\",\"Backend\":{\"Type\":\"udp\"}}";
 
     private KubeTestKit() {
     }
@@ -60,6 +62,11 @@ final class KubeTestKit {
 
     static void create(final KubernetesClient client, final Node node) {
         client.nodes().resource(node).create();
+    }
+
+    /** Node {@code n}'s podCIDR in {@link #WIDE_NET_CONF}'s Network, distinct for n up to 65,000. */
+    static String wideSubnet(final int n) {
+        return "10." + (1 + n / 256) + "." + (n % 256) + ".0/24";
     }
 
     static Lease lease(final String subnet, final String publicIp) {

@@ -5,13 +5,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -43,16 +40,6 @@ public final class MockApiServer implements AutoCloseable {
     /** A client of the test's own, to play the controller manager, the kubelet and the operator. */
     public NamespacedKubernetesClient client() {
         return server.createClient();
-    }
-
-    /** The paths (with their queries) of the requests the server has had since the last call, in order. */
-    public List<String> requestPaths() throws InterruptedException {
-        final List<String> paths = new ArrayList<>();
-        for (RecordedRequest request = webServer.takeRequest(1, TimeUnit.MILLISECONDS); request != null;
-             request = webServer.takeRequest(1, TimeUnit.MILLISECONDS)) {
-            paths.add(request.getPath());
-        }
-        return paths;
     }
 
     public void stop() {

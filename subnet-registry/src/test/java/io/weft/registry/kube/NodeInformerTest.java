@@ -34,7 +34,9 @@ class NodeInformerTest {
             new OncePerKeyLog());
         informer.start();
         await("the informer's first list", informer::synced);
-        informer.takeEvents(QUIET_MS); // the two nodes' adds
+        while (informer.takeEvents(QUIET_MS) != 0) {
+            // the two nodes' adds, however late the informer hands them over
+        }
     }
 
     @AfterEach
@@ -54,8 +56,9 @@ class NodeInformerTest {
         });
         await("the update in the cache", () -> "192.168.100.22".equals(
             informer.get("other").getMetadata().getAnnotations().get(PREFIX + "public-ip")));
-        assertThat(client.nodes().withName("other").get().getStatus().getConditions()).as("on the server")
-            .isNotEmpty();
+        final Node onTheServer = client.nodes().withName("other").get();
+        assertThat(onTheServer.getStatus().getConditions()).isNotEmpty();
+        assertThat(onTheServer.getMetadata().getManagedFields()).isNotEmpty();
 
         final Node cached = informer.get("other");
 
@@ -64,16 +67,6 @@ class NodeInformerTest {
         assertThat(cached.getSpec().getPodCIDR()).isEqualTo("10.244.2.0/24");
         assertThat(cached.getMetadata().getResourceVersion()).isNotEmpty();
         assertThat(informer.list()).extracting(Node::getStatus).containsOnlyNulls();
-    }
-
-    @Test
-    void shouldListTheNodesInPages() throws Exception {
-        informer.relist();
-        await("the new informer's list", informer::synced);
-
-        assertThat(api.requestPaths()).filteredOn(path -> path.startsWith("/api/v1/nodes?"))
-            .filteredOn(path -> !path.contains("watch=true")).isNotEmpty()
-            .allMatch(path -> path.contains("limit=" + NodeInformer.LIST_PAGE), "asks for a page at a time");
     }
 
     @Test
