@@ -114,8 +114,9 @@ final class MarkdownReport {
             + Format.number(floor) + "x VXLAN's p99 in this run: weft's p99 cannot be below its own p50, so its p99"
             + " ratio cannot go below that while the floor stands" + (floor > p99Target.limit()
                 ? ", which is above the target's " + Format.number(p99Target.limit()) + "x."
-                : "; that is within the target's " + Format.number(p99Target.limit()) + "x, so the rest of any gap"
-                    + " to it is the tail above weft's own p50, not the floor.");
+                : "; within the target's " + Format.number(p99Target.limit()) + "x, it leaves "
+                    + Format.number((p99Target.limit() - floor) * p99.getAsDouble()) + " " + summary.unit(
+                        MetricInfo.PING_P99) + " for weft's p99 above its own p50.");
     }
 
     private static void appendVerdicts(StringBuilder md, List<Target.Verdict> verdicts) {

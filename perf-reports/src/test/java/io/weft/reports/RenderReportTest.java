@@ -161,7 +161,7 @@ class RenderReportTest {
             .contains("| ping p99: weft <= 2x kernel VXLAN | 2x (0.4 ms vs 0.2 ms) | **pass** |")
             .contains("weft's ping p50, which the lanes' wake-up floor holds (`docs/idle-and-latency.md`), is 1.5x"
                 + " VXLAN's p99 in this run")
-            .contains("that is within the target's 2x, so the rest of any gap to it is the tail");
+            .contains("within the target's 2x, it leaves 0.1 ms for weft's p99 above its own p50.");
         Path slowWakeUps = write("issue21-floor.json", results("[\"vxlan\", \"weft\"]", String.join(",",
             row("vxlan", 1, "ping_p99", 0.2, "ms"), row("weft", 1, "ping_p50", 0.5, "ms"))));
         assertThat(Files.readString(RenderReport.render(slowWakeUps, null, dir.resolve("floor")).report()))

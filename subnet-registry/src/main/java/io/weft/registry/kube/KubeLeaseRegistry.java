@@ -16,7 +16,9 @@ import io.weft.registry.RegistryStats;
 import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * flanneld's Kubernetes subnet manager: the network config from net-conf.json, our subnet the node's podCIDR (never
@@ -37,11 +39,13 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     private volatile NetworkConfig network;
     private volatile Lease ownLease;
     private volatile BackendData ownBackendData = BackendData.NONE;
+    /** The longest wait between two failed writes to our node at one version of it. */
+    static final Duration MAX_OWN_NODE_BACKOFF = Duration.ofMinutes(5);
     private volatile LeaseListener listener;
     private NodeWatcher watcher;
     /** The watcher thread's: when our node's writes were last tried, and against which version of it. */
-    private String keptVersion;
-    private long keptAtNanos;
+    /** The watcher thread's: when our node's annotations are written again. */
+    private final OwnNodeWrites ownNodeWrites;
     private boolean subnetChangeReported;
     private volatile boolean closed;
 
@@ -50,8 +54,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         this.names = NodeAnnotations.withPrefix(config.annotationPrefix());
         this.client = client;
         this.ownNode = new OwnNode(client, config.nodeName(), names);
-        this.nodes = new NodeInformer(client, config.resyncPeriod().toMillis(), config.nodeName(), names,
-            warnLog);
+        this.nodes = new NodeInformer(client, config.resyncPeriod().toMillis(), names, warnLog);
+        this.ownNodeWrites = new OwnNodeWrites(config.retryInterval().toNanos(), MAX_OWN_NODE_BACKOFF.toNanos());
     }
 
     /** Builds the client; nothing is sent to the API server until a method needs it. */
@@ -241,10 +245,9 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     }
 
     /**
-     * On the watcher's thread, after every rebuild and at every look while no event comes: our node as the cache
-     * has it. When it lacks our annotations
-     * (registered again, or an operator removed them) writes them and clears NetworkUnavailable again, once per
-     * version of the node or after the retry interval when a write failed; a changed podCIDR is reported once.
+     * On the watcher's thread, after every rebuild and at every look while no event comes: our node as the cache has
+     * it. When it lacks our annotations (registered again, or an operator removed them) writes them and clears
+     * NetworkUnavailable again, as {@link OwnNodeWrites} paces it; a changed podCIDR is reported once.
      */
     private void keepOwnNode(final Node node) {
         final Lease lease = ownLease;
@@ -271,20 +274,20 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         if (OwnNode.carries(node, wanted)) {
             return;
         }
-        final String version = node.getMetadata().getResourceVersion();
-        if (version != null && version.equals(keptVersion) &&
-            System.nanoTime() - keptAtNanos < config.retryInterval().toNanos()) {
+        if (!ownNodeWrites.shouldWrite(node.getMetadata().getResourceVersion(), wanted, System.nanoTime())) {
             return;
         }
-        keptVersion = version;
-        keptAtNanos = System.nanoTime();
         try {
-            Log.info("node " + config.nodeName() + " lacks flannel's annotations (registered again?): writing " +
-                "them again");
+            if (ownNodeWrites.firstAttempt()) {
+                Log.info("node " + config.nodeName() + " lacks flannel's annotations (registered again?): writing " +
+                    "them again");
+            }
             writeOwnNode(node, lease);
+            ownNodeWrites.written();
         } catch (final KubernetesClientException e) {
             warnLog.warn("write", "cannot write to node " + config.nodeName() + ": " + e.getMessage() +
-                "; retrying");
+                "; retrying in " + TimeUnit.NANOSECONDS.toMillis(ownNodeWrites.backoffNanos()) +
+                " ms or at its next version");
         }
     }
 

@@ -15,26 +15,24 @@ import java.util.concurrent.TimeUnit;
  * {@link #relist()}: a list from scratch is the one way a watch lost for a while learns of deletions it missed
  * (fabric8 itself lists again only when the server says the watch's version is gone). Its handlers only queue the
  * time an event came; the reader takes the nodes from the cache, which keeps each node without its status
- * ({@link LeanNodeStore}). An update of another node that leaves its lease as it was (the kubelet's status, the
- * informer's resync) queues nothing: in a large cluster such updates come many times a second, and each would cost
- * the reader a pass over every node for an unchanged set.
+ * ({@link LeanNodeStore}). An update that leaves a node's lease as it was (the kubelet's status, the informer's
+ * resync) queues nothing: in a large cluster such updates come many times a second, and each would cost the reader a
+ * pass over every node for an unchanged set. Our own node's annotations are kept by the reader's regular look at it
+ * ({@link NodeWatcher}), not by its events.
  */
 final class NodeInformer implements AutoCloseable {
     private final KubernetesClient client;
     private final long resyncMs;
-    private final String ownName;
     private final NodeAnnotations names;
     private final OncePerKeyLog log;
     private final BlockingQueue<Long> events = new LinkedBlockingQueue<>();
     private volatile SharedIndexInformer<Node> informer;
     private boolean closed;
 
-    /** @param ownName our node, every update of which is queued: the reader keeps its annotations written. */
-    NodeInformer(final KubernetesClient client, final long resyncMs, final String ownName,
-        final NodeAnnotations names, final OncePerKeyLog log) {
+    NodeInformer(final KubernetesClient client, final long resyncMs, final NodeAnnotations names,
+        final OncePerKeyLog log) {
         this.client = client;
         this.resyncMs = resyncMs;
-        this.ownName = ownName;
         this.names = names;
         this.log = log;
     }
@@ -117,7 +115,7 @@ final class NodeInformer implements AutoCloseable {
 
             @Override
             public void onUpdate(final Node old, final Node node) {
-                if (ownName.equals(node.getMetadata().getName()) || !NodeLeases.sameLeaseInputs(old, node, names)) {
+                if (!NodeLeases.sameLeaseInputs(old, node, names)) {
                     events.add(System.nanoTime());
                 }
             }

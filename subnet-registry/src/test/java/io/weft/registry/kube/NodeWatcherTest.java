@@ -10,6 +10,8 @@ import io.weft.log.OncePerKeyLog;
 import io.weft.registry.Json;
 import io.weft.registry.NetworkConfig;
 import io.weft.registry.RegistryStats;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +24,7 @@ class NodeWatcherTest {
     private NodeInformer informer;
     private NodeWatcher watcher;
     private final AtomicInteger ownNodeLooks = new AtomicInteger();
+    private final List<String> looksAt = new CopyOnWriteArrayList<>();
     private final KubeTestKit.RecordingListener listener = new KubeTestKit.RecordingListener();
 
     @BeforeEach
@@ -30,10 +33,13 @@ class NodeWatcherTest {
         client = api.client();
         create(client, flannelNode("own", "10.244.1.0/24", "udp", "192.168.100.1"));
         final NodeAnnotations names = NodeAnnotations.withPrefix(NodeAnnotations.DEFAULT_PREFIX);
-        informer = new NodeInformer(client, 0, "own", names, new OncePerKeyLog());
+        informer = new NodeInformer(client, 0, names, new OncePerKeyLog());
         informer.start();
         watcher = new NodeWatcher(informer, names, NetworkConfig.parse(Json.read(KubeTestKit.NET_CONF)), "own",
-            node -> ownNodeLooks.incrementAndGet(), listener, new RegistryStats(), new OncePerKeyLog());
+            node -> {
+                looksAt.add(node == null ? "none" : node.getMetadata().getName());
+                ownNodeLooks.incrementAndGet();
+            }, listener, new RegistryStats(), new OncePerKeyLog());
         watcher.start();
         listener.awaitLatest("the first set", leases -> leases.size() == 1);
     }
@@ -53,5 +59,6 @@ class NodeWatcherTest {
         await("more looks at our node with no event", () -> ownNodeLooks.get() >= looked + 3);
 
         assertThat(listener.deliveries).hasSize(1);
+        assertThat(looksAt).containsOnly("own");
     }
 }
