@@ -64,6 +64,21 @@ final class KubeTestKit {
         client.nodes().resource(node).create();
     }
 
+    /**
+     * For the probes: a registry as node n1 of a cluster of {@code nodes} in {@link #WIDE_NET_CONF}'s Network, once
+     * its listener has every node's lease.
+     */
+    static KubeLeaseRegistry watchingEveryNode(final MockApiServer api, final Path dir, final int nodes,
+        final RecordingListener listener) throws Exception {
+        Files.writeString(dir.resolve("net-conf.json"), WIDE_NET_CONF);
+        final KubeLeaseRegistry registry = registry(api, dir, "n1");
+        registry.awaitNetworkConfig();
+        registry.acquire(ip("192.168.250.1"), null, false);
+        registry.watch(listener);
+        listener.awaitLatest("every node's lease", leases -> leases.size() >= nodes);
+        return registry;
+    }
+
     /** Node {@code n}'s podCIDR in {@link #WIDE_NET_CONF}'s Network, distinct for n up to 65,000. */
     static String wideSubnet(final int n) {
         return "10." + (1 + n / 256) + "." + (n % 256) + ".0/24";

@@ -2,7 +2,6 @@ package io.weft.registry.kube;
 
 import static io.weft.registry.kube.KubeTestKit.create;
 import static io.weft.registry.kube.KubeTestKit.flannelNode;
-import static io.weft.registry.kube.KubeTestKit.ip;
 
 import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
 import io.fabric8.kubernetes.api.model.FieldsV1;
@@ -33,7 +32,6 @@ class NodeCacheHeapProbe {
     void probe() throws Exception {
         final int nodes = Integer.getInteger("probe.nodes", 2000);
         final Path dir = Files.createTempDirectory("probe");
-        Files.writeString(dir.resolve("net-conf.json"), KubeTestKit.WIDE_NET_CONF);
         try (MockApiServer api = MockApiServer.start(); KubernetesClient client = api.client()) {
             create(client, realistic(KubeTestKit.node("n1", KubeTestKit.wideSubnet(1)), 1));
             for (int i = 2; i <= nodes; i++) {
@@ -44,12 +42,8 @@ class NodeCacheHeapProbe {
                 + io.fabric8.kubernetes.client.utils.Serialization.asJson(client.nodes().withName("n2").get()).length()
                 + " chars");
             final long before = usedAfterGc();
-            final KubeLeaseRegistry registry = KubeTestKit.registry(api, dir, "n1");
-            registry.awaitNetworkConfig();
-            registry.acquire(ip("192.168.250.1"), null, false);
             final KubeTestKit.RecordingListener listener = new KubeTestKit.RecordingListener();
-            registry.watch(listener);
-            listener.awaitLatest("all", leases -> leases.size() >= nodes);
+            final KubeLeaseRegistry registry = KubeTestKit.watchingEveryNode(api, dir, nodes, listener);
             final long after = usedAfterGc();
             System.out.printf("PROBE nodes=%d heap used after GC: %.1f MB before the registry, %.1f MB with it"
                 + " (+%.1f MB, %.1f KB a node)%n", nodes, before / 1e6, after / 1e6, (after - before) / 1e6,

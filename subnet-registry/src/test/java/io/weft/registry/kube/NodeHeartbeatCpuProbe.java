@@ -2,7 +2,6 @@ package io.weft.registry.kube;
 
 import static io.weft.registry.kube.KubeTestKit.create;
 import static io.weft.registry.kube.KubeTestKit.flannelNode;
-import static io.weft.registry.kube.KubeTestKit.ip;
 
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,19 +24,14 @@ class NodeHeartbeatCpuProbe {
         final int perSecond = Integer.getInteger("probe.rate", 20);
         final int seconds = Integer.getInteger("probe.seconds", 20);
         final Path dir = Files.createTempDirectory("probe");
-        Files.writeString(dir.resolve("net-conf.json"), KubeTestKit.WIDE_NET_CONF);
         try (MockApiServer api = MockApiServer.start(); KubernetesClient client = api.client()) {
             create(client, KubeTestKit.node("n1", KubeTestKit.wideSubnet(1)));
             for (int i = 2; i <= nodes; i++) {
                 create(client, flannelNode("n" + i, KubeTestKit.wideSubnet(i), "udp",
                     "192.168." + (i / 250) + "." + (1 + i % 250)));
             }
-            final KubeLeaseRegistry registry = KubeTestKit.registry(api, dir, "n1");
-            registry.awaitNetworkConfig();
-            registry.acquire(ip("192.168.250.1"), null, false);
             final KubeTestKit.RecordingListener listener = new KubeTestKit.RecordingListener();
-            registry.watch(listener);
-            listener.awaitLatest("all", leases -> leases.size() >= nodes);
+            final KubeLeaseRegistry registry = KubeTestKit.watchingEveryNode(api, dir, nodes, listener);
             Thread.sleep(3000);
             final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             final Thread watcher = Thread.getAllStackTraces().keySet().stream()
