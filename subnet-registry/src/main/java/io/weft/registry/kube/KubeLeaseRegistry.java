@@ -40,7 +40,7 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     private volatile Lease ownLease;
     private volatile BackendData ownBackendData = BackendData.NONE;
     /** The longest wait between two failed writes to our node at one version of it. */
-    static final Duration MAX_OWN_NODE_BACKOFF = Duration.ofMinutes(5);
+    private static final Duration MAX_OWN_NODE_BACKOFF = Duration.ofMinutes(5);
     private volatile LeaseListener listener;
     private NodeWatcher watcher;
     /** The watcher thread's: when our node's writes were last tried, and against which version of it. */
