@@ -72,7 +72,8 @@ public final class MockApiServer implements AutoCloseable {
      * Vert.x 5 closes the HTTP server only once every connection is closed, and a WebSocket whose client went away
      * without answering the close frame holds it for the closing timeout, as long as fabric8's own wait (its issue
      * 8131): then the server is closed but its Vert.x instance is not, so it is closed here, rather than leaving the
-     * test with an error about the mock's teardown and an event loop behind.
+     * test with an error about the mock's teardown and an event loop behind. If that does not end either, the event
+     * loop is left to the JVM's exit.
      */
     private static void shutDown(final KubernetesMockServer server, final MockWebServer webServer) {
         try {
@@ -95,9 +96,14 @@ public final class MockApiServer implements AutoCloseable {
             final Object closing = Class.forName("io.vertx.core.Vertx").getMethod("close").invoke(vertx);
             final Object stage = Class.forName("io.vertx.core.Future").getMethod("toCompletionStage").invoke(closing);
             ((CompletionStage<?>) stage).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (final ReflectiveOperationException | java.util.concurrent.ExecutionException
-                       | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not close the mock API server's Vert.x", e);
+        } catch (final ReflectiveOperationException e) {
+            throw new IllegalStateException("could not reach the mock API server's Vert.x", e);
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Seen in CI: the mock's watch listener, told on the event loop that a watch's connection closed, waits
+            // there up to a minute for its own executor, whose pending close of that WebSocket needs the event loop.
+            // The stuck event loop ends with the test JVM (and were the port still bound, a restart on it would fail
+            // to bind, loudly). A flaw of the mock's, not of the code under test.
+            System.err.println("MockApiServer: its Vert.x did not close (" + e + "); left to end with the JVM");
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
