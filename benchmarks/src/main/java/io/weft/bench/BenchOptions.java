@@ -38,14 +38,15 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
     static final String DEFAULT_TCP_CONGESTION = "cubic";
     static final String USAGE = String.join("\n",
         "usage: EndToEndBench [--rounds N] [--seconds S] [--warmup-seconds S]",
-        "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-spin,weft-etcd,weft-auth,weft-encrypt,",
-        "                                 wireguard-go]",
+        "                     [--variants host-gw,vxlan,weft-baseline,weft,weft-before,weft-spin,weft-etcd,weft-auth,",
+        "                                 weft-encrypt,wireguard-go]",
         "                     [--out FILE] [--udp-bitrate RATE] [--ping-interval-ms MS] [--cpus A,B | --no-pin]",
         "                     [--tcp-congestion NAME] [--nat-rules on|off]",
         "defaults: --rounds " + DEFAULT_ROUNDS + " --seconds " + DEFAULT_SECONDS + " --warmup-seconds "
             + DEFAULT_WARMUP_SECONDS + " --out " + DEFAULT_OUTPUT
             + " --udp-bitrate " + DEFAULT_UDP_BITRATE + " --ping-interval-ms " + DEFAULT_PING_INTERVAL_MS
-            + " --cpus 0,1 --tcp-congestion " + DEFAULT_TCP_CONGESTION + " --nat-rules on, every variant");
+            + " --cpus 0,1 --tcp-congestion " + DEFAULT_TCP_CONGESTION
+            + " --nat-rules on, every variant but weft-before (-D" + Variant.BEFORE_JAR_PROPERTY + "=JAR)");
 
     BenchOptions {
         if (rounds < 1 || seconds < 1 || pingIntervalMs < 1 || warmupSeconds < 0) {
@@ -74,7 +75,7 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Variant> va
         int rounds = DEFAULT_ROUNDS;
         int seconds = DEFAULT_SECONDS;
         int warmupSeconds = DEFAULT_WARMUP_SECONDS;
-        List<Variant> variants = List.of(Variant.values());
+        List<Variant> variants = Variant.byDefault();
         Path output = DEFAULT_OUTPUT;
         String udpBitrate = DEFAULT_UDP_BITRATE;
         int pingIntervalMs = DEFAULT_PING_INTERVAL_MS;

@@ -30,6 +30,9 @@ public final class EndToEndBench {
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
+            if (options.variants().contains(Variant.WEFT_BEFORE)) {
+                Variant.beforeJar();
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("EndToEndBench: " + e.getMessage() + "\n" + BenchOptions.USAGE);
             System.exit(2);

@@ -31,26 +31,30 @@ import java.util.regex.Pattern;
  * mode as shipped, authenticating (leases in an etcd in the hub, one pod per node) measures both weftds' resident
  * memory, heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it;
  * their CPU and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the
- * 1,000 a second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}); then node 1's
+ * 1,000 a second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}, and once more
+ * counting their lanes' system calls, {@link LaneSystemCalls}); then node 1's
  * weftd is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch
  * to the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
  * logged it took.
  * A set's JVM options come after weftd.jvm (the shipped options) and so override them; {@code weftd:FLAG} entries are
- * weftd flags; the empty set is weftd as shipped.
+ * weftd flags, a {@code jar:PATH} entry runs another build's weftd.jar; the empty set is weftd as shipped.
  */
 public final class Footprint {
     private static final String USAGE = "usage: Footprint [--rounds N] [--seconds S] [--restarts N] [--out FILE]"
         + " [--jvm 'NAME=OPTION OPTION...']... [--restart-jars NAME=JAR,NAME=JAR...] [--perf]\n  OPTION: a JVM option,"
-        + " VARIABLE=VALUE for weftd's environment, or weftd:FLAG for weftd\n  --restart-jars: the restarts take"
+        + " VARIABLE=VALUE for weftd's environment, weftd:FLAG for weftd, or jar:PATH for another build's weftd.jar"
+        + " (a change's before and after, sets taking turns)\n  --restart-jars: the restarts take"
         + " these weftd.jars in turn (beside each its weftd.jvm and weftd.jsa), to compare builds' starts in one"
         + " cluster, then one more on the shipped jar\n  --perf: the 1,000 pings a second once more under perf record"
-        + " -a -g, the weftds' CPU split by whose work it is (WeftdCpuSplit)\n"
+        + " -a -g, the weftds' CPU split by whose work it is (WeftdCpuSplit), and again under perf stat, the lanes'"
+        + " system calls per packet (LaneSystemCalls)\n"
         + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
     /** perf's sampling rate with --perf: low, as unwinding each sample's call chain costs the sampled thread. */
     private static final int PERF_HZ = 499;
     private static final String WEFTD_FLAG = "weftd:";
+    private static final String JAR = "jar:";
     private static final Duration SAMPLE_EVERY = Duration.ofMillis(250);
     private static final Duration FORWARDING_TIMEOUT = Duration.ofSeconds(30);
     /** ping -D: "[1733444000.123456] 64 bytes from ...". */
@@ -103,6 +107,8 @@ public final class Footprint {
                     try {
                         Map.Entry<String, List<String>> set = optionSet(require(args[i], value));
                         sets.put(set.getKey(), set.getValue());
+                        jarOf(set.getValue()).filter(jar -> !Files.isRegularFile(Path.of(jar)))
+                            .ifPresent(jar -> fail("--jvm " + set.getKey() + ": no file " + jar));
                     } catch (IllegalArgumentException e) {
                         fail(e.getMessage());
                     }
@@ -126,8 +132,9 @@ public final class Footprint {
             for (Map.Entry<String, List<String>> set : sets.entrySet()) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("set", set.getKey());
-                result.put("jvmOptions", set.getValue().stream().filter(option -> !option.startsWith(WEFTD_FLAG))
-                    .toList());
+                result.put("jvmOptions", set.getValue().stream().filter(option -> !option.startsWith(WEFTD_FLAG)
+                    && !option.startsWith(JAR)).toList());
+                jarOf(set.getValue()).ifPresent(jar -> result.put("jar", jar));
                 result.put("weftdArgs", weftdArgs(set.getValue()));
                 result.put("round", round);
                 try {
@@ -146,6 +153,23 @@ public final class Footprint {
     /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
     private static void measure(List<String> jvmOptions, int seconds, int restarts, Map<String, String> restartJars,
         boolean perf, Map<String, Object> result) {
+        String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
+        jarOf(jvmOptions).ifPresent(jar -> System.setProperty(WeftdProcess.JAR_PROPERTY, jar));
+        try {
+            measureWithJar(jvmOptions, seconds, restarts, restartJars, perf, result);
+        } finally {
+            restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
+        }
+    }
+
+    /** The set's {@code jar:PATH} entry's path, if it has one. */
+    private static Optional<String> jarOf(List<String> options) {
+        return options.stream().filter(option -> option.startsWith(JAR)).map(option -> option.substring(JAR.length()))
+            .findFirst();
+    }
+
+    private static void measureWithJar(List<String> jvmOptions, int seconds, int restarts,
+        Map<String, String> restartJars, boolean perf, Map<String, Object> result) {
         try (Testbed testbed = Testbed.create()) {
             OverlayCluster cluster = OverlayCluster.start(testbed, 2, weftdArgs(jvmOptions),
                 (node, command) -> withJvmOptions(command, jvmOptions));
@@ -224,13 +248,21 @@ public final class Footprint {
         List<Map<String, Object>> rates = new ArrayList<>();
         for (int intervalMs : new int[] {10, 1}) {
             List<Long> before = cpuTicks(cluster);
+            List<Map<String, Long>> threadsBefore = threadTicksByKind(cluster);
             long start = System.nanoTime();
             PingResult ping = pingAtInterval(cluster, intervalMs);
             double seconds = (System.nanoTime() - start) / 1e9;
             List<Long> after = cpuTicks(cluster);
+            List<Map<String, Long>> threadsAfter = threadTicksByKind(cluster);
             List<Double> percent = new ArrayList<>();
+            List<Map<String, Double>> byThreads = new ArrayList<>();
             for (int i = 0; i < after.size(); i++) {
                 percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
+                Map<String, Double> kinds = new LinkedHashMap<>();
+                Map<String, Long> was = threadsBefore.get(i);
+                threadsAfter.get(i).forEach((kind, ticks) -> kinds.put(kind,
+                    100.0 * (ticks - was.getOrDefault(kind, 0L)) / ticksPerSecond / seconds));
+                byThreads.add(kinds);
             }
             Map<String, Object> rate = new LinkedHashMap<>();
             rate.put("pingsPerSecond", 1000 / intervalMs);
@@ -238,8 +270,10 @@ public final class Footprint {
             rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
             rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
             rate.put("weftdPercentOfOneCore", percent);
+            rate.put("weftdPercentOfOneCoreByThreads", byThreads);
             if (perf && intervalMs == 1) {
                 rate.putAll(splitUnderPerf(cluster, intervalMs));
+                rate.putAll(laneSystemCallsPerPacket(cluster, intervalMs));
             }
             rates.add(rate);
         }
@@ -259,6 +293,25 @@ public final class Footprint {
      * CPU rather than the weftds alone (-p): per-process events cost a blocking weftd a switch of perf's events at
      * each of its wake-ups, so they would measure mostly perf.
      */
+    /**
+     * The pings once more, the lanes' system calls counted meanwhile ({@link LaneSystemCalls}) in the middle of them,
+     * per packet through a weftd: each ping is four, two through each.
+     */
+    private static Map<String, Object> laneSystemCallsPerPacket(OverlayCluster cluster, int intervalMs) {
+        List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
+        long start = System.nanoTime();
+        CompletableFuture<PingResult> pings = CompletableFuture.supplyAsync(() -> pingAtInterval(cluster, intervalMs));
+        sleep(Duration.ofSeconds(1));
+        Duration counted = Duration.ofSeconds(LOW_RATE_SECONDS - 3);
+        Map<String, Long> calls = LaneSystemCalls.count(pids, counted);
+        PingResult ping = pings.join();
+        double packetsPerSecond = 4.0 * ping.received() / ((System.nanoTime() - start) / 1e9);
+        Map<String, Double> perPacket = new LinkedHashMap<>();
+        calls.forEach((call, count) -> perPacket.put(call, packetsPerSecond == 0 ? 0
+            : count / (double)counted.toSeconds() / packetsPerSecond));
+        return Map.of("laneSystemCallsPerPacket", perPacket);
+    }
+
     private static Map<String, Object> splitUnderPerf(OverlayCluster cluster, int intervalMs) {
         try (PerfRecording recording = PerfRecording.start("footprint", List.of("-a", "-g", "-F",
             Integer.toString(PERF_HZ), "-e", "cpu-clock"))) {
@@ -282,6 +335,40 @@ public final class Footprint {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * Per weftd, the CPU ticks its threads have used, summed by kind ({@link #threadKind}); a thread that ended
+     * between two readings takes its ticks with it (weftd's threads live as long as it does).
+     */
+    private static List<Map<String, Long>> threadTicksByKind(OverlayCluster cluster) {
+        List<Map<String, Long>> kinds = new ArrayList<>();
+        for (ProcessSample sample : samples(cluster)) {
+            Map<String, Long> ticks = new LinkedHashMap<>();
+            try {
+                for (ProcReader.ThreadSample thread : ProcReader.threads(sample.pid())) {
+                    ticks.merge(threadKind(thread.name()), thread.cpuTicks(), Long::sum);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the threads of weftd " + sample.pid(), e);
+            }
+            kinds.add(ticks);
+        }
+        return kinds;
+    }
+
+    /** What a weftd thread's name says it does: the lanes, the JIT's compilers, the collector, or the rest. */
+    static String threadKind(String name) {
+        if (name.startsWith(LaneSystemCalls.LANE_THREAD)) {
+            return "lanes";
+        }
+        if (name.contains("CompilerThre")) {
+            return "JIT compilers";
+        }
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+            return "collector and VM thread";
+        }
+        return "other threads";
     }
 
     private static List<Long> cpuTicks(OverlayCluster cluster) {
@@ -446,7 +533,7 @@ public final class Footprint {
         List<String> launched = WeftdProcess.withJvmOptions(command,
             options.stream().filter(option -> option.startsWith("-")).toList());
         List<String> environment = options.stream().filter(option -> !option.startsWith("-")
-            && !option.startsWith(WEFTD_FLAG)).toList();
+            && !option.startsWith(WEFTD_FLAG) && !option.startsWith(JAR)).toList();
         if (!environment.isEmpty()) {
             launched.add(0, "env");
             launched.addAll(1, environment);

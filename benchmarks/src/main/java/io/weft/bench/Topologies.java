@@ -12,6 +12,7 @@ import io.weft.testbed.OverlayCluster;
 import io.weft.testbed.Ping;
 import io.weft.testbed.Pod;
 import io.weft.testbed.Testbed;
+import io.weft.testbed.WeftdProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -110,6 +111,21 @@ final class Topologies {
             List<Long> pids = List.of(cluster.weftd(1).process().pid(), cluster.weftd(2).process().pid());
             return new Topology(testbed, cluster.pod(1), cluster.pod(2), pids);
         });
+    }
+
+    /** As {@link #weft}, each weftd launched from {@code jar} instead of this build's. */
+    static Topology weftFrom(Path jar, List<String> extraWeftdArgs, Pinning pinning, boolean natRules) {
+        String shipped = System.getProperty(WeftdProcess.JAR_PROPERTY);
+        System.setProperty(WeftdProcess.JAR_PROPERTY, jar.toString());
+        try {
+            return weft(extraWeftdArgs, pinning, natRules);
+        } finally {
+            if (shipped == null) {
+                System.clearProperty(WeftdProcess.JAR_PROPERTY);
+            } else {
+                System.setProperty(WeftdProcess.JAR_PROPERTY, shipped);
+            }
+        }
     }
 
     /**

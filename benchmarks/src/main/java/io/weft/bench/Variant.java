@@ -1,5 +1,7 @@
 package io.weft.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,6 +17,11 @@ enum Variant {
     WEFT_BASELINE("weft-baseline"),
     /** weftd as shipped. */
     WEFT("weft"),
+    /**
+     * weftd as shipped, but another build of it: the jar {@value #BEFORE_JAR_PROPERTY} names, so that a change's
+     * before and after are measured in one interleaved run (not in the report).
+     */
+    WEFT_BEFORE("weft-before"),
     /**
      * weftd as shipped but with lanes that poll for ever instead of blocking: no core halts between packets, so it
      * shows what spending the cores buys in latency and costs in CPU time (the targets are judged on "weft").
@@ -35,6 +42,9 @@ enum Variant {
 
     /** For experiments only: extra flags for the "weft" variant, e.g. {@code -Dweft.bench.weftArgs=--idle=block}. */
     static final String WEFT_ARGS_PROPERTY = "weft.bench.weftArgs";
+
+    /** The other build's weftd.jar (its weftd.jvm and weftd.jsa beside it) that weft-before runs. */
+    static final String BEFORE_JAR_PROPERTY = "weft.bench.beforeJar";
 
     /** flannel's udp proxy in weft: one lane, one packet per system call, no offloads, blocking in poll when idle. */
     static final List<String> BASELINE_WEFTD_ARGS = List.of("--lanes=1", "--offload=off", "--batch=1", "--idle=block");
@@ -67,6 +77,7 @@ enum Variant {
             case VXLAN -> Topologies.vxlan(natRules);
             case WEFT_BASELINE -> Topologies.weft(BASELINE_WEFTD_ARGS, pinning, natRules);
             case WEFT -> Topologies.weft(shippedWeftdArgs(), pinning, natRules);
+            case WEFT_BEFORE -> Topologies.weftFrom(beforeJar(), shippedWeftdArgs(), pinning, natRules);
             case WEFT_SPIN -> Topologies.weft(SPIN_WEFTD_ARGS, pinning, natRules);
             case WEFT_ETCD ->
                 Topologies.weftWithEtcd(shippedWeftdArgsAnd(ETCD_WEFTD_ARGS), false, pinning, natRules);
@@ -77,6 +88,11 @@ enum Variant {
         };
     }
 
+    /** What a run without --variants measures: every variant but weft-before, which needs another build. */
+    static List<Variant> byDefault() {
+        return Arrays.stream(values()).filter(v -> v != WEFT_BEFORE).toList();
+    }
+
     static Variant parse(String label) {
         return Arrays.stream(values()).filter(v -> v.label.equals(label)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + label + "' (known: "
@@ -85,6 +101,16 @@ enum Variant {
 
     private static List<String> shippedWeftdArgsAnd(List<String> more) {
         return Stream.concat(shippedWeftdArgs().stream(), more.stream()).toList();
+    }
+
+    /** The jar weft-before runs; fails naming the property when it names no file. */
+    static Path beforeJar() {
+        String jar = System.getProperty(BEFORE_JAR_PROPERTY, "").trim();
+        if (jar.isEmpty() || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalArgumentException("weft-before needs -D" + BEFORE_JAR_PROPERTY
+                + "=PATH to another build's weftd.jar" + (jar.isEmpty() ? "" : ": no file " + jar));
+        }
+        return Path.of(jar);
     }
 
     private static List<String> shippedWeftdArgs() {

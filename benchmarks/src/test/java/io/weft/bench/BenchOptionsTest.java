@@ -62,4 +62,23 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--nat-rules", "no"}))
             .hasMessage("--nat-rules takes on or off, not 'no'");
     }
+
+    @Test
+    void shouldRunWeftBeforeOnlyWhenAskedAndFromAJarThatIsThere() {
+        assertThat(BenchOptions.parse(new String[] {"--variants", "weft-before,weft"}).variants())
+            .containsExactly(Variant.WEFT_BEFORE, Variant.WEFT);
+        String was = System.getProperty(Variant.BEFORE_JAR_PROPERTY);
+        try {
+            System.clearProperty(Variant.BEFORE_JAR_PROPERTY);
+            assertThatThrownBy(Variant::beforeJar).hasMessageContaining("-D" + Variant.BEFORE_JAR_PROPERTY);
+            System.setProperty(Variant.BEFORE_JAR_PROPERTY, "/nonexistent/weftd.jar");
+            assertThatThrownBy(Variant::beforeJar).hasMessageContaining("no file /nonexistent/weftd.jar");
+        } finally {
+            if (was == null) {
+                System.clearProperty(Variant.BEFORE_JAR_PROPERTY);
+            } else {
+                System.setProperty(Variant.BEFORE_JAR_PROPERTY, was);
+            }
+        }
+    }
 }

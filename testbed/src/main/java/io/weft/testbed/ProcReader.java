@@ -67,8 +67,11 @@ public final class ProcReader {
         return Long.parseLong(line.substring(afterName).replace("kB", "").strip());
     }
 
-    /** A thread of a process: its id, its name (15 characters at most) and its scheduling policy (sched(7)). */
-    public record ThreadSample(long tid, String name, int policy) {
+    /**
+     * A thread of a process: its id, its name (15 characters at most), its scheduling policy (sched(7)) and the CPU
+     * time it has used, user and system, in clock ticks.
+     */
+    public record ThreadSample(long tid, String name, int policy, long cpuTicks) {
     }
 
     /** The threads of {@code pid}, from {@code task/TID/stat}; those that ended while read are left out. */
@@ -86,7 +89,8 @@ public final class ProcReader {
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 1).strip().split("\\s+");
                 threads.add(new ThreadSample(Long.parseLong(task.getFileName().toString()),
                     stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Integer.parseInt(
-                        fields[POLICY_AFTER_COMM])));
+                        fields[POLICY_AFTER_COMM]), Long.parseLong(fields[UTIME_AFTER_COMM])
+                        + Long.parseLong(fields[STIME_AFTER_COMM])));
             }
         }
         return threads;
