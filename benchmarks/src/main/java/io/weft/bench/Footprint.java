@@ -1,6 +1,7 @@
 package io.weft.bench;
 
 import io.weft.testbed.Iperf3;
+import io.weft.testbed.Iperf3Result;
 import io.weft.testbed.ManagedProcess;
 import io.weft.testbed.OverlayCluster;
 import io.weft.testbed.PingResult;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  * memory, heap in use and threads 10 s after start, at most while a pod-to-pod TCP stream runs, and 10 s after it;
  * their CPU and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the
  * 1,000 a second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}, and once more
- * counting their lanes' system calls, {@link LaneSystemCalls}); then node 1's
+ * counting their lanes' system calls, {@link LaneSystemCalls}), and while 64-byte UDP streams go 1,000 packets a second
+ * each way (senders that sleep, unlike a ping that fast); then node 1's
  * weftd is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch
  * to the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
  * logged it took.
@@ -51,6 +53,7 @@ public final class Footprint {
         + "defaults: --rounds 3 --seconds 10 --restarts 5 --out perf-reports/results/footprint.json --jvm shipped=";
     private static final Duration SETTLE = Duration.ofSeconds(10);
     private static final int LOW_RATE_SECONDS = 10;
+    private static final int UDP_EACH_WAY_PACKETS_PER_SECOND = 1_000;
     /** perf's sampling rate with --perf: low, as unwinding each sample's call chain costs the sampled thread. */
     private static final int PERF_HZ = 499;
     private static final String WEFTD_FLAG = "weftd:";
@@ -244,40 +247,83 @@ public final class Footprint {
      * second once more under perf, for the share of each kind of work in what they spent ({@link WeftdCpuSplit}).
      */
     private static List<Map<String, Object>> lowRates(OverlayCluster cluster, boolean perf) {
-        long ticksPerSecond = ProcCpu.clockTicksPerSecond();
         List<Map<String, Object>> rates = new ArrayList<>();
         for (int intervalMs : new int[] {10, 1}) {
-            List<Long> before = cpuTicks(cluster);
-            List<Map<String, Long>> threadsBefore = threadTicksByKind(cluster);
-            long start = System.nanoTime();
+            CpuMark mark = CpuMark.take(cluster);
             PingResult ping = pingAtInterval(cluster, intervalMs);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            List<Long> after = cpuTicks(cluster);
-            List<Map<String, Long>> threadsAfter = threadTicksByKind(cluster);
-            List<Double> percent = new ArrayList<>();
-            List<Map<String, Double>> byThreads = new ArrayList<>();
-            for (int i = 0; i < after.size(); i++) {
-                percent.add(100.0 * (after.get(i) - before.get(i)) / ticksPerSecond / seconds);
-                Map<String, Double> kinds = new LinkedHashMap<>();
-                Map<String, Long> was = threadsBefore.get(i);
-                threadsAfter.get(i).forEach((kind, ticks) -> kinds.put(kind,
-                    100.0 * (ticks - was.getOrDefault(kind, 0L)) / ticksPerSecond / seconds));
-                byThreads.add(kinds);
-            }
             Map<String, Object> rate = new LinkedHashMap<>();
             rate.put("pingsPerSecond", 1000 / intervalMs);
             rate.put("replies", ping.received());
             rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
             rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
-            rate.put("weftdPercentOfOneCore", percent);
-            rate.put("weftdPercentOfOneCoreByThreads", byThreads);
+            rate.putAll(mark.spentSince(cluster));
             if (perf && intervalMs == 1) {
                 rate.putAll(splitUnderPerf(cluster, intervalMs));
                 rate.putAll(laneSystemCallsPerPacket(cluster, intervalMs));
             }
             rates.add(rate);
         }
+        rates.add(udpEachWay(cluster));
         return rates;
+    }
+
+    /**
+     * 1,000 packets a second each way from senders that sleep between packets: two 64-byte UDP iperf3 streams, pod 1
+     * to pod 2 and back, and pings at 100 a second for the replies' times. ping below a 10 ms interval does not sleep
+     * but spins a core on {@code sched_yield}, which keeps that vCPU from halting and so spares the lanes' wake-ups
+     * the halted vCPU's cost (docs/idle-and-latency.md); this phase measures what a node of sleeping pods pays.
+     */
+    private static Map<String, Object> udpEachWay(OverlayCluster cluster) {
+        List<String> stream = List.of("-t", Integer.toString(LOW_RATE_SECONDS), "-u", "-b",
+            Integer.toString(UDP_EACH_WAY_PACKETS_PER_SECOND * 64 * 8), "-l", "64");
+        CpuMark mark = CpuMark.take(cluster);
+        CompletableFuture<Iperf3Result> there = CompletableFuture.supplyAsync(() ->
+            Iperf3.run(cluster.pod(2), cluster.pod(2).ip(), cluster.pod(1), Iperf3.DEFAULT_PORT, stream));
+        CompletableFuture<Iperf3Result> back = CompletableFuture.supplyAsync(() ->
+            Iperf3.run(cluster.pod(1), cluster.pod(1).ip(), cluster.pod(2), Iperf3.DEFAULT_PORT + 1, stream));
+        PingResult ping = PingResult.parse(cluster.pod(1).exec(Duration.ofSeconds(LOW_RATE_SECONDS + 30L),
+            List.of("ping", "-n", "-i", "0.01", "-w", Integer.toString(LOW_RATE_SECONDS), "-W", "1",
+                cluster.pod(2).ip())).stdout());
+        Iperf3Result outward = there.join();
+        Iperf3Result inward = back.join();
+        Map<String, Object> rate = new LinkedHashMap<>();
+        rate.put("udpPacketsPerSecondEachWay", UDP_EACH_WAY_PACKETS_PER_SECOND);
+        rate.put("udpReceived", List.of(outward.receivedPackets(), inward.receivedPackets()));
+        rate.put("pingsPerSecond", 100);
+        rate.put("replies", ping.received());
+        rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
+        rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
+        rate.putAll(mark.spentSince(cluster));
+        return rate;
+    }
+
+    /** Both weftds' CPU ticks, in all and by thread kind, at one moment: what they spent from there on. */
+    private record CpuMark(long nanos, List<Long> ticks, List<Map<String, Long>> byKind) {
+        static CpuMark take(OverlayCluster cluster) {
+            return new CpuMark(System.nanoTime(), cpuTicks(cluster), threadTicksByKind(cluster));
+        }
+
+        /** Each weftd's percent of one core since the mark, in all and by thread kind. */
+        Map<String, Object> spentSince(OverlayCluster cluster) {
+            double seconds = (System.nanoTime() - nanos) / 1e9;
+            double perTick = 100.0 / ProcCpu.clockTicksPerSecond() / seconds;
+            List<Long> now = cpuTicks(cluster);
+            List<Map<String, Long>> kindsNow = threadTicksByKind(cluster);
+            List<Double> percent = new ArrayList<>();
+            List<Map<String, Double>> byThreads = new ArrayList<>();
+            for (int i = 0; i < now.size(); i++) {
+                percent.add((now.get(i) - ticks.get(i)) * perTick);
+                Map<String, Long> was = byKind.get(i);
+                Map<String, Double> kinds = new LinkedHashMap<>();
+                kindsNow.get(i).forEach((kind, spent) ->
+                    kinds.put(kind, (spent - was.getOrDefault(kind, 0L)) * perTick));
+                byThreads.add(kinds);
+            }
+            Map<String, Object> spent = new LinkedHashMap<>();
+            spent.put("weftdPercentOfOneCore", percent);
+            spent.put("weftdPercentOfOneCoreByThreads", byThreads);
+            return spent;
+        }
     }
 
     private static PingResult pingAtInterval(OverlayCluster cluster, int intervalMs) {
