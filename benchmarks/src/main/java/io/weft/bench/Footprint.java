@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * their CPU and the reply times while a pod pings the other 100 and 1,000 times a second (with {@code --perf}, the
  * 1,000 a second once more under perf: what they spent split by whose work it is, {@link WeftdCpuSplit}, and once more
  * counting their lanes' system calls, {@link LaneSystemCalls}), and while 64-byte UDP streams go 1,000 packets a second
- * each way (senders that sleep, unlike a ping that fast); then node 1's
+ * each way (senders that sleep, unlike a ping that fast), next to what the simplest blocking relay spends at that rate
+ * ({@link BlockingRelayFloor}); then node 1's
  * weftd is stopped and started again ({@code --restarts} times), and start to forwarding is the time from that launch
  * to the first echo reply node 1's pod gets from node 2's, which it pings every 10 ms throughout, with the steps weftd
  * logged it took.
@@ -264,6 +265,9 @@ public final class Footprint {
             rates.add(rate);
         }
         rates.add(udpEachWay(cluster));
+        Optional<String> noRelay = BlockingRelayFloor.unavailabilityCause();
+        rates.add(noRelay.isPresent() ? Map.of("relayFloorSkipped", noRelay.get())
+            : BlockingRelayFloor.measure(UDP_EACH_WAY_PACKETS_PER_SECOND, LOW_RATE_SECONDS));
         return rates;
     }
 
