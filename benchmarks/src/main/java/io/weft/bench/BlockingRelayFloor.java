@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 final class BlockingRelayFloor {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int PAYLOAD_BYTES = 64;
-    private static final Duration RELAY_START = Duration.ofMillis(500);
+    private static final Duration RELAY_START = Duration.ofSeconds(10);
 
     private BlockingRelayFloor() {
     }
@@ -51,10 +51,8 @@ final class BlockingRelayFloor {
                 Thread counter = new Thread(() -> count(receiver, relayed), "relay-floor-receiver");
                 counter.setDaemon(true);
                 counter.start();
-                LockSupport.parkNanos(RELAY_START.toNanos());
-                if (!relay.isAlive()) {
-                    throw new IllegalStateException("socat ended at once, exit code " + relay.exitValue());
-                }
+                awaitRelaying(relay, sender, new InetSocketAddress(LOOPBACK, relayPort), relayed);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a probe still in flight is not counted
                 long ticksBefore = ticks(relay.pid());
                 long relayedBefore = relayed.get();
                 long start = System.nanoTime();
@@ -75,13 +73,31 @@ final class BlockingRelayFloor {
                 return figures;
             } finally {
                 relay.destroy();
-                relay.waitFor(5, TimeUnit.SECONDS);
+                if (!relay.waitFor(5, TimeUnit.SECONDS)) {
+                    relay.destroyForcibly().waitFor();
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the relay floor could not run", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Sends a datagram every 10 ms until one comes through the relay: socat is then bound and relaying. */
+    private static void awaitRelaying(Process relay, DatagramChannel sender, InetSocketAddress to, AtomicLong relayed)
+        throws IOException {
+        long deadline = System.nanoTime() + RELAY_START.toNanos();
+        while (relayed.get() == 0) {
+            if (!relay.isAlive()) {
+                throw new IllegalStateException("socat ended at once, exit code " + relay.exitValue());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("socat relayed nothing within " + RELAY_START);
+            }
+            sender.send(ByteBuffer.allocate(PAYLOAD_BYTES), to);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 

@@ -124,6 +124,9 @@ public final class Footprint {
         if (restarts < 1) {
             fail("--restarts needs at least 1");
         }
+        if (!restartJars.isEmpty() && sets.values().stream().anyMatch(set -> jarOf(set).isPresent())) {
+            fail("--restart-jars and a --jvm set's jar: do not mix (the last restart would not be the shipped jar)");
+        }
         if (sets.isEmpty()) {
             sets.put("shipped", List.of());
         }
@@ -250,14 +253,14 @@ public final class Footprint {
     private static List<Map<String, Object>> lowRates(OverlayCluster cluster, boolean perf) {
         List<Map<String, Object>> rates = new ArrayList<>();
         for (int intervalMs : new int[] {10, 1}) {
-            CpuMark mark = CpuMark.take(cluster);
+            CpuMark mark = CpuMark.take(pids(cluster));
             PingResult ping = pingAtInterval(cluster, intervalMs);
             Map<String, Object> rate = new LinkedHashMap<>();
             rate.put("pingsPerSecond", 1000 / intervalMs);
             rate.put("replies", ping.received());
             rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
             rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
-            rate.putAll(mark.spentSince(cluster));
+            rate.putAll(mark.spentSince());
             if (perf && intervalMs == 1) {
                 rate.putAll(splitUnderPerf(cluster, intervalMs));
                 rate.putAll(laneSystemCallsPerPacket(cluster, intervalMs));
@@ -280,7 +283,7 @@ public final class Footprint {
     private static Map<String, Object> udpEachWay(OverlayCluster cluster) {
         List<String> stream = List.of("-t", Integer.toString(LOW_RATE_SECONDS), "-u", "-b",
             Integer.toString(UDP_EACH_WAY_PACKETS_PER_SECOND * 64 * 8), "-l", "64");
-        CpuMark mark = CpuMark.take(cluster);
+        CpuMark mark = CpuMark.take(pids(cluster));
         CompletableFuture<Iperf3Result> there = CompletableFuture.supplyAsync(() ->
             Iperf3.run(cluster.pod(2), cluster.pod(2).ip(), cluster.pod(1), Iperf3.DEFAULT_PORT, stream));
         CompletableFuture<Iperf3Result> back = CompletableFuture.supplyAsync(() ->
@@ -293,41 +296,13 @@ public final class Footprint {
         Map<String, Object> rate = new LinkedHashMap<>();
         rate.put("udpPacketsPerSecondEachWay", UDP_EACH_WAY_PACKETS_PER_SECOND);
         rate.put("udpReceived", List.of(outward.receivedPackets(), inward.receivedPackets()));
-        rate.put("pingsPerSecond", 100);
+        // ping at 10 ms intervals sends fewer than 100 a second (its interval runs from a reply's handling).
+        rate.put("pingsPerSecond", (double)ping.received() / LOW_RATE_SECONDS);
         rate.put("replies", ping.received());
         rate.put("pingP50Ms", ping.received() == 0 ? null : ping.percentileMs(50));
         rate.put("pingP99Ms", ping.received() == 0 ? null : ping.percentileMs(99));
-        rate.putAll(mark.spentSince(cluster));
+        rate.putAll(mark.spentSince());
         return rate;
-    }
-
-    /** Both weftds' CPU ticks, in all and by thread kind, at one moment: what they spent from there on. */
-    private record CpuMark(long nanos, List<Long> ticks, List<Map<String, Long>> byKind) {
-        static CpuMark take(OverlayCluster cluster) {
-            return new CpuMark(System.nanoTime(), cpuTicks(cluster), threadTicksByKind(cluster));
-        }
-
-        /** Each weftd's percent of one core since the mark, in all and by thread kind. */
-        Map<String, Object> spentSince(OverlayCluster cluster) {
-            double seconds = (System.nanoTime() - nanos) / 1e9;
-            double perTick = 100.0 / ProcCpu.clockTicksPerSecond() / seconds;
-            List<Long> now = cpuTicks(cluster);
-            List<Map<String, Long>> kindsNow = threadTicksByKind(cluster);
-            List<Double> percent = new ArrayList<>();
-            List<Map<String, Double>> byThreads = new ArrayList<>();
-            for (int i = 0; i < now.size(); i++) {
-                percent.add((now.get(i) - ticks.get(i)) * perTick);
-                Map<String, Long> was = byKind.get(i);
-                Map<String, Double> kinds = new LinkedHashMap<>();
-                kindsNow.get(i).forEach((kind, spent) ->
-                    kinds.put(kind, (spent - was.getOrDefault(kind, 0L)) * perTick));
-                byThreads.add(kinds);
-            }
-            Map<String, Object> spent = new LinkedHashMap<>();
-            spent.put("weftdPercentOfOneCore", percent);
-            spent.put("weftdPercentOfOneCoreByThreads", byThreads);
-            return spent;
-        }
     }
 
     private static PingResult pingAtInterval(OverlayCluster cluster, int intervalMs) {
@@ -338,17 +313,12 @@ public final class Footprint {
     }
 
     /**
-     * The same pings again under {@code perf record -a -g -e cpu-clock}, and the weftds' samples split by whose work
-     * they are: shares only, as perf's unwinding of each sample's stack adds to what the sampled thread spends. Every
-     * CPU rather than the weftds alone (-p): per-process events cost a blocking weftd a switch of perf's events at
-     * each of its wake-ups, so they would measure mostly perf.
-     */
-    /**
      * The pings once more, the lanes' system calls counted meanwhile ({@link LaneSystemCalls}) in the middle of them,
-     * per packet through a weftd: each ping is four, two through each.
+     * per packet through a weftd: each ping is four, two through each. The calls are a rate over perf's window, the
+     * packets one over the whole ping run that holds it (a steady rate: the run's start-up makes it a little low).
      */
     private static Map<String, Object> laneSystemCallsPerPacket(OverlayCluster cluster, int intervalMs) {
-        List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
+        List<Long> pids = pids(cluster);
         long start = System.nanoTime();
         CompletableFuture<PingResult> pings = CompletableFuture.supplyAsync(() -> pingAtInterval(cluster, intervalMs));
         sleep(Duration.ofSeconds(1));
@@ -362,13 +332,19 @@ public final class Footprint {
         return Map.of("laneSystemCallsPerPacket", perPacket);
     }
 
+    /**
+     * The same pings again under {@code perf record -a -g -e cpu-clock}, and the weftds' samples split by whose work
+     * they are: shares only, as perf's unwinding of each sample's stack adds to what the sampled thread spends. Every
+     * CPU rather than the weftds alone (-p): per-process events cost a blocking weftd a switch of perf's events at
+     * each of its wake-ups, so they would measure mostly perf.
+     */
     private static Map<String, Object> splitUnderPerf(OverlayCluster cluster, int intervalMs) {
         try (PerfRecording recording = PerfRecording.start("footprint", List.of("-a", "-g", "-F",
             Integer.toString(PERF_HZ), "-e", "cpu-clock"))) {
             sleep(Duration.ofSeconds(1)); // perf samples once it has opened its events on every CPU
             pingAtInterval(cluster, intervalMs);
             recording.stop();
-            List<Long> pids = samples(cluster).stream().map(ProcessSample::pid).toList();
+            List<Long> pids = pids(cluster);
             WeftdCpuSplit split = new WeftdCpuSplit(Set.copyOf(pids)).add(recording.script("comm,pid,tid,ip,sym,dso",
                 false));
             long total = split.samples().values().stream().mapToLong(Long::longValue).sum();
@@ -385,44 +361,6 @@ public final class Footprint {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-    }
-
-    /**
-     * Per weftd, the CPU ticks its threads have used, summed by kind ({@link #threadKind}); a thread that ended
-     * between two readings takes its ticks with it (weftd's threads live as long as it does).
-     */
-    private static List<Map<String, Long>> threadTicksByKind(OverlayCluster cluster) {
-        List<Map<String, Long>> kinds = new ArrayList<>();
-        for (ProcessSample sample : samples(cluster)) {
-            Map<String, Long> ticks = new LinkedHashMap<>();
-            try {
-                for (ProcReader.ThreadSample thread : ProcReader.threads(sample.pid())) {
-                    ticks.merge(threadKind(thread.name()), thread.cpuTicks(), Long::sum);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the threads of weftd " + sample.pid(), e);
-            }
-            kinds.add(ticks);
-        }
-        return kinds;
-    }
-
-    /** What a weftd thread's name says it does: the lanes, the JIT's compilers, the collector, or the rest. */
-    static String threadKind(String name) {
-        if (name.startsWith(LaneSystemCalls.LANE_THREAD)) {
-            return "lanes";
-        }
-        if (name.contains("CompilerThre")) {
-            return "JIT compilers";
-        }
-        if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
-            return "collector and VM thread";
-        }
-        return "other threads";
-    }
-
-    private static List<Long> cpuTicks(OverlayCluster cluster) {
-        return samples(cluster).stream().map(ProcessSample::cpuTicks).toList();
     }
 
     /**
@@ -516,6 +454,10 @@ public final class Footprint {
             }
         }
         return Optional.empty();
+    }
+
+    private static List<Long> pids(OverlayCluster cluster) {
+        return samples(cluster).stream().map(ProcessSample::pid).toList();
     }
 
     static List<ProcessSample> samples(OverlayCluster cluster) {

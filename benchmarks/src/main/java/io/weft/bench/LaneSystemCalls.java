@@ -43,8 +43,9 @@ final class LaneSystemCalls {
         List<String> command = List.of("perf", "stat", "--per-thread", "-x,", "-e", String.join(",", events),
             "-p", pids.stream().map(String::valueOf).collect(Collectors.joining(",")),
             "--", "sleep", Long.toString(duration.toSeconds()));
+        Process perf = null;
         try {
-            Process perf = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            perf = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             perf.getOutputStream().close();
             String counts = new String(perf.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             ExecResult result = new ExecResult(command, perf.waitFor(), "", counts);
@@ -57,6 +58,10 @@ final class LaneSystemCalls {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        } finally {
+            if (perf != null && perf.isAlive()) {
+                perf.destroyForcibly();
+            }
         }
     }
 

@@ -15,8 +15,8 @@ class BlockingRelayFloorTest {
 
         Map<String, Object> figures = BlockingRelayFloor.measure(200, 1);
 
-        assertThat(figures.get("sent")).isEqualTo(200L);
-        assertThat((Long)figures.get("relayed")).as("relayed on loopback").isEqualTo(200L);
+        assertThat(figures.get("relayed")).as("every datagram sent, relayed on loopback")
+            .isEqualTo(figures.get("sent"));
         assertThat(figures.get("relayMicrosecondsPerPacket")).as("per packet, once packets came").isNotNull();
     }
 }

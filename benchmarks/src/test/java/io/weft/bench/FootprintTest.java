@@ -9,16 +9,6 @@ import org.junit.jupiter.api.Test;
 class FootprintTest {
 
     @Test
-    void shouldTellTheLanesTheJitTheCollectorAndTheRestByThreadName() {
-        assertThat(Footprint.threadKind("weft-lane-0")).isEqualTo("lanes");
-        assertThat(Footprint.threadKind("C2 CompilerThre")).isEqualTo("JIT compilers");
-        assertThat(Footprint.threadKind("C1 CompilerThre")).isEqualTo("JIT compilers");
-        assertThat(Footprint.threadKind("VM Thread")).isEqualTo("collector and VM thread");
-        assertThat(Footprint.threadKind("GC Thread#0")).isEqualTo("collector and VM thread");
-        assertThat(Footprint.threadKind("weftd-main")).isEqualTo("other threads");
-    }
-
-    @Test
     void shouldTakeTheFirstReplyAfterTheLaunchFromPingsTimestampedOutput() {
         String output = String.join("\n",
             "PING 10.244.2.2 (10.244.2.2) 56(84) bytes of data.",

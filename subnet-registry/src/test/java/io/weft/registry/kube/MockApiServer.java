@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * does so over an empty one, as an API server whose objects changed while the client could not see them.
  */
 public final class MockApiServer implements AutoCloseable {
+    /** How long a close of the mock's Vert.x may take: past fabric8's one-minute wait in its watch listener. */
+    private static final int VERTX_CLOSE_SECONDS = 75;
     private KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
     private KubernetesMockServer server;
     private MockWebServer webServer;
@@ -72,8 +74,7 @@ public final class MockApiServer implements AutoCloseable {
      * Vert.x 5 closes the HTTP server only once every connection is closed, and a WebSocket whose client went away
      * without answering the close frame holds it for the closing timeout, as long as fabric8's own wait (its issue
      * 8131): then the server is closed but its Vert.x instance is not, so it is closed here, rather than leaving the
-     * test with an error about the mock's teardown and an event loop behind. If that does not end either, the event
-     * loop is left to the JVM's exit.
+     * test with an error about the mock's teardown and an event loop behind.
      */
     private static void shutDown(final KubernetesMockServer server, final MockWebServer webServer) {
         try {
@@ -95,14 +96,16 @@ public final class MockApiServer implements AutoCloseable {
             final Object vertx = field.get(webServer);
             final Object closing = Class.forName("io.vertx.core.Vertx").getMethod("close").invoke(vertx);
             final Object stage = Class.forName("io.vertx.core.Future").getMethod("toCompletionStage").invoke(closing);
-            ((CompletionStage<?>) stage).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (final ReflectiveOperationException e) {
-            throw new IllegalStateException("could not reach the mock API server's Vert.x", e);
-        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Longer than the mock's own minute (below), after which the close goes through.
+            ((CompletionStage<?>) stage).toCompletableFuture().get(VERTX_CLOSE_SECONDS, TimeUnit.SECONDS);
+        } catch (final ReflectiveOperationException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not close the mock API server's Vert.x", e);
+        } catch (final java.util.concurrent.TimeoutException e) {
             // Seen in CI: the mock's watch listener, told on the event loop that a watch's connection closed, waits
-            // there up to a minute for its own executor, whose pending close of that WebSocket needs the event loop.
-            // The stuck event loop ends with the test JVM (and were the port still bound, a restart on it would fail
-            // to bind, loudly). A flaw of the mock's, not of the code under test.
+            // there up to a minute for its own executor, whose pending close of that WebSocket needs the event loop,
+            // which is why the wait above outlasts a minute. Should it take longer still, the event loop is left to
+            // the test JVM's exit (were the port still bound, a restart on it would fail to bind, loudly): a flaw of
+            // the mock's, not of the code under test.
             System.err.println("MockApiServer: its Vert.x did not close (" + e + "); left to end with the JVM");
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
