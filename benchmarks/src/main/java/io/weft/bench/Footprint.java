@@ -276,9 +276,10 @@ public final class Footprint {
 
     /**
      * 1,000 packets a second each way from senders that sleep between packets: two 64-byte UDP iperf3 streams, pod 1
-     * to pod 2 and back, and pings at 100 a second for the replies' times. ping below a 10 ms interval does not sleep
-     * but spins a core on {@code sched_yield}, which keeps that vCPU from halting and so spares the lanes' wake-ups
-     * the halted vCPU's cost (docs/idle-and-latency.md); this phase measures what a node of sleeping pods pays.
+     * to pod 2 and back, and pings 10 ms apart for the replies' times. ping below a 10 ms interval does not sleep
+     * but spins a core on {@code sched_yield}, which keeps that vCPU from halting and, likely, spares the lanes'
+     * wake-ups the halted vCPU's cost (docs/idle-and-latency.md); this phase measures what a node of sleeping pods
+     * pays.
      */
     private static Map<String, Object> udpEachWay(OverlayCluster cluster) {
         List<String> stream = List.of("-t", Integer.toString(LOW_RATE_SECONDS), "-u", "-b",
