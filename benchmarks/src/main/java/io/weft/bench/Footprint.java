@@ -160,13 +160,10 @@ public final class Footprint {
     /** Into {@code result} as the figures come, so that a failure keeps those measured before it. */
     private static void measure(List<String> jvmOptions, int seconds, int restarts, Map<String, String> restartJars,
         boolean perf, Map<String, Object> result) {
-        String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
-        jarOf(jvmOptions).ifPresent(jar -> System.setProperty(WeftdProcess.JAR_PROPERTY, jar));
-        try {
+        WeftdProcess.fromJar(jarOf(jvmOptions).orElse(null), () -> {
             measureWithJar(jvmOptions, seconds, restarts, restartJars, perf, result);
-        } finally {
-            restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
-        }
+            return result;
+        });
     }
 
     /** The set's {@code jar:PATH} entry's path, if it has one. */
@@ -209,20 +206,15 @@ public final class Footprint {
             List<Map<String, Object>> starts = new ArrayList<>();
             result.put("starts", starts); // filled as they come, so that a failed restart keeps those before it
             List<Map.Entry<String, String>> jars = List.copyOf(restartJars.entrySet());
-            String shippedJar = System.getProperty(WeftdProcess.JAR_PROPERTY);
-            try {
-                for (int i = 0; i < restarts; i++) {
-                    Map<String, Object> start = new LinkedHashMap<>();
-                    if (!jars.isEmpty()) {
-                        Map.Entry<String, String> jar = jars.get(i % jars.size());
-                        System.setProperty(WeftdProcess.JAR_PROPERTY, jar.getValue());
-                        start.put("jar", jar.getKey());
-                    }
-                    start.putAll(startToForwarding(cluster));
-                    starts.add(start);
+            for (int i = 0; i < restarts; i++) {
+                Map<String, Object> start = new LinkedHashMap<>();
+                String jar = null;
+                if (!jars.isEmpty()) {
+                    start.put("jar", jars.get(i % jars.size()).getKey());
+                    jar = jars.get(i % jars.size()).getValue();
                 }
-            } finally {
-                restoreProperty(WeftdProcess.JAR_PROPERTY, shippedJar);
+                start.putAll(WeftdProcess.fromJar(jar, () -> startToForwarding(cluster)));
+                starts.add(start);
             }
             if (!jars.isEmpty()) {
                 // One more on the shipped jar, so that afterRestart measures it.
@@ -401,14 +393,6 @@ public final class Footprint {
     static long medianStartMs(List<Map<String, Object>> starts) {
         long[] sorted = starts.stream().mapToLong(start -> (Long) start.get("startToForwardingMs")).sorted().toArray();
         return sorted[sorted.length / 2];
-    }
-
-    private static void restoreProperty(String name, String value) {
-        if (value == null) {
-            System.clearProperty(name);
-        } else {
-            System.setProperty(name, value);
-        }
     }
 
     /** weftd's log once it has the line saying it forwards, which it may write after the first reply went through. */

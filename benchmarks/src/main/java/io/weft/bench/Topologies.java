@@ -115,17 +115,7 @@ final class Topologies {
 
     /** As {@link #weft}, each weftd launched from {@code jar} instead of this build's. */
     static Topology weftFrom(Path jar, List<String> extraWeftdArgs, Pinning pinning, boolean natRules) {
-        String shipped = System.getProperty(WeftdProcess.JAR_PROPERTY);
-        System.setProperty(WeftdProcess.JAR_PROPERTY, jar.toString());
-        try {
-            return weft(extraWeftdArgs, pinning, natRules);
-        } finally {
-            if (shipped == null) {
-                System.clearProperty(WeftdProcess.JAR_PROPERTY);
-            } else {
-                System.setProperty(WeftdProcess.JAR_PROPERTY, shipped);
-            }
-        }
+        return WeftdProcess.fromJar(jar.toString(), () -> weft(extraWeftdArgs, pinning, natRules));
     }
 
     /**

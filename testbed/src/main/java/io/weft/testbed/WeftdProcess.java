@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** A weftd started in a node ({@link Node#startWeftd}): its process, health and metrics endpoint. */
 public final class WeftdProcess {
@@ -28,6 +29,27 @@ public final class WeftdProcess {
         this.process = process;
         this.metricsHost = metrics.getKey();
         this.metricsPort = metrics.getValue();
+    }
+
+    /**
+     * Runs {@code launches} with {@value #JAR_PROPERTY} set to {@code jar}, so that the weftds it starts run that
+     * build, and sets the property back as it was; with {@code jar} null, as it is.
+     */
+    public static <T> T fromJar(String jar, Supplier<T> launches) {
+        if (jar == null) {
+            return launches.get();
+        }
+        String was = System.getProperty(JAR_PROPERTY);
+        System.setProperty(JAR_PROPERTY, jar);
+        try {
+            return launches.get();
+        } finally {
+            if (was == null) {
+                System.clearProperty(JAR_PROPERTY);
+            } else {
+                System.setProperty(JAR_PROPERTY, was);
+            }
+        }
     }
 
     /** The jar from {@code -Dweft.weftd.jar}, else {@code dataplane/target/weftd.jar} in the nearest parent dir. */

@@ -51,4 +51,28 @@ class WeftdProcessTest {
             "--healthz-port", "9401"))).as("flanneld's port when --metrics-port is off")
             .isEqualTo(Map.entry("192.168.213.1", 9401));
     }
+
+    @Test
+    void shouldLaunchFromAnotherJarOnlyWhileAskedAndThenAsBefore(@TempDir Path dir) throws IOException {
+        Path other = Files.createFile(dir.resolve("weftd.jar"));
+        Files.createFile(dir.resolve(WeftdProcess.JVM_OPTIONS_FILE));
+        String was = System.getProperty(WeftdProcess.JAR_PROPERTY);
+        try {
+            System.clearProperty(WeftdProcess.JAR_PROPERTY);
+            assertThat(WeftdProcess.fromJar(other.toString(), WeftdProcess::locateJar)).isEqualTo(other);
+            assertThat(System.getProperty(WeftdProcess.JAR_PROPERTY)).as("unset again").isNull();
+
+            System.setProperty(WeftdProcess.JAR_PROPERTY, "/somewhere/else.jar");
+            WeftdProcess.fromJar(other.toString(), () -> null);
+            assertThat(System.getProperty(WeftdProcess.JAR_PROPERTY)).isEqualTo("/somewhere/else.jar");
+            assertThat(WeftdProcess.fromJar(null, () -> System.getProperty(WeftdProcess.JAR_PROPERTY)))
+                .as("no jar: as it was").isEqualTo("/somewhere/else.jar");
+        } finally {
+            if (was == null) {
+                System.clearProperty(WeftdProcess.JAR_PROPERTY);
+            } else {
+                System.setProperty(WeftdProcess.JAR_PROPERTY, was);
+            }
+        }
+    }
 }
