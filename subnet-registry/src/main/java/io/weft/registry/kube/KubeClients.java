@@ -13,7 +13,8 @@ import java.nio.file.Files;
  * Builds the fabric8 client as flanneld builds client-go's: from a kubeconfig file when given, the API URL overriding
  * its server; from the URL alone (no credentials) when only it is given; otherwise in-cluster (fabric8's
  * auto-configuration: the pod's service account, or KUBECONFIG and ~/.kube/config outside a pod). Always on the JDK
- * HTTP client: weftd carries no second HTTP stack for it.
+ * HTTP client: weftd carries no second HTTP stack for it. Nodes are read without what weftd never uses
+ * ({@link NodeReading}), and no response outlives its use (below).
  */
 final class KubeClients {
     private KubeClients() {
@@ -39,7 +40,14 @@ final class KubeClients {
         if (config.apiUrl() != null) {
             builder.withMasterUrl(config.apiUrl());
         }
+        // No connect timeout of the HTTP client's own: with one, the JDK's client (17) keeps each connection's first
+        // exchange reachable through its connect timer for as long as the connection lives, and the informer's first
+        // list, every node of the cluster as one body, is often that exchange (docs/kubernetes.md). Every request but
+        // a watch still has fabric8's request timeout, which covers connecting; a watch follows a list that just got
+        // through, and TCP's own retries end a connect that hangs.
+        builder.withConnectionTimeout(0);
         return new KubernetesClientBuilder().withConfig(builder.build())
-            .withHttpClientFactory(new JdkHttpClientFactory()).build();
+            .withHttpClientFactory(new JdkHttpClientFactory())
+            .withKubernetesSerialization(NodeReading.serialization()).build();
     }
 }

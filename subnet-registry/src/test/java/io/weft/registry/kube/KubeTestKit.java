@@ -2,8 +2,16 @@ package io.weft.registry.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ContainerImage;
+import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
+import io.fabric8.kubernetes.api.model.FieldsV1;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddressBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.registry.Lease;
 import io.weft.registry.LeaseListener;
@@ -14,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,11 +41,16 @@ final class KubeTestKit {
 
     static KubeLeaseRegistry registry(final MockApiServer api, final Path dir, final String nodeName)
         throws IOException {
+        return registry(api.url(), dir, nodeName);
+    }
+
+    static KubeLeaseRegistry registry(final String apiUrl, final Path dir, final String nodeName)
+        throws IOException {
         final Path netConf = dir.resolve("net-conf.json");
         if (!Files.exists(netConf)) {
             Files.writeString(netConf, NET_CONF);
         }
-        return KubeLeaseRegistry.open(KubeRegistryConfig.defaults(nodeName).withApi(api.url(), null)
+        return KubeLeaseRegistry.open(KubeRegistryConfig.defaults(nodeName).withApi(apiUrl, null)
             .withNetConfPath(netConf).withTimings(Duration.ofMinutes(5), Duration.ofMillis(50)));
     }
 
@@ -52,7 +66,7 @@ final class KubeTestKit {
     /** A node another flanneld (or weftd) has annotated. */
     static Node flannelNode(final String name, final String podCidr, final String backendType, final String publicIp) {
         final Node node = node(name, podCidr);
-        node.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PREFIX + "backend-type", backendType,
+        node.getMetadata().setAnnotations(new HashMap<>(Map.of(PREFIX + "backend-type", backendType,
             PREFIX + "backend-data", "null", PREFIX + "kube-subnet-manager", "true")));
         if (!publicIp.isEmpty()) {
             node.getMetadata().getAnnotations().put(PREFIX + "public-ip", publicIp);
@@ -123,5 +137,56 @@ final class KubeTestKit {
             await(what + " (deliveries " + new ArrayList<>(deliveries) + ")",
                 () -> latest() != null && condition.test(latest()));
         }
+    }
+
+    /** What a kubelet, the scheduler and controllers leave on a node: status, images, managed fields. */
+    static Node realistic(final Node node, final int n) {
+        final Map<String, String> labels = new HashMap<>();
+        labels.put("kubernetes.io/hostname", node.getMetadata().getName());
+        labels.put("kubernetes.io/os", "linux");
+        labels.put("kubernetes.io/arch", "amd64");
+        labels.put("node.kubernetes.io/instance-type", "m5.xlarge");
+        labels.put("topology.kubernetes.io/zone", "eu-west-1" + (char) ('a' + n % 3));
+        labels.put("topology.kubernetes.io/region", "eu-west-1");
+        node.getMetadata().setLabels(labels);
+        node.getMetadata().setUid("6f0c3d1e-8a2b-4c5d-9e0f-" + String.format("%012d", n));
+        final List<ManagedFieldsEntry> managed = new ArrayList<>();
+        for (final String manager : List.of("kubelet", "kube-controller-manager", "flanneld")) {
+            final FieldsV1 fields = new FieldsV1();
+            final Map<String, Object> tree = new HashMap<>();
+            for (int f = 0; f < 30; f++) {
+                tree.put("f:" + manager + "-field-" + f, Map.of("f:nested", Map.of(), "f:other", Map.of()));
+            }
+            fields.setAdditionalProperty("f:metadata", tree);
+            managed.add(new ManagedFieldsEntryBuilder().withManager(manager).withOperation("Update")
+                .withApiVersion("v1").withTime("2026-12-07T10:00:00Z").withFieldsType("FieldsV1")
+                .withFieldsV1(fields).build());
+        }
+        node.getMetadata().setManagedFields(managed);
+        node.getStatus().getConditions().add(new NodeConditionBuilder().withType("MemoryPressure").withStatus("False")
+            .withReason("KubeletHasSufficientMemory").withMessage("kubelet has sufficient memory available")
+            .withLastHeartbeatTime("2026-12-07T10:00:00Z").withLastTransitionTime("2026-12-01T10:00:00Z").build());
+        node.getStatus().getConditions().add(new NodeConditionBuilder().withType("DiskPressure").withStatus("False")
+            .withReason("KubeletHasNoDiskPressure").withMessage("kubelet has no disk pressure")
+            .withLastHeartbeatTime("2026-12-07T10:00:00Z").withLastTransitionTime("2026-12-01T10:00:00Z").build());
+        node.getStatus().getConditions().add(new NodeConditionBuilder().withType("PIDPressure").withStatus("False")
+            .withReason("KubeletHasSufficientPID").withMessage("kubelet has sufficient PID available")
+            .withLastHeartbeatTime("2026-12-07T10:00:00Z").withLastTransitionTime("2026-12-01T10:00:00Z").build());
+        node.getStatus().setAddresses(List.of(new NodeAddressBuilder().withType("InternalIP")
+            .withAddress("192.168.0." + n % 250).build(), new NodeAddressBuilder().withType("Hostname")
+            .withAddress(node.getMetadata().getName()).build()));
+        final Map<String, Quantity> capacity = Map.of("cpu", new Quantity("4"), "memory", new Quantity("16010720Ki"),
+            "pods", new Quantity("110"), "ephemeral-storage", new Quantity("101430960Ki"),
+            "hugepages-2Mi", new Quantity("0"), "hugepages-1Gi", new Quantity("0"));
+        node.getStatus().setCapacity(new HashMap<>(capacity));
+        node.getStatus().setAllocatable(new HashMap<>(capacity));
+        final List<ContainerImage> images = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            images.add(new ContainerImageBuilder().withNames("registry.example.com/team/app-" + i
+                + "@sha256:4b8e6f1c2d3a5b7e9f0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f" + i,
+                "registry.example.com/team/app-" + i + ":v1.2." + i).withSizeBytes(10_000_000L + i).build());
+        }
+        node.getStatus().setImages(images);
+        return node;
     }
 }
