@@ -47,6 +47,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     /** The watcher thread's: when our node's annotations are written again. */
     private final OwnNodeWrites ownNodeWrites;
     private boolean subnetChangeReported;
+    /** NetworkUnavailable is still to be cleared: the last clear failed ({@link #writeOwnNode}). */
+    private volatile boolean clearOwed;
     private volatile boolean closed;
 
     private KubeLeaseRegistry(final KubeRegistryConfig config, final KubernetesClient client) {
@@ -212,7 +214,11 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         }
     }
 
-    /** Annotates our node if it needs it and clears NetworkUnavailable when asked to. */
+    /**
+     * Annotates our node if it needs it and clears NetworkUnavailable when asked to. A clear that fails after the
+     * annotations went through is owed until one succeeds ({@link #clearOwed}): the node then carries them, and
+     * would otherwise never be written again.
+     */
     private void writeOwnNode(final Node node, final Lease lease) {
         final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.backendData());
         if (!OwnNode.carries(node, wanted)) {
@@ -220,7 +226,9 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
             Log.info("annotated node " + config.nodeName() + ": " + wanted);
         }
         if (config.setNodeNetworkUnavailable()) {
+            clearOwed = true;
             ownNode.clearNetworkUnavailable();
+            clearOwed = false;
         }
     }
 
@@ -247,7 +255,8 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     /**
      * On the watcher's thread, after every rebuild and at every look while no event comes: our node as the cache has
      * it. When it lacks our annotations (registered again, or an operator removed them) writes them and clears
-     * NetworkUnavailable again, as {@link OwnNodeWrites} paces it; a changed podCIDR is reported once.
+     * NetworkUnavailable again, and clears it again while a clear is owed, as {@link OwnNodeWrites} paces it; a
+     * changed podCIDR is reported once.
      */
     private void keepOwnNode(final Node node) {
         final Lease lease = ownLease;
@@ -269,9 +278,10 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
             return;
         }
         final Map<String, String> wanted = ownNode.wanted(node, lease.publicIp(), lease.backendData());
-        // NetworkUnavailable is cleared again only with the annotations, as at start: a cloud route controller
-        // that sets it on its own schedule is not fought.
-        if (OwnNode.carries(node, wanted)) {
+        // NetworkUnavailable is cleared again only with the annotations, as at start, or when a clear failed: a cloud
+        // route controller that sets it on its own schedule is not fought.
+        final boolean annotated = OwnNode.carries(node, wanted);
+        if (annotated && !clearOwed) {
             return;
         }
         if (!ownNodeWrites.shouldWrite(node.getMetadata().getResourceVersion(), wanted, System.nanoTime())) {
@@ -279,8 +289,9 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
         }
         try {
             if (ownNodeWrites.firstAttempt()) {
-                Log.info("node " + config.nodeName() + " lacks flannel's annotations (registered again?): writing " +
-                    "them again");
+                Log.info(annotated ? "clearing node " + config.nodeName() + "'s NetworkUnavailable again, as the " +
+                    "last clear failed" : "node " + config.nodeName() + " lacks flannel's annotations (registered " +
+                    "again?): writing them again");
             }
             writeOwnNode(node, lease);
             ownNodeWrites.written();

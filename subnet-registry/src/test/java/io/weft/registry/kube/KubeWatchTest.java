@@ -8,6 +8,8 @@ import static io.weft.registry.kube.KubeTestKit.lease;
 import static io.weft.registry.kube.KubeTestKit.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.registry.Lease;
 import java.nio.file.Path;
@@ -147,6 +149,26 @@ class KubeWatchTest {
     }
 
     @Test
+    void shouldClearNetworkUnavailableAgainWhenItsClearFailedAfterTheAnnotationsWentThrough() throws Exception {
+        registry.watch(listener);
+        listener.awaitLatest("ours", leases -> leases.equals(List.of(OURS)));
+        // A JSON patch of the node's status is the clear; the annotations go as merge patches.
+        api.failWhile(403, request -> "PATCH".equals(request.getMethod())
+            && request.getPath().endsWith("/nodes/n1/status")
+            && String.valueOf(request.getHeader("Content-Type")).contains("json-patch"));
+
+        client.nodes().withName("n1").delete();
+        create(client, node("n1", "10.244.1.0/24"));
+        KubeTestKit.await("n1 annotated again", () -> "192.168.100.1".equals(annotation("public-ip")));
+        Thread.sleep(500);
+        assertThat(networkUnavailable()).as("while its clear is refused").isEqualTo("True");
+        api.failWhile(0, request -> false);
+
+        KubeTestKit.await("NetworkUnavailable cleared once the API server takes it",
+            () -> "False".equals(networkUnavailable()));
+    }
+
+    @Test
     void shouldReportOurLeaseBackWithAnotherSubnetWhenOurPodCidrChanges() throws Exception {
         registry.watch(listener);
         listener.awaitLatest("ours", leases -> leases.equals(List.of(OURS)));
@@ -156,5 +178,18 @@ class KubeWatchTest {
 
         KubeTestKit.await("the re-acquired lease", () -> !listener.reacquired.isEmpty());
         assertThat(listener.reacquired).containsExactly(lease("10.244.8.0/24", "192.168.100.1"));
+    }
+
+    private String annotation(final String name) {
+        final Node node = client.nodes().withName("n1").get();
+        return node == null || node.getMetadata().getAnnotations() == null ? null
+            : node.getMetadata().getAnnotations().get(PREFIX + name);
+    }
+
+    private String networkUnavailable() {
+        final Node node = client.nodes().withName("n1").get();
+        return node == null ? null : node.getStatus().getConditions().stream()
+            .filter(condition -> "NetworkUnavailable".equals(condition.getType()))
+            .map(NodeCondition::getStatus).findFirst().orElse(null);
     }
 }

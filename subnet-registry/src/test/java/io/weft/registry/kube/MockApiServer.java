@@ -5,22 +5,29 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * fabric8's mock API server in CRUD mode (a real HTTP server: list, watch, patch on an in-memory store) on loopback.
  * {@link #restart()} stops it and starts a new one on the same port over the same store; {@link #replaceStore()}
  * does so over an empty one, as an API server whose objects changed while the client could not see them.
+ * {@link #failWhile} makes it refuse some requests, as an admission webhook or an API server in trouble would.
  */
 public final class MockApiServer implements AutoCloseable {
     /** How long a close of the mock's Vert.x may take: past fabric8's one-minute wait in its watch listener. */
     private static final int VERTX_CLOSE_SECONDS = 75;
     private KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    private volatile Predicate<RecordedRequest> failing = request -> false;
+    private volatile int failingStatus;
     private KubernetesMockServer server;
     private MockWebServer webServer;
     private int port;
@@ -63,6 +70,12 @@ public final class MockApiServer implements AutoCloseable {
     /** After {@link #stop()}: starts on the same port with the same store. */
     public void startAgain() {
         launch(port);
+    }
+
+    /** Answers the requests {@code which} matches with {@code status} until called again with {@code r -> false}. */
+    public void failWhile(final int status, final Predicate<RecordedRequest> which) {
+        failingStatus = status;
+        failing = which;
     }
 
     @Override
@@ -114,12 +127,42 @@ public final class MockApiServer implements AutoCloseable {
 
     private void launch(final int requestedPort) {
         webServer = new MockWebServer();
-        server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(), store, false);
+        server = new KubernetesMockServer(new Context(), webServer, new HashMap<>(), new FailingOnRequest(store),
+            false);
         try {
             server.init(InetAddress.getByName("127.0.0.1"), requestedPort);
         } catch (final UnknownHostException e) {
             throw new IllegalStateException(e);
         }
         port = server.getPort();
+    }
+
+    /** The store's answers, but for the requests {@link #failing} matches at the time. */
+    private final class FailingOnRequest extends Dispatcher {
+        private final Dispatcher store;
+
+        FailingOnRequest(final Dispatcher store) {
+            this.store = store;
+        }
+
+        @Override
+        public MockResponse dispatch(final RecordedRequest request) {
+            if (failing.test(request)) {
+                final int status = failingStatus;
+                return new MockResponse().setResponseCode(status).setBody("{\"kind\":\"Status\",\"apiVersion\":"
+                    + "\"v1\",\"status\":\"Failure\",\"message\":\"refused by the test\",\"code\":" + status + "}");
+            }
+            return store.dispatch(request);
+        }
+
+        @Override
+        public void shutdown() {
+            store.shutdown();
+        }
+
+        @Override
+        public void releaseResources() {
+            store.releaseResources();
+        }
     }
 }
