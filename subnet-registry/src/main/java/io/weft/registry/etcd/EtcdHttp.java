@@ -85,8 +85,10 @@ final class EtcdHttp {
 
     /** Nothing is sent until a request is made; TLS files are read now, and named if they cannot be used. */
     static EtcdHttp open(final EtcdRegistryConfig config) throws IOException {
-        final HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(config.requestTimeout());
+        // No connect timeout of the client's own: the JDK's client (17) keeps each connection's first exchange, its
+        // answer included, reachable through the connect timer for as long as the connection lives (found in kube
+        // mode, docs/kubernetes.md). Every request carries the timeout, which covers connecting.
+        final HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
         if (config.usesTls()) {
             builder.sslContext(sslContext(config));
         } else {
