@@ -42,10 +42,12 @@ final class KubeClients {
         }
         // No connect timeout of the HTTP client's own: with one, the JDK's client (17) keeps each connection's first
         // exchange reachable through its connect timer for as long as the connection lives, and the informer's first
-        // list, every node of the cluster as one body, is often that exchange (docs/kubernetes.md). Every request but
-        // a watch still has fabric8's request timeout, which covers connecting; a watch follows a list that just got
-        // through, and TCP's own retries end a connect that hangs.
+        // list, every node of the cluster as one body, is often that exchange (docs/kubernetes.md). fabric8's request
+        // timeout covers connecting instead (for a watch, its WebSocket's opening), so it is never left at 0 (none).
         builder.withConnectionTimeout(0);
+        if (base.getRequestTimeout() == null || base.getRequestTimeout() <= 0) {
+            builder.withRequestTimeout(Config.DEFAULT_REQUEST_TIMEOUT);
+        }
         return new KubernetesClientBuilder().withConfig(builder.build())
             .withHttpClientFactory(new JdkHttpClientFactory())
             .withKubernetesSerialization(NodeReading.serialization()).build();

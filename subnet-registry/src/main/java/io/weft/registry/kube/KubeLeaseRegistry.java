@@ -43,11 +43,13 @@ public final class KubeLeaseRegistry implements LeaseRegistry {
     private static final Duration MAX_OWN_NODE_BACKOFF = Duration.ofMinutes(5);
     private volatile LeaseListener listener;
     private NodeWatcher watcher;
-    /** The watcher thread's: when our node's writes were last tried, and against which version of it. */
-    /** The watcher thread's: when our node's annotations are written again. */
+    /** The watcher thread's: when our node's writes were last tried, against which version of it, and when next. */
     private final OwnNodeWrites ownNodeWrites;
     private boolean subnetChangeReported;
-    /** NetworkUnavailable is still to be cleared: the last clear failed ({@link #writeOwnNode}). */
+    /**
+     * NetworkUnavailable is still to be cleared: the last clear failed ({@link #writeOwnNode}). Written by the thread
+     * that acquires, then by the watcher's, which starts after it.
+     */
     private volatile boolean clearOwed;
     private volatile boolean closed;
 

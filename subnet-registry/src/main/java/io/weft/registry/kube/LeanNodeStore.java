@@ -22,7 +22,10 @@ final class LeanNodeStore extends BasicItemStore<Node> {
         return super.put(key, lean(node));
     }
 
-    /** {@code node} without its status and managed fields: the informer's own copy, so changed in place. */
+    /**
+     * {@code node} without its status and managed fields: the informer's own copy, so changed in place. weftd's client
+     * does not parse the managed fields ({@link NodeReading}); they are dropped here too for a client that does.
+     */
     static Node lean(final Node node) {
         node.setStatus(null);
         if (node.getMetadata() != null) {

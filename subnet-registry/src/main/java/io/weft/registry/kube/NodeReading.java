@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  * that a node's images, its volumes and every object's managed fields are skipped as they are parsed, never built.
  * They are most of a real node's size and weftd reads none of them, yet the informer's first list (and every
  * relist) holds every node of the cluster at once before {@link LeanNodeStore} drops them: built, they took a weftd
- * of {@code -Xmx256m} past its heap near 3,000 nodes (docs/kubernetes.md). The conditions stay: {@link OwnNode}
+ * past its heap cap in clusters of some thousands of nodes (docs/kubernetes.md). The conditions stay: {@link OwnNode}
  * reads NetworkUnavailable among them. Nothing weftd sends is built from what it read (its writes are patches), so
  * nothing skipped here can be written back empty.
  */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fabric8.kubernetes.api.model.AttachedVolume;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -31,15 +33,21 @@ class KubeClientsTest {
         final Node sent = KubeTestKit.realistic(KubeTestKit.flannelNode("n2", "10.244.2.0/24", "udp", "192.168.0.2"),
             2);
         sent.getStatus().setVolumesInUse(List.of("kubernetes.io/csi/ebs.csi.aws.com^vol-0123456789abcdef0"));
+        sent.getStatus().setVolumesAttached(List.of(new AttachedVolume("/dev/xvdba",
+            "kubernetes.io/csi/ebs.csi.aws.com^vol-0123456789abcdef0")));
         final String json = new KubernetesSerialization().asJson(sent);
-        assertThat(json).contains("\"images\"", "\"managedFields\"", "\"volumesInUse\"");
+        assertThat(json).contains("\"images\"", "\"managedFields\"", "\"volumesInUse\"", "\"volumesAttached\"");
 
         try (KubernetesClient client = KubeClients.build(unreachableApi())) {
             final Node read = client.getKubernetesSerialization().unmarshal(json, Node.class);
 
             assertThat(read.getStatus().getImages()).isNullOrEmpty();
             assertThat(read.getStatus().getVolumesInUse()).isNullOrEmpty();
+            assertThat(read.getStatus().getVolumesAttached()).isNullOrEmpty();
             assertThat(read.getMetadata().getManagedFields()).isNullOrEmpty();
+            // Skipped, not kept aside as unknown properties.
+            assertThat(read.getStatus().getAdditionalProperties()).isEmpty();
+            assertThat(read.getMetadata().getAdditionalProperties()).isEmpty();
             assertThat(read.getMetadata().getAnnotations()).isEqualTo(sent.getMetadata().getAnnotations());
             assertThat(read.getMetadata().getLabels()).isEqualTo(sent.getMetadata().getLabels());
             assertThat(read.getSpec().getPodCIDR()).isEqualTo("10.244.2.0/24");
@@ -52,17 +60,25 @@ class KubeClientsTest {
     }
 
     @Test
-    void shouldSetNoConnectTimeoutOnTheHttpClient() throws IOException {
+    void shouldSetNoConnectTimeoutButAlwaysARequestTimeout() throws IOException {
         try (KubernetesClient client = KubeClients.build(unreachableApi())) {
             assertThat(client.getConfiguration().getConnectionTimeout()).isZero();
-            assertThat(client.getConfiguration().getRequestTimeout()).isPositive();
+            assertThat(client.getConfiguration().getRequestTimeout()).isEqualTo(Config.DEFAULT_REQUEST_TIMEOUT);
+        }
+        // As KUBERNETES_REQUEST_TIMEOUT=0 would set it in a pod: fabric8 then sets no timeout on a request at all.
+        final String property = Config.KUBERNETES_REQUEST_TIMEOUT_SYSTEM_PROPERTY;
+        System.setProperty(property, "0");
+        try (KubernetesClient client = KubeClients.build(KubeRegistryConfig.defaults("n1"))) {
+            assertThat(client.getConfiguration().getRequestTimeout()).isEqualTo(Config.DEFAULT_REQUEST_TIMEOUT);
+        } finally {
+            System.clearProperty(property);
         }
     }
 
     /**
-     * What leaving out the connect timeout relies on: the JDK's client ends a connect that gets no answer at the
-     * request's own timeout. A listener whose accept queue is full drops new connections' SYNs, which is a peer that
-     * does not answer, on loopback.
+     * What leaving out the connect timeout relies on, in the JDK's client that fabric8 wraps: a connect that gets no
+     * answer ends at the request's own timeout. A listener whose accept queue is full drops new connections' SYNs,
+     * which is a peer that does not answer, on loopback.
      */
     @Test
     void shouldEndAConnectThatGetsNoAnswerAtTheRequestTimeout() throws Exception {
@@ -84,7 +100,6 @@ class KubeClientsTest {
                 + "connect could be made to hang here");
 
             final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            assertThat(client.connectTimeout()).isEmpty();
             final HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address.getHostString() + ":"
                 + address.getPort() + "/api/v1/nodes")).timeout(Duration.ofMillis(500)).build();
             final long start = System.nanoTime();

@@ -18,6 +18,7 @@ import io.weft.registry.LeaseListener;
 import io.weft.routing.Ipv4Addresses;
 import io.weft.routing.Ipv4Prefix;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ final class KubeTestKit {
     static final String NET_CONF = "{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"udp\"}}";
     /** A Network with room for the probes' clusters of thousands of nodes, a /24 each ({@link #wideSubnet}). */
     static final String WIDE_NET_CONF = "{\"Network\":\"10.0.0.0/8\",\"Backend\":{\"Type\":\"udp\"}}";
+    private static final Duration AWAIT = Duration.ofSeconds(20);
 
     private KubeTestKit() {
     }
@@ -79,18 +81,54 @@ final class KubeTestKit {
     }
 
     /**
-     * For the probes: a registry as node n1 of a cluster of {@code nodes} in {@link #WIDE_NET_CONF}'s Network, once
-     * its listener has every node's lease.
+     * For the probes: node n1 (our node) and the flannel-annotated nodes n2 to n{@code nodes} in
+     * {@link #WIDE_NET_CONF}'s Network, shaped as a real cluster's ({@link #realistic}) when {@code realistic}.
      */
-    static KubeLeaseRegistry watchingEveryNode(final MockApiServer api, final Path dir, final int nodes,
-        final RecordingListener listener) throws Exception {
+    static void createCluster(final KubernetesClient client, final int nodes, final boolean realistic) {
+        final Node ours = node("n1", wideSubnet(1));
+        create(client, realistic ? realistic(ours, 1) : ours);
+        for (int i = 2; i <= nodes; i++) {
+            final Node other = flannelNode("n" + i, wideSubnet(i), "udp",
+                "192.168." + (i / 250) + "." + (1 + i % 250));
+            create(client, realistic ? realistic(other, i) : other);
+        }
+    }
+
+    /**
+     * For the probes: a registry as node n1 of a cluster of {@code nodes} in {@link #WIDE_NET_CONF}'s Network, once
+     * its listener has every node's lease (within {@code deadline}).
+     */
+    static KubeLeaseRegistry watchingEveryNode(final String apiUrl, final Path dir, final int nodes,
+        final RecordingListener listener, final Duration deadline) throws Exception {
         Files.writeString(dir.resolve("net-conf.json"), WIDE_NET_CONF);
-        final KubeLeaseRegistry registry = registry(api, dir, "n1");
+        final KubeLeaseRegistry registry = registry(apiUrl, dir, "n1");
         registry.awaitNetworkConfig();
         registry.acquire(ip("192.168.250.1"), null, false);
         registry.watch(listener);
-        listener.awaitLatest("every node's lease", leases -> leases.size() >= nodes);
+        listener.awaitLatest("every node's lease", leases -> leases.size() >= nodes, deadline);
         return registry;
+    }
+
+    static KubeLeaseRegistry watchingEveryNode(final MockApiServer api, final Path dir, final int nodes,
+        final RecordingListener listener) throws Exception {
+        return watchingEveryNode(api.url(), dir, nodes, listener, AWAIT);
+    }
+
+    /** This JVM's heap in use after full collections. */
+    static long heapUsedAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Prints the first {@code lines} of this JVM's class histogram (jcmd), each line after {@code prefix}. */
+    static void printClassHistogram(final String prefix, final int lines) throws IOException {
+        final Process jcmd = new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()),
+            "GC.class_histogram").redirectErrorStream(true).start();
+        new String(jcmd.getInputStream().readAllBytes()).lines().limit(lines)
+            .forEach(line -> System.out.println(prefix + line));
     }
 
     /** Node {@code n}'s podCIDR in {@link #WIDE_NET_CONF}'s Network, distinct for n up to 65,000. */
@@ -107,7 +145,12 @@ final class KubeTestKit {
     }
 
     static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        await(what, condition, AWAIT);
+    }
+
+    static void await(final String what, final BooleanSupplier condition, final Duration within)
+        throws InterruptedException {
+        final long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() - deadline).as("timed out waiting for " + what).isNegative();
             Thread.sleep(20);
@@ -134,8 +177,13 @@ final class KubeTestKit {
         }
 
         void awaitLatest(final String what, final Predicate<List<Lease>> condition) throws InterruptedException {
+            awaitLatest(what, condition, AWAIT);
+        }
+
+        void awaitLatest(final String what, final Predicate<List<Lease>> condition, final Duration within)
+            throws InterruptedException {
             await(what + " (deliveries " + new ArrayList<>(deliveries) + ")",
-                () -> latest() != null && condition.test(latest()));
+                () -> latest() != null && condition.test(latest()), within);
         }
     }
 

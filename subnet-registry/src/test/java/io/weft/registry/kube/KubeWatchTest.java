@@ -163,6 +163,11 @@ class KubeWatchTest {
         Thread.sleep(500);
         assertThat(networkUnavailable()).as("while its clear is refused").isEqualTo("True");
         api.failWhile(0, request -> false);
+        // A new version of the node: the retry is then not held back by the backoff its refusals grew.
+        client.nodes().withName("n1").edit(node -> {
+            node.getMetadata().getLabels().put("weft.test/touched", "true");
+            return node;
+        });
 
         KubeTestKit.await("NetworkUnavailable cleared once the API server takes it",
             () -> "False".equals(networkUnavailable()));

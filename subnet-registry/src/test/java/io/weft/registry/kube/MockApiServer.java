@@ -26,8 +26,7 @@ public final class MockApiServer implements AutoCloseable {
     /** How long a close of the mock's Vert.x may take: past fabric8's one-minute wait in its watch listener. */
     private static final int VERTX_CLOSE_SECONDS = 75;
     private KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
-    private volatile Predicate<RecordedRequest> failing = request -> false;
-    private volatile int failingStatus;
+    private volatile Failure failing = new Failure(0, request -> false);
     private KubernetesMockServer server;
     private MockWebServer webServer;
     private int port;
@@ -74,8 +73,11 @@ public final class MockApiServer implements AutoCloseable {
 
     /** Answers the requests {@code which} matches with {@code status} until called again with {@code r -> false}. */
     public void failWhile(final int status, final Predicate<RecordedRequest> which) {
-        failingStatus = status;
-        failing = which;
+        failing = new Failure(status, which);
+    }
+
+    /** Requests that {@code which} matches are answered {@code status}: one field, so both change at once. */
+    private record Failure(int status, Predicate<RecordedRequest> which) {
     }
 
     @Override
@@ -147,8 +149,9 @@ public final class MockApiServer implements AutoCloseable {
 
         @Override
         public MockResponse dispatch(final RecordedRequest request) {
-            if (failing.test(request)) {
-                final int status = failingStatus;
+            final Failure failure = failing;
+            if (failure.which().test(request)) {
+                final int status = failure.status();
                 return new MockResponse().setResponseCode(status).setBody("{\"kind\":\"Status\",\"apiVersion\":"
                     + "\"v1\",\"status\":\"Failure\",\"message\":\"refused by the test\",\"code\":" + status + "}");
             }

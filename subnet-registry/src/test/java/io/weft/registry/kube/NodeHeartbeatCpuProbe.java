@@ -1,8 +1,5 @@
 package io.weft.registry.kube;
 
-import static io.weft.registry.kube.KubeTestKit.create;
-import static io.weft.registry.kube.KubeTestKit.flannelNode;
-
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.management.ManagementFactory;
@@ -25,11 +22,7 @@ class NodeHeartbeatCpuProbe {
         final int seconds = Integer.getInteger("probe.seconds", 20);
         final Path dir = Files.createTempDirectory("probe");
         try (MockApiServer api = MockApiServer.start(); KubernetesClient client = api.client()) {
-            create(client, KubeTestKit.node("n1", KubeTestKit.wideSubnet(1)));
-            for (int i = 2; i <= nodes; i++) {
-                create(client, flannelNode("n" + i, KubeTestKit.wideSubnet(i), "udp",
-                    "192.168." + (i / 250) + "." + (1 + i % 250)));
-            }
+            KubeTestKit.createCluster(client, nodes, false);
             final KubeTestKit.RecordingListener listener = new KubeTestKit.RecordingListener();
             final KubeLeaseRegistry registry = KubeTestKit.watchingEveryNode(api, dir, nodes, listener);
             Thread.sleep(3000);

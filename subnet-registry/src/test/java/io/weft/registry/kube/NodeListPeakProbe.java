@@ -1,13 +1,11 @@
 package io.weft.registry.kube;
 
-import static io.weft.registry.kube.KubeTestKit.create;
-import static io.weft.registry.kube.KubeTestKit.flannelNode;
-import static io.weft.registry.kube.KubeTestKit.realistic;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,13 +28,8 @@ class NodeListPeakProbe {
         final int nodes = Integer.getInteger("probe.nodes", 3000);
         final String xmx = System.getProperty("probe.xmx", "256m");
         final Path dir = Files.createTempDirectory("probe");
-        Files.writeString(dir.resolve("net-conf.json"), KubeTestKit.WIDE_NET_CONF);
         try (MockApiServer api = MockApiServer.start(); KubernetesClient client = api.client()) {
-            create(client, realistic(KubeTestKit.node("n1", KubeTestKit.wideSubnet(1)), 1));
-            for (int i = 2; i <= nodes; i++) {
-                create(client, realistic(flannelNode("n" + i, KubeTestKit.wideSubnet(i),
-                    "udp", "192.168." + (i / 250) + "." + (1 + i % 250)), i));
-            }
+            KubeTestKit.createCluster(client, nodes, true);
             final Path gcLog = dir.resolve("gc.log");
             final Process child = new ProcessBuilder(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -45,11 +38,19 @@ class NodeListPeakProbe {
                 NodeListProbeChild.class.getName(), api.url(), dir.toString(), Integer.toString(nodes),
                 Boolean.getBoolean("probe.histogram") ? "histogram" : "-"))
                 .redirectErrorStream(true).start();
-            final String output = new String(child.getInputStream().readAllBytes());
+            final CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(child.getInputStream().readAllBytes());
+                } catch (final IOException e) {
+                    return "PROBE-CHILD output unreadable: " + e;
+                }
+            });
             if (!child.waitFor(6, TimeUnit.MINUTES)) {
                 child.destroyForcibly();
+                child.waitFor();
+                System.out.println("PROBE the other JVM did not finish within 6 minutes");
             }
-            output.lines().filter(line -> line.contains("PROBE-CHILD") || line.contains("OutOfMemory")
+            output.get().lines().filter(line -> line.contains("PROBE-CHILD") || line.contains("OutOfMemory")
                 || line.contains("Terminating")).forEach(line -> System.out.println("PROBE " + line));
             int peakAfterGc = 0;
             int collections = 0;
