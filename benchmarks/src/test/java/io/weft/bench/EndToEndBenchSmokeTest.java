@@ -67,7 +67,7 @@ class EndToEndBenchSmokeTest {
             }
         }
 
-        RenderReport.Rendered rendered = RenderReport.render(output, null, dir.resolve("report"));
+        RenderReport.Rendered rendered = RenderReport.render(output, null, null, dir.resolve("report"));
         assertThat(rendered.report()).isRegularFile();
         assertThat(rendered.plots()).isNotEmpty();
         for (Path plot : rendered.plots()) {

@@ -53,8 +53,9 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, doub
         return benchmark.substring(type + 1);
     }
 
+    /** The parameters by name: {@code Map.copyOf} iterates in an order that changes from one JVM to the next. */
     String paramsText() {
-        return params.isEmpty() ? "" : params.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-            .reduce((a, b) -> a + ", " + b).orElse("");
+        return params.isEmpty() ? "" : params.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
     }
 }

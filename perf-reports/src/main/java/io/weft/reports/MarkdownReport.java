@@ -15,10 +15,17 @@ final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    /** {@code sources} and {@code plots} are named relative to the report's directory. */
+    /** A footprint result file as the report names it, what it holds and the targets judged on it. */
+    record Footprint(String source, FootprintResults results, List<Target.Verdict> verdicts) {
+    }
+
+    /**
+     * {@code sources}, {@code plots} and the footprint's source are named relative to the report's directory;
+     * {@code footprint} may be null.
+     */
     static String render(EndToEndResults e2e, Summary summary, List<JmhResult> jmh, List<Target.Verdict> verdicts,
                          List<Target.Verdict> authVerdicts, List<Target.Verdict> issue21Verdicts, List<Path> plots,
-                         List<String> sources) {
+                         List<String> sources, Footprint footprint) {
         StringBuilder md = new StringBuilder();
         md.append("# weft performance report\n\n");
         md.append("Rendered by perf-reports from ").append(String.join(" and ", sources.stream()
@@ -46,8 +53,10 @@ final class MarkdownReport {
         appendVerdicts(md, issue21Verdicts);
         md.append("\nJudged in each harness mode (this report's nat rules are named above).")
             .append(pingFloor(summary)).append(" Issue 21's other targets have tools of their own: whole-machine ")
-            .append("CPU per GB in `perf-reports/cycle-budget.md`, CPU at low rates in `docs/idle-and-latency.md`, ")
-            .append("footprint and start in `docs/footprint.md`, scale in `perf-reports/scale.md`.\n");
+            .append("CPU per GB in `perf-reports/cycle-budget.md`, ").append(footprint == null
+                ? "CPU at low rates in `docs/idle-and-latency.md`, footprint and start in `docs/footprint.md`, "
+                : "footprint, start and CPU at low rates below (written up in `docs/footprint.md` and "
+                    + "`docs/idle-and-latency.md`), ").append("scale in `perf-reports/scale.md`.\n");
         if (!e2e.settings().getOrDefault("baselineWeftdArgs", "[]").replaceAll("[\\[\\]\\s]", "").isEmpty()) {
             md.append("\nweft-baseline runs weftd with ").append(e2e.settings().get("baselineWeftdArgs")).append(".\n");
         } else if (summary.variants().contains(Summary.BASELINE)) {
@@ -59,6 +68,10 @@ final class MarkdownReport {
                 .append(": its lanes poll, yielding the core, instead of blocking, so no core halts between packets.")
                 .append(" It shows what spending the cores buys in latency and what it costs in CPU time;")
                 .append(" the targets are judged on weft.\n");
+        }
+
+        if (footprint != null) {
+            appendFootprint(md, footprint);
         }
 
         md.append("\n## End to end\n\n");
@@ -119,10 +132,30 @@ final class MarkdownReport {
                         MetricInfo.PING_P99) + " for weft's p99 above its own p50.");
     }
 
+    private static void appendFootprint(StringBuilder md, Footprint footprint) {
+        md.append("\n## Targets (issue 21, footprint and CPU at low rates)\n\n");
+        md.append("From `").append(footprint.source()).append("` (`./weft bench --footprint`, weftd's options as ")
+            .append("shipped, ").append(footprint.results().date().isEmpty() ? "date not recorded"
+                : footprint.results().date()).append("): per round a fresh two-node cluster in etcd mode, one pod ")
+            .append("per node, both weftds measured; node 1's weftd is restarted under its pod's ping for the ")
+            .append("start.\n\n");
+        appendVerdicts(md, footprint.verdicts());
+        List<Double> relay = FootprintTargets.relayPercentForTheSamePackets(footprint.results());
+        if (!relay.isEmpty()) {
+            double least = relay.get(0);
+            md.append("\nThe CPU target's reference, measured in the same run: the simplest relay that blocks (socat, ")
+                .append("one wait, one receive and one send a datagram, on loopback) spends ")
+                .append(Format.number(least)).append("-").append(Format.number(relay.get(relay.size() - 1)))
+                .append(" % of a core on as many packets, ").append(least > FootprintTargets.CPU_PERCENT_AT_LOW_RATE
+                    ? "above the target: a reference for its floor on this machine, not a proof of it"
+                    : "within the target").append(" (`docs/idle-and-latency.md`).\n");
+        }
+    }
+
     private static void appendVerdicts(StringBuilder md, List<Target.Verdict> verdicts) {
         md.append("| target | measured | result |\n| --- | --- | --- |\n");
         for (Target.Verdict verdict : verdicts) {
-            md.append("| ").append(verdict.target().description()).append(" | ").append(verdict.measured())
+            md.append("| ").append(verdict.description()).append(" | ").append(verdict.measured())
                 .append(" | ").append(status(verdict.status())).append(" |\n");
         }
     }

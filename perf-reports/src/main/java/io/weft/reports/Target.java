@@ -25,7 +25,7 @@ record Target(String description, String metric, String subject, String referenc
     enum Bound { AT_LEAST, AT_MOST }
 
     /** What one target came to: the status and the numbers behind it. */
-    record Verdict(Target target, Status status, String measured) {
+    record Verdict(String description, Status status, String measured) {
     }
 
     static final List<Target> ISSUE_4 = List.of(
@@ -68,7 +68,7 @@ record Target(String description, String metric, String subject, String referenc
     Verdict evaluate(Summary summary) {
         OptionalDouble ratio = summary.ratio(metric, subject, reference);
         if (ratio.isEmpty()) {
-            return new Verdict(this, Status.NOT_MEASURED, "needs " + subject + " and " + reference);
+            return new Verdict(description, Status.NOT_MEASURED, "needs " + subject + " and " + reference);
         }
         double value = ratio.getAsDouble();
         boolean pass = bound == Bound.AT_LEAST ? value >= limit : value <= limit;
@@ -76,7 +76,7 @@ record Target(String description, String metric, String subject, String referenc
         String measured = String.format(Locale.ROOT, "%sx (%s %s vs %s %s)", Format.number(value),
             Format.number(summary.median(metric, subject).getAsDouble()), unit,
             Format.number(summary.median(metric, reference).getAsDouble()), unit);
-        return new Verdict(this, pass ? Status.PASS : Status.MISS, measured);
+        return new Verdict(description, pass ? Status.PASS : Status.MISS, measured);
     }
 
     /** No allocation per packet: every benchmark with gc profiler data below {@value #NO_ALLOCATION_BYTES_PER_OP}. */
@@ -86,12 +86,12 @@ record Target(String description, String metric, String subject, String referenc
             Bound.AT_MOST, NO_ALLOCATION_BYTES_PER_OP);
         List<JmhResult> profiled = jmh.stream().filter(r -> !Double.isNaN(r.allocatedBytesPerOp())).toList();
         if (profiled.isEmpty()) {
-            return new Verdict(target, Status.NOT_MEASURED, "no JMH results with -prof gc");
+            return new Verdict(target.description(), Status.NOT_MEASURED, "no JMH results with -prof gc");
         }
         JmhResult worst = profiled.stream()
             .max((a, b) -> Double.compare(a.allocatedBytesPerOp(), b.allocatedBytesPerOp())).orElseThrow();
         boolean pass = worst.allocatedBytesPerOp() < NO_ALLOCATION_BYTES_PER_OP;
-        return new Verdict(target, pass ? Status.PASS : Status.MISS, String.format(Locale.ROOT,
+        return new Verdict(target.description(), pass ? Status.PASS : Status.MISS, String.format(Locale.ROOT,
             "max %s B/op over %d benchmarks (%s%s)", Format.number(worst.allocatedBytesPerOp()), profiled.size(),
             worst.shortName(), worst.params().isEmpty() ? "" : ", " + worst.paramsText()));
     }

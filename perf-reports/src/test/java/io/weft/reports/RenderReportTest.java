@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,17 @@ class RenderReportTest {
     }
 
     @Test
+    void shouldNameJmhParametersInTheSameOrderWhateverTheMapsOrder() {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("packetLength", "64");
+        params.put("encrypt", "true");
+        params.put("auth", "on");
+
+        assertThat(new JmhResult("a.B.c", "avgt", params, 1, 0, "ns/op", 0).paramsText())
+            .isEqualTo("auth=on, encrypt=true, packetLength=64");
+    }
+
+    @Test
     void shouldSayNotMeasuredWhenAReferenceVariantIsMissing() throws IOException {
         Path file = write("partial.json", results("[\"host-gw\", \"weft\"]",
             row("host-gw", 1, "tcp_1_stream", 9.5, "Gbit/s") + "," + row("weft", 1, "tcp_1_stream", 1.0, "Gbit/s")));
@@ -66,7 +79,7 @@ class RenderReportTest {
     @Test
     void shouldWriteReportWithTablesTargetsAndNonEmptyPlotsWhenRendered() throws IOException {
         Path out = dir.resolve("out");
-        RenderReport.Rendered rendered = RenderReport.render(e2e(), jmh(0.0004, 0.002), out);
+        RenderReport.Rendered rendered = RenderReport.render(e2e(), jmh(0.0004, 0.002), null, out);
 
         assertThat(rendered.plots()).extracting(p -> p.getFileName().toString())
             .containsExactly("throughput.png", "packets.png", "latency.png", "cpu.png");
@@ -96,8 +109,8 @@ class RenderReportTest {
         Path withSpin = write("spin.json", "{\"format\": \"weft-e2e/1\", \"machine\": {}, \"settings\": {\"rounds\": 1,"
             + " \"spinWeftdArgs\": [\"--idle=spin\"]}, \"results\": [" + rows + "], \"errors\": []}");
 
-        String report = Files.readString(RenderReport.render(withSpin, jmh(0, 0), dir.resolve("spin")).report());
-        String without = Files.readString(RenderReport.render(e2e(), jmh(0, 0), dir.resolve("plain")).report());
+        String report = Files.readString(RenderReport.render(withSpin, jmh(0, 0), null, dir.resolve("spin")).report());
+        String without = Files.readString(RenderReport.render(e2e(), jmh(0, 0), null, dir.resolve("plain")).report());
 
         assertThat(report).contains("weft-spin runs weftd with [\"--idle=spin\"]: its lanes poll")
             .contains("| weft-spin | 0.2 | 0.2 - 0.2 | 1 | 2x | n/a | 0.667x |");
@@ -117,9 +130,9 @@ class RenderReportTest {
             + " \"etcdWeftdArgs\": [\"--auth=off\"], \"authWeftdArgs\": [\"--auth=on\"]}, \"results\": [" + rows
             + "], \"errors\": []}");
 
-        RenderReport.Rendered rendered = RenderReport.render(file, null, dir.resolve("auth"));
+        RenderReport.Rendered rendered = RenderReport.render(file, null, null, dir.resolve("auth"));
         String report = Files.readString(rendered.report());
-        String plain = Files.readString(RenderReport.render(e2e(), null, dir.resolve("plain")).report());
+        String plain = Files.readString(RenderReport.render(e2e(), null, null, dir.resolve("plain")).report());
 
         assertThat(Target.ISSUE_20.stream().map(t -> t.evaluate(Summary.of(EndToEndResults.read(file))).status())
             .toList()).containsExactly(
@@ -147,7 +160,7 @@ class RenderReportTest {
             row("vxlan", 1, "rr_p99", 100, "us"), row("weft", 1, "rr_p99", 151, "us"));
         Path file = write("issue21.json", results("[\"vxlan\", \"weft\"]", rows));
 
-        String report = Files.readString(RenderReport.render(file, null, dir.resolve("issue21")).report());
+        String report = Files.readString(RenderReport.render(file, null, null, dir.resolve("issue21")).report());
 
         assertThat(Target.ISSUE_21.stream().map(t -> t.evaluate(Summary.of(EndToEndResults.read(file))).status())
             .toList()).containsExactly(
@@ -164,8 +177,73 @@ class RenderReportTest {
             .contains("within the target's 2x, it leaves 0.1 ms for weft's p99 above its own p50.");
         Path slowWakeUps = write("issue21-floor.json", results("[\"vxlan\", \"weft\"]", String.join(",",
             row("vxlan", 1, "ping_p99", 0.2, "ms"), row("weft", 1, "ping_p50", 0.5, "ms"))));
-        assertThat(Files.readString(RenderReport.render(slowWakeUps, null, dir.resolve("floor")).report()))
+        assertThat(Files.readString(RenderReport.render(slowWakeUps, null, null, dir.resolve("floor")).report()))
             .contains("is 2.5x VXLAN's p99 in this run").contains("which is above the target's 2x.");
+    }
+
+    @Test
+    void shouldJudgeTheFootprintOfTheShippedSetOnTheLargestWeftdAndTheMedianStartAndCpu() throws IOException {
+        Path file = write("footprint.json", footprint(true));
+
+        FootprintResults results = FootprintResults.read(file);
+        List<Target.Verdict> verdicts = FootprintTargets.evaluate(results);
+
+        assertThat(results.rssAtRestMiB()).containsExactly(60.0, 70.0, 62.0, 63.0); // the "other" set left out
+        assertThat(verdicts.stream().map(Target.Verdict::status).toList()).containsExactly(
+            Target.Status.MISS, // RSS at rest: 70 MiB at most > 64, though the median (62.5) is below
+            Target.Status.PASS, // under load: 79 MiB at most <= 80
+            Target.Status.PASS, // start: median of 450, 480, 520 = 480 <= 500
+            Target.Status.MISS); // CPU: median of 6, 7, 8, 9 = 7.5 > 3
+        assertThat(verdicts.get(0).measured()).isEqualTo("70.0 MiB at most (median 62.5; 4 weftds)");
+        assertThat(verdicts.get(3).description()).isEqualTo(
+            "CPU with 1,000 UDP packets/s each way: weftd <= 3 % of a core");
+        assertThat(verdicts.get(3).measured()).isEqualTo("7.5 % median (6-9 over 4)");
+        // 25 and 27 us a packet, for 1,000 packets a second each way through one weftd (2,000 packets a second).
+        assertThat(FootprintTargets.relayPercentForTheSamePackets(results)).containsExactly(5.0, 5.4);
+
+        Path older = write("footprint-older.json", footprint(false));
+        assertThat(FootprintTargets.evaluate(FootprintResults.read(older)).get(3).status())
+            .isEqualTo(Target.Status.NOT_MEASURED);
+    }
+
+    @Test
+    void shouldAddTheFootprintTargetsToTheReportWhenAFootprintFileIsGiven() throws IOException {
+        Path footprint = write("footprint.json", footprint(true));
+
+        RenderReport.Rendered with = RenderReport.render(e2e(), null, footprint, dir.resolve("with"));
+        RenderReport.Rendered without = RenderReport.render(e2e(), null, null, dir.resolve("without"));
+
+        String report = Files.readString(with.report());
+        assertThat(report).contains("## Targets (issue 21, footprint and CPU at low rates)")
+            .contains("From `../footprint.json` (`./weft bench --footprint`, weftd's options as shipped, 2026-12-07")
+            .contains("| RSS at rest (10 s after start): every weftd <= 64 MiB | 70.0 MiB at most (median 62.5; 4 "
+                + "weftds) | **miss** |")
+            .contains("spends 5-5.4 % of a core on as many packets, above the target")
+            .contains("footprint, start and CPU at low rates below");
+        assertThat(with.targetsMissed()).isEqualTo(without.targetsMissed() + 2);
+        assertThat(with.targetsPassed()).isEqualTo(without.targetsPassed() + 2);
+        assertThat(Files.readString(without.report())).doesNotContain("footprint and CPU at low rates")
+            .contains("footprint and start in `docs/footprint.md`");
+    }
+
+    /** Two rounds of the shipped set (with the UDP and relay phases when {@code lowRate}) and one of another set. */
+    private static String footprint(boolean lowRate) {
+        return "{\"machine\": {\"date\": \"2026-12-07T19:24:03Z\"}, \"results\": ["
+            + footprintRound("shipped", 60, 70, 75, 79, 450, lowRate ? 6 : -1, 7, 25) + ","
+            + footprintRound("other", 500, 500, 500, 500, 5_000, lowRate ? 90 : -1, 90, 90) + ","
+            + footprintRound("shipped", 62, 63, 72, 73, 480, lowRate ? 8 : -1, 9, 27).replace(
+                "\"starts\": [", "\"starts\": [{\"startToForwardingMs\": 520}, ") + "]}";
+    }
+
+    private static String footprintRound(String set, double rest1, double rest2, double load1, double load2,
+                                         double startMs, double cpu1, double cpu2, double relayUs) {
+        String udp = cpu1 < 0 ? "" : String.format(Locale.ROOT, ", {\"udpPacketsPerSecondEachWay\": 1000, "
+            + "\"weftdPercentOfOneCore\": [%s, %s]}, {\"relay\": \"socat\", \"packetsPerSecond\": 1000, "
+            + "\"relayMicrosecondsPerPacket\": %s}", cpu1, cpu2, relayUs);
+        return String.format(Locale.ROOT, "{\"set\": \"%s\", \"idle\": [{\"rssKb\": %s}, {\"rssKb\": %s}], "
+            + "\"underLoad\": [{\"rssKb\": %s}, {\"rssKb\": %s}], \"lowRate\": [{\"pingsPerSecond\": 100, "
+            + "\"weftdPercentOfOneCore\": [1, 1]}%s], \"starts\": [{\"startToForwardingMs\": %s}]}", set,
+            rest1 * 1024, rest2 * 1024, load1 * 1024, load2 * 1024, udp, startMs);
     }
 
     private Path e2e() throws IOException {
