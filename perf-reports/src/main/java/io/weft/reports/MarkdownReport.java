@@ -138,7 +138,9 @@ final class MarkdownReport {
             .append("shipped, ").append(footprint.results().date().isEmpty() ? "date not recorded"
                 : footprint.results().date()).append("): per round a fresh two-node cluster in etcd mode, one pod ")
             .append("per node, both weftds measured; node 1's weftd is restarted under its pod's ping for the ")
-            .append("start.\n\n");
+            .append("start. RSS in MB (10^6 bytes), as the issue states its targets.")
+            .append(footprint.results().failedRounds() == 0 ? "" : " " + footprint.results().failedRounds()
+                + " round(s) failed and are left out.").append("\n\n");
         appendVerdicts(md, footprint.verdicts());
         List<Double> relay = FootprintTargets.relayPercentForTheSamePackets(footprint.results());
         if (!relay.isEmpty()) {
@@ -146,7 +148,10 @@ final class MarkdownReport {
             md.append("\nThe CPU target's reference, measured in the same run: the simplest relay that blocks (socat, ")
                 .append("one wait, one receive and one send a datagram, on loopback) spends ")
                 .append(Format.number(least)).append("-").append(Format.number(relay.get(relay.size() - 1)))
-                .append(" % of a core on as many packets, ").append(least > FootprintTargets.CPU_PERCENT_AT_LOW_RATE
+                .append(" % of a core on as many packets (about ")
+                .append(Format.number(FootprintTargets.packetsPerSecondThroughEachWeftd(footprint.results())))
+                .append(" a second through each weftd: the UDP datagrams and that phase's pings, both ways), ")
+                .append(least > FootprintTargets.CPU_PERCENT_AT_LOW_RATE
                     ? "above the target: a reference for its floor on this machine, not a proof of it"
                     : "within the target").append(" (`docs/idle-and-latency.md`).\n");
         }

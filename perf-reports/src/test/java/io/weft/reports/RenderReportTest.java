@@ -188,22 +188,29 @@ class RenderReportTest {
         FootprintResults results = FootprintResults.read(file);
         List<Target.Verdict> verdicts = FootprintTargets.evaluate(results);
 
-        assertThat(results.rssAtRestMiB()).containsExactly(60.0, 70.0, 62.0, 63.0); // the "other" set left out
+        // The "other" set, a "shipped" one with options of its own and a failed round are left out.
+        assertThat(results.rssAtRestMb()).containsExactly(60.0, 70.0, 62.0, 63.0);
+        assertThat(results.failedRounds()).isEqualTo(1);
         assertThat(verdicts.stream().map(Target.Verdict::status).toList()).containsExactly(
-            Target.Status.MISS, // RSS at rest: 70 MiB at most > 64, though the median (62.5) is below
-            Target.Status.PASS, // under load: 79 MiB at most <= 80
-            Target.Status.PASS, // start: median of 450, 480, 520 = 480 <= 500
+            Target.Status.MISS, // RSS at rest: 70 MB at most > 64, though the median (62.5) is below
+            Target.Status.PASS, // under load: 79 MB at most <= 80
+            Target.Status.PASS, // start: median of 450, 480, 520 (the other jar's 900 left out) = 480 <= 500
             Target.Status.MISS); // CPU: median of 6, 7, 8, 9 = 7.5 > 3
-        assertThat(verdicts.get(0).measured()).isEqualTo("70.0 MiB at most (median 62.5; 4 weftds)");
+        assertThat(verdicts.get(0).measured()).isEqualTo("70.0 MB at most (median 62.5; 4 weftds)");
         assertThat(verdicts.get(3).description()).isEqualTo(
             "CPU with 1,000 UDP packets/s each way: weftd <= 3 % of a core");
         assertThat(verdicts.get(3).measured()).isEqualTo("7.5 % median (6-9 over 4)");
-        // 25 and 27 us a packet, for 1,000 packets a second each way through one weftd (2,000 packets a second).
-        assertThat(FootprintTargets.relayPercentForTheSamePackets(results)).containsExactly(5.0, 5.4);
+        // 25 and 27 us a packet (the null of a relay that relayed nothing left out), for 1,000 datagrams and 62.5
+        // pings a second each way through one weftd: 2,125 packets a second.
+        assertThat(FootprintTargets.relayPercentForTheSamePackets(results)).containsExactly(5.3125, 5.7375);
 
-        Path older = write("footprint-older.json", footprint(false));
-        assertThat(FootprintTargets.evaluate(FootprintResults.read(older)).get(3).status())
-            .isEqualTo(Target.Status.NOT_MEASURED);
+        List<Target.Verdict> older = FootprintTargets.evaluate(FootprintResults.read(
+            write("footprint-older.json", footprint(false))));
+        assertThat(older.get(3).status()).isEqualTo(Target.Status.NOT_MEASURED);
+        assertThat(older.get(3).measured()).isEqualTo("no UDP phase in the footprint results");
+        assertThat(FootprintTargets.evaluate(FootprintResults.read(write("footprint-empty.json",
+            "{\"results\": []}"))).stream().map(Target.Verdict::status).distinct().toList())
+            .containsExactly(Target.Status.NOT_MEASURED);
     }
 
     @Test
@@ -216,9 +223,11 @@ class RenderReportTest {
         String report = Files.readString(with.report());
         assertThat(report).contains("## Targets (issue 21, footprint and CPU at low rates)")
             .contains("From `../footprint.json` (`./weft bench --footprint`, weftd's options as shipped, 2026-12-07")
-            .contains("| RSS at rest (10 s after start): every weftd <= 64 MiB | 70.0 MiB at most (median 62.5; 4 "
+            .contains("1 round(s) failed and are left out.")
+            .contains("| RSS at rest (10 s after start): every weftd <= 64 MB | 70.0 MB at most (median 62.5; 4 "
                 + "weftds) | **miss** |")
-            .contains("spends 5-5.4 % of a core on as many packets, above the target")
+            .contains("spends 5.31-5.74 % of a core on as many packets (about 2,125 a second through each weftd")
+            .contains("above the target")
             .contains("footprint, start and CPU at low rates below");
         assertThat(with.targetsMissed()).isEqualTo(without.targetsMissed() + 2);
         assertThat(with.targetsPassed()).isEqualTo(without.targetsPassed() + 2);
@@ -226,24 +235,38 @@ class RenderReportTest {
             .contains("footprint and start in `docs/footprint.md`");
     }
 
-    /** Two rounds of the shipped set (with the UDP and relay phases when {@code lowRate}) and one of another set. */
+    /**
+     * Two rounds of the shipped set (with the UDP and relay phases when {@code lowRate}), one of another set, one of
+     * a set named shipped with an option of its own, and a failed round of the shipped set.
+     */
     private static String footprint(boolean lowRate) {
         return "{\"machine\": {\"date\": \"2026-12-07T19:24:03Z\"}, \"results\": ["
             + footprintRound("shipped", 60, 70, 75, 79, 450, lowRate ? 6 : -1, 7, 25) + ","
             + footprintRound("other", 500, 500, 500, 500, 5_000, lowRate ? 90 : -1, 90, 90) + ","
+            + footprintRound("shipped", 500, 500, 500, 500, 5_000, lowRate ? 90 : -1, 90, 90).replace(
+                "\"jvmOptions\": []", "\"jvmOptions\": [\"-Xmx1g\"]") + ","
+            + "{\"set\": \"shipped\", \"jvmOptions\": [], \"weftdArgs\": [], \"error\": \"no etcd\"},"
             + footprintRound("shipped", 62, 63, 72, 73, 480, lowRate ? 8 : -1, 9, 27).replace(
-                "\"starts\": [", "\"starts\": [{\"startToForwardingMs\": 520}, ") + "]}";
+                "\"starts\": [", "\"starts\": [{\"startToForwardingMs\": 520}, {\"jar\": \"old\", "
+                + "\"startToForwardingMs\": 900}, ").replace("\"lowRate\": [", "\"lowRate\": [{\"relay\": "
+                + "\"socat\", \"relayMicrosecondsPerPacket\": null}, ") + "]}";
     }
 
     private static String footprintRound(String set, double rest1, double rest2, double load1, double load2,
                                          double startMs, double cpu1, double cpu2, double relayUs) {
         String udp = cpu1 < 0 ? "" : String.format(Locale.ROOT, ", {\"udpPacketsPerSecondEachWay\": 1000, "
-            + "\"weftdPercentOfOneCore\": [%s, %s]}, {\"relay\": \"socat\", \"packetsPerSecond\": 1000, "
-            + "\"relayMicrosecondsPerPacket\": %s}", cpu1, cpu2, relayUs);
-        return String.format(Locale.ROOT, "{\"set\": \"%s\", \"idle\": [{\"rssKb\": %s}, {\"rssKb\": %s}], "
-            + "\"underLoad\": [{\"rssKb\": %s}, {\"rssKb\": %s}], \"lowRate\": [{\"pingsPerSecond\": 100, "
-            + "\"weftdPercentOfOneCore\": [1, 1]}%s], \"starts\": [{\"startToForwardingMs\": %s}]}", set,
-            rest1 * 1024, rest2 * 1024, load1 * 1024, load2 * 1024, udp, startMs);
+            + "\"pingsPerSecond\": 62.5, \"weftdPercentOfOneCore\": [%s, %s]}, {\"relay\": \"socat\", "
+            + "\"packetsPerSecond\": 1000, \"relayMicrosecondsPerPacket\": %s}", cpu1, cpu2, relayUs);
+        return String.format(Locale.ROOT, "{\"set\": \"%s\", \"jvmOptions\": [], \"weftdArgs\": [], "
+            + "\"idle\": [{\"rssKb\": %s}, {\"rssKb\": %s}], \"underLoad\": [{\"rssKb\": %s}, {\"rssKb\": %s}], "
+            + "\"lowRate\": [{\"pingsPerSecond\": 100, \"weftdPercentOfOneCore\": [1, 1]}%s], "
+            + "\"starts\": [{\"startToForwardingMs\": %s}]}", set, kib(rest1), kib(rest2), kib(load1), kib(load2),
+            udp, startMs);
+    }
+
+    /** {@code mb} million bytes in KiB, as /proc gives RSS. */
+    private static double kib(double mb) {
+        return mb * 1e6 / 1024;
     }
 
     private Path e2e() throws IOException {
