@@ -47,6 +47,9 @@ final class FootprintTargets {
      * percentage of one core, sorted: a reference for the floor of {@link #CPU_PERCENT_AT_LOW_RATE}, not a proof of it.
      */
     static List<Double> relayPercentForTheSamePackets(FootprintResults results) {
+        if (results.udpPacketsPerSecondEachWay() != UDP_PACKETS_PER_SECOND_EACH_WAY) {
+            return List.of(); // No CPU figure to set it beside.
+        }
         double packetsPerSecond = packetsPerSecondThroughEachWeftd(results);
         return results.relayMicrosecondsPerPacket().stream().map(us -> us * packetsPerSecond / 1e6 * 100).sorted()
             .toList();

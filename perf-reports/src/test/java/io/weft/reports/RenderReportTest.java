@@ -208,6 +208,10 @@ class RenderReportTest {
             write("footprint-older.json", footprint(false))));
         assertThat(older.get(3).status()).isEqualTo(Target.Status.NOT_MEASURED);
         assertThat(older.get(3).measured()).isEqualTo("no UDP phase in the footprint results");
+        FootprintResults slower = FootprintResults.read(write("footprint-500.json", footprint(true)
+            .replace("\"udpPacketsPerSecondEachWay\": 1000", "\"udpPacketsPerSecondEachWay\": 500")));
+        assertThat(FootprintTargets.evaluate(slower).get(3).measured()).isEqualTo("the UDP phase ran at another rate");
+        assertThat(FootprintTargets.relayPercentForTheSamePackets(slower)).isEmpty();
         assertThat(FootprintTargets.evaluate(FootprintResults.read(write("footprint-empty.json",
             "{\"results\": []}"))).stream().map(Target.Verdict::status).distinct().toList())
             .containsExactly(Target.Status.NOT_MEASURED);
