@@ -195,8 +195,16 @@ public final class NodeKey {
         return X25519.agree(privateKey, peerPublicKey);
     }
 
-    /** Where agreements run, for the start's log: libcrypto's X25519, or the JDK's and why. */
-    public static String agreementEngine() {
+    /**
+     * {@link #sharedSecret}, for one of many peers agreed with at once (a start among thousands of nodes): in
+     * libcrypto where it loads, which the first such call loads.
+     */
+    public byte[] sharedSecretInBulk(final byte[] peerPublicKey) {
+        return X25519.agreeInBulk(privateKey, peerPublicKey);
+    }
+
+    /** Where {@link #sharedSecretInBulk} runs, libcrypto's X25519 or the JDK's and why: loads libcrypto. */
+    public static String bulkAgreementEngine() {
         final String cause = OpenSslX25519.unavailabilityCause();
         return cause == null ? "X25519 in " + OpenSslX25519.LIBRARY : "X25519 in the JDK (" + cause + ")";
     }

@@ -15,7 +15,8 @@ import javax.crypto.KeyAgreement;
 
 /**
  * Converts between RFC 7748's raw X25519 public keys (the u-coordinate, 32 bytes little-endian) and the JDK's key
- * objects, and runs the X25519 function: libcrypto's where it loads ({@link OpenSslX25519}, faster), else the JDK's.
+ * objects, and runs the X25519 function: the JDK's, or for many agreements at once libcrypto's where it loads
+ * ({@link OpenSslX25519}, faster).
  */
 final class X25519 {
     static final int KEY_LENGTH = 32;
@@ -55,28 +56,12 @@ final class X25519 {
     }
 
     /**
-     * X25519(own private key, peer's u): the 32-byte little-endian result.
+     * X25519(own private key, peer's u) by the JDK's provider: the 32-byte little-endian result. For agreements one at
+     * a time; {@link #agreeInBulk} for many.
      *
      * @throws IllegalArgumentException if the result is all zero (a low-order peer point, RFC 7748 section 6.1)
      */
     static byte[] agree(final PrivateKey own, final byte[] peerRaw) {
-        final byte[] scalar = OpenSslX25519.isAvailable() && own instanceof XECPrivateKey xec
-            ? xec.getScalar().orElse(null) : null;
-        if (scalar == null) {
-            return jdkAgree(own, peerRaw);
-        }
-        final byte[] secret;
-        try {
-            secret = OpenSslX25519.agree(own, scalar, peerRaw);
-        } finally {
-            Arrays.fill(scalar, (byte) 0);
-        }
-        // Refused (a low-order point, or libcrypto out of memory): the JDK tells which, and throws for the first.
-        return secret == null || isAllZero(secret) ? jdkAgree(own, peerRaw) : secret;
-    }
-
-    /** {@link #agree} by the JDK's provider. */
-    static byte[] jdkAgree(final PrivateKey own, final byte[] peerRaw) {
         final byte[] secret;
         try {
             final KeyAgreement agreement = KeyAgreement.getInstance(ALGORITHM);
@@ -91,6 +76,27 @@ final class X25519 {
             throw new IllegalArgumentException("X25519 with this peer key gives zero: a low-order point");
         }
         return secret;
+    }
+
+    /**
+     * {@link #agree}, in libcrypto where it loads ({@link OpenSslX25519}, several times faster), for a node that
+     * agrees with many peers at once. libcrypto is loaded by the first such call only: a node that never has many to
+     * agree with keeps its pages out of memory.
+     */
+    static byte[] agreeInBulk(final PrivateKey own, final byte[] peerRaw) {
+        final byte[] scalar = OpenSslX25519.isAvailable() && own instanceof XECPrivateKey xec
+            ? xec.getScalar().orElse(null) : null;
+        if (scalar == null) {
+            return agree(own, peerRaw);
+        }
+        final byte[] secret;
+        try {
+            secret = OpenSslX25519.agree(own, scalar, peerRaw);
+        } finally {
+            Arrays.fill(scalar, (byte) 0);
+        }
+        // Refused (a low-order point, or libcrypto out of memory): the JDK tells which, and throws for the first.
+        return secret == null || isAllZero(secret) ? agree(own, peerRaw) : secret;
     }
 
     static byte[] publicKeyOf(final PrivateKey own) {

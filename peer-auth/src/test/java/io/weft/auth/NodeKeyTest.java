@@ -44,22 +44,23 @@ class NodeKeyTest {
         assertThat(bob.publicKey()).isEqualTo(BOB_PUBLIC);
         assertThat(alice.sharedSecret(BOB_PUBLIC)).isEqualTo(SHARED);
         assertThat(bob.sharedSecret(ALICE_PUBLIC)).isEqualTo(SHARED);
+        assertThat(alice.sharedSecretInBulk(BOB_PUBLIC)).as("in bulk").isEqualTo(SHARED);
     }
 
     /** libcrypto's X25519 (faster, so a start among thousands of weft nodes is short) gives the JDK's bytes. */
     @Test
     void shouldAgreeAsTheJdkDoesThroughLibcrypto() throws Exception {
-        assumeTrue(OpenSslX25519.isAvailable(), NodeKey.agreementEngine());
-        assertThat(NodeKey.agreementEngine()).isEqualTo("X25519 in libcrypto.so.3");
+        assumeTrue(OpenSslX25519.isAvailable(), NodeKey.bulkAgreementEngine());
+        assertThat(NodeKey.bulkAgreementEngine()).isEqualTo("X25519 in libcrypto.so.3");
         for (int i = 0; i < 20; i++) {
             final KeyPair pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
             final byte[] peer = NodeKey.generate().publicKey();
             final byte[] scalar = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
             assertThat(OpenSslX25519.agree(pair.getPrivate(), scalar, peer))
-                .isEqualTo(X25519.jdkAgree(pair.getPrivate(), peer));
+                .isEqualTo(X25519.agree(pair.getPrivate(), peer));
         }
         final NodeKey alice = NodeKey.fromPrivateScalar(ALICE_PRIVATE);
-        assertThatThrownBy(() -> alice.sharedSecret(new byte[32])).as("u = 0, a low-order point")
+        assertThatThrownBy(() -> alice.sharedSecretInBulk(new byte[32])).as("u = 0, a low-order point")
             .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -144,9 +144,11 @@ public final class NodeAuth {
      * The traffic keys with {@code peerKey}, one of the keys the node at {@code publicIp} advertises (its current or
      * its other one), from {@code ours}; null when we do not authenticate or the key is one of ours (our own lease).
      * X25519 and HKDF run here, on the control thread, once per peer key and epoch and set of our keys.
+     *
+     * @param inBulk whether this is one of many agreed at once ({@link NodeKey#sharedSecretInBulk}).
      */
     PeerAuth peerAuth(final int publicIp, final String peerKey, final long peerEpoch, final OwnKeys ours,
-        final PeerAuth.ReplayWindows windows) {
+        final PeerAuth.ReplayWindows windows, final boolean inBulk) {
         if (!mode.enabled() || ours.isOurs(peerKey)) {
             return null;
         }
@@ -154,13 +156,15 @@ public final class NodeAuth {
         final int peerKeyId = NodeKey.idOf(peerKeyBytes);
         try {
             final NodeKey current = ours.current();
-            final byte[] secret = current.sharedSecret(peerKeyBytes);
+            final byte[] secret = inBulk ? current.sharedSecretInBulk(peerKeyBytes)
+                : current.sharedSecret(peerKeyBytes);
             final NodeKey other = ours.other();
             return new PeerAuth(publicIp, peerKey, peerEpoch, peerKeyId, current.id(),
                 TrafficKey.derive(secret, current.publicKey(), peerKeyBytes, epoch, peerEpoch),
                 TrafficKey.derive(secret, peerKeyBytes, current.publicKey(), peerEpoch, epoch),
                 other == null ? 0 : other.id(),
-                other == null ? null : TrafficKey.derive(other.sharedSecret(peerKeyBytes), peerKeyBytes,
+                other == null ? null : TrafficKey.derive(inBulk ? other.sharedSecretInBulk(peerKeyBytes)
+                    : other.sharedSecret(peerKeyBytes), peerKeyBytes,
                     other.publicKey(), peerEpoch, epoch),
                 windows);
         } catch (final RuntimeException e) {

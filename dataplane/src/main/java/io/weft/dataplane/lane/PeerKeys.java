@@ -41,6 +41,8 @@ final class PeerKeys {
     /** How many leases name each key and epoch as their current one. */
     private final Map<KeyEpoch, Integer> leasesNaming = new HashMap<>();
     private NodeAuth.OwnKeys keysFor;
+    /** Whether agreements ran in bulk yet: the first says where (libcrypto's X25519, which it loads, or the JDK's). */
+    private boolean agreedInBulk;
 
     PeerKeys(final NodeAuth auth, final int ownPublicIp) {
         this.auth = auth;
@@ -134,7 +136,7 @@ final class PeerKeys {
             return refused;
         }
         final PeerAuth made = auth.peerAuth(publicIp, name.key(), name.epoch(), keysFor,
-            windowsOf(name, publicIp).windows);
+            windowsOf(name, publicIp).windows, false);
         if (made != null) {
             authByName.put(name, made);
         }
@@ -183,11 +185,16 @@ final class PeerKeys {
         if (toAgree.size() < PARALLEL_AGREEMENTS_FROM) {
             return;
         }
+        if (!agreedInBulk) {
+            agreedInBulk = true;
+            Log.info("authentication: " + toAgree.size() + " new peer keys at once, agreed on every core with "
+                + NodeKey.bulkAgreementEngine());
+        }
         final NodeAuth.OwnKeys ours = keysFor;
         final Map<KeyEpoch, PeerAuth> made = new ConcurrentHashMap<>();
         toAgree.values().parallelStream().forEach(peer -> {
             final PeerAuth agreed = auth.peerAuth(peer.publicIp, peer.name.key(), peer.name.epoch(), ours,
-                peer.windows);
+                peer.windows, true);
             if (agreed != null) {
                 made.put(peer.name, agreed);
             }

@@ -10,8 +10,8 @@ import io.weft.tun.EventFd;
 import io.weft.tun.UdpSocket;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +34,10 @@ import java.util.jar.JarFile;
  */
 public final class ClassArchiveTraining {
     static final String CLASS_LIST = "weftd.classlist";
+    static final String KUBE_MODE = "io/weft/registry/kube/";
     /** Long enough for a few of etcd's client's retries against a port nobody listens on. */
     private static final long ETCD_WAIT_MS = 2_000;
+    private static final int METRICS_WAIT_MS = 2_000;
 
     private ClassArchiveTraining() {
     }
@@ -81,7 +83,12 @@ public final class ClassArchiveTraining {
         void run() throws Exception;
     }
 
-    /** weft's own classes, without running their static initializers: a start needs nearly all of them. */
+    /**
+     * weft's own classes, without running their static initializers: a start needs nearly all of them. Not the kube
+     * mode's ({@value #KUBE_MODE}): linking them pulls in fabric8's Jackson, hundreds of classes an etcd start never
+     * loads, and the JVM relocates the archive at every start (address space layout randomization), which writes to
+     * every page of it: each archived class is resident whether a start loads it or not.
+     */
     private static void loadWeftsOwnClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         final Path jar = Path.of(ClassArchiveTraining.class.getProtectionDomain().getCodeSource().getLocation()
             .toURI());
@@ -92,7 +99,7 @@ public final class ClassArchiveTraining {
         try (JarFile file = new JarFile(jar.toFile())) {
             for (final Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
                 final String name = entries.nextElement().getName();
-                if (name.startsWith("io/weft/") && name.endsWith(".class") && !name.contains("-")) {
+                if (isArchivedOwnClass(name)) {
                     try {
                         Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'),
                             false, loader);
@@ -102,6 +109,12 @@ public final class ClassArchiveTraining {
                 }
             }
         }
+    }
+
+    /** Whether the jar entry {@code name} is one of weft's own classes that the archive holds. */
+    static boolean isArchivedOwnClass(final String name) {
+        return name.startsWith("io/weft/") && !name.startsWith(KUBE_MODE) && name.endsWith(".class")
+            && !name.contains("-");
     }
 
     /**
@@ -150,12 +163,12 @@ public final class ClassArchiveTraining {
         try (MetricsServer server = new MetricsServer(Ipv4Addresses.parse("127.0.0.1"), 0, () -> "weft_up 1\n",
             () -> null, "--metrics-port")) {
             for (final String path : List.of("/metrics", "/readyz")) {
-                final HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" +
-                    server.port() + path).toURL().openConnection();
-                try (InputStream body = connection.getInputStream()) {
-                    body.readAllBytes();
-                } finally {
-                    connection.disconnect();
+                // A bare request: the JDK's URL connection would archive its own classes, which weftd never loads.
+                try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), server.port())) {
+                    socket.setSoTimeout(METRICS_WAIT_MS);
+                    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    socket.getInputStream().readAllBytes(); // the server closes after its answer
                 }
             }
         }

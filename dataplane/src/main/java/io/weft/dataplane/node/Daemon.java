@@ -296,7 +296,6 @@ final class Daemon implements AutoCloseable {
                 + " does");
         }
         final NodeKey key = NodeKey.loadOrCreate(auth.keyFile());
-        Log.info("authentication: " + NodeKey.agreementEngine());
         if (offer != null && offer.hasAuth() && offer.authKey().equals(key.publicKeyBase64())) {
             // The other nodes keep their keys for us: no lease change, nothing they cannot open meanwhile.
             Log.info("authentication: keeping the epoch of the weftd we take over from, counters from " +
