@@ -3,7 +3,7 @@ package io.weft.auth;
 /**
  * The part of OpenSSL 3's libcrypto that X25519 needs, bound through jnr-ffi on addresses as {@link LibGcrypt} is:
  * raw keys in, a shared secret out. Public only because jnr-ffi generates its implementation in another class
- * loader; use {@link NodeKey#sharedSecret} instead.
+ * loader; use {@link NodeKey#sharedSecretInBulk} instead.
  */
 public interface LibCryptoX25519 {
     /** {@code EVP_PKEY_X25519} ({@code NID_X25519}). */

@@ -197,13 +197,18 @@ public final class NodeKey {
 
     /**
      * {@link #sharedSecret}, for one of many peers agreed with at once (a start among thousands of nodes): in
-     * libcrypto where it loads, which the first such call loads.
+     * libcrypto where it loads, which the first such call loads; {@link #sharedSecret} runs there too from then on.
      */
     public byte[] sharedSecretInBulk(final byte[] peerPublicKey) {
         return X25519.agreeInBulk(privateKey, peerPublicKey);
     }
 
-    /** Where {@link #sharedSecretInBulk} runs, libcrypto's X25519 or the JDK's and why: loads libcrypto. */
+    /** Where agreements run now: the JDK's X25519 until one in bulk loaded libcrypto's. */
+    public static String agreementEngine() {
+        return X25519.engine();
+    }
+
+    /** Where agreements in bulk run, libcrypto's X25519 or the JDK's and why: loads libcrypto. */
     public static String bulkAgreementEngine() {
         final String cause = OpenSslX25519.unavailabilityCause();
         return cause == null ? "X25519 in " + OpenSslX25519.LIBRARY : "X25519 in the JDK (" + cause + ")";

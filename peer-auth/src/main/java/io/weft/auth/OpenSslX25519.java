@@ -41,7 +41,7 @@ final class OpenSslX25519 {
         return LIBCRYPTO != null;
     }
 
-    /** Why the JDK's X25519 serves instead, or null when libcrypto's does: for the start's log. */
+    /** Why the JDK's X25519 serves instead, or null when libcrypto's does: for the log of the first bulk. */
     static String unavailabilityCause() {
         return LIBCRYPTO != null ? null : loadFailure == null ? LIBRARY + " gave another answer than RFC 7748's"
             : "cannot load " + LIBRARY + " (Debian package libssl3): " + loadFailure;

@@ -15,14 +15,16 @@ import javax.crypto.KeyAgreement;
 
 /**
  * Converts between RFC 7748's raw X25519 public keys (the u-coordinate, 32 bytes little-endian) and the JDK's key
- * objects, and runs the X25519 function: the JDK's, or for many agreements at once libcrypto's where it loads
- * ({@link OpenSslX25519}, faster).
+ * objects, and runs the X25519 function: the JDK's until many agreements at once load libcrypto's
+ * ({@link OpenSslX25519}, faster), libcrypto's since.
  */
 final class X25519 {
     static final int KEY_LENGTH = 32;
     static final String ALGORITHM = "X25519";
     /** RFC 7748 section 4.1: the base point u = 9; X25519(k, 9) is k's public key. */
     private static final byte[] BASE_POINT = basePoint();
+    /** Set by the first agreement in bulk where libcrypto loads; never unset. */
+    private static volatile boolean libcryptoLoaded;
 
     private X25519() {
     }
@@ -56,12 +58,50 @@ final class X25519 {
     }
 
     /**
-     * X25519(own private key, peer's u) by the JDK's provider: the 32-byte little-endian result. For agreements one at
-     * a time; {@link #agreeInBulk} for many.
+     * X25519(own private key, peer's u): the 32-byte little-endian result. In the JDK until an agreement in bulk
+     * loaded libcrypto, in libcrypto since: its pages are resident then whatever runs.
      *
      * @throws IllegalArgumentException if the result is all zero (a low-order peer point, RFC 7748 section 6.1)
      */
     static byte[] agree(final PrivateKey own, final byte[] peerRaw) {
+        return libcryptoLoaded ? libcryptoAgree(own, peerRaw) : jdkAgree(own, peerRaw);
+    }
+
+    /**
+     * {@link #agree} for a node that agrees with many peers at once: in libcrypto where it loads
+     * ({@link OpenSslX25519}, several times faster), which the first such call loads. A node that never has many to
+     * agree with keeps libcrypto's pages out of its memory.
+     */
+    static byte[] agreeInBulk(final PrivateKey own, final byte[] peerRaw) {
+        if (!libcryptoLoaded && OpenSslX25519.isAvailable()) {
+            libcryptoLoaded = true;
+        }
+        return agree(own, peerRaw);
+    }
+
+    /** Where {@link #agree} runs now: "X25519 in the JDK" until an agreement in bulk loaded libcrypto. */
+    static String engine() {
+        return libcryptoLoaded ? "X25519 in " + OpenSslX25519.LIBRARY : "X25519 in the JDK";
+    }
+
+    /** {@link #agree} by libcrypto, with the JDK's answer where libcrypto refuses. */
+    private static byte[] libcryptoAgree(final PrivateKey own, final byte[] peerRaw) {
+        final byte[] scalar = own instanceof XECPrivateKey xec ? xec.getScalar().orElse(null) : null;
+        if (scalar == null) {
+            return jdkAgree(own, peerRaw);
+        }
+        final byte[] secret;
+        try {
+            secret = OpenSslX25519.agree(own, scalar, peerRaw);
+        } finally {
+            Arrays.fill(scalar, (byte) 0);
+        }
+        // Refused (a low-order point, or libcrypto out of memory): the JDK tells which, and throws for the first.
+        return secret == null || isAllZero(secret) ? jdkAgree(own, peerRaw) : secret;
+    }
+
+    /** {@link #agree} by the JDK's provider. */
+    static byte[] jdkAgree(final PrivateKey own, final byte[] peerRaw) {
         final byte[] secret;
         try {
             final KeyAgreement agreement = KeyAgreement.getInstance(ALGORITHM);
@@ -76,27 +116,6 @@ final class X25519 {
             throw new IllegalArgumentException("X25519 with this peer key gives zero: a low-order point");
         }
         return secret;
-    }
-
-    /**
-     * {@link #agree}, in libcrypto where it loads ({@link OpenSslX25519}, several times faster), for a node that
-     * agrees with many peers at once. libcrypto is loaded by the first such call only: a node that never has many to
-     * agree with keeps its pages out of memory.
-     */
-    static byte[] agreeInBulk(final PrivateKey own, final byte[] peerRaw) {
-        final byte[] scalar = OpenSslX25519.isAvailable() && own instanceof XECPrivateKey xec
-            ? xec.getScalar().orElse(null) : null;
-        if (scalar == null) {
-            return agree(own, peerRaw);
-        }
-        final byte[] secret;
-        try {
-            secret = OpenSslX25519.agree(own, scalar, peerRaw);
-        } finally {
-            Arrays.fill(scalar, (byte) 0);
-        }
-        // Refused (a low-order point, or libcrypto out of memory): the JDK tells which, and throws for the first.
-        return secret == null || isAllZero(secret) ? agree(own, peerRaw) : secret;
     }
 
     static byte[] publicKeyOf(final PrivateKey own) {

@@ -57,7 +57,7 @@ class NodeKeyTest {
             final byte[] peer = NodeKey.generate().publicKey();
             final byte[] scalar = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
             assertThat(OpenSslX25519.agree(pair.getPrivate(), scalar, peer))
-                .isEqualTo(X25519.agree(pair.getPrivate(), peer));
+                .isEqualTo(X25519.jdkAgree(pair.getPrivate(), peer));
         }
         final NodeKey alice = NodeKey.fromPrivateScalar(ALICE_PRIVATE);
         assertThatThrownBy(() -> alice.sharedSecretInBulk(new byte[32])).as("u = 0, a low-order point")
@@ -85,6 +85,8 @@ class NodeKeyTest {
         final byte[] withTopBit = BOB_PUBLIC.clone();
         withTopBit[31] |= (byte)0x80;
         assertThat(NodeKey.fromPrivateScalar(ALICE_PRIVATE).sharedSecret(withTopBit)).isEqualTo(SHARED);
+        assertThat(NodeKey.fromPrivateScalar(ALICE_PRIVATE).sharedSecretInBulk(withTopBit)).as("in bulk")
+            .isEqualTo(SHARED);
     }
 
     @ParameterizedTest
@@ -97,6 +99,8 @@ class NodeKeyTest {
         final NodeKey key = NodeKey.generate();
         assertThatThrownBy(() -> key.sharedSecret(Hex.bytes(lowOrderPoint)))
             .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> key.sharedSecretInBulk(Hex.bytes(lowOrderPoint))).as("in bulk")
+            .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -104,6 +108,8 @@ class NodeKeyTest {
         final NodeKey key = NodeKey.generate();
         assertThatThrownBy(() -> key.sharedSecret(new byte[31])).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> key.sharedSecretInBulk(new byte[31])).as("in bulk")
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
     }
 
     @Test

@@ -156,15 +156,13 @@ public final class NodeAuth {
         final int peerKeyId = NodeKey.idOf(peerKeyBytes);
         try {
             final NodeKey current = ours.current();
-            final byte[] secret = inBulk ? current.sharedSecretInBulk(peerKeyBytes)
-                : current.sharedSecret(peerKeyBytes);
+            final byte[] secret = sharedSecret(current, peerKeyBytes, inBulk);
             final NodeKey other = ours.other();
             return new PeerAuth(publicIp, peerKey, peerEpoch, peerKeyId, current.id(),
                 TrafficKey.derive(secret, current.publicKey(), peerKeyBytes, epoch, peerEpoch),
                 TrafficKey.derive(secret, peerKeyBytes, current.publicKey(), peerEpoch, epoch),
                 other == null ? 0 : other.id(),
-                other == null ? null : TrafficKey.derive(inBulk ? other.sharedSecretInBulk(peerKeyBytes)
-                    : other.sharedSecret(peerKeyBytes), peerKeyBytes,
+                other == null ? null : TrafficKey.derive(sharedSecret(other, peerKeyBytes, inBulk), peerKeyBytes,
                     other.publicKey(), peerEpoch, epoch),
                 windows);
         } catch (final RuntimeException e) {
@@ -172,6 +170,10 @@ public final class NodeAuth {
                 + " with (" + e.getMessage() + "): its datagrams are refused");
             return PeerAuth.unusable(publicIp, peerKey, peerEpoch, peerKeyId, windows);
         }
+    }
+
+    private static byte[] sharedSecret(final NodeKey ours, final byte[] peerKey, final boolean inBulk) {
+        return inBulk ? ours.sharedSecretInBulk(peerKey) : ours.sharedSecret(peerKey);
     }
 
     /** Our keys at one moment: the one we seal with and advertise first and, while we rotate, the other. */

@@ -34,7 +34,7 @@ import java.util.jar.JarFile;
  */
 public final class ClassArchiveTraining {
     static final String CLASS_LIST = "weftd.classlist";
-    static final String KUBE_MODE = "io/weft/registry/kube/";
+    private static final String KUBE_MODE = "io/weft/registry/kube/";
     /** Long enough for a few of etcd's client's retries against a port nobody listens on. */
     private static final long ETCD_WAIT_MS = 2_000;
     private static final int METRICS_WAIT_MS = 2_000;
@@ -59,13 +59,14 @@ public final class ClassArchiveTraining {
 
     /**
      * What authentication, the default with etcd, does at start and per peer, which the list made without a
-     * reachable etcd never met: X25519 (libcrypto's binding, or the JDK's provider without it), HKDF, libgcrypt's
-     * binding.
+     * reachable etcd never met: X25519 (the JDK's one by one; in bulk libcrypto's binding, or the JDK's without it),
+     * HKDF, libgcrypt's binding.
      */
     private static void agreeOnTrafficKeys() {
         final NodeKey ours = NodeKey.generate();
         final NodeKey peer = NodeKey.generate();
         TrafficKey.derive(ours.sharedSecret(peer.publicKey()), ours.publicKey(), peer.publicKey(), 1, 2);
+        ours.sharedSecretInBulk(peer.publicKey());
         Gcrypt.isAvailable();
     }
 
@@ -86,8 +87,8 @@ public final class ClassArchiveTraining {
     /**
      * weft's own classes, without running their static initializers: a start needs nearly all of them. Not the kube
      * mode's ({@value #KUBE_MODE}): linking them pulls in fabric8's Jackson, hundreds of classes an etcd start never
-     * loads, and the JVM relocates the archive at every start (address space layout randomization), which writes to
-     * every page of it: each archived class is resident whether a start loads it or not.
+     * loads, and every archived class is resident in every weftd (docs/footprint.md, "The archive without the kube
+     * mode's classes").
      */
     private static void loadWeftsOwnClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         final Path jar = Path.of(ClassArchiveTraining.class.getProtectionDomain().getCodeSource().getLocation()
@@ -112,7 +113,7 @@ public final class ClassArchiveTraining {
     }
 
     /** Whether the jar entry {@code name} is one of weft's own classes that the archive holds. */
-    static boolean isArchivedOwnClass(final String name) {
+    private static boolean isArchivedOwnClass(final String name) {
         return name.startsWith("io/weft/") && !name.startsWith(KUBE_MODE) && name.endsWith(".class")
             && !name.contains("-");
     }
