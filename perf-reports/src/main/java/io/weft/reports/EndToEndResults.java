@@ -1,9 +1,6 @@
 package io.weft.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,12 +29,7 @@ record EndToEndResults(Map<String, String> machine, Map<String, String> settings
     }
 
     static EndToEndResults read(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonNode root = ResultFiles.readJson(file);
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
             throw new IllegalArgumentException(file + " is not a " + FORMAT + " result file");
         }

@@ -1,9 +1,6 @@
 package io.weft.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +24,7 @@ record FootprintResults(String date, int failedRounds, List<Double> rssAtRestMb,
     private static final double BYTES_PER_KIB = 1024;
 
     static FootprintResults read(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonNode root = ResultFiles.readJson(file);
         if (root == null || !root.path("results").isArray()) {
             throw new IllegalArgumentException(file + " is not a footprint result file (no \"results\" array)");
         }

@@ -1,9 +1,6 @@
 package io.weft.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,12 +20,7 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, doub
     }
 
     static List<JmhResult> read(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonNode root = ResultFiles.readJson(file);
         if (root == null || !root.isArray()) {
             throw new IllegalArgumentException(file + " is not a JMH JSON result file (an array)");
         }
