@@ -1,5 +1,6 @@
 package io.weft.tun;
 
+import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -95,6 +96,16 @@ public interface LibC {
     /** {@code pid} a thread id (0 the caller); {@code param} the address of a struct sched_param (an int). */
     @SaveError
     int sched_setscheduler(int pid, int policy, long param);
+
+    /**
+     * Returns the mapping, or MAP_FAILED (address -1) with errno set. Pointers rather than longs: with six primitive
+     * arguments jnr-ffi's fast call passed glibc an offset it refused (EINVAL, no system call made).
+     */
+    @SaveError
+    Pointer mmap(Pointer address, @size_t long length, int protection, int flags, int fd, long offset);
+
+    @SaveError
+    int madvise(Pointer address, @size_t long length, int advice);
 
     String strerror(int errno);
 }
